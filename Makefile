@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+# numaweave — build, test and demo. `make V=1` shows the commands.
+
+OUT      := build
+CLANG    ?= clang
+CC       ?= cc
+BPFTOOL  ?= bpftool
+ARCH     := x86
+VMLINUX  := vmlinux/$(ARCH)/vmlinux.h
+
+WARN     := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter \
+	    -Wno-format-truncation
+CFLAGS   ?= -O2 -g
+CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+LDLIBS   := -lbpf -lelf -lz -lnuma -lyaml -lm
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iinclude -Ivmlinux/$(ARCH)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+# Pure policy code: no libbpf, unit-tested without root.
+PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c
+PROG_SRCS := $(PURE_SRCS) user/log.c user/main.c user/loader.c user/vmas.c \
+	     user/pages.c user/migrate.c user/engine.c user/stats.c user/numastat.c
+PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
+PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz
+
+all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(BENCH_BINS)
+
+$(OUT) $(OUT)/obj:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard include/numaweave/*.h) $(VMLINUX) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@
+
+$(OUT)/obj/%.o: user/%.c $(wildcard user/*.h include/numaweave/*.h) $(SKELS) | $(OUT)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/numaweave: $(PROG_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(OUT)/alloc_data: tests/alloc_data.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lnuma -lpthread
+
+$(OUT)/unit_tests: $(UNIT_SRCS) $(PURE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion -lyaml -lm
+
+$(OUT)/bench_faults: tests/bench/bench_faults.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
+
+$(OUT)/bench_placement: tests/bench/bench_placement.c $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lyaml -lm
+
+# Regenerate the checked-in vmlinux.h from the running kernel's BTF.
+vmlinux:
+	$(Q)rel=$$(uname -r | cut -d. -f1-2); \
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux_$$rel.h && \
+	ln -sf vmlinux_$$rel.h $(VMLINUX) && echo "vmlinux/$(ARCH)/vmlinux_$$rel.h"
+
+deps:
+	$(Q)tools/deps
+
+unit: $(OUT)/unit_tests
+	$(Q)$(OUT)/unit_tests
+
+bpftest: all
+	$(Q)tests/bpf/run
+
+vmtest: all
+	$(Q)tests/vm/run-all
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)tests/bpf/run
+	$(Q)tests/vm/run-all
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/vm/demo
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/run
+
+PREFIX ?= /usr/local
+install: $(OUT)/numaweave
+	install -D -m 0755 $(OUT)/numaweave $(DESTDIR)$(PREFIX)/sbin/numaweave
+	install -D -m 0644 docs/numaweave.8 $(DESTDIR)$(PREFIX)/share/man/man8/numaweave.8
+
+clean:
+	rm -rf $(OUT)
+.SECONDARY: $(SKELS) $(BPF_OBJS)

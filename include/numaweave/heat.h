@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Types shared by bpf/heat.bpf.c and user space: ring-buffer events, the
+ * pinned maps' keys and values. Fixed-width types only; never vmlinux.h.
+ */
+#ifndef NUMAWEAVE_HEAT_H
+#define NUMAWEAVE_HEAT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define NW_MAX_NODES 64		/* entries of the weights map */
+#define NW_MAX_TARGETS 4096	/* entries of the targets map */
+#define NW_SEEN_BITS_LOG2 24	/* first-touch/repeat bitmap: 2^24 bits = 2 MiB */
+#define NW_SEEN_WORDS ((1u << NW_SEEN_BITS_LOG2) / 64)
+
+enum nw_event_kind {
+	NW_EV_FIRST_TOUCH = 1,	/* not-present fault on a page not seen before */
+	NW_EV_REPEAT = 2,	/* not-present fault on a page already seen (x86: NUMA hint) */
+	NW_EV_HINT = 3,		/* task_numa_fault() seen by fentry: a real NUMA hinting fault */
+	NW_EV_FORK = 4,		/* a target forked a process that became a target */
+	NW_EV_EXIT = 5,		/* a target's thread group died */
+	NW_EV_PROT = 6,		/* fault on a present page (write to read-only, CoW) */
+};
+
+/* A ring-buffer record. 40 bytes. */
+struct nw_event {
+	__u64 ts;		/* bpf_ktime_get_ns() */
+	__u64 addr;		/* faulting address, or 0 */
+	__u32 tgid;
+	__u32 tid;
+	__u32 err;		/* x86 page-fault error code */
+	__u32 cpu;
+	__u16 kind;		/* enum nw_event_kind */
+	__s16 node;		/* NW_EV_HINT: node the page is on after the fault, else -1 */
+	__u32 aux;		/* NW_EV_FORK: parent tgid; NW_EV_HINT: TNF_* flags */
+};
+
+enum nw_target_flags {
+	NW_TARGET_CHILDREN = 1,	/* children forked by this target become targets */
+};
+
+/* targets map: key __u32 tgid. */
+struct nw_target {
+	__u32 flags;		/* enum nw_target_flags */
+	__u32 parent;		/* tgid that brought it in, 0 if named by the operator */
+	__u64 faults;		/* faults seen from it (approximate, not atomic) */
+};
+
+/* Counters kept by the BPF programs (atomic adds). */
+struct nw_bpf_stats {
+	__u64 events;		/* records submitted */
+	__u64 drops;		/* failed ring-buffer reservations */
+	__u64 first_touch;
+	__u64 repeat;
+	__u64 hint;		/* task_numa_fault() calls for targets */
+	__u64 kernel_moves;	/* of which the kernel migrated the page (TNF_MIGRATED) */
+	__u64 prot;
+	__u64 forks;
+	__u64 exits;
+	__u64 wakeups;		/* forced consumer wakeups */
+};
+
+enum nw_fail_reason {
+	NW_FAIL_EBUSY,		/* page busy: retried in a later pass with backoff */
+	NW_FAIL_EACCES,		/* mapped by several processes: skipped */
+	NW_FAIL_ENOMEM,		/* destination node full: node paused for a while */
+	NW_FAIL_EFAULT,		/* gone: unmapped or zero page */
+	NW_FAIL_ENOENT,		/* not present any more */
+	NW_FAIL_EIO,		/* dirty page that could not be written back */
+	NW_FAIL_OTHER,
+	NW_FAIL_MAX,
+};
+
+/* Counters kept by the controller; it writes them in place (mmap). */
+struct nw_ctl_stats {
+	__u64 pid;		/* controller pid, 0 when none runs */
+	__u64 started_ns;	/* CLOCK_MONOTONIC */
+	__u64 passes;
+	__u64 pages_scanned;
+	__u64 pages_misplaced;	/* found in the last pass */
+	__u64 pages_moved;
+	__u64 pages_failed;
+	__u64 bytes_moved;
+	__u64 quota_bytes;	/* bytes per second, 0 = unlimited */
+	__u64 quota_deferred;	/* pages left for a later interval by the quota */
+	__u64 removes;		/* pages moved again after the kernel moved them back */
+	__u64 targets_exited;
+	__u64 events_consumed;
+	__u64 weights_gen;	/* bumped each time a new table is put in force */
+	__u64 weights_pending;	/* 1 while a change waits to be stable for an interval */
+	__u64 weights_rejected;	/* 1 if the map holds a table that was refused */
+	__u64 weights_bad_node;	/* node id named by the refused table */
+	__u64 move_ns;		/* time spent in move_pages(2) */
+	__u64 moved_to[NW_MAX_NODES];
+	__u64 failed[NW_FAIL_MAX];
+	__u32 weights[NW_MAX_NODES];	/* table in force */
+	__u64 pages_on[NW_MAX_NODES];	/* targets' resident pages per node after the last pass */
+};
+
+/* stats map: one entry, key 0. */
+struct nw_stats {
+	struct nw_bpf_stats bpf;
+	struct nw_ctl_stats ctl;
+};
+
+/* One VMA, written by the task_vma iterator. */
+enum nw_vma_kind {
+	NW_VMA_ANON = 0,
+	NW_VMA_SHMEM = 1,
+	NW_VMA_FILE = 2,
+};
+
+struct nw_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* vm_pgoff as the kernel has it */
+	__u64 flags;		/* vm_flags */
+	__u64 ino;		/* inode number of a file/shmem mapping */
+	__u32 kind;		/* enum nw_vma_kind */
+	__u32 tgid;
+};
+
+#endif /* NUMAWEAVE_HEAT_H */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alloc_data — the cover letter's test program: allocate and fill SIZE, then
+ * sleep. On SIGUSR1 check every byte of every page and print
+ * "verify ok PAGES" or "verify FAILED BAD/PAGES".
+ *
+ *   alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N]
+ *              [--mbind-weighted NID:W,...]
+ *
+ * First line: pid=N. After the fill: "ready BYTES at ADDR".
+ * --mremap moves the mapping before its first touch (the kernel re-bases
+ * vm_pgoff). --fork N forks N children after the fill (CoW-shared pages; each
+ * child verifies on SIGUSR1 too). --mbind-weighted sets the kernel's
+ * weighted-interleave sysfs weights and binds the buffer with
+ * MPOL_WEIGHTED_INTERLEAVE before the fill.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MPOL_WEIGHTED_INTERLEAVE 6
+#define HUGE (2ul << 20)
+
+static volatile sig_atomic_t want_verify, want_stop;
+
+static void on_usr1(int s)
+{
+	(void)s;
+	want_verify = 1;
+}
+
+static void on_term(int s)
+{
+	(void)s;
+	want_stop = 1;
+}
+
+static uint64_t word(uint64_t page, uint64_t i)
+{
+	return (page * 0x9E3779B97F4A7C15ull) ^ (i * 0xC2B2AE3D27D4EB4Full) ^ 0x5a5a;
+}
+
+static void fill(uint64_t *p, size_t pages)
+{
+	for (size_t pg = 0; pg < pages; pg++)
+		for (size_t i = 0; i < 512; i++)
+			p[pg * 512 + i] = word(pg, i);
+}
+
+static size_t verify(const uint64_t *p, size_t pages)
+{
+	size_t bad = 0;
+
+	for (size_t pg = 0; pg < pages; pg++)
+		for (size_t i = 0; i < 512; i++)
+			if (p[pg * 512 + i] != word(pg, i)) {
+				bad++;
+				break;
+			}
+	return bad;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v <= 0)
+		return -1;
+	switch (*end) {
+	case 'G': case 'g': v *= 1 << 30; end++; break;
+	case 'M': case 'm': v *= 1 << 20; end++; break;
+	case 'K': case 'k': v *= 1 << 10; end++; break;
+	case 0: break;
+	default: return -1;
+	}
+	if (*end == 'i')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end)
+		return -1;
+	*out = ((size_t)v + 4095) & ~4095ul;
+	return 0;
+}
+
+static int set_weighted(const char *spec, void *buf, size_t len)
+{
+	unsigned long mask = 0;
+	char *dup = strdup(spec), *save = NULL;
+
+	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned nid, w;
+		char path[128];
+		FILE *f;
+
+		if (sscanf(tok, "%u:%u", &nid, &w) != 2 || nid >= 64 || !w || w > 255) {
+			fprintf(stderr, "alloc_data: bad --mbind-weighted entry '%s'\n", tok);
+			return -1;
+		}
+		mask |= 1ul << nid;
+		snprintf(path, sizeof(path), "/sys/kernel/mm/mempolicy/weighted_interleave/node%u",
+			 nid);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%u\n", w) < 0 || fclose(f)) {
+			fprintf(stderr, "alloc_data: cannot set %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	free(dup);
+	if (syscall(SYS_mbind, buf, len, MPOL_WEIGHTED_INTERLEAVE, &mask, 64, 0)) {
+		fprintf(stderr, "alloc_data: mbind(MPOL_WEIGHTED_INTERLEAVE): %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *weighted = NULL;
+	int thp = 0, do_mremap = 0, nfork = 0;
+	size_t size = 0, pages;
+	pid_t kids[64];
+	uint8_t *raw, *buf;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--thp"))
+			thp = 1;
+		else if (!strcmp(argv[i], "--nothp"))
+			thp = -1;
+		else if (!strcmp(argv[i], "--mremap"))
+			do_mremap = 1;
+		else if (!strcmp(argv[i], "--fork") && i + 1 < argc)
+			nfork = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--mbind-weighted") && i + 1 < argc)
+			weighted = argv[++i];
+		else if (!size && !parse_size(argv[i], &size))
+			;
+		else {
+			fprintf(stderr, "usage: alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N] "
+					"[--mbind-weighted NID:W,...]\n");
+			return 2;
+		}
+	}
+	if (!size || nfork < 0 || nfork > 64) {
+		fprintf(stderr, "alloc_data: need a SIZE (e.g. 256M, 1G) and --fork 0..64\n");
+		return 2;
+	}
+	printf("pid=%d\n", getpid());
+	pages = size / 4096;
+	/* Reserve room to align the buffer to 2 MiB (THP) and to mremap it. */
+	raw = mmap(NULL, size + 3 * HUGE + size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED) {
+		perror("alloc_data: mmap");
+		return 1;
+	}
+	buf = (uint8_t *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
+	buf = mmap(buf, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		   -1, 0);
+	if (buf == MAP_FAILED) {
+		perror("alloc_data: mmap");
+		return 1;
+	}
+	if (do_mremap) {
+		/* Move it before the first touch: the kernel re-bases vm_pgoff. */
+		uint8_t *to = buf + size + HUGE;
+		uint8_t *nb = mremap(buf, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+
+		if (nb == MAP_FAILED) {
+			perror("alloc_data: mremap");
+			return 1;
+		}
+		buf = nb;
+	}
+	if (thp && madvise(buf, size, thp > 0 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		perror("alloc_data: madvise");
+	if (weighted && set_weighted(weighted, buf, size))
+		return 1;
+	fill((uint64_t *)buf, pages);
+	signal(SIGUSR1, on_usr1);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	for (int i = 0; i < nfork; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			nfork = 0;
+			printf("child pid=%d\n", getpid());
+			break;
+		}
+	}
+	printf("ready %zu at %p\n", size, (void *)buf);
+	while (!want_stop) {
+		pause();
+		if (want_verify) {
+			size_t bad;
+
+			want_verify = 0;
+			bad = verify((const uint64_t *)buf, pages);
+			if (bad)
+				printf("verify FAILED %zu/%zu\n", bad, pages);
+			else
+				printf("verify ok %zu\n", pages);
+		}
+	}
+	for (int i = 0; i < nfork; i++) {
+		kill(kids[i], SIGTERM);
+		waitpid(kids[i], NULL, 0);
+	}
+	return 0;
+}

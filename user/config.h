@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * config — what `run` does: targets, weights, action, access pattern, quota,
+ * filters, intervals. Filled from the command line or from damo's YAML. Pure.
+ */
+#ifndef NW_CONFIG_H
+#define NW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "numaweave/heat.h"
+
+#define NW_MAX_PIDS 64
+#define NW_MAX_FILTERS 16
+
+enum nw_action { NW_MIGRATE_HOT, NW_MIGRATE_COLD };
+
+struct addr_filter {
+	uint64_t start, end;
+	bool matching;		/* true: only inside; false: everything but */
+};
+
+struct access_pattern {
+	uint64_t sz_min, sz_max;	/* bytes */
+	double acc_min, acc_max;	/* events per interval, or percent if acc_pct */
+	bool acc_pct;
+	uint64_t age_min_us, age_max_us;
+};
+
+struct nw_config {
+	int pids[NW_MAX_PIDS];
+	int nr_pids;
+	bool children;
+	uint32_t weights[NW_MAX_NODES];
+	bool have_weights;
+	enum nw_action action;
+	struct access_pattern ap;
+	uint64_t quota_bytes;		/* per reset interval; 0 = unlimited */
+	uint64_t quota_reset_ms;	/* damo's reset_interval_ms, default 1000 */
+	uint64_t quota_time_ms;		/* damo's time quota: ms of move time per reset interval */
+	uint64_t interval_us;
+	struct addr_filter filters[NW_MAX_FILTERS];
+	int nr_filters;
+	int anon_filter;		/* 0 none, 1 anon only, -1 all but anon */
+};
+
+void config_defaults(struct nw_config *c);
+/*
+ * Load damo's YAML. Warnings (unsupported keys, with their path) go through
+ * warn(); errors return -EINVAL with the message, line and column in err.
+ */
+int config_load_yaml(const char *path, struct nw_config *c, void (*warn)(const char *msg),
+		     char *err, int errlen);
+/* Bytes per second the quota allows (0 = unlimited). */
+uint64_t config_quota_bps(const struct nw_config *c);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * heat.c — per-region access heat, fed by ring-buffer events, read by the
+ * planner to order work (hottest first) and to apply damo access patterns.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heat.h"
+
+static uint64_t mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	return k;
+}
+
+int heat_init(struct heat *h, uint64_t max_regions, double decay)
+{
+	memset(h, 0, sizeof(*h));
+	h->cap = 1024;
+	h->max_slots = 1024;
+	while (h->max_slots < 2 * max_regions)
+		h->max_slots <<= 1;
+	h->decay = decay;
+	h->tab = calloc(h->cap, sizeof(*h->tab));
+	return h->tab ? 0 : -ENOMEM;
+}
+
+void heat_free(struct heat *h)
+{
+	free(h->tab);
+	h->tab = NULL;
+}
+
+static struct region *slot(struct region *tab, uint64_t cap, uint64_t key)
+{
+	uint64_t i = mix(key) & (cap - 1);
+
+	while (tab[i].key && tab[i].key != key)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static int grow(struct heat *h)
+{
+	uint64_t ncap = h->cap * 2, i;
+	struct region *nt;
+
+	if (ncap > h->max_slots)
+		return -ENOSPC;
+	nt = calloc(ncap, sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	for (i = 0; i < h->cap; i++)
+		if (h->tab[i].key)
+			*slot(nt, ncap, h->tab[i].key) = h->tab[i];
+	free(h->tab);
+	h->tab = nt;
+	h->cap = ncap;
+	return 0;
+}
+
+struct region *heat_find(const struct heat *h, uint32_t tgid, uint64_t addr)
+{
+	struct region *r = slot(h->tab, h->cap, heat_key(tgid, addr));
+
+	return r->key ? r : NULL;
+}
+
+struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr)
+{
+	uint64_t key = heat_key(tgid, addr);
+	struct region *r;
+
+	if (!key)
+		return NULL;	/* tgid 0 owns no user memory */
+	r = slot(h->tab, h->cap, key);
+	if (!r->key) {
+		if ((h->used + 1) * 2 > h->cap && grow(h)) {
+			h->refused++;
+			return NULL;
+		}
+		r = slot(h->tab, h->cap, key);
+		memset(r, 0, sizeof(*r));
+		r->key = key;
+		h->used++;
+	}
+	return r;
+}
+
+struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr)
+{
+	struct region *r = heat_get(h, tgid, addr);
+
+	if (!r)
+		return NULL;
+	r->score += 1.0f;
+	if (r->nr < UINT16_MAX)
+		r->nr++;
+	r->last_pass = h->now;
+	r->dirty = 1;
+	return r;
+}
+
+void heat_tick(struct heat *h)
+{
+	for (uint64_t i = 0; i < h->cap; i++) {
+		struct region *r = &h->tab[i];
+		uint8_t cls;
+
+		if (!r->key)
+			continue;
+		r->last_nr = r->nr;
+		r->nr = 0;
+		r->score *= (float)h->decay;
+		cls = r->score < 1.0f ? 0 : (uint8_t)(1 + ilogbf(r->score));
+		if (cls != r->cls) {
+			r->cls = cls;
+			r->age = 0;
+		} else if (r->age < UINT32_MAX) {
+			r->age++;
+		}
+	}
+	h->now++;
+}
+
+void heat_drop(struct heat *h, uint32_t tgid)
+{
+	uint64_t i, n = 0;
+	struct region *keep;
+
+	/* Rebuild without the process: simple and correct for open addressing. */
+	keep = calloc(h->cap, sizeof(*keep));
+	if (!keep)
+		return;
+	for (i = 0; i < h->cap; i++) {
+		if (!h->tab[i].key || region_tgid(&h->tab[i]) == tgid)
+			continue;
+		*slot(keep, h->cap, h->tab[i].key) = h->tab[i];
+		n++;
+	}
+	free(h->tab);
+	h->tab = keep;
+	h->used = n;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * heat — access heat per region of a target's address space. Pure.
+ *
+ * A region is 2 MiB of one process's virtual addresses (a THP's worth). Each
+ * holds a decayed event score, the events of the current interval, its age
+ * (intervals since its heat last changed class, damo's "age"), a dirty bit
+ * (faulted since the last pass) and the planner's placement state. 40 bytes a
+ * region in an open-addressed table at most half full: a target with 1 TiB
+ * resident has 512 Ki regions and costs at most 40 MiB (64 MiB with the table's
+ * power-of-two rounding); the table refuses to grow past its cap and counts
+ * what it could not hold.
+ */
+#ifndef NW_HEAT_H
+#define NW_HEAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NW_REGION_SHIFT 21
+
+struct region {
+	uint64_t key;		/* tgid << 40 | region number (addr >> 21), 0 = free */
+	float score;		/* decayed events */
+	uint16_t nr;		/* events in the current interval */
+	uint16_t last_nr;	/* events in the last whole interval */
+	uint32_t age;		/* intervals since the score last crossed a power of two */
+	uint32_t last_pass;	/* interval of the last event */
+	uint32_t placed_gen;	/* weights generation it was last fully placed under, 0 none */
+	uint32_t backoff_until;	/* interval before which the planner leaves it alone */
+	uint8_t dirty;
+	uint8_t cls;		/* log2 class of the score, for age */
+	uint8_t removes;	/* times it was found misplaced again after placing */
+	uint8_t pad;
+};
+
+struct heat {
+	struct region *tab;
+	uint64_t cap;		/* slots, a power of two */
+	uint64_t used;
+	uint64_t max_slots;	/* the cap on growth */
+	uint64_t refused;	/* events for regions that did not fit */
+	uint32_t now;		/* current interval */
+	double decay;		/* score multiplier per interval */
+};
+
+int heat_init(struct heat *h, uint64_t max_regions, double decay);
+void heat_free(struct heat *h);
+/* Record one access; returns the region or NULL if the table is full. */
+struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr);
+struct region *heat_find(const struct heat *h, uint32_t tgid, uint64_t addr);
+/* The region, created with no heat if missing; NULL if the table is full. */
+struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);
+/* End of an interval: decay, age, roll the interval counters. */
+void heat_tick(struct heat *h);
+/* Forget every region of a process. */
+void heat_drop(struct heat *h, uint32_t tgid);
+static inline uint64_t heat_key(uint32_t tgid, uint64_t addr)
+{
+	return ((uint64_t)tgid << 40) | ((addr >> NW_REGION_SHIFT) & ((1ull << 40) - 1));
+}
+static inline uint64_t region_addr(const struct region *r)
+{
+	return (r->key & ((1ull << 40) - 1)) << NW_REGION_SHIFT;
+}
+static inline uint32_t region_tgid(const struct region *r)
+{
+	return (uint32_t)(r->key >> 40);
+}
+/* Bytes the table holds now. */
+static inline uint64_t heat_bytes(const struct heat *h)
+{
+	return h->cap * sizeof(struct region);
+}
+
+#endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * loader.c — BPF life cycle.
+ *
+ * Variants are chosen at load time, most capable first, and the object is
+ * reopened with the next variant when the kernel refuses one:
+ *   1. tp_btf page_fault_user + fentry task_numa_fault
+ *   2. tp_btf page_fault_user (hints inferred from repeat faults)
+ *   3. classic tracepoint page_fault_user
+ * Maps are pinned under the pin dir (0700). `weights` outlives the run and is
+ * reused when its layout matches; `stats` and `targets` belong to one run and
+ * are replaced if a crashed run left them. The pin dir is flock-ed so that two
+ * controllers never share it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "heat.skel.h"
+#include "loader.h"
+#include "log.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+int caps_check(const char **missing)
+{
+	static const struct {
+		int cap;
+		const char *name;
+	} need[] = {
+		{ 39, "CAP_BPF" }, { 38, "CAP_PERFMON" },
+		{ CAP_SYS_NICE, "CAP_SYS_NICE" }, { CAP_SYS_PTRACE, "CAP_SYS_PTRACE" },
+	};
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		int c = need[i].cap;
+		bool have = d[c / 32].effective & (1u << (c % 32));
+		bool admin = d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+
+		/* CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON on every kernel. */
+		if (!have && !(admin && (c == 39 || c == 38))) {
+			*missing = need[i].name;
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+int pin_ensure_bpffs(const char *dir)
+{
+	struct statfs sf;
+
+	if (!statfs("/sys/fs/bpf", &sf) && sf.f_type == BPF_FS_MAGIC)
+		goto mkdir;
+	if (strncmp(dir, "/sys/fs/bpf/", 12))
+		goto mkdir;	/* a pin dir elsewhere must be on a bpffs the operator mounted */
+	mkdir("/sys/fs/bpf", 0755);
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		nw_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(errno));
+		return -errno;
+	}
+	nw_info("mounted bpffs on /sys/fs/bpf (left mounted: the pinned weights live there)");
+mkdir:
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		nw_err("cannot create pin dir %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (statfs(dir, &sf) || sf.f_type != BPF_FS_MAGIC) {
+		nw_err("pin dir %s is not on a bpffs (mount -t bpf bpf DIR)", dir);
+		return -ENOTSUP;
+	}
+	if (chmod(dir, 0700)) {
+		nw_err("cannot chmod pin dir %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static const char *map_type_name(uint32_t t)
+{
+	const char *s = libbpf_bpf_map_type_str(t);
+
+	return s ? s : "unknown";
+}
+
+int pin_open_map(const char *dir, const char *name, uint32_t type, uint32_t key, uint32_t value,
+		 uint32_t min_entries, char *err, int errlen)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open pinned map %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		snprintf(err, errlen, "cannot read pinned map %s: %s", path, strerror(errno));
+		close(fd);
+		return -EINVAL;
+	}
+	if (info.type != type || info.key_size != key || info.value_size != value ||
+	    info.max_entries < min_entries || !info.btf_id) {
+		snprintf(err, errlen,
+			 "pinned map %s has another layout (%s, key %u, value %u, %u entries%s; "
+			 "expected %s, key %u, value %u, >= %u entries with BTF)",
+			 path, map_type_name(info.type), info.key_size, info.value_size,
+			 info.max_entries, info.btf_id ? "" : ", no BTF", map_type_name(type), key,
+			 value, min_entries);
+		close(fd);
+		return -EBADF;
+	}
+	return fd;
+}
+
+int weights_read(int fd, uint32_t *w)
+{
+	for (uint32_t i = 0; i < NW_MAX_NODES; i++)
+		if (bpf_map_lookup_elem(fd, &i, &w[i]))
+			return -errno;
+	return 0;
+}
+
+int weights_write(int fd, const uint32_t *w)
+{
+	for (uint32_t i = 0; i < NW_MAX_NODES; i++)
+		if (bpf_map_update_elem(fd, &i, &w[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* Refused variants are expected (we fall back): libbpf speaks only with -v. */
+	if (level == LIBBPF_DEBUG && nw_verbose < 2)
+		return 0;
+	if (nw_verbose < 1)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void unpin_stale(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!unlink(path))
+		nw_info("replaced %s left by an earlier run", path);
+}
+
+enum variant { V_FENTRY, V_BTF, V_CLASSIC, V_END };
+
+static const char *variant_name[] = {
+	"tp_btf page_fault_user + fentry task_numa_fault",
+	"tp_btf page_fault_user, hints from repeat faults",
+	"classic tracepoint page_fault_user, hints from repeat faults",
+};
+
+static int try_variant(struct loader *l, const struct loader_opts *o, enum variant v)
+{
+	struct heat_bpf *s;
+	char err[512];
+	int fd, rc;
+
+	s = heat_bpf__open();
+	if (!s)
+		return -errno;
+	l->skel = s;
+	l->fentry = v == V_FENTRY;
+	l->fault_btf = v != V_CLASSIC;
+	l->fork_btf = libbpf_find_vmlinux_btf_id("sched_process_fork", BPF_TRACE_RAW_TP) >= 0 &&
+		      v != V_CLASSIC;
+	bpf_program__set_autoload(s->progs.handle_numa_fault, l->fentry);
+	bpf_program__set_autoload(s->progs.handle_fault, l->fault_btf);
+	bpf_program__set_autoload(s->progs.handle_fault_tp, !l->fault_btf);
+	bpf_program__set_autoload(s->progs.handle_fork, l->fork_btf);
+	bpf_program__set_autoload(s->progs.handle_fork_tp, !l->fork_btf);
+	s->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
+	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)))
+		return rc;
+
+	/* weights: reuse the pinned map when its layout matches. */
+	fd = pin_open_map(l->pin_dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
+			  sizeof(err));
+	if (fd >= 0) {
+		rc = bpf_map__reuse_fd(s->maps.weights, fd);
+		close(fd);
+		if (rc)
+			return rc;
+		l->weights_reused = true;
+	} else if (fd == -EBADF) {
+		nw_err("%s; remove it (rm %s/weights) to start with fresh weights", err,
+		       l->pin_dir);
+		return -EEXIST;
+	}
+	unpin_stale(l->pin_dir, "stats");
+	unpin_stale(l->pin_dir, "targets");
+
+	if ((rc = heat_bpf__load(s)))
+		return rc;
+	if ((rc = heat_bpf__attach(s)))
+		return rc;
+	return 0;
+}
+
+static int pin(struct loader *l, struct bpf_map *m, const char *name)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", l->pin_dir, name);
+	rc = bpf_map__pin(m, path);
+	if (rc)
+		nw_err("cannot pin %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+int loader_open(struct loader *l, const struct loader_opts *o)
+{
+	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
+	size_t sz;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->lock_fd = -1;
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", o->pin_dir ? o->pin_dir : NW_PIN_DIR);
+	libbpf_set_print(libbpf_print);
+	if ((rc = pin_ensure_bpffs(l->pin_dir)))
+		return rc;
+	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB)) {
+		rc = -errno;
+		nw_err("cannot lock pin dir %s: %s", l->pin_dir,
+		       errno == EWOULDBLOCK ? "another numaweave run is using it" : strerror(errno));
+		return rc;
+	}
+	if (v == V_FENTRY && libbpf_find_vmlinux_btf_id("task_numa_fault", BPF_TRACE_FENTRY) < 0)
+		v = V_BTF;
+	if (v == V_BTF && libbpf_find_vmlinux_btf_id("page_fault_user", BPF_TRACE_RAW_TP) < 0)
+		v = V_CLASSIC;
+	for (; v < V_END; v++) {
+		rc = try_variant(l, o, v);
+		if (!rc)
+			break;
+		heat_bpf__destroy(l->skel);
+		l->skel = NULL;
+		l->weights_reused = false;
+		if (rc == -EEXIST)
+			return rc;
+		nw_info("variant '%s' refused: %s", variant_name[v], strerror(-rc));
+	}
+	if (v == V_END) {
+		nw_err("cannot load BPF programs: %s", strerror(-rc));
+		return rc;
+	}
+	nw_info("programs: %s", variant_name[v]);
+	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
+		return rc;
+	if ((rc = pin(l, l->skel->maps.stats, "stats")) ||
+	    (rc = pin(l, l->skel->maps.targets, "targets")))
+		return rc;
+	l->weights_fd = bpf_map__fd(l->skel->maps.weights);
+	l->targets_fd = bpf_map__fd(l->skel->maps.targets);
+	l->events_fd = bpf_map__fd(l->skel->maps.events);
+	sz = (sizeof(struct nw_stats) + 4095) & ~4095ul;
+	l->stats = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED,
+			bpf_map__fd(l->skel->maps.stats), 0);
+	if (l->stats == MAP_FAILED) {
+		rc = -errno;
+		l->stats = NULL;
+		nw_err("cannot map stats: %s", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+void loader_clear_seen(struct loader *l)
+{
+	memset((void *)l->skel->bss->seen, 0, sizeof(l->skel->bss->seen));
+}
+
+void loader_close(struct loader *l)
+{
+	char path[PATH_MAX];
+
+	if (l->stats) {
+		l->stats->ctl.pid = 0;
+		munmap(l->stats, (sizeof(struct nw_stats) + 4095) & ~4095ul);
+	}
+	if (l->skel) {
+		/* weights outlive the run; the run's own maps do not. */
+		snprintf(path, sizeof(path), "%s/stats", l->pin_dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/targets", l->pin_dir);
+		unlink(path);
+		heat_bpf__destroy(l->skel);
+	}
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	memset(l, 0, sizeof(*l));
+	l->lock_fd = -1;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* log.c — messages on stderr, or syslog with --syslog. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+#include "log.h"
+
+int nw_verbose;
+bool nw_syslog;
+
+void nw_log_open(bool use_syslog)
+{
+	nw_syslog = use_syslog;
+	if (use_syslog)
+		openlog("numaweave", LOG_PID, LOG_DAEMON);
+}
+
+static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
+{
+	if (nw_syslog) {
+		vsyslog(prio, fmt, ap);
+		return;
+	}
+	fprintf(stderr, "numaweave: %s", tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+#define DEFINE_LOG(name, prio, tag, cond)		\
+	void name(const char *fmt, ...)			\
+	{						\
+		va_list ap;				\
+		if (!(cond))				\
+			return;				\
+		va_start(ap, fmt);			\
+		vlog(prio, tag, fmt, ap);		\
+		va_end(ap);				\
+	}
+
+DEFINE_LOG(nw_err, LOG_ERR, "", 1)
+DEFINE_LOG(nw_warn, LOG_WARNING, "warning: ", 1)
+DEFINE_LOG(nw_info, LOG_INFO, "", nw_verbose >= 1)
+DEFINE_LOG(nw_debug, LOG_DEBUG, "debug: ", nw_verbose >= 2)

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NW_LOG_H
+#define NW_LOG_H
+
+#include <stdbool.h>
+
+extern int nw_verbose;
+extern bool nw_syslog;
+
+void nw_log_open(bool use_syslog);
+/* "numaweave: " + message + "\n" on stderr (or syslog). */
+void nw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nw_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pages.c — find resident folios and their nodes without a system call per
+ * page: pagemap is read 2 MiB-aligned in chunks, kpageflags only for runs of
+ * physically contiguous pages (the only ones that can be a large folio), and
+ * the node comes from the PFN's memory block.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "pages.h"
+
+#define PM_PRESENT (1ull << 63)
+#define PM_PFN_MASK ((1ull << 55) - 1)
+#define KPF_COMPOUND_HEAD (1ull << 15)
+#define KPF_COMPOUND_TAIL (1ull << 16)
+#define KPF_HUGE (1ull << 17)
+#define CHUNK 4096		/* pages per pagemap read: 16 MiB, a multiple of 512 */
+
+int node_map_load(struct node_map *m)
+{
+	char path[128], buf[64];
+	uint64_t bsz;
+	DIR *d;
+	FILE *f;
+	int nid;
+
+	memset(m, 0, sizeof(*m));
+	f = fopen("/sys/devices/system/memory/block_size_bytes", "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f) || !(bsz = strtoull(buf, NULL, 16))) {
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	m->block_pages = bsz / 4096;
+	for (nid = 0; nid < 1024; nid++) {
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", nid);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			uint64_t b;
+			char *end;
+
+			if (strncmp(de->d_name, "memory", 6))
+				continue;
+			b = strtoull(de->d_name + 6, &end, 10);
+			if (*end || end == de->d_name + 6)
+				continue;
+			if (b >= m->nblocks) {
+				uint64_t n = b + 1024;
+				int8_t *nn = realloc(m->node, n);
+
+				if (!nn) {
+					closedir(d);
+					return -ENOMEM;
+				}
+				memset(nn + m->nblocks, -1, n - m->nblocks);
+				m->node = nn;
+				m->nblocks = n;
+			}
+			m->node[b] = (int8_t)nid;
+		}
+		closedir(d);
+	}
+	if (!m->nblocks) {
+		/* No memory blocks in sysfs (e.g. no memory hotplug): node unknown. */
+		m->block_pages = 0;
+	}
+	return 0;
+}
+
+void node_map_free(struct node_map *m)
+{
+	free(m->node);
+	memset(m, 0, sizeof(*m));
+}
+
+int scanner_open(struct page_scanner *s, int pid, const struct node_map *nodes)
+{
+	char path[64];
+
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	s->nodes = nodes;
+	s->kpf_fd = -1;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	s->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->pagemap_fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	s->pm = malloc(CHUNK * sizeof(uint64_t));
+	s->kpf = malloc(CHUNK * sizeof(uint64_t));
+	if (!s->pm || !s->kpf) {
+		scanner_close(s);
+		return -ENOMEM;
+	}
+	/* kpageflags is readable only with CAP_SYS_ADMIN, which also shows PFNs. */
+	s->kpf_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	s->pfn_ok = s->kpf_fd >= 0;
+	return 0;
+}
+
+void scanner_close(struct page_scanner *s)
+{
+	if (s->pagemap_fd > 0)
+		close(s->pagemap_fd);
+	if (s->kpf_fd >= 0)
+		close(s->kpf_fd);
+	free(s->pm);
+	free(s->kpf);
+	s->pm = s->kpf = NULL;
+	s->pagemap_fd = s->kpf_fd = -1;
+}
+
+static int ilog2_exact(uint64_t n)
+{
+	int o = 0;
+
+	if (!n || (n & (n - 1)))
+		return -1;
+	while ((1ull << o) < n)
+		o++;
+	return o;
+}
+
+/* Scan pages [i0, i0 + n) of the chunk starting at virtual address base. */
+static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, folio_cb cb, void *ctx)
+{
+	uint64_t i = 0;
+	int rc;
+
+	while (i < n) {
+		uint64_t e = s->pm[i], pfn, run = 1, j;
+
+		if (!(e & PM_PRESENT)) {
+			i++;
+			continue;
+		}
+		pfn = e & PM_PFN_MASK;
+		if (!pfn || !s->pfn_ok) {
+			/* No PFN: order 0, node unknown. */
+			if ((rc = cb(ctx, base + i * 4096, 0, -1)))
+				return rc;
+			i++;
+			continue;
+		}
+		/* The run of physically contiguous present pages from here. */
+		while (i + run < n && (s->pm[i + run] & PM_PRESENT) &&
+		       (s->pm[i + run] & PM_PFN_MASK) == pfn + run)
+			run++;
+		if (run == 1 || s->kpf_fd < 0) {
+			for (j = 0; j < run; j++)
+				if ((rc = cb(ctx, base + (i + j) * 4096, 0,
+					     node_of_pfn(s->nodes, pfn + j))))
+					return rc;
+			i += run;
+			continue;
+		}
+		if (pread(s->kpf_fd, s->kpf, run * 8, pfn * 8) != (ssize_t)(run * 8))
+			memset(s->kpf, 0, run * 8);
+		for (j = 0; j < run;) {
+			uint64_t f = s->kpf[j], k = 1;
+			int order = 0;
+
+			if (f & KPF_COMPOUND_TAIL) {
+				j++;	/* its head is outside this range */
+				continue;
+			}
+			if (f & KPF_COMPOUND_HEAD) {
+				while (j + k < run && (s->kpf[j + k] & KPF_COMPOUND_TAIL))
+					k++;
+				order = ilog2_exact(k);
+				if (order < 0 || ((base + (i + j) * 4096) & ((k << 12) - 1))) {
+					order = 0;	/* partly mapped or misaligned: page by page */
+					k = 1;
+				}
+			}
+			if ((rc = cb(ctx, base + (i + j) * 4096, order,
+				     node_of_pfn(s->nodes, pfn + j))))
+				return rc;
+			j += k;
+		}
+		i += run;
+	}
+	return 0;
+}
+
+int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, folio_cb cb, void *ctx)
+{
+	uint64_t a = start;
+	int rc;
+
+	while (a < end) {
+		/* Chunks end on 2 MiB boundaries so a THP is never cut in two. */
+		uint64_t cend = (a & ~((uint64_t)CHUNK * 4096 - 1)) + (uint64_t)CHUNK * 4096;
+		uint64_t n;
+		ssize_t got;
+
+		if (cend > end)
+			cend = end;
+		n = (cend - a) >> 12;
+		got = pread(s->pagemap_fd, s->pm, n * 8, (a >> 12) * 8);
+		if (got < 0)
+			return errno == ESRCH || errno == EINVAL ? -ESRCH : -errno;
+		if (got == 0)
+			return -ESRCH;	/* the mm is gone */
+		n = (uint64_t)got / 8;
+		if ((rc = scan_chunk(s, a, n, cb, ctx)))
+			return rc;
+		a += n * 4096;
+	}
+	return 0;
+}

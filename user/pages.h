@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pages — the resident folios of a range of a target: where each starts, its
+ * order, and the node it is on. From /proc/PID/pagemap (present bit, PFN),
+ * /proc/kpageflags (compound head/tail, THP) and the memory-block-to-node map
+ * in sysfs. Without PFNs (no CAP_SYS_ADMIN) every page is order 0 and its node
+ * is unknown (-1): the caller asks move_pages(2).
+ */
+#ifndef NW_PAGES_H
+#define NW_PAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct node_map {
+	uint64_t block_pages;	/* pages per memory block */
+	int8_t *node;		/* node of each block, -1 unknown */
+	uint64_t nblocks;
+};
+
+struct page_scanner {
+	int pid;
+	int pagemap_fd;
+	int kpf_fd;		/* /proc/kpageflags or -1 */
+	bool pfn_ok;		/* PFNs are visible */
+	const struct node_map *nodes;
+	uint64_t *pm;		/* pagemap buffer */
+	uint64_t *kpf;		/* kpageflags buffer */
+};
+
+/* Called for each resident folio whose head lies in the scanned range. */
+typedef int (*folio_cb)(void *ctx, uint64_t addr, unsigned int order, int node);
+
+int node_map_load(struct node_map *m);
+void node_map_free(struct node_map *m);
+static inline int node_of_pfn(const struct node_map *m, uint64_t pfn)
+{
+	uint64_t b;
+
+	if (!m || !m->block_pages)
+		return -1;
+	b = pfn / m->block_pages;
+	return b < m->nblocks ? m->node[b] : -1;
+}
+
+int scanner_open(struct page_scanner *s, int pid, const struct node_map *nodes);
+void scanner_close(struct page_scanner *s);
+int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, folio_cb cb, void *ctx);
+
+#endif

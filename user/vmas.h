@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmas — a process's VMAs as the kernel has them (vm_pgoff included). */
+#ifndef NW_VMAS_H
+#define NW_VMAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "numaweave/heat.h"
+
+struct vmas_bpf;
+
+struct vma_reader {
+	struct vmas_bpf *skel;
+};
+
+struct vma_list {
+	struct nw_vma *v;
+	size_t n, cap;
+	uint64_t sig;		/* hash of the geometry: changes when the address space does */
+};
+
+int vma_reader__new(struct vma_reader *r);
+void vma_reader__free(struct vma_reader *r);
+/* 0, -ESRCH if the process is gone, or -errno. */
+int vmas_read(struct vma_reader *r, int pid, struct vma_list *out);
+void vma_list_free(struct vma_list *l);
+
+#endif

@@ -41,7 +41,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz
 
-all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(BENCH_BINS)
+all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
 $(OUT) $(OUT)/obj:
 	$(Q)mkdir -p $@
@@ -118,3 +118,7 @@ install: $(OUT)/numaweave
 clean:
 	rm -rf $(OUT)
 .SECONDARY: $(SKELS) $(BPF_OBJS)
+
+$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/vmas.o $(OUT)/obj/log.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lpthread

@@ -46,6 +46,7 @@
 #define ENOMEM_PAUSE 10		/* intervals a full node is left alone */
 #define REGION (1ull << NW_REGION_SHIFT)
 
+#define VM_SHARED 0x00000008ul
 #define VM_IO 0x00004000ul
 #define VM_DONTEXPAND 0x00040000ul
 #define VM_PFNMAP 0x00000400ul
@@ -355,11 +356,17 @@ static bool pattern_pass(struct engine *e, const struct region *r)
 	return age_us >= ap->age_min_us && age_us <= ap->age_max_us;
 }
 
+/*
+ * Anonymous and shmem mappings, and the anonymous (CoW-ed) pages of private
+ * file mappings; never page cache, device or hugetlb mappings.
+ */
 static bool vma_eligible(const struct nw_vma *v)
 {
 	if (v->flags & (VM_IO | VM_PFNMAP | VM_HUGETLB | VM_MIXEDMAP | VM_DONTEXPAND))
 		return false;
-	return v->kind == NW_VMA_ANON || v->kind == NW_VMA_SHMEM;
+	if (v->kind == NW_VMA_FILE)
+		return !(v->flags & VM_SHARED);
+	return true;
 }
 
 static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
@@ -472,7 +479,7 @@ static int scan_target(struct engine *e, struct target *t, bool full)
 			e->reg = reg;
 			if (reg)
 				reg->dirty = 0;
-			rc = scan_range(&ps, lo, hi, folio_seen, e);
+			rc = scan_range(&ps, lo, hi, v->kind == NW_VMA_FILE, folio_seen, e);
 		}
 	}
 	scanner_close(&ps);

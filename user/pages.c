@@ -15,6 +15,7 @@
 #include "pages.h"
 
 #define PM_PRESENT (1ull << 63)
+#define PM_FILE (1ull << 61)
 #define PM_PFN_MASK ((1ull << 55) - 1)
 #define KPF_COMPOUND_HEAD (1ull << 15)
 #define KPF_COMPOUND_TAIL (1ull << 16)
@@ -132,10 +133,16 @@ static int ilog2_exact(uint64_t n)
 }
 
 /* Scan pages [i0, i0 + n) of the chunk starting at virtual address base. */
-static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, folio_cb cb, void *ctx)
+static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, bool anon_only,
+		      folio_cb cb, void *ctx)
 {
 	uint64_t i = 0;
 	int rc;
+
+	if (anon_only)
+		for (uint64_t k = 0; k < n; k++)
+			if (s->pm[k] & PM_FILE)
+				s->pm[k] &= ~PM_PRESENT;
 
 	while (i < n) {
 		uint64_t e = s->pm[i], pfn, run = 1, j;
@@ -193,7 +200,8 @@ static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, folio_c
 	return 0;
 }
 
-int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, folio_cb cb, void *ctx)
+int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, bool anon_only, folio_cb cb,
+	       void *ctx)
 {
 	uint64_t a = start;
 	int rc;
@@ -213,7 +221,7 @@ int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, folio_cb cb
 		if (got == 0)
 			return -ESRCH;	/* the mm is gone */
 		n = (uint64_t)got / 8;
-		if ((rc = scan_chunk(s, a, n, cb, ctx)))
+		if ((rc = scan_chunk(s, a, n, anon_only, cb, ctx)))
 			return rc;
 		a += n * 4096;
 	}

@@ -45,6 +45,8 @@ static inline int node_of_pfn(const struct node_map *m, uint64_t pfn)
 
 int scanner_open(struct page_scanner *s, int pid, const struct node_map *nodes);
 void scanner_close(struct page_scanner *s);
-int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, folio_cb cb, void *ctx);
+/* anon_only: skip page-cache pages (a private file mapping's un-CoW-ed pages). */
+int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, bool anon_only, folio_cb cb,
+	       void *ctx);
 
 #endif

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_bpf — the BPF programs on the running kernel (root). Loads them through
+ * the loader (variant fallback, pinning), then:
+ *   - a child touches N fresh pages: N first-touch events at those addresses;
+ *   - it drops them (MADV_DONTNEED) and touches them again: N repeat events;
+ *   - with --children, a fork becomes a target, a thread does not;
+ *   - an exit removes the target and is reported;
+ *   - zero drops at the default buffer size;
+ *   - the VMA iterator reports the child's mapping with its vm_pgoff;
+ *   - a second load reuses the pinned weights.
+ * Prints "N passed, N failed".
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "heat.skel.h"
+#include "loader.h"
+#include "log.h"
+#include "vmas.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (cond) {						\
+			passed++;					\
+		} else {						\
+			failed++;					\
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+		}							\
+	} while (0)
+
+#define NPAGES 1000
+
+struct seen {
+	int first, repeat, prot, fork, exit, other;
+	int in_range_first, in_range_repeat;
+	uint32_t fork_pid, exit_pid;
+	uint64_t lo, hi;
+	uint32_t pid;
+};
+
+static int on_ev(void *ctx, void *data, size_t len)
+{
+	struct seen *s = ctx;
+	const struct nw_event *e = data;
+
+	switch (e->kind) {
+	case NW_EV_FIRST_TOUCH:
+		s->first++;
+		if (e->tgid == s->pid && e->addr >= s->lo && e->addr < s->hi)
+			s->in_range_first++;
+		break;
+	case NW_EV_REPEAT:
+		s->repeat++;
+		if (e->tgid == s->pid && e->addr >= s->lo && e->addr < s->hi)
+			s->in_range_repeat++;
+		break;
+	case NW_EV_PROT: s->prot++; break;
+	case NW_EV_FORK: s->fork++; s->fork_pid = e->tgid; break;
+	case NW_EV_EXIT: s->exit++; s->exit_pid = e->tgid; break;
+	default: s->other++; break;
+	}
+	return 0;
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* The child: wait for "go", touch pages, drop and touch again, fork, exit. */
+static void child(int rfd, int wfd, uint8_t *buf)
+{
+	char c;
+	pthread_t th;
+	pid_t g;
+
+	if (read(rfd, &c, 1) != 1)
+		_exit(3);
+	for (int i = 0; i < NPAGES; i++)
+		buf[i * 4096] = 1;
+	madvise(buf, NPAGES * 4096, MADV_DONTNEED);
+	for (int i = 0; i < NPAGES; i++)
+		buf[i * 4096] = 2;
+	pthread_create(&th, NULL, thread_fn, NULL);
+	pthread_join(th, NULL);
+	g = fork();
+	if (g == 0) {
+		usleep(300000);
+		_exit(0);
+	}
+	if (write(wfd, &g, sizeof(g)) != sizeof(g))
+		_exit(4);
+	waitpid(g, NULL, 0);
+	if (read(rfd, &c, 1) != 1)
+		_exit(5);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	char pin[64];
+	struct loader l;
+	struct loader_opts o = { .ringbuf_bytes = 8 << 20 };
+	struct seen s = {};
+	struct ring_buffer *rb;
+	struct nw_target t = { .flags = NW_TARGET_CHILDREN };
+	int go[2], back[2], st;
+	uint8_t *buf;
+	uint32_t key, w = 7, w2 = 0;
+	pid_t pid, g = 0;
+
+	if (geteuid()) {
+		printf("SKIP: test_bpf needs root\n");
+		return 77;
+	}
+	if (argc > 1 && !strcmp(argv[1], "-v"))
+		nw_verbose = 1;
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/nw-test-%d", getpid());
+	o.pin_dir = pin;
+	if (loader_open(&l, &o)) {
+		printf("FAIL: loader_open\n0 passed, 1 failed\n");
+		return 1;
+	}
+	printf("variant: fault %s, fentry %s, fork %s\n", l.fault_btf ? "tp_btf" : "tracepoint",
+	       l.fentry ? "yes" : "no", l.fork_btf ? "tp_btf" : "tracepoint");
+	CHECK(!access("/sys/fs/bpf", F_OK), "bpffs");
+
+	buf = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || pipe(go) || pipe(back))
+		return 1;
+	madvise(buf, NPAGES * 4096, MADV_NOHUGEPAGE);
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		close(back[0]);
+		child(go[0], back[1], buf);
+	}
+	close(go[0]);
+	close(back[1]);
+	key = pid;
+	CHECK(!bpf_map_update_elem(l.targets_fd, &key, &t, BPF_ANY), "add target");
+	s.pid = pid;
+	s.lo = (uint64_t)buf;
+	s.hi = s.lo + NPAGES * 4096;
+	rb = ring_buffer__new(l.events_fd, on_ev, &s, NULL);
+	CHECK(rb != NULL, "ring buffer");
+	if (write(go[1], "g", 1) != 1)
+		return 1;
+	if (read(back[0], &g, sizeof(g)) != sizeof(g))
+		return 1;
+	/* the grandchild is a target while it lives */
+	key = g;
+	{
+		struct nw_target gt;
+
+		CHECK(!bpf_map_lookup_elem(l.targets_fd, &key, &gt) && gt.parent == (uint32_t)pid,
+		      "fork of a target with CHILDREN becomes a target (pid %d)", g);
+	}
+	usleep(500000);
+	if (write(go[1], "x", 1) != 1)
+		return 1;
+	waitpid(pid, &st, 0);
+	usleep(100000);
+	ring_buffer__consume(rb);
+
+	printf("events: first %d (in range %d), repeat %d (in range %d), prot %d, fork %d, "
+	       "exit %d, drops %llu, wakeups %llu\n",
+	       s.first, s.in_range_first, s.repeat, s.in_range_repeat, s.prot, s.fork, s.exit,
+	       (unsigned long long)l.stats->bpf.drops, (unsigned long long)l.stats->bpf.wakeups);
+	CHECK(WIFEXITED(st) && !WEXITSTATUS(st), "child exit %d", st);
+	CHECK(s.in_range_first == NPAGES, "first touches in range: %d, want %d", s.in_range_first,
+	      NPAGES);
+	CHECK(s.in_range_repeat == NPAGES, "repeat faults in range: %d, want %d",
+	      s.in_range_repeat, NPAGES);
+	CHECK(s.fork == 1 && s.fork_pid == (uint32_t)g, "one fork event for %d (got %d, pid %u); "
+	      "the thread is not one", g, s.fork, s.fork_pid);
+	CHECK(s.exit == 2, "exit events: %d, want 2 (child and grandchild)", s.exit);
+	key = pid;
+	CHECK(bpf_map_lookup_elem(l.targets_fd, &key, &t) && errno == ENOENT,
+	      "exited target removed from targets");
+	CHECK(l.stats->bpf.drops == 0, "drops %llu", (unsigned long long)l.stats->bpf.drops);
+	CHECK(l.stats->bpf.events >= 2 * NPAGES + 3, "events counted %llu",
+	      (unsigned long long)l.stats->bpf.events);
+
+	/* VMA iterator: our own buffer, anonymous, with vm_pgoff = start >> 12 */
+	{
+		struct vma_reader vr;
+		struct vma_list vl = {};
+		int found = 0;
+
+		CHECK(!vma_reader__new(&vr), "vma iterator loads");
+		CHECK(!vmas_read(&vr, getpid(), &vl), "vmas_read");
+		for (size_t i = 0; i < vl.n; i++)
+			if (vl.v[i].start == s.lo && vl.v[i].end == s.hi) {
+				found = 1;
+				CHECK(vl.v[i].kind == NW_VMA_ANON, "kind %u", vl.v[i].kind);
+				CHECK(vl.v[i].pgoff == s.lo >> 12, "pgoff %#llx want %#llx",
+				      (unsigned long long)vl.v[i].pgoff,
+				      (unsigned long long)(s.lo >> 12));
+			}
+		CHECK(found, "our mapping in the iterator's output (%zu VMAs)", vl.n);
+		CHECK(vmas_read(&vr, 999999999, &vl) == -ESRCH || vl.n == 0, "missing pid");
+		vma_list_free(&vl);
+		vma_reader__free(&vr);
+	}
+
+	/* A second run reuses the pinned weights. */
+	key = 1;
+	CHECK(!bpf_map_update_elem(l.weights_fd, &key, &w, BPF_ANY), "write weight");
+	ring_buffer__free(rb);
+	loader_close(&l);
+	CHECK(loader_open(&l, &o) == 0, "reload");
+	CHECK(l.weights_reused, "pinned weights reused");
+	CHECK(!bpf_map_lookup_elem(l.weights_fd, &key, &w2) && w2 == 7, "weight kept: %u", w2);
+	/* a second controller on the same pin dir is refused */
+	{
+		struct loader l2;
+
+		CHECK(loader_open(&l2, &o) == -EWOULDBLOCK, "second controller refused");
+		loader_close(&l2);
+	}
+	loader_close(&l);
+	{
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/weights", pin);
+		unlink(p);
+		rmdir(pin);
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include "parse.h"
+
+Test(parse, weights_ok)
+{
+	uint32_t w[NW_MAX_NODES];
+	char err[NW_ERRLEN];
+
+	cr_assert_eq(parse_weights("0:1,1:3", w, err), 0, "%s", err);
+	cr_assert_eq(w[0], 1);
+	cr_assert_eq(w[1], 3);
+	cr_assert_eq(w[2], 0);
+	cr_assert_eq(parse_weights("0-3:2", w, err), 0, "%s", err);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(w[i], 2);
+	cr_assert_eq(parse_weights(" 2:0 , 5:65535", w, err), 0, "%s", err);
+	cr_assert_eq(w[5], 65535);
+}
+
+Test(parse, weights_bad)
+{
+	static const char *bad[] = {
+		"", "0", "0:", ":1", "a:1", "0:x", "0:-1", "-1:1", "64:1", "0:65536", "0:1,0:2",
+		"0:1,", "0:1;1:1", "0:1.5", "1-0:1", "0:99999999999999999999999",
+	};
+	uint32_t w[NW_MAX_NODES];
+	char err[NW_ERRLEN];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		cr_assert_eq(parse_weights(bad[i], w, err), -EINVAL, "'%s' accepted", bad[i]);
+		cr_assert(strlen(err) > 0, "no message for '%s'", bad[i]);
+	}
+}
+
+Test(parse, weights_messages_name_the_problem)
+{
+	uint32_t w[NW_MAX_NODES];
+	char err[NW_ERRLEN];
+
+	parse_weights("0:1,0:2", w, err);
+	cr_assert(strstr(err, "twice"), "%s", err);
+	parse_weights("0:-2", w, err);
+	cr_assert(strstr(err, "negative"), "%s", err);
+	parse_weights("70:1", w, err);
+	cr_assert(strstr(err, "out of range"), "%s", err);
+}
+
+Test(parse, sizes)
+{
+	uint64_t b;
+	char err[NW_ERRLEN];
+
+	cr_assert_eq(parse_size("4096", &b, err), 0);
+	cr_assert_eq(b, 4096);
+	cr_assert_eq(parse_size("256M", &b, err), 0);
+	cr_assert_eq(b, 256ull << 20);
+	cr_assert_eq(parse_size("1G", &b, err), 0);
+	cr_assert_eq(b, 1ull << 30);
+	cr_assert_eq(parse_size("0 B", &b, err), 0);
+	cr_assert_eq(b, 0);
+	cr_assert_eq(parse_size("2 MiB", &b, err), 0);
+	cr_assert_eq(b, 2ull << 20);
+	cr_assert_eq(parse_size("1.5G", &b, err), 0);
+	cr_assert_eq(b, 3ull << 29);
+	cr_assert_eq(parse_size("max", &b, err), 0);
+	cr_assert_eq(b, UINT64_MAX);
+	cr_assert_eq(parse_size("-1M", &b, err), -EINVAL);
+	cr_assert_eq(parse_size("12Q", &b, err), -EINVAL);
+	cr_assert_eq(parse_size("", &b, err), -EINVAL);
+	cr_assert_eq(parse_size("99999999999T", &b, err), -EINVAL);
+}
+
+Test(parse, durations)
+{
+	uint64_t us;
+	char err[NW_ERRLEN];
+
+	cr_assert_eq(parse_duration("500 ms", &us, err), 0);
+	cr_assert_eq(us, 500000);
+	cr_assert_eq(parse_duration("5 s", &us, err), 0);
+	cr_assert_eq(us, 5000000);
+	cr_assert_eq(parse_duration("20s", &us, err), 0);
+	cr_assert_eq(us, 20000000);
+	cr_assert_eq(parse_duration("0 ns", &us, err), 0);
+	cr_assert_eq(us, 0);
+	cr_assert_eq(parse_duration("1500 ns", &us, err), 0);
+	cr_assert_eq(us, 1);
+	cr_assert_eq(parse_duration("100", &us, err), 0);
+	cr_assert_eq(us, 100);
+	cr_assert_eq(parse_duration("1m", &us, err), 0);
+	cr_assert_eq(us, 60000000);
+	cr_assert_eq(parse_duration("max", &us, err), 0);
+	cr_assert_eq(us, UINT64_MAX);
+	cr_assert_eq(parse_duration("5 parsecs", &us, err), -EINVAL);
+	cr_assert(strstr(err, "unit"), "%s", err);
+	cr_assert_eq(parse_duration("-5 s", &us, err), -EINVAL);
+	cr_assert_eq(parse_duration("s", &us, err), -EINVAL);
+}
+
+Test(parse, percents)
+{
+	double v;
+	int pct;
+	char err[NW_ERRLEN];
+
+	cr_assert_eq(parse_percent_or_count("0 %", &v, &pct, err), 0);
+	cr_assert(pct && v == 0);
+	cr_assert_eq(parse_percent_or_count("100 %", &v, &pct, err), 0);
+	cr_assert(pct && v == 100);
+	cr_assert_eq(parse_percent_or_count("7", &v, &pct, err), 0);
+	cr_assert(!pct && v == 7);
+	cr_assert_eq(parse_percent_or_count("101 %", &v, &pct, err), -EINVAL);
+	cr_assert_eq(parse_percent_or_count("-3", &v, &pct, err), -EINVAL);
+}
+
+Test(parse, pids)
+{
+	int pid;
+	char err[NW_ERRLEN];
+
+	cr_assert_eq(parse_pid("123", &pid, err), 0);
+	cr_assert_eq(pid, 123);
+	cr_assert_eq(parse_pid("0", &pid, err), -EINVAL);
+	cr_assert_eq(parse_pid("12x", &pid, err), -EINVAL);
+	cr_assert_eq(parse_pid("99999999999", &pid, err), -EINVAL);
+}
+
+Test(parse, format_roundtrip)
+{
+	uint32_t w[NW_MAX_NODES], w2[NW_MAX_NODES];
+	char buf[256], err[NW_ERRLEN];
+
+	cr_assert_eq(parse_weights("0:3,1:1,7:9", w, err), 0);
+	format_weights(w, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "0:3,1:1,7:9");
+	cr_assert_eq(parse_weights(buf, w2, err), 0);
+	cr_assert_eq(memcmp(w, w2, sizeof(w)), 0);
+}

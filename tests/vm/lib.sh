@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest scripts (busybox sh). Source it: . /tests/lib.sh
+
+FAILS=0
+
+log() { echo "## $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "PASS: $*"; }
+
+# start_alloc SIZE [ARGS]: starts alloc_data, waits for "ready", sets PID and OUT.
+start_alloc() {
+	OUT=/tmp/alloc.$$.$RANDOM
+	alloc_data "$@" >"$OUT" 2>&1 &
+	PID=$!
+	i=0
+	while ! grep -q '^ready' "$OUT" 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 600 ] || { cat "$OUT"; fail "alloc_data $* never got ready"; return 1; }
+		kill -0 $PID 2>/dev/null || { cat "$OUT"; fail "alloc_data $* died"; return 1; }
+	done
+}
+
+# verify_alloc: SIGUSR1 alloc_data and check its answer. Sets BAD.
+verify_alloc() {
+	n=$(grep -c '^verify' "$OUT")
+	kill -USR1 $PID
+	i=0
+	while [ "$(grep -c '^verify' "$OUT")" -le "$n" ]; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 600 ] || { fail "no verify answer"; BAD=-1; return 1; }
+	done
+	line=$(grep '^verify' "$OUT" | tail -n 1)
+	echo "   $line"
+	case $line in
+	"verify ok"*) BAD=0 ;;
+	*) BAD=$(echo "$line" | sed 's/verify FAILED \([0-9]*\).*/\1/'); fail "contents: $line" ;;
+	esac
+}
+
+# node_pages PID NID: resident pages of PID on node NID (numa_maps, 4K units).
+node_pages() {
+	awk -v n="N$2=" '{
+		kb = 4
+		for (i = 1; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) { split($i, a, "="); kb = a[2] }
+		for (i = 1; i <= NF; i++) if (index($i, n) == 1) { split($i, a, "="); s += a[2] * kb / 4 }
+	} END { print s + 0 }' /proc/$1/numa_maps
+}
+
+# split_pct PID: percent of PID's pages on node 0 (one decimal).
+split_pct() {
+	a=$(node_pages $1 0)
+	b=$(node_pages $1 1)
+	awk -v a=$a -v b=$b 'BEGIN { if (a + b == 0) print 0; else printf "%.2f\n", 100 * a / (a + b) }'
+}
+
+# near A B TOL: |A - B| <= TOL (decimals allowed).
+near() { awk -v a=$1 -v b=$2 -v t=$3 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+
+# wait_split PID PCT TOL SECS: wait until node-0 share is within TOL of PCT.
+wait_split() {
+	t=0
+	while :; do
+		s=$(split_pct $1)
+		near $s $2 $3 && { echo "   node0 ${s}% after ${t}s"; return 0; }
+		[ $t -ge $4 ] && { echo "   node0 ${s}% after ${t}s (wanted $2 +- $3)"; return 1; }
+		sleep 1
+		t=$((t + 1))
+	done
+}
+
+# json_field JSON NAME: a number field of a flat JSON object.
+json_field() { echo "$1" | sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p"; }
+
+finish() {
+	echo "== $FAILS failure(s)"
+	[ $FAILS -eq 0 ]
+}

@@ -366,7 +366,7 @@ static bool vma_eligible(const struct nw_vma *v)
 		return false;
 	if (v->kind == NW_VMA_FILE)
 		return !(v->flags & VM_SHARED);
-	return true;
+	return true;	/* anonymous, or shmem (shared: all pages; private: CoW-ed ones) */
 }
 
 static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
@@ -479,7 +479,9 @@ static int scan_target(struct engine *e, struct target *t, bool full)
 			e->reg = reg;
 			if (reg)
 				reg->dirty = 0;
-			rc = scan_range(&ps, lo, hi, v->kind == NW_VMA_FILE, folio_seen, e);
+			/* a private file mapping: only its CoW-ed (anonymous) pages */
+			rc = scan_range(&ps, lo, hi, v->kind != NW_VMA_ANON && !(v->flags & VM_SHARED),
+					folio_seen, e);
 		}
 	}
 	scanner_close(&ps);
@@ -507,6 +509,10 @@ static void count_results(struct engine *e, struct target *t, struct move *m, si
 			continue;
 		}
 		reg = heat_find(&e->heat, t->pid, m[i].addr);
+		if (nw_verbose >= 2)
+			nw_debug("pid %d: %#llx (order %u) to node %d failed: reason %d", t->pid,
+				 (unsigned long long)m[i].addr, m[i].order, m[i].dest,
+				 -1 - m[i].result);
 		switch (-1 - m[i].result) {
 		case NW_FAIL_EBUSY:
 			if (reg) {	/* retry in a later pass */

@@ -10,7 +10,7 @@ pass() { echo "PASS: $*"; }
 # start_alloc SIZE [ARGS]: starts alloc_data, waits for "ready", sets PID and OUT.
 start_alloc() {
 	OUT=/tmp/alloc.$$.$RANDOM
-	alloc_data "$@" >"$OUT" 2>&1 &
+	$PIN alloc_data "$@" >"$OUT" 2>&1 &
 	PID=$!
 	i=0
 	while ! grep -q '^ready' "$OUT" 2>/dev/null; do

@@ -15,7 +15,9 @@
  * Misplaced folios are ordered by heat (hottest first for migrate_hot, coldest
  * first for migrate_cold), cut to the quota, sorted by destination and moved.
  * A region found misplaced again under the same weights (NUMA balancing moved
- * it back) is left alone for 2^n intervals, so the two never ping-pong.
+ * it back) is left alone for 2^n intervals and until it has been quiet for
+ * QUIET * 2^n intervals (NUMA balancing scans a region only every second or
+ * more), so the two do not ping-pong; it is re-placed when the accesses stop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +45,8 @@
 
 #define FULL_EVERY 20		/* intervals between full passes when nothing changed */
 #define BACKOFF_MAX 64		/* intervals */
+#define QUIET 10		/* intervals without access before a contested region is re-placed,
+				   doubled each time it is contested again (up to 16x) */
 #define ENOMEM_PAUSE 10		/* intervals a full node is left alone */
 #define REGION (1ull << NW_REGION_SHIFT)
 
@@ -232,6 +236,19 @@ static bool is_process(int pid)
 	return tgid == pid;
 }
 
+/* Leave a contested region alone for 2, 4, 8 ... BACKOFF_MAX intervals (once per interval). */
+static void region_backoff(struct engine *e, struct region *r)
+{
+	if (r->backoff_until > e->heat.now)
+		return;
+	if (r->removes < 31)
+		r->removes++;
+	r->backoff_until = e->heat.now + (1u << (r->removes < 6 ? r->removes : 6));
+	if (r->backoff_until > e->heat.now + BACKOFF_MAX)
+		r->backoff_until = e->heat.now + BACKOFF_MAX;
+	r->placed_gen = 0;
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct engine *e = ctx;
@@ -245,10 +262,19 @@ static int on_event(void *ctx, void *data, size_t len)
 	case NW_EV_FIRST_TOUCH:
 	case NW_EV_REPEAT:
 	case NW_EV_PROT:
-	case NW_EV_HINT:
-		if (ev->addr)
-			heat_touch(&e->heat, ev->tgid, ev->addr);
+	case NW_EV_HINT: {
+		struct region *r;
+
+		if (!ev->addr)
+			break;
+		r = heat_touch(&e->heat, ev->tgid, ev->addr);
+		/* TNF_MIGRATED: the kernel moved a page of a region we placed */
+		if (r && ev->kind == NW_EV_HINT && (ev->aux & 1) && r->placed_gen == e->gen) {
+			e->ld.stats->ctl.removes++;
+			region_backoff(e, r);
+		}
 		break;
+	}
 	case NW_EV_FORK:
 		/* err = 1: the classic tracepoint could not tell a thread from a process. */
 		if (ev->err && !is_process(ev->tgid))
@@ -387,15 +413,13 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 		return 0;
 	e->p_misplaced += n;
 	if (e->reg && e->reg->placed_gen == e->gen) {
-		/* We placed it under these weights; something moved it back. */
+		/*
+		 * We placed this region under these weights and something (NUMA
+		 * balancing) moved it again: leave it there and back off.
+		 */
 		e->ld.stats->ctl.removes += n;
-		if (e->reg->removes < 31)
-			e->reg->removes++;
-		e->reg->backoff_until = e->heat.now +
-			(1u << (e->reg->removes < 6 ? e->reg->removes : 6));
-		if (e->reg->backoff_until > e->heat.now + BACKOFF_MAX)
-			e->reg->backoff_until = e->heat.now + BACKOFF_MAX;
-		e->reg->placed_gen = 0;
+		region_backoff(e, e->reg);
+		return 0;
 	}
 	return move_vec_push(&e->moves, &m);
 }
@@ -470,7 +494,16 @@ static int scan_target(struct engine *e, struct target *t, bool full)
 				continue;
 			if (!filters_pass(&e->o->cfg, v, lo) || !pattern_pass(e, reg))
 				continue;
-			if (reg && reg->backoff_until > e->heat.now) {
+			/*
+			 * A region the kernel moved back after we placed it waits out its
+			 * backoff, and then until it has been quiet for QUIET intervals:
+			 * while a CPU keeps touching it NUMA balancing would only pull it
+			 * again.
+			 */
+			if (reg && (reg->backoff_until > e->heat.now ||
+				    (reg->removes &&
+				     e->heat.now - reg->last_pass <
+				     (uint32_t)QUIET << (reg->removes < 4 ? reg->removes : 4)))) {
 				e->p_deferred++;
 				continue;
 			}
@@ -498,6 +531,10 @@ static void count_results(struct engine *e, struct target *t, struct move *m, si
 		struct region *reg;
 
 		if (m[i].result >= 0) {
+			struct region *r = heat_get(&e->heat, t->pid, m[i].addr);
+
+			if (r)
+				r->placed_gen = e->gen;
 			if (m[i].src >= 0 && e->per_node[m[i].src] >= pages)
 				e->per_node[m[i].src] -= pages;
 			e->per_node[m[i].result] += pages;
@@ -630,21 +667,6 @@ static void pass(struct engine *e, bool force_full)
 		}
 		if (e->full && !rc)
 			memcpy(t->per_node, e->per_node, sizeof(t->per_node));
-		/* mark the regions of this pass placed under the current weights */
-		if (!rc && !t->need_full && !e->paused && !e->o->dry_run)
-			for (size_t k = 0; k < t->vmas.n; k++) {
-				const struct nw_vma *v = &t->vmas.v[k];
-
-				if (!vma_eligible(v))
-					continue;
-				for (uint64_t r = v->start & ~(REGION - 1); r < v->end; r += REGION) {
-					struct region *reg = heat_find(&e->heat, t->pid,
-								       r < v->start ? v->start : r);
-
-					if (reg && !reg->dirty && reg->backoff_until <= e->heat.now)
-						reg->placed_gen = e->gen;
-				}
-			}
 		for (int n = 0; n < NW_MAX_NODES; n++)
 			total_on[n] += t->per_node[n];
 	}

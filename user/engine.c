@@ -17,7 +17,10 @@
  * A region found misplaced again under the same weights (NUMA balancing moved
  * it back) is left alone for 2^n intervals and until it has been quiet for
  * QUIET * 2^n intervals (NUMA balancing scans a region only every second or
- * more), so the two do not ping-pong; it is re-placed when the accesses stop.
+ * more); moved back MAX_CONTESTS times, it is left to the kernel for SURRENDER
+ * intervals or until the weights change. The two never ping-pong. With
+ * --numa-balancing off, numaweave turns kernel.numa_balancing off while it
+ * runs and restores it on exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,9 +48,10 @@
 #include "vmas.h"
 
 #define FULL_EVERY 20		/* intervals between full passes when nothing changed */
-#define BACKOFF_MAX 64		/* intervals */
 #define QUIET 10		/* intervals without access before a contested region is re-placed,
-				   doubled each time it is contested again (up to 16x) */
+				   doubled each time it is contested again */
+#define MAX_CONTESTS 2		/* moved back this often: left to the kernel ... */
+#define SURRENDER 600		/* ... for this many intervals, or until the weights change */
 #define ENOMEM_PAUSE 10		/* intervals a full node is left alone */
 #define REGION (1ull << NW_REGION_SHIFT)
 
@@ -95,6 +100,7 @@ struct engine {
 	struct region *reg;
 	uint64_t p_scanned, p_misplaced, p_moved, p_failed, p_deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what this pass saw, after its moves */
+	int nb_orig;				/* kernel.numa_balancing to restore, -1 none */
 	bool full;				/* this pass covers all of the target */
 };
 
@@ -161,6 +167,83 @@ bad:
 	if (mem)
 		numa_bitmask_free(mem);
 	return -EINVAL;
+}
+
+#define NB_SYSCTL "/proc/sys/kernel/numa_balancing"
+#define NB_SAVED "/run/numaweave/numa_balancing.saved"
+
+static int read_int_file(const char *path, int *v)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (!f)
+		return -errno;
+	rc = fscanf(f, "%d", v) == 1 ? 0 : -EINVAL;
+	fclose(f);
+	return rc;
+}
+
+static int write_int_file(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f)
+		return -errno;
+	rc = fprintf(f, "%d\n", v) < 0 ? -EIO : 0;
+	if (fclose(f))
+		rc = -errno;
+	return rc;
+}
+
+/*
+ * --numa-balancing off: remember kernel.numa_balancing (in /run, so a run that
+ * was killed is restored by the next one), turn it off, restore it on exit.
+ */
+static int numa_balancing_off(struct engine *e)
+{
+	int cur, orig, rc;
+
+	e->nb_orig = -1;
+	if (read_int_file(NB_SYSCTL, &cur))
+		return 0;	/* no NUMA balancing in this kernel */
+	if (!read_int_file(NB_SAVED, &orig))
+		nw_info("kernel.numa_balancing was %d before a run that did not restore it", orig);
+	else
+		orig = cur;
+	if (!orig)
+		return 0;
+	mkdir("/run/numaweave", 0700);
+	if ((rc = write_int_file(NB_SAVED, orig))) {
+		nw_err("cannot save kernel.numa_balancing in %s: %s", NB_SAVED, strerror(-rc));
+		return rc;
+	}
+	if (cur && (rc = write_int_file(NB_SYSCTL, 0))) {
+		nw_err("cannot turn kernel.numa_balancing off: %s", strerror(-rc));
+		unlink(NB_SAVED);
+		return rc;
+	}
+	e->nb_orig = orig;
+	e->ld.stats->ctl.numa_balancing = orig;
+	nw_info("kernel.numa_balancing %d -> 0 while numaweave runs", orig);
+	return 0;
+}
+
+static void numa_balancing_restore(struct engine *e)
+{
+	int rc;
+
+	if (e->nb_orig < 0)
+		return;
+	if ((rc = write_int_file(NB_SYSCTL, e->nb_orig))) {
+		nw_err("cannot restore kernel.numa_balancing to %d: %s (saved in %s)", e->nb_orig,
+		       strerror(-rc), NB_SAVED);
+		return;
+	}
+	unlink(NB_SAVED);
+	nw_info("kernel.numa_balancing restored to %d", e->nb_orig);
+	e->nb_orig = -1;
 }
 
 static struct target *find_target(struct engine *e, int pid)
@@ -243,9 +326,13 @@ static void region_backoff(struct engine *e, struct region *r)
 		return;
 	if (r->removes < 31)
 		r->removes++;
-	r->backoff_until = e->heat.now + (1u << (r->removes < 6 ? r->removes : 6));
-	if (r->backoff_until > e->heat.now + BACKOFF_MAX)
-		r->backoff_until = e->heat.now + BACKOFF_MAX;
+	if (r->removes >= MAX_CONTESTS) {
+		/* The kernel keeps it where its CPU is: stop fighting for it. */
+		r->backoff_until = e->heat.now + SURRENDER;
+		e->ld.stats->ctl.contested++;
+	} else {
+		r->backoff_until = e->heat.now + (1u << r->removes);
+	}
 	r->placed_gen = 0;
 }
 
@@ -306,6 +393,13 @@ static void weights_apply(struct engine *e, const uint32_t *w)
 	e->paused = wtable_init(&e->wt, w) != 0;
 	for (int i = 0; i < e->nt; i++)
 		e->t[i].need_full = true;
+	/* new weights: every region is placed afresh, contested or not */
+	for (uint64_t i = 0; i < e->heat.cap; i++) {
+		e->heat.tab[i].removes = 0;
+		e->heat.tab[i].backoff_until = 0;
+		e->heat.tab[i].placed_gen = 0;
+	}
+	c->contested = 0;
 	format_weights(w, buf, sizeof(buf));
 	if (e->paused)
 		nw_warn("all weights are 0: migration paused");
@@ -496,14 +590,14 @@ static int scan_target(struct engine *e, struct target *t, bool full)
 				continue;
 			/*
 			 * A region the kernel moved back after we placed it waits out its
-			 * backoff, and then until it has been quiet for QUIET intervals:
-			 * while a CPU keeps touching it NUMA balancing would only pull it
-			 * again.
+			 * backoff, and then until it has been quiet for QUIET * 2^n
+			 * intervals: while a CPU keeps touching it NUMA balancing would
+			 * only pull it again.
 			 */
 			if (reg && (reg->backoff_until > e->heat.now ||
 				    (reg->removes &&
 				     e->heat.now - reg->last_pass <
-				     (uint32_t)QUIET << (reg->removes < 4 ? reg->removes : 4)))) {
+				     (uint32_t)QUIET << reg->removes))) {
 				e->p_deferred++;
 				continue;
 			}
@@ -829,6 +923,19 @@ int engine_run(struct engine_opts *o)
 	if (loader_open(&e.ld, &lo))
 		goto out;
 	e.ld.stats->ctl.pid = getpid();
+	e.ld.stats->ctl.numa_balancing = 1ull << 63;
+	e.nb_orig = -1;
+	if (o->numa_balancing_off) {
+		if (numa_balancing_off(&e))
+			goto out;
+	} else {
+		int nb;
+
+		if (!read_int_file(NB_SYSCTL, &nb) && nb)
+			nw_warn("kernel.numa_balancing is %d: it pulls the targets' pages toward their "
+				"CPUs; regions it keeps moving are left to it (see status), or use "
+				"--numa-balancing off", nb);
+	}
 	e.ld.stats->ctl.started_ns = now_ns();
 	e.ld.stats->ctl.quota_bytes = config_quota_bps(&o->cfg);
 	if (o->cfg.have_weights) {
@@ -962,6 +1069,7 @@ out:
 	node_map_free(&e.nodes);
 	if (e.vr.skel)
 		vma_reader__free(&e.vr);
+	numa_balancing_restore(&e);
 	loader_close(&e.ld);
 	return status;
 }

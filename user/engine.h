@@ -14,6 +14,7 @@ struct engine_opts {
 	char **cmd;			/* -- CMD ARG..., or NULL */
 	uint64_t ringbuf_bytes;
 	bool no_fentry, classic_tp;
+	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
 };
 
 /* Returns the process exit status (0, 1, 2, or CMD's). */

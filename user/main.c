@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"                     [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 		"                     [--interval DURATION] [--once] [--dry-run] [--json]\n"
 		"                     [--pin-dir DIR] [--ringbuf SIZE] [--no-fentry] [--classic-tp]\n"
-		"                     [--syslog] [-v]\n"
+		"                     [--numa-balancing keep|off] [--syslog] [-v]\n"
 		"  numaweave weights  [--pin-dir DIR] [NID:W ...]   show, or set live\n"
 		"  numaweave status   [--pin-dir DIR] [--json]      counters of the running controller\n"
 		"  numaweave numastat PID...                        per-node pages, like numastat -p\n"
@@ -109,7 +109,7 @@ static int need_caps(void)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN };
+	enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "children", no_argument, NULL, O_CHILDREN },
@@ -126,6 +126,7 @@ static int cmd_run(int argc, char **argv)
 		{ "no-fentry", no_argument, NULL, O_NOFENTRY },
 		{ "classic-tp", no_argument, NULL, O_CLASSIC },
 		{ "syslog", no_argument, NULL, O_SYSLOG },
+		{ "numa-balancing", required_argument, NULL, O_NB },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -180,6 +181,12 @@ static int cmd_run(int argc, char **argv)
 		case O_NOFENTRY: o.no_fentry = true; break;
 		case O_CLASSIC: o.classic_tp = true; break;
 		case O_SYSLOG: nw_log_open(true); break;
+		case O_NB:
+			if (!strcmp(optarg, "off"))
+				o.numa_balancing_off = true;
+			else if (strcmp(optarg, "keep"))
+				return bad("bad --numa-balancing '%s' (keep, off)", optarg);
+			break;
 		case 'v': nw_verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

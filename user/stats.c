@@ -140,7 +140,7 @@ int cmd_status(const char *dir, bool json)
 		       "\"weights_map\": \"%s\", \"weights_pending\": %s, \"weights_rejected\": %s, "
 		       "\"passes\": %llu, \"pages_scanned\": %llu, \"pages_misplaced\": %llu, "
 		       "\"pages_moved\": %llu, \"pages_failed\": %llu, \"bytes_moved\": %llu, "
-		       "\"removes\": %llu, \"quota_bytes_per_s\": %llu, \"quota_deferred\": %llu, "
+		       "\"removes\": %llu, \"contested\": %llu, \"quota_bytes_per_s\": %llu, \"quota_deferred\": %llu, "
 		       "\"events\": %llu, \"drops\": %llu, \"first_touch\": %llu, \"repeat\": %llu, "
 		       "\"hint\": %llu, \"kernel_moves\": %llu, \"forks\": %llu, \"exits\": %llu, "
 		       "\"targets_exited\": %llu, \"failed\": {",
@@ -151,7 +151,7 @@ int cmd_status(const char *dir, bool json)
 		       (unsigned long long)s.ctl.pages_misplaced,
 		       (unsigned long long)s.ctl.pages_moved, (unsigned long long)s.ctl.pages_failed,
 		       (unsigned long long)s.ctl.bytes_moved, (unsigned long long)s.ctl.removes,
-		       (unsigned long long)s.ctl.quota_bytes,
+		       (unsigned long long)s.ctl.contested, (unsigned long long)s.ctl.quota_bytes,
 		       (unsigned long long)s.ctl.quota_deferred, (unsigned long long)s.bpf.events,
 		       (unsigned long long)s.bpf.drops, (unsigned long long)s.bpf.first_touch,
 		       (unsigned long long)s.bpf.repeat, (unsigned long long)s.bpf.hint,
@@ -200,9 +200,9 @@ int cmd_status(const char *dir, bool json)
 	printf("passes       %llu   scanned %llu pages, misplaced now %llu\n",
 	       (unsigned long long)s.ctl.passes, (unsigned long long)s.ctl.pages_scanned,
 	       (unsigned long long)s.ctl.pages_misplaced);
-	printf("moved        %llu pages (%.1f MiB), failed %llu, re-moved after the kernel %llu\n",
+	printf("moved        %llu pages (%.1f MiB), failed %llu\n",
 	       (unsigned long long)s.ctl.pages_moved, s.ctl.bytes_moved / 1048576.0,
-	       (unsigned long long)s.ctl.pages_failed, (unsigned long long)s.ctl.removes);
+	       (unsigned long long)s.ctl.pages_failed);
 	printf("failed by    ");
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		printf("%s %llu%s", reason_name[i], (unsigned long long)s.ctl.failed[i],
@@ -218,8 +218,13 @@ int cmd_status(const char *dir, bool json)
 	       (unsigned long long)s.bpf.repeat, (unsigned long long)s.bpf.hint,
 	       (unsigned long long)s.bpf.prot, (unsigned long long)s.bpf.drops,
 	       (unsigned long long)s.bpf.wakeups);
-	printf("kernel       %llu NUMA-balancing migrations seen\n",
-	       (unsigned long long)s.bpf.kernel_moves);
+	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
+	       "placing, %llu regions left to it\n",
+	       (unsigned long long)s.bpf.kernel_moves, (unsigned long long)s.ctl.removes,
+	       (unsigned long long)s.ctl.contested);
+	if (!(s.ctl.numa_balancing >> 63))
+		printf("             kernel.numa_balancing off while running (was %llu)\n",
+		       (unsigned long long)s.ctl.numa_balancing);
 	printf("%-6s %12s %12s\n", "node", "pages", "moved to");
 	for (int n = 0; n < NW_MAX_NODES; n++) {
 		if (!s.ctl.pages_on[n] && !s.ctl.moved_to[n] && !s.ctl.weights[n])

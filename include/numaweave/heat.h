@@ -85,7 +85,9 @@ struct nw_ctl_stats {
 	__u64 bytes_moved;
 	__u64 quota_bytes;	/* bytes per second, 0 = unlimited */
 	__u64 quota_deferred;	/* pages left for a later interval by the quota */
-	__u64 removes;		/* pages moved again after the kernel moved them back */
+	__u64 removes;		/* pages the kernel moved back after numaweave placed them */
+	__u64 contested;	/* regions left to NUMA balancing (moved back too often) */
+	__u64 numa_balancing;	/* kernel.numa_balancing before the run; 1 << 63 if not changed */
 	__u64 targets_exited;
 	__u64 events_consumed;
 	__u64 weights_gen;	/* bumped each time a new table is put in force */

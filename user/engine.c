@@ -54,6 +54,7 @@
 #define SURRENDER 600		/* ... for this many intervals, or until the weights change */
 #define ENOMEM_PAUSE 10		/* intervals a full node is left alone */
 #define REGION (1ull << NW_REGION_SHIFT)
+#define MOVE_CHUNK 8192		/* folios per move_pages(2) call between event drains */
 
 #define VM_SHARED 0x00000008ul
 #define VM_IO 0x00004000ul
@@ -101,6 +102,7 @@ struct engine {
 	uint64_t p_scanned, p_misplaced, p_moved, p_failed, p_deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what this pass saw, after its moves */
 	int nb_orig;				/* kernel.numa_balancing to restore, -1 none */
+	uint64_t scan_steps;
 	bool full;				/* this pass covers all of the target */
 };
 
@@ -582,7 +584,12 @@ static int scan_target(struct engine *e, struct target *t, bool full)
 		for (uint64_t r = v->start & ~(REGION - 1); r < v->end && !rc; r += REGION) {
 			uint64_t lo = r < v->start ? v->start : r;
 			uint64_t hi = r + REGION > v->end ? v->end : r + REGION;
-			struct region *reg = heat_find(&e->heat, t->pid, lo);
+			struct region *reg;
+
+			/* keep draining events during a long pass (it may grow the table) */
+			if (!(++e->scan_steps % 256))
+				ring_buffer__consume(e->rb);
+			reg = heat_find(&e->heat, t->pid, lo);
 
 			if (!full && !(reg && reg->dirty))
 				continue;
@@ -702,8 +709,13 @@ static int move_target(struct engine *e, struct target *t, uint64_t *budget)
 		n = e->moves.n;
 	}
 	moves_sort_by_dest(e->moves.m, n);
-	rc = moves_apply(t->pid, e->moves.m, n, &tot);
-	count_results(e, t, e->moves.m, n);
+	for (size_t i = 0; i < n && !rc; i += MOVE_CHUNK) {
+		size_t k = n - i < MOVE_CHUNK ? n - i : MOVE_CHUNK;
+
+		rc = moves_apply(t->pid, e->moves.m + i, k, &tot);
+		count_results(e, t, e->moves.m + i, k);
+		ring_buffer__consume(e->rb);	/* the job keeps faulting meanwhile */
+	}
 	e->p_moved += tot.moved_pages;
 	e->p_failed += tot.failed_pages;
 	c->pages_moved += tot.moved_pages;

@@ -28,7 +28,7 @@ PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement
+BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse
 
 ifeq ($(V),1)
 Q =
@@ -122,3 +122,7 @@ clean:
 $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/vmas.o $(OUT)/obj/log.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lpthread
+
+$(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@

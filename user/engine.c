@@ -11,7 +11,8 @@
  * Each interval: read the weights (a change is applied once it has been the
  * same for one interval), roll the heat, then for each target scan either all
  * its resident memory (first pass, weights or VMAs changed, an incomplete pass,
- * every FULL_EVERY intervals) or only the regions that faulted since.
+ * events were dropped, every FULL_EVERY_NS) or only the regions that faulted
+ * since.
  * Misplaced folios are ordered by heat (hottest first for migrate_hot, coldest
  * first for migrate_cold), cut to the quota, sorted by destination and moved.
  * A region found misplaced again under the same weights (NUMA balancing moved
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,7 +49,8 @@
 #include "placement.h"
 #include "vmas.h"
 
-#define FULL_EVERY 20		/* intervals between full passes when nothing changed */
+#define FULL_EVERY_NS (60ull * 1000000000)	/* full pass when nothing said to, for what
+						   moves without a fault (another tool, hotplug) */
 #define QUIET 10		/* intervals without access before a contested region is re-placed,
 				   doubled each time it is contested again */
 #define MAX_CONTESTS 2		/* moved back this often: left to the kernel ... */
@@ -103,6 +106,7 @@ struct engine {
 	uint64_t per_node[NW_MAX_NODES];	/* what this pass saw, after its moves */
 	int nb_orig;				/* kernel.numa_balancing to restore, -1 none */
 	uint64_t scan_steps;
+	uint64_t last_full_ns, drops_seen;
 	bool full;				/* this pass covers all of the target */
 };
 
@@ -748,10 +752,18 @@ static void pass(struct engine *e, bool force_full)
 	uint64_t now = now_ns(), budget = pass_budget(e, now);
 	uint64_t total_on[NW_MAX_NODES] = {0};
 
+	/* lost events may hide faulted regions: then everything is rescanned */
+	bool periodic = now - e->last_full_ns >= FULL_EVERY_NS ||
+			e->ld.stats->bpf.drops != e->drops_seen;
+
+	if (periodic) {
+		e->last_full_ns = now;
+		e->drops_seen = e->ld.stats->bpf.drops;
+	}
 	e->p_scanned = e->p_misplaced = e->p_moved = e->p_failed = e->p_deferred = 0;
 	for (int i = 0; i < e->nt; i++) {
 		struct target *t = &e->t[i];
-		bool full = force_full || t->need_full || e->heat.now % FULL_EVERY == 0;
+		bool full = force_full || t->need_full || periodic;
 		int rc;
 
 		if (t->gone)
@@ -788,7 +800,9 @@ static void print_json(struct engine *e, double secs)
 	struct nw_ctl_stats *c = &e->ld.stats->ctl;
 	char w[512];
 	bool first = true;
+	struct rusage ru = {};
 
+	getrusage(RUSAGE_SELF, &ru);
 	format_weights(e->w_force, w, sizeof(w));
 	printf("{\"pages_scanned\": %llu, \"pages_misplaced\": %llu, \"pages_moved\": %llu, "
 	       "\"pages_failed\": %llu, \"pages_deferred\": %llu, \"dry_run\": %s, "
@@ -805,7 +819,7 @@ static void print_json(struct engine *e, double secs)
 	}
 	printf("}, \"failed\": {\"ebusy\": %llu, \"eacces\": %llu, \"enomem\": %llu, "
 	       "\"efault\": %llu, \"enoent\": %llu, \"eio\": %llu, \"other\": %llu}, "
-	       "\"targets_exited\": %llu}\n",
+	       "\"targets_exited\": %llu, \"max_rss_kib\": %ld}\n",
 	       (unsigned long long)c->failed[NW_FAIL_EBUSY],
 	       (unsigned long long)c->failed[NW_FAIL_EACCES],
 	       (unsigned long long)c->failed[NW_FAIL_ENOMEM],
@@ -813,7 +827,7 @@ static void print_json(struct engine *e, double secs)
 	       (unsigned long long)c->failed[NW_FAIL_ENOENT],
 	       (unsigned long long)c->failed[NW_FAIL_EIO],
 	       (unsigned long long)c->failed[NW_FAIL_OTHER],
-	       (unsigned long long)c->targets_exited);
+	       (unsigned long long)c->targets_exited, ru.ru_maxrss);
 	fflush(stdout);
 }
 

@@ -10,8 +10,8 @@ VMLINUX  := vmlinux/$(ARCH)/vmlinux.h
 
 WARN     := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter \
 	    -Wno-format-truncation
-CFLAGS   ?= -O2 -g
-CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+OPT      ?= -O2 -g
+CFLAGS   := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
 LDLIBS   := -lbpf -lelf -lz -lnuma -lyaml -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ivmlinux/$(ARCH)
@@ -22,6 +22,7 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Pure policy code: no libbpf, unit-tested without root.
 PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c
+UNIT_OBJS := $(PURE_SRCS:user/%.c=$(OUT)/obj/%.o) $(OUT)/obj/migrate.o $(OUT)/obj/pages.o
 PROG_SRCS := $(PURE_SRCS) user/log.c user/main.c user/loader.c user/vmas.c \
 	     user/pages.c user/migrate.c user/engine.c user/stats.c user/numastat.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
@@ -38,8 +39,9 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz
+.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize
 
 all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
@@ -66,7 +68,7 @@ $(OUT)/alloc_data: tests/alloc_data.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lnuma -lpthread
 
-$(OUT)/unit_tests: $(UNIT_SRCS) $(PURE_OBJS)
+$(OUT)/unit_tests: $(UNIT_SRCS) $(UNIT_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion -lyaml -lm
 
@@ -99,6 +101,8 @@ vmtest: all
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory sanitize
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)tests/bpf/run
 	$(Q)tests/vm/run-all
 
@@ -126,3 +130,29 @@ $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/vmas.o $(OU
 $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# Sanitizers: user space and unit tests with ASan + UBSan (LeakSanitizer included).
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/asan OPT="$(SAN_FLAGS)" \
+		$(OUT)/asan/unit_tests $(OUT)/asan/numaweave
+	$(Q)$(OUT)/asan/unit_tests
+
+# libFuzzer targets (clang): 60 s each in `make check`, FUZZ_SECONDS (600) in `make fuzz`.
+FUZZ_SECONDS ?= 600
+CHECK_FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := weights units yaml
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(OUT)/fuzz_%)
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Iuser -D_GNU_SOURCE -std=gnu11
+$(OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(OUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@ -lyaml -lm
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(OUT)/corpus-$$t; \
+		if ! $(OUT)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(OUT)/corpus-$$t tests/fuzz/corpus >$(OUT)/fuzz_$$t.log 2>&1; then \
+			tail -n 40 $(OUT)/fuzz_$$t.log; echo "fuzz_$$t: FAILED"; exit 1; \
+		fi; \
+		echo "fuzz_$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/fuzz_$$t.log) runs in $(FUZZ_SECONDS) s, no crash"; \
+	done

@@ -541,25 +541,33 @@ static int parse_context(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 int config_load_yaml(const char *path, struct nw_config *c, void (*warnf)(const char *msg),
 		     char *err, int errlen)
 {
-	struct ycx y = { .warn = warnf, .err = err, .errlen = errlen, .aggr_us = 100000 };
-	yaml_parser_t parser;
-	yaml_node_t *root, *v, *kd, *ctxs = NULL;
-	const char *k;
-	FILE *f;
-	int rc = 0;
+	FILE *f = fopen(path, "r");
+	int rc;
 
-	f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -errno;
 	}
+	rc = config_load_yaml_file(f, c, warnf, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int config_load_yaml_file(FILE *f, struct nw_config *c, void (*warnf)(const char *msg),
+			  char *err, int errlen)
+{
+	struct ycx y = { .warn = warnf, .err = err, .errlen = errlen, .aggr_us = 100000 };
+	yaml_parser_t parser;
+	yaml_node_t *root, *v, *kd, *ctxs = NULL;
+	const char *k;
+	int rc = 0;
+
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &y.doc)) {
 		snprintf(err, errlen, "line %zu, column %zu: %s", parser.problem_mark.line + 1,
 			 parser.problem_mark.column + 1, parser.problem ? parser.problem : "bad YAML");
 		yaml_parser_delete(&parser);
-		fclose(f);
 		return -EINVAL;
 	}
 	root = yaml_document_get_root_node(&y.doc);
@@ -609,6 +617,5 @@ int config_load_yaml(const char *path, struct nw_config *c, void (*warnf)(const 
 out:
 	yaml_document_delete(&y.doc);
 	yaml_parser_delete(&parser);
-	fclose(f);
 	return rc;
 }

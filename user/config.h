@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "numaweave/heat.h"
 
 #define NW_MAX_PIDS 64
@@ -51,6 +52,8 @@ void config_defaults(struct nw_config *c);
  */
 int config_load_yaml(const char *path, struct nw_config *c, void (*warn)(const char *msg),
 		     char *err, int errlen);
+int config_load_yaml_file(FILE *f, struct nw_config *c, void (*warn)(const char *msg),
+			  char *err, int errlen);
 /* Bytes per second the quota allows (0 = unlimited). */
 uint64_t config_quota_bps(const struct nw_config *c);
 

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libFuzzer: the damo YAML loader. */
+#include <stdio.h>
+#include "config.h"
+
+static void quiet(const char *msg)
+{
+	(void)msg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nw_config c;
+	char err[512];
+	FILE *f;
+
+	if (!size)
+		return 0;
+	f = fmemopen((void *)data, size, "r");
+	if (!f)
+		return 0;
+	config_defaults(&c);
+	config_load_yaml_file(f, &c, quiet, err, sizeof(err));
+	fclose(f);
+	return 0;
+}

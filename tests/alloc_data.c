@@ -5,7 +5,11 @@
  * "verify ok PAGES" or "verify FAILED BAD/PAGES".
  *
  *   alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N]
- *              [--mbind-weighted NID:W,...]
+ *              [--mbind-weighted NID:W,...] [--churn]
+ *
+ * --churn: a thread keeps checking and rewriting every page (each page holds
+ * its generation in word 0 and words derived from it); SIGUSR1 pauses it,
+ * checks every page and reports the bad pages seen by both.
  *
  * First line: pid=N. After the fill: "ready BYTES at ADDR".
  * --mremap moves the mapping before its first touch (the kernel re-bases
@@ -15,6 +19,7 @@
  * MPOL_WEIGHTED_INTERLEAVE before the fill.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,16 +47,32 @@ static void on_term(int s)
 	want_stop = 1;
 }
 
-static uint64_t word(uint64_t page, uint64_t i)
+static uint64_t word(uint64_t page, uint64_t i, uint64_t gen)
 {
-	return (page * 0x9E3779B97F4A7C15ull) ^ (i * 0xC2B2AE3D27D4EB4Full) ^ 0x5a5a;
+	return (page * 0x9E3779B97F4A7C15ull) ^ (i * 0xC2B2AE3D27D4EB4Full) ^
+	       (gen * 0xD6E8FEB86659FD93ull) ^ 0x5a5a;
+}
+
+/* Page pg: word 0 is its generation, words 1..511 derive from (pg, i, gen). */
+static void write_page(uint64_t *w, size_t pg, uint64_t gen)
+{
+	w[0] = gen;
+	for (size_t i = 1; i < 512; i++)
+		w[i] = word(pg, i, gen);
+}
+
+static int page_ok(const uint64_t *w, size_t pg)
+{
+	for (size_t i = 1; i < 512; i++)
+		if (w[i] != word(pg, i, w[0]))
+			return 0;
+	return 1;
 }
 
 static void fill(uint64_t *p, size_t pages)
 {
 	for (size_t pg = 0; pg < pages; pg++)
-		for (size_t i = 0; i < 512; i++)
-			p[pg * 512 + i] = word(pg, i);
+		write_page(p + pg * 512, pg, 0);
 }
 
 static size_t verify(const uint64_t *p, size_t pages)
@@ -59,12 +80,32 @@ static size_t verify(const uint64_t *p, size_t pages)
 	size_t bad = 0;
 
 	for (size_t pg = 0; pg < pages; pg++)
-		for (size_t i = 0; i < 512; i++)
-			if (p[pg * 512 + i] != word(pg, i)) {
-				bad++;
-				break;
-			}
+		bad += !page_ok(p + pg * 512, pg);
 	return bad;
+}
+
+/* --churn */
+static uint64_t *churn_buf;
+static size_t churn_pages;
+static volatile size_t churn_bad, churn_sweeps;
+static pthread_mutex_t churn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *churn(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		for (size_t pg = 0; pg < churn_pages; pg++) {
+			uint64_t *w = churn_buf + pg * 512;
+
+			pthread_mutex_lock(&churn_lock);
+			if (!page_ok(w, pg))
+				churn_bad++;
+			write_page(w, pg, w[0] + 1);
+			pthread_mutex_unlock(&churn_lock);
+		}
+		churn_sweeps++;
+	}
+	return NULL;
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -126,7 +167,7 @@ static int set_weighted(const char *spec, void *buf, size_t len)
 int main(int argc, char **argv)
 {
 	const char *weighted = NULL;
-	int thp = 0, do_mremap = 0, nfork = 0;
+	int thp = 0, do_mremap = 0, nfork = 0, do_churn = 0;
 	size_t size = 0, pages;
 	pid_t kids[64];
 	uint8_t *raw, *buf;
@@ -137,6 +178,8 @@ int main(int argc, char **argv)
 			thp = 1;
 		else if (!strcmp(argv[i], "--nothp"))
 			thp = -1;
+		else if (!strcmp(argv[i], "--churn"))
+			do_churn = 1;
 		else if (!strcmp(argv[i], "--mremap"))
 			do_mremap = 1;
 		else if (!strcmp(argv[i], "--fork") && i + 1 < argc)
@@ -198,6 +241,13 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	if (do_churn) {
+		pthread_t th;
+
+		churn_buf = (uint64_t *)buf;
+		churn_pages = pages;
+		pthread_create(&th, NULL, churn, NULL);
+	}
 	printf("ready %zu at %p\n", size, (void *)buf);
 	while (!want_stop) {
 		pause();
@@ -205,7 +255,11 @@ int main(int argc, char **argv)
 			size_t bad;
 
 			want_verify = 0;
-			bad = verify((const uint64_t *)buf, pages);
+			pthread_mutex_lock(&churn_lock);
+			bad = verify((const uint64_t *)buf, pages) + churn_bad;
+			pthread_mutex_unlock(&churn_lock);
+			if (do_churn)
+				printf("churn sweeps %zu\n", (size_t)churn_sweeps);
 			if (bad)
 				printf("verify FAILED %zu/%zu\n", bad, pages);
 			else

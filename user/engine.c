@@ -82,7 +82,7 @@ struct engine {
 	struct node_map nodes;
 	struct heat heat;
 	struct ring_buffer *rb;
-	struct target *t;
+	struct target **t;
 	int nt;
 	pid_t child;
 	int child_status;
@@ -255,8 +255,8 @@ static void numa_balancing_restore(struct engine *e)
 static struct target *find_target(struct engine *e, int pid)
 {
 	for (int i = 0; i < e->nt; i++)
-		if (e->t[i].pid == pid)
-			return &e->t[i];
+		if (e->t[i]->pid == pid)
+			return e->t[i];
 	return NULL;
 }
 
@@ -264,19 +264,22 @@ static int add_target(struct engine *e, int pid, uint32_t parent)
 {
 	struct nw_target t = { .flags = e->o->cfg.children ? NW_TARGET_CHILDREN : 0,
 			       .parent = parent };
-	struct target *nt;
+	struct target **nt, *tg;
 	uint32_t key = pid;
 
 	if (find_target(e, pid))
 		return 0;
+	/* targets never move in memory: events may add one in the middle of a pass */
 	nt = realloc(e->t, (e->nt + 1) * sizeof(*nt));
 	if (!nt)
 		return -ENOMEM;
 	e->t = nt;
-	memset(&e->t[e->nt], 0, sizeof(e->t[0]));
-	e->t[e->nt].pid = pid;
-	e->t[e->nt].need_full = true;
-	e->nt++;
+	tg = calloc(1, sizeof(*tg));
+	if (!tg)
+		return -ENOMEM;
+	tg->pid = pid;
+	tg->need_full = true;
+	e->t[e->nt++] = tg;
 	if (bpf_map_update_elem(e->ld.targets_fd, &key, &t, BPF_ANY) && errno != EEXIST) {
 		nw_err("cannot add pid %d to targets: %s", pid, strerror(errno));
 		return -errno;
@@ -303,8 +306,26 @@ static int alive_targets(struct engine *e)
 	int n = 0;
 
 	for (int i = 0; i < e->nt; i++)
-		n += !e->t[i].gone;
+		n += !e->t[i]->gone;
 	return n;
+}
+
+/* Gone, or a zombie: no memory left to place. */
+static bool process_gone(int pid)
+{
+	char p[64], buf[512], *s;
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	s = strrchr(buf, ')');
+	return s && (s[2] == 'Z' || s[2] == 'X');
 }
 
 /* A process is a thread-group leader we may follow (not a thread, not a zombie). */
@@ -398,7 +419,7 @@ static void weights_apply(struct engine *e, const uint32_t *w)
 	wtable_free(&e->wt);
 	e->paused = wtable_init(&e->wt, w) != 0;
 	for (int i = 0; i < e->nt; i++)
-		e->t[i].need_full = true;
+		e->t[i]->need_full = true;
 	/* new weights: every region is placed afresh, contested or not */
 	for (uint64_t i = 0; i < e->heat.cap; i++) {
 		e->heat.tab[i].removes = 0;
@@ -762,7 +783,7 @@ static void pass(struct engine *e, bool force_full)
 	}
 	e->p_scanned = e->p_misplaced = e->p_moved = e->p_failed = e->p_deferred = 0;
 	for (int i = 0; i < e->nt; i++) {
-		struct target *t = &e->t[i];
+		struct target *t = e->t[i];
 		bool full = force_full || t->need_full || periodic;
 		int rc;
 
@@ -775,10 +796,12 @@ static void pass(struct engine *e, bool force_full)
 		rc = scan_target(e, t, full);
 		if (!rc && !e->paused && !e->o->dry_run)
 			rc = move_target(e, t, &budget);
-		if (rc == -ESRCH) {
+		if (rc == -ESRCH && process_gone(t->pid)) {
 			target_gone(e, t);
 			continue;
 		}
+		if (rc == -ESRCH)
+			rc = -EAGAIN;	/* in exec or exit: look again next interval */
 		if (rc) {
 			nw_warn("pass over pid %d: %s", t->pid, strerror(-rc));
 			t->need_full = true;
@@ -851,24 +874,9 @@ static void reap_child(struct engine *e)
 static void check_alive(struct engine *e)
 {
 	for (int i = 0; i < e->nt; i++) {
-		struct target *t = &e->t[i];
-		char p[64], buf[512], *s;
-		int fd;
-		ssize_t n;
+		struct target *t = e->t[i];
 
-		if (t->gone || t->pid == e->child)
-			continue;
-		snprintf(p, sizeof(p), "/proc/%d/stat", t->pid);
-		fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			target_gone(e, t);
-			continue;
-		}
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		s = strrchr(buf, ')');
-		if (s && (s[2] == 'Z' || s[2] == 'X'))
+		if (!t->gone && t->pid != e->child && process_gone(t->pid))
 			target_gone(e, t);
 	}
 }
@@ -1087,8 +1095,10 @@ out:
 	ring_buffer__free(e.rb);
 	move_vec_free(&e.moves);
 	move_vec_free(&e.unknown);
-	for (int i = 0; i < e.nt; i++)
-		vma_list_free(&e.t[i].vmas);
+	for (int i = 0; i < e.nt; i++) {
+		vma_list_free(&e.t[i]->vmas);
+		free(e.t[i]);
+	}
 	free(e.t);
 	heat_free(&e.heat);
 	wtable_free(&e.wt);

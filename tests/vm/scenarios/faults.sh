@@ -84,7 +84,7 @@ wait $NW; rc=$?
 [ $rc = 3 ] && pass "run -- CMD exits with CMD's status (3)" || fail "run -- CMD exit $rc"
 
 log "target stopped (SIGSTOP) for the whole pass"
-start_alloc 64M --nothp || exit 1
+start_alloc 128M --nothp || exit 1
 kill -STOP $PID
 out=$(numaweave run --pid $PID --weights 0:1,1:1 --once --json 2>/dev/null)
 kill -CONT $PID

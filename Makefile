@@ -115,9 +115,12 @@ bench: deps
 	$(Q)tests/bench/run
 
 PREFIX ?= /usr/local
+UNITDIR ?= /etc/systemd/system
 install: $(OUT)/numaweave
 	install -D -m 0755 $(OUT)/numaweave $(DESTDIR)$(PREFIX)/sbin/numaweave
 	install -D -m 0644 docs/numaweave.8 $(DESTDIR)$(PREFIX)/share/man/man8/numaweave.8
+	install -D -m 0644 systemd/numaweave-pid@.service $(DESTDIR)$(UNITDIR)/numaweave-pid@.service
+	install -D -m 0644 systemd/numaweave-cgroup@.service $(DESTDIR)$(UNITDIR)/numaweave-cgroup@.service
 
 clean:
 	rm -rf $(OUT)

@@ -107,6 +107,7 @@ struct engine {
 	int nb_orig;				/* kernel.numa_balancing to restore, -1 none */
 	uint64_t scan_steps;
 	uint64_t last_full_ns, drops_seen;
+	bool progress;
 	bool full;				/* this pass covers all of the target */
 };
 
@@ -612,8 +613,13 @@ static int scan_target(struct engine *e, struct target *t, bool full)
 			struct region *reg;
 
 			/* keep draining events during a long pass (it may grow the table) */
-			if (!(++e->scan_steps % 256))
+			if (!(++e->scan_steps % 256)) {
 				ring_buffer__consume(e->rb);
+				if (e->progress)	/* a long --once on a terminal */
+					fprintf(stderr, "\rnumaweave: %llu pages scanned, %llu misplaced ",
+						(unsigned long long)e->p_scanned,
+						(unsigned long long)e->p_misplaced);
+			}
 			reg = heat_find(&e->heat, t->pid, lo);
 
 			if (!full && !(reg && reg->dirty))
@@ -1027,7 +1033,10 @@ int engine_run(struct engine_opts *o)
 		double secs;
 
 		ring_buffer__consume(e.rb);
+		e.progress = isatty(STDERR_FILENO) && !nw_syslog;
 		pass(&e, true);
+		if (e.progress && e.scan_steps >= 256)
+			fputc('\n', stderr);
 		secs = (now_ns() - t0) / 1e9;
 		log_interval(&e, secs);
 		if (o->json)

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage:\n"
-		"  numaweave run      (--pid PID[,PID...] | -- CMD [ARG...]) [--children]\n"
+		"  numaweave run      (--pid PID[,PID...] | --pid-file FILE | --cgroup DIR |\n"
+		"                      -- CMD [ARG...]) [--children]\n"
 		"                     [--weights NID:W[,NID:W...] | --config FILE.yaml]\n"
 		"                     [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 		"                     [--interval DURATION] [--once] [--dry-run] [--json]\n"
@@ -94,6 +95,41 @@ static int check_pid(int pid)
 	return 0;
 }
 
+/* --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR/cgroup.procs). */
+static int read_pids(bool cgroup, const char *arg, int *pids, int *n)
+{
+	char path[4096], line[64], err[NW_ERRLEN];
+	FILE *f;
+	int got = 0;
+
+	snprintf(path, sizeof(path), cgroup ? "%s/cgroup.procs" : "%s", arg);
+	f = fopen(path, "r");
+	if (!f) {
+		nw_err("cannot read %s: %s", path, strerror(errno));
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!*line)
+			continue;
+		if (*n == NW_MAX_PIDS || parse_pid(line, &pids[*n], err)) {
+			nw_err("%s: %s", path, *n == NW_MAX_PIDS ? "more than 64 pids" : err);
+			fclose(f);
+			return 2;
+		}
+		(*n)++;
+		got++;
+		if (!cgroup)
+			break;
+	}
+	fclose(f);
+	if (!got) {
+		nw_err("%s holds no pid", path);
+		return 2;
+	}
+	return 0;
+}
+
 static int need_caps(void)
 {
 	const char *missing = NULL;
@@ -109,7 +145,8 @@ static int need_caps(void)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB };
+	enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
+	       O_PIDFILE, O_CGROUP };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "children", no_argument, NULL, O_CHILDREN },
@@ -127,6 +164,8 @@ static int cmd_run(int argc, char **argv)
 		{ "classic-tp", no_argument, NULL, O_CLASSIC },
 		{ "syslog", no_argument, NULL, O_SYSLOG },
 		{ "numa-balancing", required_argument, NULL, O_NB },
+		{ "pid-file", required_argument, NULL, O_PIDFILE },
+		{ "cgroup", required_argument, NULL, O_CGROUP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -181,6 +220,13 @@ static int cmd_run(int argc, char **argv)
 		case O_NOFENTRY: o.no_fentry = true; break;
 		case O_CLASSIC: o.classic_tp = true; break;
 		case O_SYSLOG: nw_log_open(true); break;
+		case O_PIDFILE:
+		case O_CGROUP:
+			if ((rc = read_pids(c == O_CGROUP, optarg, cli_pids, &nr_cli)))
+				return rc;
+			if (c == O_CGROUP)
+				children = true;	/* what starts in the cgroup later */
+			break;
 		case O_NB:
 			if (!strcmp(optarg, "off"))
 				o.numa_balancing_off = true;
@@ -250,7 +296,7 @@ static int cmd_run(int argc, char **argv)
 			o.cfg.nr_pids = 0;	/* -- CMD replaces the config's pids */
 	}
 	if (!o.cfg.nr_pids && !o.cmd)
-		return bad("%s", "run needs --pid PID or -- CMD");
+		return bad("%s", "run needs --pid PID, --pid-file, --cgroup or -- CMD");
 	if (o.cfg.nr_pids && o.cmd)
 		return bad("%s", "give --pid or -- CMD, not both");
 	if (o.json && !o.once)

@@ -13,6 +13,11 @@
  *                     before is the hint (on x86 a hinting fault is not-present).
  *   sched_process_fork / sched_process_exit: follow children of targets that
  *                     asked for it; drop targets whose thread group died.
+ *   iter/task_vma     the true geometry of a target's address space, read once
+ *                     per pass: /proc/PID/maps prints vm_pgoff as 0 for anonymous
+ *                     memory, but the interleave index starts from it, and mremap
+ *                     can re-base it. One struct nw_vma per VMA (bpf_seq_write).
+ *                     In this object so the kernel's BTF is parsed once.
  *
  * Filtering is done here: a fault of a process not in `targets` costs one hash
  * lookup and nothing else. For a target, a fault costs a bitmap test-and-set
@@ -264,5 +269,41 @@ int handle_exit(void *ctx)
 	COUNT(st, exits);
 	emit(st, tgid, (__u32)bpf_get_current_pid_tgid(), 0, 0, NW_EV_EXIT, -1,
 	     BPF_CORE_READ(task, exit_code));
+	return 0;
+}
+
+#define TMPFS_MAGIC 0x01021994
+
+/* Set before each read; 0 = every task (kernels without task-iterator parameters). */
+__u32 iter_tgid;
+
+SEC("iter/task_vma")
+int handle_vma(struct bpf_iter__task_vma *ctx)
+{
+	struct vm_area_struct *vma = ctx->vma;
+	struct task_struct *task = ctx->task;
+	struct nw_vma v = {};
+	struct file *file;
+
+	if (!task || !vma)
+		return 0;
+	if (iter_tgid && task->tgid != iter_tgid)
+		return 0;
+	v.tgid = task->tgid;
+	v.start = vma->vm_start;
+	v.end = vma->vm_end;
+	v.pgoff = vma->vm_pgoff;
+	v.flags = BPF_CORE_READ(vma, vm_flags);
+	file = vma->vm_file;
+	if (file) {
+		struct inode *inode = BPF_CORE_READ(file, f_inode);
+
+		v.ino = BPF_CORE_READ(inode, i_ino);
+		v.kind = BPF_CORE_READ(inode, i_sb, s_magic) == TMPFS_MAGIC ? NW_VMA_SHMEM
+									    : NW_VMA_FILE;
+	} else {
+		v.kind = NW_VMA_ANON;
+	}
+	bpf_seq_write(ctx->meta->seq, &v, sizeof(v));
 	return 0;
 }

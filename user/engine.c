@@ -1005,10 +1005,7 @@ int engine_run(struct engine_opts *o)
 		}
 	}
 	weights_apply(&e, e.w_read);
-	if ((rc = vma_reader__new(&e.vr))) {
-		nw_err("cannot load the VMA iterator: %s", strerror(-rc));
-		goto out;
-	}
+	e.vr.skel = e.ld.skel;
 	if (node_map_load(&e.nodes))
 		nw_info("no memory-block map: nodes come from move_pages(2)");
 	if (heat_init(&e.heat, 1u << 22, 0.5)) {
@@ -1112,8 +1109,6 @@ out:
 	heat_free(&e.heat);
 	wtable_free(&e.wt);
 	node_map_free(&e.nodes);
-	if (e.vr.skel)
-		vma_reader__free(&e.vr);
 	numa_balancing_restore(&e);
 	loader_close(&e.ld);
 	return status;

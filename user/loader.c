@@ -169,6 +169,44 @@ static void unpin_stale(const char *dir, const char *name)
 		nw_info("replaced %s left by an earlier run", path);
 }
 
+/* What the kernel's BTF offers, read once (each libbpf look-up parses it again). */
+enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4 };
+static int kernel_btf_has;
+
+static void probe_kernel(void)
+{
+	size_t cap = 16 << 20, len = 0;
+	char *buf = malloc(cap);
+	struct btf *btf = NULL;
+	ssize_t n = 0;
+	int fd;
+
+	kernel_btf_has = 0;
+	/* one big read: /sys/kernel/btf/vmlinux is several MiB */
+	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	while (buf && fd >= 0 && len < cap && (n = read(fd, buf + len, cap - len)) > 0)
+		len += n;
+	if (fd >= 0)
+		close(fd);
+	if (buf && len && len < cap)
+		btf = btf__new(buf, len);
+	free(buf);
+	if (!btf || libbpf_get_error(btf))
+		return;
+	if (btf__find_by_name_kind(btf, "btf_trace_page_fault_user", BTF_KIND_TYPEDEF) > 0)
+		kernel_btf_has |= KB_FAULT_TP;
+	if (btf__find_by_name_kind(btf, "btf_trace_sched_process_fork", BTF_KIND_TYPEDEF) > 0)
+		kernel_btf_has |= KB_FORK_TP;
+	if (btf__find_by_name_kind(btf, "task_numa_fault", BTF_KIND_FUNC) > 0)
+		kernel_btf_has |= KB_NUMA_FAULT;
+	btf__free(btf);
+}
+
+static bool kernel_has(int what)
+{
+	return kernel_btf_has & what;
+}
+
 enum variant { V_FENTRY, V_BTF, V_CLASSIC, V_END };
 
 static const char *variant_name[] = {
@@ -189,13 +227,13 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	l->skel = s;
 	l->fentry = v == V_FENTRY;
 	l->fault_btf = v != V_CLASSIC;
-	l->fork_btf = libbpf_find_vmlinux_btf_id("sched_process_fork", BPF_TRACE_RAW_TP) >= 0 &&
-		      v != V_CLASSIC;
+	l->fork_btf = kernel_has(KB_FORK_TP) && v != V_CLASSIC;
 	bpf_program__set_autoload(s->progs.handle_numa_fault, l->fentry);
 	bpf_program__set_autoload(s->progs.handle_fault, l->fault_btf);
 	bpf_program__set_autoload(s->progs.handle_fault_tp, !l->fault_btf);
 	bpf_program__set_autoload(s->progs.handle_fork, l->fork_btf);
 	bpf_program__set_autoload(s->progs.handle_fork_tp, !l->fork_btf);
+	bpf_program__set_autoattach(s->progs.handle_vma, false);	/* attached per read */
 	s->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)))
 		return rc;
@@ -255,9 +293,10 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		       errno == EWOULDBLOCK ? "another numaweave run is using it" : strerror(errno));
 		return rc;
 	}
-	if (v == V_FENTRY && libbpf_find_vmlinux_btf_id("task_numa_fault", BPF_TRACE_FENTRY) < 0)
+	probe_kernel();
+	if (v == V_FENTRY && !kernel_has(KB_NUMA_FAULT))
 		v = V_BTF;
-	if (v == V_BTF && libbpf_find_vmlinux_btf_id("page_fault_user", BPF_TRACE_RAW_TP) < 0)
+	if (v == V_BTF && !kernel_has(KB_FAULT_TP))
 		v = V_CLASSIC;
 	for (; v < V_END; v++) {
 		rc = try_variant(l, o, v);

@@ -24,9 +24,10 @@
 
 int node_map_load(struct node_map *m)
 {
-	char path[128], buf[64];
+	char path[300], buf[64];
+	struct dirent *nd;
 	uint64_t bsz;
-	DIR *d;
+	DIR *d, *nodes;
 	FILE *f;
 	int nid;
 
@@ -40,10 +41,19 @@ int node_map_load(struct node_map *m)
 	}
 	fclose(f);
 	m->block_pages = bsz / 4096;
-	for (nid = 0; nid < 1024; nid++) {
+	nodes = opendir("/sys/devices/system/node");
+	if (!nodes)
+		return -errno;
+	while ((nd = readdir(nodes))) {
 		struct dirent *de;
+		char *nend;
 
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", nid);
+		if (strncmp(nd->d_name, "node", 4))
+			continue;
+		nid = (int)strtol(nd->d_name + 4, &nend, 10);
+		if (*nend || nend == nd->d_name + 4)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/node/%s", nd->d_name);
 		d = opendir(path);
 		if (!d)
 			continue;
@@ -62,6 +72,7 @@ int node_map_load(struct node_map *m)
 
 				if (!nn) {
 					closedir(d);
+					closedir(nodes);
 					return -ENOMEM;
 				}
 				memset(nn + m->nblocks, -1, n - m->nblocks);
@@ -72,6 +83,7 @@ int node_map_load(struct node_map *m)
 		}
 		closedir(d);
 	}
+	closedir(nodes);
 	if (!m->nblocks) {
 		/* No memory blocks in sysfs (e.g. no memory hotplug): node unknown. */
 		m->block_pages = 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmas.c — read a target's VMAs through the task_vma iterator (bpf/vmas.bpf.c).
+ * vmas.c — read a target's VMAs through the task_vma iterator (bpf/heat.bpf.c).
  * The iterator is parameterized with the pid (one task's tree is walked); the
  * `tgid` filter in .bss keeps the output right on kernels that walk them all.
  */
@@ -11,25 +11,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "vmas.skel.h"
+#include "heat.skel.h"
 #include "vmas.h"
-
-int vma_reader__new(struct vma_reader *r)
-{
-	int rc;
-
-	r->skel = vmas_bpf__open_and_load();
-	if (!r->skel)
-		return -errno ? -errno : -EINVAL;
-	rc = 0;
-	return rc;
-}
-
-void vma_reader__free(struct vma_reader *r)
-{
-	vmas_bpf__destroy(r->skel);
-	r->skel = NULL;
-}
 
 static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool param)
 {
@@ -45,7 +28,7 @@ static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool p
 		opts.link_info = &li;
 		opts.link_info_len = sizeof(li);
 	}
-	r->skel->bss->tgid = pid;
+	r->skel->bss->iter_tgid = pid;
 	link = bpf_program__attach_iter(r->skel->progs.handle_vma, &opts);
 	if (!link)
 		return -errno;

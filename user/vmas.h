@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include "numaweave/heat.h"
 
-struct vmas_bpf;
+struct heat_bpf;
 
 struct vma_reader {
-	struct vmas_bpf *skel;
+	struct heat_bpf *skel;	/* the loaded heat object: its handle_vma iterator */
 };
 
 struct vma_list {
@@ -19,9 +19,7 @@ struct vma_list {
 	uint64_t sig;		/* hash of the geometry: changes when the address space does */
 };
 
-int vma_reader__new(struct vma_reader *r);
-void vma_reader__free(struct vma_reader *r);
-/* 0, -ESRCH if the process is gone, or -errno. */
+/* 0 = success (every pid), or -errno. */
 int vmas_read(struct vma_reader *r, int pid, struct vma_list *out);
 void vma_list_free(struct vma_list *l);
 

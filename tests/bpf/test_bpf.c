@@ -197,11 +197,10 @@ int main(int argc, char **argv)
 
 	/* VMA iterator: our own buffer, anonymous, with vm_pgoff = start >> 12 */
 	{
-		struct vma_reader vr;
+		struct vma_reader vr = { .skel = l.skel };
 		struct vma_list vl = {};
 		int found = 0;
 
-		CHECK(!vma_reader__new(&vr), "vma iterator loads");
 		CHECK(!vmas_read(&vr, getpid(), &vl), "vmas_read");
 		for (size_t i = 0; i < vl.n; i++)
 			if (vl.v[i].start == s.lo && vl.v[i].end == s.hi) {
@@ -214,7 +213,6 @@ int main(int argc, char **argv)
 		CHECK(found, "our mapping in the iterator's output (%zu VMAs)", vl.n);
 		CHECK(vmas_read(&vr, 999999999, &vl) == -ESRCH || vl.n == 0, "missing pid");
 		vma_list_free(&vl);
-		vma_reader__free(&vr);
 	}
 
 	/* A second run reuses the pinned weights. */

@@ -1,0 +1,109 @@
+# Convergence side by side in the 7.x guest: DAMON migrate_hot with weighted
+# dests (sysfs), numaweave, and migratepages as the bound. Prints CSV rows:
+# bench,tool,setting,seconds,cpu_s,final_node0_pct
+. /tests/lib.sh
+echo 0 > /proc/sys/kernel/numa_balancing
+PIN="taskset -c 0"
+SIZE=${SIZE:-256M}
+HZ=100
+D=/sys/kernel/mm/damon/admin/kdamonds
+[ -d $D ] || { echo "SKIP: no DAMON sysfs in $(uname -r)"; exit 0; }
+[ -e /sys/module/damon_stat/parameters/enabled ] && echo N > /sys/module/damon_stat/parameters/enabled
+
+buf_pct() {	# node-0 share of the buffer's VMA only
+	awk -v a="$BUF" '$1 == a {
+		for (i = 1; i <= NF; i++) { if ($i ~ /^N0=/) { split($i, x, "="); n0 = x[2] } if ($i ~ /^N1=/) { split($i, x, "="); n1 = x[2] } }
+	} END { if (n0 + n1 == 0) print 0; else printf "%.2f\n", 100 * n0 / (n0 + n1) }' /proc/$PID/numa_maps
+}
+cpu_of() { awk '{ printf "%.2f\n", ($14 + $15) / 100 }' /proc/$1/stat; }
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+# converge PCT: wait (sampling every 100 ms) until the buffer is within 0.5 of PCT; sets SECS
+converge() {
+	t0=$(now_ms)
+	while :; do
+		p=$(buf_pct)
+		near $p $1 0.5 && break
+		[ $(( $(now_ms) - t0 )) -gt ${2:-120000} ] && { SECS=timeout; return 1; }
+		sleep 0.1
+	done
+	SECS=$(awk -v d=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.2f\n", d / 1000 }')
+	FINAL=$p
+}
+fresh() {
+	[ -n "$PID" ] && { kill $PID; wait $PID 2>/dev/null; }
+	start_alloc $SIZE --nothp || exit 1
+	BUF=$(sed -n 's/^ready [0-9]* at 0x\([0-9a-f]*\)/\1/p' $OUT)
+	BUF=$(printf '%x' $((0x$BUF)))
+}
+
+damon() {	# sample aggr update weight0 weight1
+	echo 1 > $D/nr_kdamonds
+	K=$D/0
+	echo 1 > $K/contexts/nr_contexts
+	C=$K/contexts/0
+	echo vaddr > $C/operations
+	echo 1 > $C/targets/nr_targets
+	echo $PID > $C/targets/0/pid_target
+	echo $1 > $C/monitoring_attrs/intervals/sample_us
+	echo $2 > $C/monitoring_attrs/intervals/aggr_us
+	echo $3 > $C/monitoring_attrs/intervals/update_us
+	echo 20 > $C/monitoring_attrs/nr_regions/min
+	echo 50 > $C/monitoring_attrs/nr_regions/max
+	echo 1 > $C/schemes/nr_schemes
+	S=$C/schemes/0
+	echo migrate_hot > $S/action
+	# damo's "max": sysfs defaults are all 0, which matches nothing
+	echo 18446744073709551615 > $S/access_pattern/sz/max
+	echo 4294967295 > $S/access_pattern/nr_accesses/max
+	echo 4294967295 > $S/access_pattern/age/max
+	echo 2 > $S/dests/nr_dests
+	echo 0 > $S/dests/0/id; echo $4 > $S/dests/0/weight
+	echo 1 > $S/dests/1/id; echo $5 > $S/dests/1/weight
+	echo on > $K/state || return 1
+	KPID=$(cat $K/pid)
+}
+damon_off() {
+	echo off > $D/0/state
+	while [ "$(cat $D/0/state)" != off ]; do sleep 0.1; done
+	echo 0 > $D/nr_kdamonds
+}
+
+echo "bench,tool,setting,seconds,cpu_s,final_node0_pct"
+for iv in "500000 5000000 20000000 cover-letter" "1000 20000 1000000 fastest"; do
+	set -- $iv
+	fresh
+	damon $1 $2 $3 1 1 || { echo "damon: cannot start kdamond"; continue; }
+	converge 50 180000
+	echo "converge-1:1,damon,$4,$SECS,$(cpu_of $KPID),$FINAL"
+	echo 3 > $S/dests/0/weight
+	echo commit > $K/state
+	converge 75 180000
+	echo "change-1:1-3:1,damon,$4,$SECS,$(cpu_of $KPID),$FINAL"
+	damon_off
+done
+
+fresh
+numaweave run --pid $PID --weights 0:1,1:1 2>/dev/null &
+NW=$!
+converge 50
+echo "converge-1:1,numaweave,defaults,$SECS,$(cpu_of $NW),$FINAL"
+c0=$(cpu_of $NW)
+numaweave weights 0:3,1:1 >/dev/null
+converge 75
+echo "change-1:1-3:1,numaweave,defaults,$SECS,$(awk -v a=$(cpu_of $NW) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
+numaweave weights 0:1 >/dev/null
+converge 100
+kill -TERM $NW; wait $NW
+
+if command -v migratepages >/dev/null; then
+	fresh
+	t0=$(now_ms)
+	migratepages $PID 0 1
+	ms=$(( $(now_ms) - t0 ))
+	awk -v ms=$ms -v sz=256 'BEGIN { printf "bound,migratepages,all %d MiB 0->1,%.2f,,\n", sz, ms / 1000; printf "bound,migratepages,128 MiB at that rate,%.2f,,\n", ms / 2000; printf "throughput,migratepages,MiB/s,%.1f,,\n", sz * 1000 / ms }'
+	fresh
+	numaweave run --pid $PID --weights 1:1 --once >/dev/null 2>&1
+	out=$(numaweave run --pid $PID --weights 0:1 --once --json 2>/dev/null)
+	echo "throughput,numaweave,MiB/s (1:0 -> 0:1),$(json_field "$out" mib_per_s),,"
+fi
+kill $PID

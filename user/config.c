@@ -28,7 +28,7 @@ void config_defaults(struct nw_config *c)
 	c->ap.acc_max = INFINITY;
 	c->ap.age_max_us = UINT64_MAX;
 	c->quota_reset_ms = 1000;
-	c->interval_us = 500000;
+	c->interval_us = 200000;
 }
 
 uint64_t config_quota_bps(const struct nw_config *c)

@@ -36,4 +36,4 @@ kill -TERM "$npid"
 wait "$npid" || true
 hz=$(getconf CLK_TCK)
 awk -v d=$((t1 - t0)) -v hz="$hz" -v rss="$rss" 'BEGIN {
-	printf "idle steady state (4 GiB target, default 500 ms interval): %.2f%% of a core over 20 s, max RSS %d KiB\n", 100 * d / hz / 20, rss }'
+	printf "idle steady state (4 GiB target, default 200 ms interval): %.2f%% of a core over 20 s, max RSS %d KiB\n", 100 * d / hz / 20, rss }'

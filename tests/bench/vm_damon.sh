@@ -22,6 +22,7 @@ converge() {
 	t0=$(now_ms)
 	while :; do
 		p=$(buf_pct)
+		[ -n "$TRACE" ] && echo "trace,$TRACE,$(( $(now_ms) - TRACE0 )),$p"
 		near $p $1 0.5 && break
 		[ $(( $(now_ms) - t0 )) -gt ${2:-120000} ] && { SECS=timeout; return 1; }
 		sleep 0.1
@@ -69,9 +70,11 @@ damon_off() {
 }
 
 echo "bench,tool,setting,seconds,cpu_s,final_node0_pct"
+TRACE=
 for iv in "500000 5000000 20000000 cover-letter" "1000 20000 1000000 fastest"; do
 	set -- $iv
 	fresh
+	TRACE="damon-$4"; TRACE0=$(now_ms)
 	damon $1 $2 $3 1 1 || { echo "damon: cannot start kdamond"; continue; }
 	converge 50 180000
 	echo "converge-1:1,damon,$4,$SECS,$(cpu_of $KPID),$FINAL"
@@ -79,10 +82,12 @@ for iv in "500000 5000000 20000000 cover-letter" "1000 20000 1000000 fastest"; d
 	echo commit > $K/state
 	converge 75 180000
 	echo "change-1:1-3:1,damon,$4,$SECS,$(cpu_of $KPID),$FINAL"
+	TRACE=
 	damon_off
 done
 
 fresh
+TRACE=numaweave; TRACE0=$(now_ms)
 numaweave run --pid $PID --weights 0:1,1:1 2>/dev/null &
 NW=$!
 converge 50
@@ -93,6 +98,7 @@ converge 75
 echo "change-1:1-3:1,numaweave,defaults,$SECS,$(awk -v a=$(cpu_of $NW) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
 numaweave weights 0:1 >/dev/null
 converge 100
+TRACE=
 kill -TERM $NW; wait $NW
 
 if command -v migratepages >/dev/null; then

@@ -35,6 +35,8 @@ wait $NW
 rc=$?
 [ $rc -eq 0 ] && pass "controller exits 0 on SIGTERM" || fail "controller exit $rc"
 [ -e /sys/fs/bpf/numaweave/weights ] && pass "weights stay pinned" || fail "weights unpinned"
+grep -q 'programs: tp_btf page_fault_user + fentry task_numa_fault' /tmp/nw.log &&
+	pass "fentry on task_numa_fault loaded on $(uname -r)" || fail "fentry variant not chosen: $(grep programs /tmp/nw.log)"
 log "total $(( $(date +%s) - t0 ))s"
 tail -n 5 /tmp/nw.log
 kill $PID

@@ -41,7 +41,7 @@ endif
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize
+.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize memcheck
 
 all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
@@ -102,6 +102,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory sanitize
+	$(Q)$(MAKE) --no-print-directory memcheck
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)tests/bpf/run
 	$(Q)tests/vm/run-all
@@ -140,6 +141,11 @@ sanitize:
 	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/asan OPT="$(SAN_FLAGS)" \
 		$(OUT)/asan/unit_tests $(OUT)/asan/numaweave
 	$(Q)$(OUT)/asan/unit_tests
+
+# valgrind memcheck on the unit tests (Criterion's workers included).
+memcheck: $(OUT)/unit_tests
+	$(Q)valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+		--trace-children=yes $(OUT)/unit_tests
 
 # libFuzzer targets (clang): 60 s each in `make check`, FUZZ_SECONDS (600) in `make fuzz`.
 FUZZ_SECONDS ?= 600

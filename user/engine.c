@@ -788,6 +788,12 @@ static void pass(struct engine *e, bool force_full)
 		e->drops_seen = e->ld.stats->bpf.drops;
 	}
 	e->p_scanned = e->p_misplaced = e->p_moved = e->p_failed = e->p_deferred = 0;
+	if (e->paused) {	/* all weights 0: no table to place by, nothing to do */
+		c->passes++;
+		c->pages_misplaced = 0;
+		e->last_pass_ns = now;
+		return;
+	}
 	for (int i = 0; i < e->nt; i++) {
 		struct target *t = e->t[i];
 		bool full = force_full || t->need_full || periodic;

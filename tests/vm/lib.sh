@@ -39,9 +39,11 @@ verify_alloc() {
 	esac
 }
 
-# node_pages PID NID: resident pages of PID on node NID (numa_maps, 4K units).
+# node_pages PID NID: PID's anonymous pages on node NID (numa_maps, 4K units).
+# Mappings of files (shared library page cache, which no tool should move for
+# one process) are left out, so a small buffer's split is not skewed by them.
 node_pages() {
-	awk -v n="N$2=" '{
+	awk -v n="N$2=" '/ file=/ { next } {
 		kb = 4
 		for (i = 1; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) { split($i, a, "="); kb = a[2] }
 		for (i = 1; i <= NF; i++) if (index($i, n) == 1) { split($i, a, "="); s += a[2] * kb / 4 }

@@ -772,6 +772,45 @@ static uint64_t pass_budget(struct engine *e, uint64_t now)
 	return (uint64_t)((double)bps * dt / 1e9);
 }
 
+/* What `status` shows beyond counters: per-target pages, hottest regions. */
+static void publish(struct engine *e)
+{
+	struct nw_ctl_stats *c = &e->ld.stats->ctl;
+	struct nw_hot hot[NW_HOT] = {};
+	int nh = 0;
+
+	for (int i = 0; i < NW_TPAGES; i++) {
+		struct nw_tpages *tp = &c->tpages[i];
+
+		if (i >= e->nt) {
+			memset(tp, 0, sizeof(*tp));
+			continue;
+		}
+		tp->pid = e->t[i]->pid;
+		tp->gone = e->t[i]->gone;
+		memcpy(tp->pages, e->t[i]->per_node, sizeof(tp->pages));
+	}
+	for (uint64_t i = 0; i < e->heat.cap; i++) {
+		const struct region *r = &e->heat.tab[i];
+		struct nw_hot h;
+		int j;
+
+		if (!r->key || r->score < 0.01f)
+			continue;
+		h = (struct nw_hot){ region_tgid(r), r->last_nr, region_addr(r),
+				     (uint64_t)(r->score * 100) };
+		if (nh == NW_HOT && h.score_x100 <= hot[NW_HOT - 1].score_x100)
+			continue;
+		j = nh < NW_HOT ? nh++ : NW_HOT - 1;
+		while (j > 0 && hot[j - 1].score_x100 < h.score_x100) {
+			hot[j] = hot[j - 1];
+			j--;
+		}
+		hot[j] = h;
+	}
+	memcpy(c->hot, hot, sizeof(hot));
+}
+
 /* One pass over every target. */
 static void pass(struct engine *e, bool force_full)
 {
@@ -823,6 +862,7 @@ static void pass(struct engine *e, bool force_full)
 		for (int n = 0; n < NW_MAX_NODES; n++)
 			total_on[n] += t->per_node[n];
 	}
+	publish(e);
 	c->passes++;
 	c->pages_scanned += e->p_scanned;
 	c->pages_misplaced = e->p_misplaced;

@@ -170,7 +170,26 @@ int cmd_status(const char *dir, bool json)
 			       (unsigned long long)s.ctl.moved_to[n]);
 			first = false;
 		}
-		printf("}, \"targets\": [");
+		printf("}, \"target_pages\": [");
+		for (int i = 0; i < NW_TPAGES && s.ctl.tpages[i].pid; i++) {
+			printf("%s{\"pid\": %u, \"exited\": %s, \"per_node\": {", i ? ", " : "",
+			       s.ctl.tpages[i].pid, s.ctl.tpages[i].gone ? "true" : "false");
+			first = true;
+			for (int n = 0; n < NW_MAX_NODES; n++) {
+				if (!s.ctl.tpages[i].pages[n] && !s.ctl.weights[n])
+					continue;
+				printf("%s\"%d\": %llu", first ? "" : ", ", n,
+				       (unsigned long long)s.ctl.tpages[i].pages[n]);
+				first = false;
+			}
+			printf("}}");
+		}
+		printf("], \"hottest\": [");
+		for (int i = 0; i < NW_HOT && s.ctl.hot[i].score_x100; i++)
+			printf("%s{\"pid\": %u, \"addr\": %llu, \"score\": %.2f, \"events\": %u}",
+			       i ? ", " : "", s.ctl.hot[i].tgid, (unsigned long long)s.ctl.hot[i].addr,
+			       s.ctl.hot[i].score_x100 / 100.0, s.ctl.hot[i].events);
+		printf("], \"targets\": [");
 		first = true;
 		if (tfd >= 0 && !bpf_map_get_next_key(tfd, NULL, &key)) {
 			do {
@@ -231,6 +250,22 @@ int cmd_status(const char *dir, bool json)
 			continue;
 		printf("%-6d %12llu %12llu\n", n, (unsigned long long)s.ctl.pages_on[n],
 		       (unsigned long long)s.ctl.moved_to[n]);
+	}
+	for (int i = 0; i < NW_TPAGES && s.ctl.tpages[i].pid; i++) {
+		const struct nw_tpages *tp = &s.ctl.tpages[i];
+
+		printf("target %-7u", tp->pid);
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			if (tp->pages[n] || s.ctl.weights[n])
+				printf(" n%d=%llu", n, (unsigned long long)tp->pages[n]);
+		printf("%s\n", tp->gone ? " (exited)" : "");
+	}
+	if (s.ctl.hot[0].score_x100) {
+		printf("hottest      (pid, 2 MiB region, decayed events, events last interval)\n");
+		for (int i = 0; i < NW_HOT && s.ctl.hot[i].score_x100; i++)
+			printf("             %u %#llx %.2f %u\n", s.ctl.hot[i].tgid,
+			       (unsigned long long)s.ctl.hot[i].addr, s.ctl.hot[i].score_x100 / 100.0,
+			       s.ctl.hot[i].events);
 	}
 	printf("targets     ");
 	first = true;

@@ -14,6 +14,8 @@
 #define NW_MAX_TARGETS 4096	/* entries of the targets map */
 #define NW_SEEN_BITS_LOG2 24	/* first-touch/repeat bitmap: 2^24 bits = 2 MiB */
 #define NW_SEEN_WORDS ((1u << NW_SEEN_BITS_LOG2) / 64)
+#define NW_HOT 8		/* hottest regions published in stats */
+#define NW_TPAGES 16		/* targets whose per-node pages are published in stats */
 
 enum nw_event_kind {
 	NW_EV_FIRST_TOUCH = 1,	/* not-present fault on a page not seen before */
@@ -99,6 +101,17 @@ struct nw_ctl_stats {
 	__u64 failed[NW_FAIL_MAX];
 	__u32 weights[NW_MAX_NODES];	/* table in force */
 	__u64 pages_on[NW_MAX_NODES];	/* targets' resident pages per node after the last pass */
+	struct nw_hot {			/* the hottest regions, hottest first */
+		__u32 tgid;
+		__u32 events;		/* in the last interval */
+		__u64 addr;		/* 2 MiB region */
+		__u64 score_x100;	/* decayed events x 100 */
+	} hot[NW_HOT];
+	struct nw_tpages {		/* pages per node of each target (first NW_TPAGES) */
+		__u32 pid;
+		__u32 gone;
+		__u64 pages[NW_MAX_NODES];
+	} tpages[NW_TPAGES];
 };
 
 /* stats map: one entry, key 0. */

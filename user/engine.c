@@ -847,12 +847,17 @@ static void pass(struct engine *e, bool force_full)
 		rc = scan_target(e, t, full);
 		if (!rc && !e->paused && !e->o->dry_run)
 			rc = move_target(e, t, &budget);
-		if (rc == -ESRCH && process_gone(t->pid)) {
-			target_gone(e, t);
-			continue;
+		if (rc == -ESRCH) {
+			/* exiting (not yet a zombie) or in exec: give it up to 0.5 s to tell */
+			for (int k = 0; k < 50 && !process_gone(t->pid); k++)
+				usleep(10000);
+			if (process_gone(t->pid)) {
+				target_gone(e, t);
+				continue;
+			}
+			t->need_full = true;	/* alive (exec): look again next interval */
+			rc = 0;
 		}
-		if (rc == -ESRCH)
-			rc = -EAGAIN;	/* in exec or exit: look again next interval */
 		if (rc) {
 			nw_warn("pass over pid %d: %s", t->pid, strerror(-rc));
 			t->need_full = true;

@@ -329,8 +329,7 @@ static bool process_gone(int pid)
 	return s && (s[2] == 'Z' || s[2] == 'X');
 }
 
-/* A process is a thread-group leader we may follow (not a thread, not a zombie). */
-static bool is_process(int pid)
+int proc_tgid(int pid)
 {
 	char p[64], line[256];
 	int tgid = -1;
@@ -339,12 +338,12 @@ static bool is_process(int pid)
 	snprintf(p, sizeof(p), "/proc/%d/status", pid);
 	f = fopen(p, "r");
 	if (!f)
-		return false;
+		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "Tgid: %d", &tgid) == 1)
 			break;
 	fclose(f);
-	return tgid == pid;
+	return tgid;
 }
 
 /* Leave a contested region alone for 2, 4, 8 ... BACKOFF_MAX intervals (once per interval). */
@@ -392,7 +391,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	}
 	case NW_EV_FORK:
 		/* err = 1: the classic tracepoint could not tell a thread from a process. */
-		if (ev->err && !is_process(ev->tgid))
+		if (ev->err && proc_tgid(ev->tgid) != (int)ev->tgid)
 			break;
 		if (!add_target(e, ev->tgid, ev->aux))
 			nw_info("following child %u of %u", ev->tgid, ev->aux);

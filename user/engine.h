@@ -26,4 +26,7 @@ int engine_run(struct engine_opts *o);
  */
 int weights_validate(const uint32_t *w, char *err, int errlen, int *bad_node);
 
+/* The thread-group id of a task (/proc/PID/status), -1 if it is gone. */
+int proc_tgid(int pid);
+
 #endif

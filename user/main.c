@@ -54,6 +54,7 @@ static int check_pid(int pid)
 {
 	char p[64], buf[1024], *s;
 	unsigned long flags = 0;
+	int tgid;
 	FILE *f;
 
 	if (pid == getpid()) {
@@ -78,19 +79,10 @@ static int check_pid(int pid)
 		nw_err("pid %d is a kernel thread: it has no user memory to place", pid);
 		return 2;
 	}
-	snprintf(p, sizeof(p), "/proc/%d/status", pid);
-	f = fopen(p, "r");
-	if (f) {
-		int tgid = pid;
-
-		while (fgets(buf, sizeof(buf), f))
-			if (sscanf(buf, "Tgid: %d", &tgid) == 1)
-				break;
-		fclose(f);
-		if (tgid != pid) {
-			nw_err("pid %d is a thread of process %d: name the process", pid, tgid);
-			return 2;
-		}
+	tgid = proc_tgid(pid);
+	if (tgid >= 0 && tgid != pid) {
+		nw_err("pid %d is a thread of process %d: name the process", pid, tgid);
+		return 2;
 	}
 	return 0;
 }

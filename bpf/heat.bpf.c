@@ -42,16 +42,29 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u64 wakeup_bytes = 1 << 20;
 
-/* The seen bitmap lives in .bss: user space clears it through the mmap. */
-__u64 seen[NW_SEEN_WORDS];
+/*
+ * The seen bitmap: a map of its own, not .bss, so that the kernel zeroes it
+ * at creation (libbpf would copy a 2 MiB image of .bss into it at every
+ * start). User space clears it through the mmap.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nw_seen);
+} seen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);	/* resized by the loader */
 } events SEC(".maps");
 
+/* Not preallocated: creating 4096 preallocated entries is a visible part of
+ * start-up under emulation, and entries are added only per target or fork. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, NW_MAX_TARGETS);
 	__type(key, __u32);
 	__type(value, struct nw_target);
@@ -133,10 +146,12 @@ static __always_inline bool seen_test_and_set(__u32 tgid, __u64 addr)
 	__u32 bit = h >> (64 - NW_SEEN_BITS_LOG2);
 	__u32 word = bit / 64;
 	__u64 mask = 1ull << (bit % 64), old;
+	__u32 zero = 0;
+	struct nw_seen *s = bpf_map_lookup_elem(&seen, &zero);
 
-	if (word >= NW_SEEN_WORDS)
+	if (!s || word >= NW_SEEN_WORDS)
 		return false;
-	old = __sync_fetch_and_or(&seen[word], mask);
+	old = __sync_fetch_and_or(&s->w[word], mask);
 	return old & mask;
 }
 

@@ -109,6 +109,9 @@ struct engine {
 	uint64_t last_full_ns, drops_seen;
 	bool progress;
 	bool full;				/* this pass covers all of the target */
+	uint64_t t_main, t_loaded;		/* start-up, CLOCK_MONOTONIC ns */
+	double exec_ms;				/* exec to engine_run */
+	int startup_logged;
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -121,14 +124,6 @@ static void on_signal(int sig)
 static void on_chld(int sig)
 {
 	(void)sig;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static bool node_exists(int n)
@@ -814,7 +809,7 @@ static void publish(struct engine *e)
 static void pass(struct engine *e, bool force_full)
 {
 	struct nw_ctl_stats *c = &e->ld.stats->ctl;
-	uint64_t now = now_ns(), budget = pass_budget(e, now);
+	uint64_t now = nw_now_ns(), budget = pass_budget(e, now);
 	uint64_t total_on[NW_MAX_NODES] = {0};
 
 	/* lost events may hide faulted regions: then everything is rescanned */
@@ -994,6 +989,39 @@ static void log_interval(struct engine *e, double secs)
 		(unsigned long long)e->ld.stats->bpf.drops, buf);
 }
 
+/* Milliseconds from this process's exec to now (10 ms grain: /proc starttime). */
+static double ms_since_exec(void)
+{
+	unsigned long long start = 0;
+	char buf[1024], *p;
+	struct timespec ts;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* comm may hold spaces */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu", &start) != 1)
+		return 0;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 - start * 1e3 / sysconf(_SC_CLK_TCK);
+}
+
+/* Where start-up went, once the first pass is done (-v). */
+static void log_startup(const struct engine *e, uint64_t first_pass_ns)
+{
+	const struct loader *l = &e->ld;
+	double ms = 1e-6;
+
+	nw_info("start-up: exec to main %.0f ms, kernel BTF %.0f ms, open+load+verify %.0f ms, "
+		"attach %.0f ms, rest %.0f ms; first pass %.0f ms",
+		e->exec_ms, l->ns_btf * ms, l->ns_load * ms, l->ns_attach * ms,
+		(first_pass_ns - e->t_main) * ms - (l->ns_btf + l->ns_load + l->ns_attach) * ms,
+		(nw_now_ns() - first_pass_ns) * ms);
+}
+
 int engine_run(struct engine_opts *o)
 {
 	struct engine e = { .o = o };
@@ -1005,6 +1033,8 @@ int engine_run(struct engine_opts *o)
 	int status = 1, rc;
 	uint64_t next;
 
+	e.t_main = nw_now_ns();
+	e.exec_ms = ms_since_exec();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_chld;
@@ -1012,6 +1042,7 @@ int engine_run(struct engine_opts *o)
 
 	if (loader_open(&e.ld, &lo))
 		goto out;
+	e.t_loaded = nw_now_ns();
 	e.ld.stats->ctl.pid = getpid();
 	e.ld.stats->ctl.numa_balancing = 1ull << 63;
 	e.nb_orig = -1;
@@ -1026,7 +1057,7 @@ int engine_run(struct engine_opts *o)
 				"CPUs; regions it keeps moving are left to it (see status), or use "
 				"--numa-balancing off", nb);
 	}
-	e.ld.stats->ctl.started_ns = now_ns();
+	e.ld.stats->ctl.started_ns = nw_now_ns();
 	e.ld.stats->ctl.quota_bytes = config_quota_bps(&o->cfg);
 	if (o->cfg.have_weights) {
 		if ((rc = weights_write(e.ld.weights_fd, o->cfg.weights))) {
@@ -1076,15 +1107,16 @@ int engine_run(struct engine_opts *o)
 	}
 
 	if (o->once) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = nw_now_ns();
 		double secs;
 
 		ring_buffer__consume(e.rb);
 		e.progress = isatty(STDERR_FILENO) && !nw_syslog;
 		pass(&e, true);
+		log_startup(&e, t0);
 		if (e.progress && e.scan_steps >= 256)
 			fputc('\n', stderr);
-		secs = (now_ns() - t0) / 1e9;
+		secs = (nw_now_ns() - t0) / 1e9;
 		log_interval(&e, secs);
 		if (o->json)
 			print_json(&e, secs);
@@ -1092,10 +1124,10 @@ int engine_run(struct engine_opts *o)
 		goto out;
 	}
 
-	next = now_ns();
+	next = nw_now_ns();
 	status = 0;
 	while (!stop_sig) {
-		uint64_t now = now_ns();
+		uint64_t now = nw_now_ns();
 		int timeout = next > now ? (int)((next - now + 999999) / 1000000) : 0;
 
 		rc = ring_buffer__poll(e.rb, timeout);
@@ -1108,7 +1140,7 @@ int engine_run(struct engine_opts *o)
 		reap_child(&e);
 		if (!alive_targets(&e))
 			break;
-		now = now_ns();
+		now = nw_now_ns();
 		if (now < next)
 			continue;
 		check_alive(&e);
@@ -1122,10 +1154,12 @@ int engine_run(struct engine_opts *o)
 			e.seen_mark = e.ld.stats->bpf.first_touch;
 		}
 		pass(&e, false);
-		log_interval(&e, (now_ns() - now) / 1e9);
+		if (!e.startup_logged++)
+			log_startup(&e, now);
+		log_interval(&e, (nw_now_ns() - now) / 1e9);
 		next += o->cfg.interval_us * 1000;
-		if (next < now_ns())
-			next = now_ns() + o->cfg.interval_us * 1000;
+		if (next < nw_now_ns())
+			next = nw_now_ns() + o->cfg.interval_us * 1000;
 	}
 	if (stop_sig)
 		nw_info("stopping on signal %d", (int)stop_sig);

@@ -169,37 +169,70 @@ static void unpin_stale(const char *dir, const char *name)
 		nw_info("replaced %s left by an earlier run", path);
 }
 
-/* What the kernel's BTF offers, read once (each libbpf look-up parses it again). */
+/*
+ * What the kernel's BTF offers, read once. libbpf parses the whole of
+ * /sys/kernel/btf/vmlinux (several MiB) for each object it loads, which is
+ * the largest piece of start-up under emulation; here only the string
+ * section is searched for the names the variants need: a typedef
+ * btf_trace_<tracepoint> or a function name appears there iff the type does
+ * (a false hit only costs a refused variant). The section is mmap-ed where
+ * the kernel allows it (6.16 and later), else read.
+ */
 enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4 };
 static int kernel_btf_has;
 
+struct btf_hdr_raw {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+};
+
+static bool strs_have(const char *strs, size_t len, const char *name)
+{
+	char key[128];
+	int n = snprintf(key, sizeof(key), "%c%s", 0, name);
+
+	return memmem(strs, len, key, n + 1);	/* with the terminating NUL */
+}
+
 static void probe_kernel(void)
 {
-	size_t cap = 16 << 20, len = 0;
-	char *buf = malloc(cap);
-	struct btf *btf = NULL;
-	ssize_t n = 0;
+	struct btf_hdr_raw h;
+	struct stat st;
+	char *map = MAP_FAILED, *strs = NULL;
+	size_t off;
 	int fd;
 
 	kernel_btf_has = 0;
-	/* one big read: /sys/kernel/btf/vmlinux is several MiB */
 	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
-	while (buf && fd >= 0 && len < cap && (n = read(fd, buf + len, cap - len)) > 0)
-		len += n;
-	if (fd >= 0)
-		close(fd);
-	if (buf && len && len < cap)
-		btf = btf__new(buf, len);
-	free(buf);
-	if (!btf || libbpf_get_error(btf))
+	if (fd < 0)
 		return;
-	if (btf__find_by_name_kind(btf, "btf_trace_page_fault_user", BTF_KIND_TYPEDEF) > 0)
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h) || h.magic != 0xeB9F ||
+	    h.hdr_len < sizeof(h) || fstat(fd, &st))
+		goto out;
+	off = (size_t)h.hdr_len + h.str_off;
+	if (off + h.str_len > (size_t)st.st_size)
+		goto out;
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map != MAP_FAILED) {
+		strs = map + off;
+	} else {
+		strs = malloc(h.str_len);
+		if (!strs || pread(fd, strs, h.str_len, off) != (ssize_t)h.str_len)
+			goto out;
+	}
+	if (strs_have(strs, h.str_len, "btf_trace_page_fault_user"))
 		kernel_btf_has |= KB_FAULT_TP;
-	if (btf__find_by_name_kind(btf, "btf_trace_sched_process_fork", BTF_KIND_TYPEDEF) > 0)
+	if (strs_have(strs, h.str_len, "btf_trace_sched_process_fork"))
 		kernel_btf_has |= KB_FORK_TP;
-	if (btf__find_by_name_kind(btf, "task_numa_fault", BTF_KIND_FUNC) > 0)
+	if (strs_have(strs, h.str_len, "task_numa_fault"))
 		kernel_btf_has |= KB_NUMA_FAULT;
-	btf__free(btf);
+out:
+	if (map != MAP_FAILED)
+		munmap(map, st.st_size);
+	else
+		free(strs);
+	close(fd);
 }
 
 static bool kernel_has(int what)
@@ -217,6 +250,7 @@ static const char *variant_name[] = {
 
 static int try_variant(struct loader *l, const struct loader_opts *o, enum variant v)
 {
+	uint64_t t0 = nw_now_ns();
 	struct heat_bpf *s;
 	char err[512];
 	int fd, rc;
@@ -255,11 +289,14 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	unpin_stale(l->pin_dir, "stats");
 	unpin_stale(l->pin_dir, "targets");
 
-	if ((rc = heat_bpf__load(s)))
+	rc = heat_bpf__load(s);
+	l->ns_load += nw_now_ns() - t0;
+	if (rc)
 		return rc;
-	if ((rc = heat_bpf__attach(s)))
-		return rc;
-	return 0;
+	t0 = nw_now_ns();
+	rc = heat_bpf__attach(s);
+	l->ns_attach += nw_now_ns() - t0;
+	return rc;
 }
 
 static int pin(struct loader *l, struct bpf_map *m, const char *name)
@@ -277,6 +314,7 @@ static int pin(struct loader *l, struct bpf_map *m, const char *name)
 int loader_open(struct loader *l, const struct loader_opts *o)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
+	uint64_t t0;
 	size_t sz;
 	int rc;
 
@@ -293,7 +331,9 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		       errno == EWOULDBLOCK ? "another numaweave run is using it" : strerror(errno));
 		return rc;
 	}
+	t0 = nw_now_ns();
 	probe_kernel();
+	l->ns_btf = nw_now_ns() - t0;
 	if (v == V_FENTRY && !kernel_has(KB_NUMA_FAULT))
 		v = V_BTF;
 	if (v == V_BTF && !kernel_has(KB_FAULT_TP))
@@ -331,12 +371,20 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		nw_err("cannot map stats: %s", strerror(-rc));
 		return rc;
 	}
+	l->seen = mmap(NULL, sizeof(*l->seen), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(l->skel->maps.seen), 0);
+	if (l->seen == MAP_FAILED) {
+		rc = -errno;
+		l->seen = NULL;
+		nw_err("cannot map the seen bitmap: %s", strerror(-rc));
+		return rc;
+	}
 	return 0;
 }
 
 void loader_clear_seen(struct loader *l)
 {
-	memset((void *)l->skel->bss->seen, 0, sizeof(l->skel->bss->seen));
+	memset(l->seen, 0, sizeof(*l->seen));
 }
 
 void loader_close(struct loader *l)
@@ -347,6 +395,8 @@ void loader_close(struct loader *l)
 		l->stats->ctl.pid = 0;
 		munmap(l->stats, (sizeof(struct nw_stats) + 4095) & ~4095ul);
 	}
+	if (l->seen)
+		munmap(l->seen, sizeof(*l->seen));
 	if (l->skel) {
 		/* weights outlive the run; the run's own maps do not. */
 		snprintf(path, sizeof(path), "%s/stats", l->pin_dir);

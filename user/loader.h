@@ -27,11 +27,15 @@ struct loader {
 	char pin_dir[PATH_MAX];
 	int lock_fd;
 	struct nw_stats *stats;	/* the stats map, mmap-ed */
+	struct nw_seen *seen;	/* the first-touch bitmap, mmap-ed */
 	bool fentry;		/* task_numa_fault fentry attached */
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */
 	bool fork_btf;
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	int weights_fd, targets_fd, events_fd;
+	/* start-up, ns: reading the kernel BTF, open+load+verify (all variants
+	 * tried), attach */
+	uint64_t ns_btf, ns_load, ns_attach;
 };
 
 int loader_open(struct loader *l, const struct loader_opts *o);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
+#include <time.h>
 #include "log.h"
 
 int nw_verbose;
@@ -41,3 +42,11 @@ DEFINE_LOG(nw_err, LOG_ERR, "", 1)
 DEFINE_LOG(nw_warn, LOG_WARNING, "warning: ", 1)
 DEFINE_LOG(nw_info, LOG_INFO, "", nw_verbose >= 1)
 DEFINE_LOG(nw_debug, LOG_DEBUG, "debug: ", nw_verbose >= 2)
+
+uint64_t nw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}

@@ -3,6 +3,7 @@
 #define NW_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 extern int nw_verbose;
 extern bool nw_syslog;
@@ -13,5 +14,8 @@ void nw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nw_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t nw_now_ns(void);
 
 #endif

@@ -114,6 +114,11 @@ struct nw_ctl_stats {
 	} tpages[NW_TPAGES];
 };
 
+/* seen map: one entry, key 0 (unpinned; user space clears it via mmap). */
+struct nw_seen {
+	__u64 w[NW_SEEN_WORDS];
+};
+
 /* stats map: one entry, key 0. */
 struct nw_stats {
 	struct nw_bpf_stats bpf;

@@ -8,8 +8,9 @@
  *                                             │          └─> misplaced? ──> quota ──> move_pages
  *                                             └─> stats map (mmap), -v line, --json
  *
- * Each interval: read the weights (a change is applied once it has been the
- * same for one interval), roll the heat, then for each target scan either all
+ * Every quarter interval: read the weights (a change is put in force once it
+ * has read the same for a quarter interval, and a pass runs at once). Each
+ * interval: roll the heat, then for each target scan either all
  * its resident memory (first pass, weights or VMAs changed, an incomplete pass,
  * events were dropped, every FULL_EVERY_NS) or only the regions that faulted
  * since.
@@ -90,6 +91,7 @@ struct engine {
 
 	uint32_t w_force[NW_MAX_NODES], w_read[NW_MAX_NODES];
 	bool w_pending, paused;
+	uint64_t w_changed_ns;		/* when the map last read differently */
 	uint32_t gen;
 	struct wtable wt;
 	uint32_t node_pause[NW_MAX_NODES];	/* interval until which a node is full */
@@ -429,8 +431,13 @@ static void weights_apply(struct engine *e, const uint32_t *w)
 		nw_info("weights %s in force (generation %u)", buf, e->gen);
 }
 
-/* Read the pinned map; apply a change once it has been stable for one interval. */
-static void weights_poll(struct engine *e)
+/*
+ * Live weights: the map is read every quarter of an interval; a new table is
+ * put in force once it has read the same for a quarter of an interval (so a
+ * table written entry by entry is not acted on half-written), and the caller
+ * then runs a pass at once. Returns true when a new table is in force.
+ */
+static bool weights_poll(struct engine *e, uint64_t now)
 {
 	struct nw_ctl_stats *c = &e->ld.stats->ctl;
 	uint32_t w[NW_MAX_NODES];
@@ -439,16 +446,17 @@ static void weights_poll(struct engine *e)
 
 	if (weights_read(e->ld.weights_fd, w)) {
 		nw_warn("cannot read weights: %s", strerror(errno));
-		return;
+		return false;
 	}
 	if (!weights_equal(w, e->w_read)) {
 		memcpy(e->w_read, w, sizeof(w));
+		e->w_changed_ns = now;
 		e->w_pending = !weights_equal(w, e->w_force);
 		c->weights_pending = e->w_pending;
-		return;
+		return false;
 	}
-	if (!e->w_pending)
-		return;
+	if (!e->w_pending || now - e->w_changed_ns < e->o->cfg.interval_us * 1000 / 4)
+		return false;
 	e->w_pending = false;
 	c->weights_pending = 0;
 	if (!weights_zero(w) && weights_validate(w, err, sizeof(err), &bad)) {
@@ -456,9 +464,10 @@ static void weights_poll(struct engine *e)
 			nw_err("weights refused: %s; keeping the table in force", err);
 		c->weights_rejected = 1;
 		c->weights_bad_node = bad;
-		return;
+		return false;
 	}
 	weights_apply(e, w);
+	return true;
 }
 
 static bool filters_pass(const struct nw_config *c, const struct nw_vma *v, uint64_t a)
@@ -1031,7 +1040,10 @@ int engine_run(struct engine_opts *o)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	int status = 1, rc;
-	uint64_t next;
+	uint64_t next, next_w;
+	/* live weights are read every quarter of an interval (at least 1 ms) */
+	uint64_t poll_ns = o->cfg.interval_us * 1000 / 4 > 1000000 ?
+			   o->cfg.interval_us * 1000 / 4 : 1000000;
 
 	e.t_main = nw_now_ns();
 	e.exec_ms = ms_since_exec();
@@ -1124,11 +1136,12 @@ int engine_run(struct engine_opts *o)
 		goto out;
 	}
 
-	next = nw_now_ns();
+	next = next_w = nw_now_ns();
 	status = 0;
 	while (!stop_sig) {
-		uint64_t now = nw_now_ns();
-		int timeout = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+		uint64_t now = nw_now_ns(), due = next < next_w ? next : next_w;
+		int timeout = due > now ? (int)((due - now + 999999) / 1000000) : 0;
+		bool changed = false;
 
 		rc = ring_buffer__poll(e.rb, timeout);
 		if (rc < 0 && rc != -EINTR) {
@@ -1141,22 +1154,30 @@ int engine_run(struct engine_opts *o)
 		if (!alive_targets(&e))
 			break;
 		now = nw_now_ns();
-		if (now < next)
+		if (now >= next_w) {
+			next_w = now + poll_ns;
+			changed = weights_poll(&e, now);	/* a new table: pass at once */
+		}
+		if (now < next && !changed)
 			continue;
 		check_alive(&e);
 		if (!alive_targets(&e))
 			break;
-		weights_poll(&e);
-		heat_tick(&e.heat);
-		/* The first-touch bitmap: clear it when an eighth of it is set. */
-		if (e.ld.stats->bpf.first_touch - e.seen_mark > (1ull << NW_SEEN_BITS_LOG2) / 8) {
-			loader_clear_seen(&e.ld);
-			e.seen_mark = e.ld.stats->bpf.first_touch;
+		if (!changed) {
+			heat_tick(&e.heat);
+			/* The first-touch bitmap: clear it when an eighth of it is set. */
+			if (e.ld.stats->bpf.first_touch - e.seen_mark >
+			    (1ull << NW_SEEN_BITS_LOG2) / 8) {
+				loader_clear_seen(&e.ld);
+				e.seen_mark = e.ld.stats->bpf.first_touch;
+			}
 		}
 		pass(&e, false);
 		if (!e.startup_logged++)
 			log_startup(&e, now);
 		log_interval(&e, (nw_now_ns() - now) / 1e9);
+		if (changed)
+			continue;	/* the heat clock keeps its pace */
 		next += o->cfg.interval_us * 1000;
 		if (next < nw_now_ns())
 			next = nw_now_ns() + o->cfg.interval_us * 1000;

@@ -1,6 +1,9 @@
 # Convergence side by side in the 7.x guest: DAMON migrate_hot with weighted
-# dests (sysfs), numaweave, and migratepages as the bound. Prints CSV rows:
-# bench,tool,setting,seconds,cpu_s,final_node0_pct
+# dests (sysfs), numaweave, and migratepages as the bound. The buffer uses THP
+# when the guest's THP mode is "always" (vm-run --thp always), else 4 KiB
+# pages. Prints CSV rows:
+# bench,tool,setting,pages,seconds,cpu_s,final_node0_pct
+# and, with 4 KiB pages, trace rows (trace,tool,ms,node0_pct) for plot.sh.
 . /tests/lib.sh
 echo 0 > /proc/sys/kernel/numa_balancing
 PIN="taskset -c 0"
@@ -9,32 +12,40 @@ HZ=100
 D=/sys/kernel/mm/damon/admin/kdamonds
 [ -d $D ] || { echo "SKIP: no DAMON sysfs in $(uname -r)"; exit 0; }
 [ -e /sys/module/damon_stat/parameters/enabled ] && echo N > /sys/module/damon_stat/parameters/enabled
+if grep -q '\[always\]' /sys/kernel/mm/transparent_hugepage/enabled; then
+	PAGES=thp ALLOC=--thp
+else
+	PAGES=4k ALLOC=--nothp
+fi
 
-buf_pct() {	# node-0 share of the buffer's VMA only
-	awk -v a="$BUF" '$1 == a {
-		for (i = 1; i <= NF; i++) { if ($i ~ /^N0=/) { split($i, x, "="); n0 = x[2] } if ($i ~ /^N1=/) { split($i, x, "="); n1 = x[2] } }
-	} END { if (n0 + n1 == 0) print 0; else printf "%.2f\n", 100 * n0 / (n0 + n1) }' /proc/$PID/numa_maps
-}
+numfmt_mib() { case $1 in *G) echo $(( ${1%G} * 1024 )) ;; *M) echo ${1%M} ;; esac; }
 cpu_of() { awk '{ printf "%.2f\n", ($14 + $15) / 100 }' /proc/$1/stat; }
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-# converge PCT: wait (sampling every 100 ms) until the buffer is within 0.5 of PCT; sets SECS
+now_ms() { bench_sample --now; }
+# converge PCT [TIMEOUT_MS]: sample the buffer's node-0 share every 100 ms
+# (bench_sample: C, so the sampler takes little of the guest's one emulated
+# CPU thread) until it is within 0.5 of PCT; sets SECS and FINAL.
 converge() {
-	t0=$(now_ms)
-	while :; do
-		p=$(buf_pct)
-		[ -n "$TRACE" ] && echo "trace,$TRACE,$(( $(now_ms) - TRACE0 )),$p"
-		near $p $1 0.5 && break
-		[ $(( $(now_ms) - t0 )) -gt ${2:-120000} ] && { SECS=timeout; return 1; }
-		sleep 0.1
-	done
-	SECS=$(awk -v d=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.2f\n", d / 1000 }')
-	FINAL=$p
+	if [ -n "$TRACE" ] && [ $PAGES = 4k ]; then
+		r=$(bench_sample $PID $BUF $1 ${2:-120000} $TRACE $TRACE0)
+	else
+		r=$(bench_sample $PID $BUF $1 ${2:-120000})
+	fi
+	echo "$r" | grep '^trace,'
+	set -- $(echo "$r" | tail -n 1)
+	SECS=$2 FINAL=$3
+	[ "$1" = done ] && return 0
+	SECS=timeout
+	return 1
 }
 fresh() {
 	[ -n "$PID" ] && { kill $PID; wait $PID 2>/dev/null; }
-	start_alloc $SIZE --nothp || exit 1
+	start_alloc $SIZE $ALLOC || exit 1
 	BUF=$(sed -n 's/^ready [0-9]* at 0x\([0-9a-f]*\)/\1/p' $OUT)
 	BUF=$(printf '%x' $((0x$BUF)))
+	if [ $PAGES = thp ]; then
+		thp_kb=$(awk '/AnonHugePages/ { s += $2 } END { print s + 0 }' /proc/$PID/smaps)
+		echo "# AnonHugePages of the target: $thp_kb kB" >&2
+	fi
 }
 
 damon() {	# sample aggr update weight0 weight1
@@ -69,7 +80,7 @@ damon_off() {
 	echo 0 > $D/nr_kdamonds
 }
 
-echo "bench,tool,setting,seconds,cpu_s,final_node0_pct"
+echo "bench,tool,setting,pages,seconds,cpu_s,final_node0_pct"
 TRACE=
 for iv in "500000 5000000 20000000 cover-letter" "1000 20000 1000000 fastest"; do
 	set -- $iv
@@ -77,39 +88,45 @@ for iv in "500000 5000000 20000000 cover-letter" "1000 20000 1000000 fastest"; d
 	TRACE="damon-$4"; TRACE0=$(now_ms)
 	damon $1 $2 $3 1 1 || { echo "damon: cannot start kdamond"; continue; }
 	converge 50 180000
-	echo "converge-1:1,damon,$4,$SECS,$(cpu_of $KPID),$FINAL"
+	echo "converge-1:1,damon,$4,$PAGES,$SECS,$(cpu_of $KPID),$FINAL"
 	echo 3 > $S/dests/0/weight
 	echo commit > $K/state
 	converge 75 180000
-	echo "change-1:1-3:1,damon,$4,$SECS,$(cpu_of $KPID),$FINAL"
+	echo "change-1:1-3:1,damon,$4,$PAGES,$SECS,$(cpu_of $KPID),$FINAL"
 	TRACE=
 	damon_off
 done
 
 fresh
 TRACE=numaweave; TRACE0=$(now_ms)
-numaweave run --pid $PID --weights 0:1,1:1 2>/dev/null &
+numaweave run --pid $PID --weights 0:1,1:1 -v 2>/tmp/nw.log &
 NW=$!
 converge 50
-echo "converge-1:1,numaweave,defaults,$SECS,$(cpu_of $NW),$FINAL"
+echo "converge-1:1,numaweave,defaults,$PAGES,$SECS,$(cpu_of $NW),$FINAL"
 c0=$(cpu_of $NW)
 numaweave weights 0:3,1:1 >/dev/null
 converge 75
-echo "change-1:1-3:1,numaweave,defaults,$SECS,$(awk -v a=$(cpu_of $NW) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
+echo "change-1:1-3:1,numaweave,defaults,$PAGES,$SECS,$(awk -v a=$(cpu_of $NW) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
 numaweave weights 0:1 >/dev/null
 converge 100
 TRACE=
 kill -TERM $NW; wait $NW
+# where start-up went (-v): "start-up: exec to main N ms, kernel BTF N ms, ..."
+sed -n 's/.*start-up: //p' /tmp/nw.log | head -1 | tr ',;' '\n\n' | sed 's/^ *//' |
+	awk -v p=$PAGES '{ ms = $(NF - 1); $(NF - 1) = ""; $NF = ""; sub(/ +$/, ""); printf "startup,numaweave,%s,%s,%.3f,,\n", $0, p, ms / 1000 }'
 
 if command -v migratepages >/dev/null; then
 	fresh
 	t0=$(now_ms)
 	migratepages $PID 0 1
 	ms=$(( $(now_ms) - t0 ))
-	awk -v ms=$ms -v sz=256 'BEGIN { printf "bound,migratepages,all %d MiB 0->1,%.2f,,\n", sz, ms / 1000; printf "bound,migratepages,128 MiB at that rate,%.2f,,\n", ms / 2000; printf "throughput,migratepages,MiB/s,%.1f,,\n", sz * 1000 / ms }'
+	awk -v ms=$ms -v sz=$(( $(numfmt_mib $SIZE) )) -v p=$PAGES 'BEGIN {
+		printf "bound,migratepages,all %d MiB 0->1,%s,%.2f,,\n", sz, p, ms / 1000
+		printf "bound,migratepages,%d MiB at that rate,%s,%.2f,,\n", sz / 2, p, ms / 2000
+		printf "throughput,migratepages,MiB/s,%s,%.1f,,\n", p, sz * 1000 / ms }'
 	fresh
 	numaweave run --pid $PID --weights 1:1 --once >/dev/null 2>&1
 	out=$(numaweave run --pid $PID --weights 0:1 --once --json 2>/dev/null)
-	echo "throughput,numaweave,MiB/s (1:0 -> 0:1),$(json_field "$out" mib_per_s),,"
+	echo "throughput,numaweave,MiB/s (1:0 -> 0:1),$PAGES,$(json_field "$out" mib_per_s),,"
 fi
 kill $PID

@@ -32,8 +32,10 @@ END {
 	printf "first-touch fault, median ns over %d interleaved runs: alone %.1f, numaweave tp_btf %.1f, classic tracepoint %.1f\n", n, median(a, n), median(w, n), median(c, n)
 	printf "median per-pair ratio: tp_btf %.3fx, classic %.3fx\n", median(rw, n), median(rc, n)
 }'
-two=$("$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" -- "$b" "$mib" 3 2 |
-	tee /dev/stderr | sed -n 's/.*best \([0-9]*\) faults.*/\1/p')
+# (not tee /dev/stderr: that reopens a redirected stderr with O_TRUNC)
+out=$("$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" -- "$b" "$mib" 3 2)
+echo "$out"
+two=$(echo "$out" | sed -n 's/.*best \([0-9]*\) faults.*/\1/p')
 drops=$("$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" -v -- "$b" "$mib" 3 2 2>&1 >/dev/null |
 	sed -n 's/.*drops \([0-9]*\);.*/\1/p' | tail -n 1)
 echo "2 faulting threads under numaweave: best $two faults/s, drops at the last pass: ${drops:-?}"

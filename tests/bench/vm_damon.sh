@@ -124,9 +124,21 @@ if command -v migratepages >/dev/null; then
 		printf "bound,migratepages,all %d MiB 0->1,%s,%.2f,,\n", sz, p, ms / 1000
 		printf "bound,migratepages,%d MiB at that rate,%s,%.2f,,\n", sz / 2, p, ms / 2000
 		printf "throughput,migratepages,MiB/s,%s,%.1f,,\n", p, sz * 1000 / ms }'
+	# Everything moves, tools taking turns on the same buffer so that both
+	# see the same memory state and both directions: numaweave to node 1,
+	# migratepages back, twice, then migratepages to node 1 and numaweave back.
 	fresh
-	numaweave run --pid $PID --weights 1:1 --once >/dev/null 2>&1
-	out=$(numaweave run --pid $PID --weights 0:1 --once --json 2>/dev/null)
-	echo "throughput,numaweave,MiB/s (1:0 -> 0:1),$PAGES,$(json_field "$out" mib_per_s),,"
+	mib=$(numfmt_mib $SIZE)
+	nw_all() {
+		out=$(numaweave run --pid $PID --weights $1 --once --json 2>/dev/null)
+		echo "throughput,numaweave,MiB/s (all to node ${1%%:*}),$PAGES,$(json_field "$out" mib_per_s),,"
+	}
+	mp_all() {
+		t0=$(now_ms)
+		migratepages $PID $1 $2
+		awk -v ms=$(( $(now_ms) - t0 )) -v mib=$mib -v p=$PAGES -v d=$2 'BEGIN {
+			printf "throughput,migratepages,MiB/s (all to node %d),%s,%.1f,,\n", d, p, mib * 1000 / ms }'
+	}
+	nw_all 1:1; mp_all 1 0; nw_all 1:1; mp_all 1 0; mp_all 0 1; nw_all 0:1
 fi
 kill $PID

@@ -32,6 +32,26 @@ END {
 	printf "first-touch fault, median ns over %d interleaved runs: alone %.1f, numaweave tp_btf %.1f, classic tracepoint %.1f\n", n, median(a, n), median(w, n), median(c, n)
 	printf "median per-pair ratio: tp_btf %.3fx, classic %.3fx\n", median(rw, n), median(rc, n)
 }'
+# In-kernel cost of the fault program itself, robust to the drift: the
+# kernel's own per-program run time (kernel.bpf_stats_enabled, restored after).
+prog_ns() {	# prog_ns NAME [numaweave options]: mean ns per run of program NAME
+	local name=$1 last= x p
+	shift
+	"$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" "$@" -- "$b" "$mib" 3 >/dev/null &
+	p=$!
+	while kill -0 "$p" 2>/dev/null; do
+		x=$(bpftool prog show name "$name" 2>/dev/null | grep -o "run_time_ns [0-9]* run_cnt [0-9]*") || true
+		[[ -n $x ]] && last=$x
+		sleep 0.2
+	done
+	wait "$p" || true
+	echo "$last" | awk '{ if ($4) printf "%.0f ns per run over %d runs", $2 / $4, $4; else print "?" }'
+}
+old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
+echo "BPF program time per target fault: tp_btf handle_fault $(prog_ns handle_fault), classic handle_fault_tp $(prog_ns handle_fault_tp --classic-tp)"
+sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+
 # (not tee /dev/stderr: that reopens a redirected stderr with O_TRUNC)
 out=$("$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" -- "$b" "$mib" 3 2)
 echo "$out"

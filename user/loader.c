@@ -334,11 +334,25 @@ static int pin(struct loader *l, struct bpf_map *m, const char *name)
 	return rc;
 }
 
+/* mmap an mmapable map's one value; NULL (errno set) with a message on failure. */
+static void *map_mmap(struct bpf_map *m, size_t size, const char *what)
+{
+	void *p = mmap(NULL, (size + 4095) & ~4095ul, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(m), 0);
+
+	int err = errno;
+
+	if (p != MAP_FAILED)
+		return p;
+	nw_err("cannot map %s: %s", what, strerror(err));
+	errno = err;
+	return NULL;
+}
+
 int loader_open(struct loader *l, const struct loader_opts *o)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
 	uint64_t t0;
-	size_t sz;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
@@ -385,23 +399,9 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 	l->weights_fd = bpf_map__fd(l->skel->maps.weights);
 	l->targets_fd = bpf_map__fd(l->skel->maps.targets);
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
-	sz = (sizeof(struct nw_stats) + 4095) & ~4095ul;
-	l->stats = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED,
-			bpf_map__fd(l->skel->maps.stats), 0);
-	if (l->stats == MAP_FAILED) {
-		rc = -errno;
-		l->stats = NULL;
-		nw_err("cannot map stats: %s", strerror(-rc));
-		return rc;
-	}
-	l->seen = mmap(NULL, sizeof(*l->seen), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(l->skel->maps.seen), 0);
-	if (l->seen == MAP_FAILED) {
-		rc = -errno;
-		l->seen = NULL;
-		nw_err("cannot map the seen bitmap: %s", strerror(-rc));
-		return rc;
-	}
+	if (!(l->stats = map_mmap(l->skel->maps.stats, sizeof(*l->stats), "stats")) ||
+	    !(l->seen = map_mmap(l->skel->maps.seen, sizeof(*l->seen), "the seen bitmap")))
+		return -errno;
 	return 0;
 }
 

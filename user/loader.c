@@ -240,8 +240,15 @@ static void probe_kernel(void)
 	if (map != MAP_FAILED) {
 		strs = map + off;
 	} else {
+		/* kernfs hands out at most a page per read on older kernels */
+		size_t got = 0;
+		ssize_t n = 0;
+
 		strs = malloc(h.str_len);
-		if (!strs || pread(fd, strs, h.str_len, off) != (ssize_t)h.str_len)
+		while (strs && got < h.str_len &&
+		       (n = pread(fd, strs + got, h.str_len - got, off + got)) > 0)
+			got += n;
+		if (!strs || got < h.str_len)
 			goto out;
 	}
 	if (strs_have(strs, h.str_len, "btf_trace_page_fault_user"))

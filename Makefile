@@ -22,7 +22,8 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Pure policy code: no libbpf, unit-tested without root.
 PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c
-UNIT_OBJS := $(PURE_SRCS:user/%.c=$(OUT)/obj/%.o) $(OUT)/obj/migrate.o $(OUT)/obj/pages.o
+UNIT_OBJS := $(PURE_SRCS:user/%.c=$(OUT)/obj/%.o) $(OUT)/obj/migrate.o $(OUT)/obj/pages.o \
+	     $(OUT)/obj/log.o
 PROG_SRCS := $(PURE_SRCS) user/log.c user/main.c user/loader.c user/vmas.c \
 	     user/pages.c user/migrate.c user/engine.c user/stats.c user/numastat.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))

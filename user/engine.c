@@ -111,9 +111,9 @@ struct engine {
 	uint64_t last_full_ns, drops_seen;
 	bool progress;
 	bool full;				/* this pass covers all of the target */
-	uint64_t t_main, t_loaded;		/* start-up, CLOCK_MONOTONIC ns */
+	uint64_t t_main;			/* engine_run entered, CLOCK_MONOTONIC ns */
 	double exec_ms;				/* exec to engine_run */
-	int startup_logged;
+	bool startup_logged;
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -431,6 +431,12 @@ static void weights_apply(struct engine *e, const uint32_t *w)
 		nw_info("weights %s in force (generation %u)", buf, e->gen);
 }
 
+/* The live-weights clock: the map is read, and a change settles, in this. */
+static uint64_t quarter_interval_ns(const struct engine_opts *o)
+{
+	return o->cfg.interval_us * 1000 / 4;
+}
+
 /*
  * Live weights: the map is read every quarter of an interval; a new table is
  * put in force once it has read the same for a quarter of an interval (so a
@@ -455,7 +461,7 @@ static bool weights_poll(struct engine *e, uint64_t now)
 		c->weights_pending = e->w_pending;
 		return false;
 	}
-	if (!e->w_pending || now - e->w_changed_ns < e->o->cfg.interval_us * 1000 / 4)
+	if (!e->w_pending || now - e->w_changed_ns < quarter_interval_ns(e->o))
 		return false;
 	e->w_pending = false;
 	c->weights_pending = 0;
@@ -1042,8 +1048,7 @@ int engine_run(struct engine_opts *o)
 	int status = 1, rc;
 	uint64_t next, next_w;
 	/* live weights are read every quarter of an interval (at least 1 ms) */
-	uint64_t poll_ns = o->cfg.interval_us * 1000 / 4 > 1000000 ?
-			   o->cfg.interval_us * 1000 / 4 : 1000000;
+	uint64_t poll_ns = quarter_interval_ns(o) > 1000000 ? quarter_interval_ns(o) : 1000000;
 
 	e.t_main = nw_now_ns();
 	e.exec_ms = ms_since_exec();
@@ -1054,7 +1059,6 @@ int engine_run(struct engine_opts *o)
 
 	if (loader_open(&e.ld, &lo))
 		goto out;
-	e.t_loaded = nw_now_ns();
 	e.ld.stats->ctl.pid = getpid();
 	e.ld.stats->ctl.numa_balancing = 1ull << 63;
 	e.nb_orig = -1;
@@ -1173,8 +1177,10 @@ int engine_run(struct engine_opts *o)
 			}
 		}
 		pass(&e, false);
-		if (!e.startup_logged++)
+		if (!e.startup_logged) {
 			log_startup(&e, now);
+			e.startup_logged = true;
+		}
 		log_interval(&e, (nw_now_ns() - now) / 1e9);
 		if (changed)
 			continue;	/* the heat clock keeps its pace */

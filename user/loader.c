@@ -341,10 +341,15 @@ static int pin(struct loader *l, struct bpf_map *m, const char *name)
 	return rc;
 }
 
+static size_t page_round(size_t size)
+{
+	return (size + 4095) & ~4095ul;
+}
+
 /* mmap an mmapable map's one value; NULL (errno set) with a message on failure. */
 static void *map_mmap(struct bpf_map *m, size_t size, const char *what)
 {
-	void *p = mmap(NULL, (size + 4095) & ~4095ul, PROT_READ | PROT_WRITE, MAP_SHARED,
+	void *p = mmap(NULL, page_round(size), PROT_READ | PROT_WRITE, MAP_SHARED,
 		       bpf_map__fd(m), 0);
 
 	int err = errno;
@@ -423,10 +428,10 @@ void loader_close(struct loader *l)
 
 	if (l->stats) {
 		l->stats->ctl.pid = 0;
-		munmap(l->stats, (sizeof(struct nw_stats) + 4095) & ~4095ul);
+		munmap(l->stats, page_round(sizeof(*l->stats)));
 	}
 	if (l->seen)
-		munmap(l->seen, sizeof(*l->seen));
+		munmap(l->seen, page_round(sizeof(*l->seen)));
 	if (l->skel) {
 		/* weights outlive the run; the run's own maps do not. */
 		snprintf(path, sizeof(path), "%s/stats", l->pin_dir);

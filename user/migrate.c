@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
+#include "log.h"
 #include "migrate.h"
 
 #define MOVE_BATCH 8192
@@ -84,14 +84,6 @@ enum nw_fail_reason fail_reason(int err)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static long sys_move_pages(int pid, unsigned long n, void **pages, const int *nodes,
 			   int *status, int flags)
 {
@@ -117,7 +109,7 @@ int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
 
 	while (i < n) {
 		size_t k = 0;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = nw_now_ns();
 		long rc;
 
 		for (; k < MOVE_BATCH && i + k < n; k++) {
@@ -125,7 +117,7 @@ int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
 			nodes[k] = m[i + k].dest;
 		}
 		rc = sys_move_pages(pid, k, pages, nodes, status, MPOL_MF_MOVE);
-		t->ns += now_ns() - t0;
+		t->ns += nw_now_ns() - t0;
 		if (rc < 0 && errno == ESRCH) {
 			t->gone = 1;
 			return -ESRCH;

@@ -26,9 +26,11 @@ enum nw_event_kind {
 	NW_EV_PROT = 6,		/* fault on a present page (write to read-only, CoW) */
 };
 
-/* A ring-buffer record. 40 bytes. */
-/* No timestamp: bpf_ktime_get_ns() was ~100 of ~570 ns per fault on the
- * development host, and the controller times events by the interval. */
+/*
+ * A ring-buffer record, 32 bytes. No timestamp: bpf_ktime_get_ns() was ~100 of
+ * ~570 ns per fault on the development host, and the controller times events
+ * by the interval.
+ */
 struct nw_event {
 	__u64 addr;		/* faulting address, or 0 */
 	__u32 tgid;

@@ -1,17 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0
-# numaweave — build, test and demo. `make V=1` shows the commands.
+# numaweave — build, test and demo. `make V=1` shows the commands. CFLAGS and
+# LDFLAGS from the environment are appended; WERROR=1 (CI, `make check`) adds -Werror.
+
+ifneq ($(shell uname -m),x86_64)
+$(error numaweave builds for x86_64 only (its BPF programs and vmlinux.h are x86's), not $(shell uname -m))
+endif
 
 OUT      := build
 CLANG    ?= clang
 CC       ?= cc
 BPFTOOL  ?= bpftool
+LLVM_STRIP ?= llvm-strip
 ARCH     := x86
 VMLINUX  := vmlinux/$(ARCH)/vmlinux.h
+WERROR   ?= $(if $(CI),1,0)
 
-WARN     := -Wall -Wextra -Werror -Wimplicit-fallthrough -Wno-unused-parameter \
-	    -Wno-format-truncation
+WARN     := -Wall -Wextra -Wimplicit-fallthrough -Wno-unused-parameter -Wno-format-truncation \
+	    $(if $(filter 1,$(WERROR)),-Werror)
 OPT      ?= -O2 -g
-CFLAGS   := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+NW_CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP $(CFLAGS)
+NW_LDFLAGS := $(LDFLAGS)
 LDLIBS   := -lbpf -lelf -lz -lnuma -lyaml -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ivmlinux/$(ARCH)
@@ -20,14 +28,18 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-# Pure policy code: no libbpf, unit-tested without root.
-PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c
-UNIT_OBJS := $(PURE_SRCS:user/%.c=$(OUT)/obj/%.o) $(OUT)/obj/migrate.o $(OUT)/obj/pages.o \
-	     $(OUT)/obj/log.o
-PROG_SRCS := $(PURE_SRCS) user/log.c user/main.c user/loader.c user/vmas.c \
-	     user/pages.c user/migrate.c user/engine.c user/stats.c user/numastat.c
+# Pure code: no libbpf, unit-tested without root (policy included).
+PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config_scheme.c \
+	     user/policy.c user/moves.c
+# Linked into the unit tests too: no libbpf either.
+UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
+	     user/json.c user/nodes.c user/report.c
+PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_run.c user/cmd_status.c user/cmd_weights.c \
+	     user/cmd_numastat.c user/loader.c user/vma_iter.c user/targets.c user/sysctl.c \
+	     user/engine.c user/plan.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
+UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample
@@ -42,7 +54,7 @@ endif
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize memcheck
+.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize memcheck FORCE
 
 all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
@@ -52,34 +64,45 @@ $(OUT) $(OUT)/obj:
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard include/numaweave/*.h) $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+# The version: git describe at build time; rewritten only when it changes.
+NW_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+$(OUT)/version.h: FORCE | $(OUT)
+	$(Q)printf '#define NW_VERSION "%s"\n' '$(NW_VERSION)' > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@
 
-$(OUT)/obj/%.o: user/%.c $(wildcard user/*.h include/numaweave/*.h) $(SKELS) | $(OUT)/obj
+# Header dependencies come from -MMD; the generated headers must exist first.
+$(OUT)/obj/%.o: user/%.c | $(SKELS) $(OUT)/version.h $(OUT)/obj
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(NW_CFLAGS) -c $< -o $@
+
+-include $(wildcard $(OUT)/obj/*.d)
 
 $(OUT)/numaweave: $(PROG_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(OUT)/alloc_data: tests/alloc_data.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lnuma -lpthread
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lnuma -lpthread
 
+# No libbpf in the unit tests: what they test must not need a loaded object.
 $(OUT)/unit_tests: $(UNIT_SRCS) $(UNIT_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion -lyaml -lm
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ -lcriterion -lyaml -lnuma -lm
 
 $(OUT)/bench_faults: tests/bench/bench_faults.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lpthread
 
 $(OUT)/bench_placement: tests/bench/bench_placement.c $(PURE_OBJS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lyaml -lm
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ -lyaml -lm
 
 # Regenerate the checked-in vmlinux.h from the running kernel's BTF.
 vmlinux:
@@ -100,7 +123,7 @@ vmtest: all
 	$(Q)tests/vm/run-all
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory sanitize
 	$(Q)$(MAKE) --no-print-directory memcheck
@@ -128,22 +151,23 @@ clean:
 	rm -rf $(OUT)
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/vmas.o $(OUT)/obj/log.o
+$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \
+		$(OUT)/obj/targets.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lpthread
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 
 $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 
 $(OUT)/bench_sample: tests/bench/bench_sample.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lm
 
 # Sanitizers: user space and unit tests with ASan + UBSan (LeakSanitizer included).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/asan OPT="$(SAN_FLAGS)" \
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/asan OPT="$(SAN_FLAGS)" WERROR=$(WERROR) \
 		$(OUT)/asan/unit_tests $(OUT)/asan/numaweave
 	$(Q)$(OUT)/asan/unit_tests
 
@@ -160,7 +184,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(OUT)/fuzz_%)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Iuser -D_GNU_SOURCE -std=gnu11
 $(OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(OUT)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@ -lyaml -lm
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@ -lyaml -lnuma -lm
 fuzz: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(OUT)/corpus-$$t; \

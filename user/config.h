@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "numaweave/heat.h"
+#include "numaweave/abi.h"
 
 #define NW_MAX_PIDS 64
 #define NW_MAX_FILTERS 16

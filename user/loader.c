@@ -14,7 +14,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/btf.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +30,9 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "heat.skel.h"
+#include "collector.skel.h"
 #include "loader.h"
 #include "log.h"
-
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
 
 int caps_check(const char **missing)
 {
@@ -42,7 +40,7 @@ int caps_check(const char **missing)
 		int cap;
 		const char *name;
 	} need[] = {
-		{ 39, "CAP_BPF" }, { 38, "CAP_PERFMON" },
+		{ CAP_BPF, "CAP_BPF" }, { CAP_PERFMON, "CAP_PERFMON" },
 		{ CAP_SYS_NICE, "CAP_SYS_NICE" }, { CAP_SYS_PTRACE, "CAP_SYS_PTRACE" },
 	};
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -56,7 +54,7 @@ int caps_check(const char **missing)
 		bool admin = d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
 
 		/* CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON on every kernel. */
-		if (!have && !(admin && (c == 39 || c == 38))) {
+		if (!have && !(admin && (c == CAP_BPF || c == CAP_PERFMON))) {
 			*missing = need[i].name;
 			return -EPERM;
 		}
@@ -134,6 +132,34 @@ int pin_open_map(const char *dir, const char *name, uint32_t type, uint32_t key,
 	return fd;
 }
 
+int pin_open_weights(const char *dir)
+{
+	char err[512];
+	int fd = pin_open_map(dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
+			      sizeof(err));
+
+	if (fd == -ENOENT)
+		nw_err("no weights pinned in %s: start `numaweave run` with --weights first", dir);
+	else if (fd == -EPERM || fd == -EACCES)
+		nw_err("cannot open %s/weights: %s (root only: the pin dir is mode 0700)", dir,
+		       strerror(-fd));
+	else if (fd < 0)
+		nw_err("%s", err);
+	return fd;
+}
+
+bool pin_dir_busy(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool busy;
+
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
 /*
  * The whole table in one system call where the kernel has batch operations
  * (5.6+): cheaper to poll, and a table written in one call is never seen
@@ -204,12 +230,6 @@ static void unpin_stale(const char *dir, const char *name)
 enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4 };
 static int kernel_btf_has;
 
-struct btf_hdr_raw {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len, type_off, type_len, str_off, str_len;
-};
-
 static bool strs_have(const char *strs, size_t len, const char *name)
 {
 	char key[128];
@@ -220,7 +240,7 @@ static bool strs_have(const char *strs, size_t len, const char *name)
 
 static void probe_kernel(void)
 {
-	struct btf_hdr_raw h;
+	struct btf_header h;
 	struct stat st;
 	char *map = MAP_FAILED, *strs = NULL;
 	size_t off;
@@ -230,7 +250,7 @@ static void probe_kernel(void)
 	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (pread(fd, &h, sizeof(h), 0) != sizeof(h) || h.magic != 0xeB9F ||
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h) || h.magic != BTF_MAGIC ||
 	    h.hdr_len < sizeof(h) || fstat(fd, &st))
 		goto out;
 	off = (size_t)h.hdr_len + h.str_off;
@@ -281,11 +301,11 @@ static const char *variant_name[] = {
 static int try_variant(struct loader *l, const struct loader_opts *o, enum variant v)
 {
 	uint64_t t0 = nw_now_ns();
-	struct heat_bpf *s;
+	struct collector_bpf *s;
 	char err[512];
 	int fd, rc;
 
-	s = heat_bpf__open();
+	s = collector_bpf__open();
 	if (!s)
 		return -errno;
 	l->skel = s;
@@ -319,12 +339,12 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	unpin_stale(l->pin_dir, "stats");
 	unpin_stale(l->pin_dir, "targets");
 
-	rc = heat_bpf__load(s);
+	rc = collector_bpf__load(s);
 	l->ns_load += nw_now_ns() - t0;
 	if (rc)
 		return rc;
 	t0 = nw_now_ns();
-	rc = heat_bpf__attach(s);
+	rc = collector_bpf__attach(s);
 	l->ns_attach += nw_now_ns() - t0;
 	return rc;
 }
@@ -391,7 +411,7 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		rc = try_variant(l, o, v);
 		if (!rc)
 			break;
-		heat_bpf__destroy(l->skel);
+		collector_bpf__destroy(l->skel);
 		l->skel = NULL;
 		l->weights_reused = false;
 		if (rc == -EEXIST)
@@ -438,7 +458,7 @@ void loader_close(struct loader *l)
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/targets", l->pin_dir);
 		unlink(path);
-		heat_bpf__destroy(l->skel);
+		collector_bpf__destroy(l->skel);
 	}
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);

@@ -9,11 +9,11 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "numaweave/heat.h"
+#include "numaweave/abi.h"
 
 #define NW_PIN_DIR "/sys/fs/bpf/numaweave"
 
-struct heat_bpf;
+struct collector_bpf;
 
 struct loader_opts {
 	const char *pin_dir;
@@ -23,7 +23,7 @@ struct loader_opts {
 };
 
 struct loader {
-	struct heat_bpf *skel;
+	struct collector_bpf *skel;
 	char pin_dir[PATH_MAX];
 	int lock_fd;
 	struct nw_stats *stats;	/* the stats map, mmap-ed */
@@ -47,6 +47,11 @@ void loader_clear_seen(struct loader *l);
 int pin_ensure_bpffs(const char *dir);
 int pin_open_map(const char *dir, const char *name, uint32_t type, uint32_t key, uint32_t value,
 		 uint32_t min_entries, char *err, int errlen);
+
+/* The pinned weights, layout checked; < 0 with the reason said. */
+int pin_open_weights(const char *dir);
+/* A controller holds the pin dir's lock (it is running). */
+bool pin_dir_busy(const char *dir);
 
 /* Read or write the weights map (NW_MAX_NODES entries). */
 int weights_read(int fd, uint32_t *w);

@@ -5,143 +5,174 @@
  * EACCES (shared with another process) is skipped, ENOMEM pauses the node,
  * EFAULT/ENOENT mean the page went away. ESRCH for the whole call means the
  * process exited: the caller stops its work on it quietly.
+ *
+ * When migration of some folios fails, the kernel (mm/migrate.c,
+ * do_pages_move) returns the number not migrated and stops: the failed batch
+ * and every later entry get no status. So status is filled with a sentinel
+ * first; entries still holding it are asked where they are (the kernel may
+ * have moved part of the batch), and those not on their destination are sent
+ * again, those never reached first; a folio in MAX_ROUNDS failed batches
+ * counts as busy.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
+#include <numaif.h>
+#include <stdbool.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include "log.h"
 #include "migrate.h"
 
 #define MOVE_BATCH 8192
-#define MPOL_MF_MOVE (1 << 1)
+#define MAX_ROUNDS 3	/* failed batches a folio may be in before it counts as busy */
+#define STATUS_NONE INT_MIN
 
-int move_vec_push(struct move_vec *v, const struct move *m)
-{
-	if (v->n == v->cap) {
-		size_t ncap = v->cap ? v->cap * 2 : 4096;
-		struct move *nm = realloc(v->m, ncap * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		v->m = nm;
-		v->cap = ncap;
-	}
-	v->m[v->n++] = *m;
-	return 0;
-}
-
-void move_vec_free(struct move_vec *v)
-{
-	free(v->m);
-	memset(v, 0, sizeof(*v));
-}
-
-static int cmp_dest(const void *a, const void *b)
-{
-	const struct move *x = a, *y = b;
-
-	if (x->dest != y->dest)
-		return x->dest - y->dest;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static int cmp_hot(const void *a, const void *b)
-{
-	const struct move *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static int cmp_cold(const void *a, const void *b)
-{
-	return -cmp_hot(a, b);
-}
-
-void moves_sort_by_dest(struct move *m, size_t n)
-{
-	qsort(m, n, sizeof(*m), cmp_dest);
-}
-
-void moves_sort_by_score(struct move *m, size_t n, int hot)
-{
-	qsort(m, n, sizeof(*m), hot ? cmp_hot : cmp_cold);
-}
-
-enum nw_fail_reason fail_reason(int err)
-{
-	switch (err) {
-	case EBUSY: case EAGAIN: return NW_FAIL_EBUSY;
-	case EACCES: return NW_FAIL_EACCES;
-	case ENOMEM: case ENOSPC: return NW_FAIL_ENOMEM;
-	case EFAULT: return NW_FAIL_EFAULT;
-	case ENOENT: return NW_FAIL_ENOENT;
-	case EIO: return NW_FAIL_EIO;
-	default: return NW_FAIL_OTHER;
-	}
-}
-
-static long sys_move_pages(int pid, unsigned long n, void **pages, const int *nodes,
-			   int *status, int flags)
-{
-	return syscall(SYS_move_pages, pid, n, pages, nodes, status, flags);
-}
+move_pages_fn migrate_syscall = move_pages;
 
 int pages_query(int pid, uint64_t *addrs, size_t n, int *status)
 {
 	for (size_t i = 0; i < n; i += MOVE_BATCH) {
 		size_t k = n - i < MOVE_BATCH ? n - i : MOVE_BATCH;
 
-		if (sys_move_pages(pid, k, (void **)(addrs + i), NULL, status + i, 0) < 0)
+		if (migrate_syscall(pid, k, (void **)(addrs + i), NULL, status + i, 0) < 0)
 			return -errno;
 	}
 	return 0;
 }
 
+/* Account one folio by its status: its node, or -errno. */
+static void settle(struct move *mv, int st, struct move_totals *t)
+{
+	uint64_t pages = 1ull << mv->order;
+	enum nw_fail_reason r;
+
+	if (st == mv->dest) {
+		mv->result = (int8_t)st;
+		t->moved_pages += pages;
+		t->bytes += pages << 12;
+		if (st >= 0 && st < NW_MAX_NODES)
+			t->moved_to[st] += pages;
+		return;
+	}
+	r = st >= 0 ? NW_FAIL_OTHER : fail_reason(-st);
+	mv->result = (int8_t)(-1 - (int)r);
+	t->failed_pages += pages;
+	t->failed[r] += pages;
+}
+
+struct batch {
+	size_t idx[MOVE_BATCH];		/* entries of m still to settle, in submission order */
+	uint8_t tries[MOVE_BATCH];	/* by entry - base: failed batches it was in */
+	size_t base;
+	void *pages[MOVE_BATCH];
+	int nodes[MOVE_BATCH], status[MOVE_BATCH];
+};
+
+static long call(int pid, struct batch *b, size_t n, const int *nodes, struct move_totals *t)
+{
+	uint64_t t0 = nw_now_ns();
+	long rc = migrate_syscall(pid, n, b->pages, nodes, b->status, nodes ? MPOL_MF_MOVE : 0);
+	int err = errno;
+
+	t->calls++;
+	t->ns += nw_now_ns() - t0;
+	if (rc < 0 && err == ESRCH)
+		t->gone = 1;
+	errno = err;
+	return rc;
+}
+
+/*
+ * After a partial result: the first entry left unsettled begins the batch that
+ * failed, which ran over entries with its destination; those count a try. The
+ * rest were not reached and go first next round, so a page that keeps failing
+ * cannot starve the ones behind it. Returns how many are left.
+ */
+static size_t reorder_unsettled(struct move *m, struct batch *b, size_t left, struct move_totals *t)
+{
+	size_t fresh = 0, out = 0, tmp[MOVE_BATCH];
+	int dest = m[b->idx[0]].dest;
+	bool run = true;
+
+	for (size_t j = 0; j < left; j++) {
+		size_t k = b->idx[j] - b->base;
+
+		run = run && m[b->idx[j]].dest == dest;
+		if (run)
+			b->tries[k]++;
+		if (b->tries[k] >= MAX_ROUNDS)
+			settle(&m[b->idx[j]], -EBUSY, t);	/* refused each time, reason untold */
+		else if (!b->tries[k])
+			b->idx[fresh++] = b->idx[j];
+		else
+			tmp[out++] = b->idx[j];
+	}
+	memcpy(b->idx + fresh, tmp, out * sizeof(tmp[0]));
+	return fresh + out;
+}
+
+/* One call over b->idx[0..np); returns how many are left unsettled, or -ESRCH. */
+static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
+			struct move_totals *t)
+{
+	size_t left = 0;
+	long rc;
+
+	for (size_t j = 0; j < np; j++) {
+		b->pages[j] = (void *)m[b->idx[j]].addr;
+		b->nodes[j] = m[b->idx[j]].dest;
+		b->status[j] = STATUS_NONE;
+	}
+	rc = call(pid, b, np, b->nodes, t);
+	if (rc < 0 && errno == ESRCH)
+		return -ESRCH;
+	for (size_t j = 0; j < np; j++) {
+		if (b->status[j] != STATUS_NONE)
+			settle(&m[b->idx[j]], b->status[j], t);
+		else if (rc < 0)	/* the whole call failed: its error for the rest */
+			settle(&m[b->idx[j]], -errno, t);
+		else
+			b->idx[left++] = b->idx[j];
+	}
+	if (!left)
+		return 0;
+	/* stopped part-way: where are they now? (the failed batch may have moved in part) */
+	for (size_t j = 0; j < left; j++)
+		b->pages[j] = (void *)m[b->idx[j]].addr;
+	if (call(pid, b, left, NULL, t) < 0)
+		return errno == ESRCH ? -ESRCH : (long)reorder_unsettled(m, b, left, t);
+	np = left;
+	left = 0;
+	for (size_t j = 0; j < np; j++) {
+		struct move *mv = &m[b->idx[j]];
+		int st = b->status[j];
+
+		if (st == mv->dest || st == -EFAULT || st == -ENOENT)
+			settle(mv, st, t);
+		else
+			b->idx[left++] = b->idx[j];
+	}
+	return left ? (long)reorder_unsettled(m, b, left, t) : 0;
+}
+
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
 {
-	static void *pages[MOVE_BATCH];
-	static int nodes[MOVE_BATCH], status[MOVE_BATCH];
-	size_t i = 0;
+	static struct batch b;
 
-	while (i < n) {
-		size_t k = 0;
-		uint64_t t0 = nw_now_ns();
-		long rc;
+	for (size_t i = 0; i < n; i += MOVE_BATCH) {
+		size_t k = n - i < MOVE_BATCH ? n - i : MOVE_BATCH;
+		long np = k;
 
-		for (; k < MOVE_BATCH && i + k < n; k++) {
-			pages[k] = (void *)m[i + k].addr;
-			nodes[k] = m[i + k].dest;
+		b.base = i;
+		memset(b.tries, 0, k);
+		for (size_t j = 0; j < k; j++)
+			b.idx[j] = i + j;
+		for (int round = 0; np > 0; round++) {
+			if (round)
+				t->resubmitted += np;
+			np = batch_round(pid, m, &b, np, t);
 		}
-		rc = sys_move_pages(pid, k, pages, nodes, status, MPOL_MF_MOVE);
-		t->ns += nw_now_ns() - t0;
-		if (rc < 0 && errno == ESRCH) {
-			t->gone = 1;
-			return -ESRCH;
-		}
-		for (size_t j = 0; j < k; j++) {
-			struct move *mv = &m[i + j];
-			uint64_t pages_n = 1ull << mv->order;
-			int st = rc < 0 ? -errno : status[j];
-
-			if (st == mv->dest) {
-				mv->result = (int8_t)st;
-				t->moved_pages += pages_n;
-				t->bytes += pages_n << 12;
-				if (st >= 0 && st < NW_MAX_NODES)
-					t->moved_to[st] += pages_n;
-			} else {
-				enum nw_fail_reason r = st >= 0 ? NW_FAIL_OTHER : fail_reason(-st);
-
-				mv->result = (int8_t)(-1 - (int)r);
-				t->failed_pages += pages_n;
-				t->failed[r] += pages_n;
-			}
-		}
-		i += k;
+		if (np < 0)
+			return (int)np;
 	}
 	return 0;
 }

@@ -7,7 +7,7 @@
 #define NW_PARSE_H
 
 #include <stdint.h>
-#include "numaweave/heat.h"
+#include "numaweave/abi.h"
 
 #define NW_ERRLEN 256
 #define NW_WEIGHT_MAX 65535u	/* documented range of one weight: 0..65535 */

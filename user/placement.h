@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "numaweave/heat.h"
+#include "numaweave/abi.h"
 
 #define NW_LUT_MAX 65536	/* total weight up to which a direct table is built */
 

@@ -8,7 +8,9 @@
  *   - an exit removes the target and is reported;
  *   - zero drops at the default buffer size;
  *   - the VMA iterator reports the child's mapping with its vm_pgoff;
- *   - a second load reuses the pinned weights.
+ *   - a second load reuses the pinned weights;
+ *   - the target registry keeps nothing whose map update failed, and
+ *     starting a `-- CMD` child leaks no descriptor when fork fails.
  * Prints "N passed, N failed".
  */
 #include <errno.h>
@@ -17,15 +19,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "heat.skel.h"
+#include "collector.skel.h"
 #include "loader.h"
 #include "log.h"
-#include "vmas.h"
+#include "targets.h"
+#include "vma_iter.h"
 
 static int passed, failed;
 
@@ -107,6 +112,49 @@ static void child(int rfd, int wfd, uint8_t *buf)
 	if (read(rfd, &c, 1) != 1)
 		_exit(5);
 	_exit(0);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* targets_add with a map that refuses the update, child_start when fork fails. */
+static void test_targets(int targets_fd)
+{
+	struct target_set ts = { .map_fd = -1 };
+	char *cmd[] = { "true", NULL };
+	struct child c = {};
+	int st, fds, rc;
+	pid_t p;
+
+	CHECK(targets_add(&ts, getpid(), 0, false) < 0 && ts.n == 0,
+	      "a target whose map update failed is not kept (n %zu)", ts.n);
+	ts.map_fd = targets_fd;
+	CHECK(!targets_add(&ts, getpid(), 0, false) && ts.n == 1, "target added");
+	CHECK(targets_remove(&ts, ts.t[0]) && !targets_remove(&ts, ts.t[0]), "removed once");
+	targets_free(&ts);
+	/* fork fails for an unprivileged user with RLIMIT_NPROC 0 */
+	p = fork();
+	if (!p) {
+		struct rlimit rl = { 0, 0 };
+
+		if (setgid(65534) || setuid(65534) || setrlimit(RLIMIT_NPROC, &rl))
+			_exit(3);
+		fds = count_fds();
+		rc = child_start(&c, cmd, &ts, false);
+		_exit(rc == -EAGAIN && count_fds() == fds ? 0 : 1);
+	}
+	waitpid(p, &st, 0);
+	CHECK(WIFEXITED(st) && !WEXITSTATUS(st), "child_start: fork fails, no fd leaked (%d)",
+	      WEXITSTATUS(st));
 }
 
 int main(int argc, char **argv)
@@ -214,6 +262,8 @@ int main(int argc, char **argv)
 		CHECK(vmas_read(&vr, 999999999, &vl) == -ESRCH || vl.n == 0, "missing pid");
 		vma_list_free(&vl);
 	}
+
+	test_targets(l.targets_fd);
 
 	/* A second run reuses the pinned weights. */
 	key = 1;

@@ -109,3 +109,38 @@ Test(config, missing_file)
 	cr_assert_neq(config_load_yaml(YAML_DIR "nope.yaml", &c, NULL, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "cannot open"), "%s", err);
 }
+
+static int load_str(const char *yaml, struct nw_config *c, char *err, int errlen)
+{
+	FILE *f = fmemopen((void *)yaml, strlen(yaml), "r");
+	int rc;
+
+	config_defaults(c);
+	rc = config_load_yaml_file(f, c, collect, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+#define AP_YAML(acc) \
+	"kdamonds: [ {contexts: [ {ops: vaddr, schemes: [ {action: migrate_hot, " \
+	"access_pattern: {nr_accesses: " acc "}} ]} ]} ]"
+
+Test(config, nr_accesses_units_never_mixed)
+{
+	struct nw_config c;
+	char err[512];
+
+	/* the bug: min's percent flag made "max: 5" five percent */
+	cr_assert_eq(load_str(AP_YAML("{min: 0 %, max: 5}"), &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert(!c.ap.acc_pct && c.ap.acc_min == 0 && c.ap.acc_max == 5,
+		  "a zero min takes max's unit: 0-5 accesses");
+	cr_assert_eq(load_str(AP_YAML("{min: 0, max: 5 %}"), &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert(c.ap.acc_pct && c.ap.acc_max == 5);
+	cr_assert_eq(load_str(AP_YAML("{min: 10 %, max: 50 %}"), &c, err, sizeof(err)), 0);
+	cr_assert(c.ap.acc_pct && c.ap.acc_min == 10 && c.ap.acc_max == 50);
+	cr_assert_eq(load_str(AP_YAML("{min: 3 %}"), &c, err, sizeof(err)), 0);
+	cr_assert(c.ap.acc_pct && c.ap.acc_min == 3 && isinf(c.ap.acc_max));
+	cr_assert_eq(load_str(AP_YAML("{min: 2, max: 5 %}"), &c, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "must both be counts or both percents"), "%s", err);
+	cr_assert_eq(load_str(AP_YAML("{min: 2 %, max: 5}"), &c, err, sizeof(err)), -EINVAL);
+}

@@ -2,12 +2,14 @@
 /* migrate.c and pages.c on this process (no root needed; one node is enough). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <numaif.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "migrate.h"
-#include "pages.h"
+#include "pagemap.h"
 
 Test(migrate, sort_by_dest_then_addr)
 {
@@ -112,4 +114,133 @@ Test(pages, query_and_move_on_this_node)
 	cr_assert_eq(t.moved_pages, n);
 	cr_assert_eq(t.failed_pages, 0);
 	munmap(p, n * 4096);
+}
+
+/*
+ * A model of do_pages_move (mm/migrate.c): entries are batched while the
+ * destination stays the same; a batch is migrated when the node changes or
+ * at the end; if any folio of a batch fails, the call returns the number not
+ * migrated plus the entries not yet reached, and stores no status for the
+ * batch or anything after it. With nodes NULL it reports where pages are.
+ */
+#define FAKE_PAGES 4096
+#define FAKE_BASE 0x10000000ull
+static int fake_node[FAKE_PAGES];
+static bool fake_busy[FAKE_PAGES];
+static int fake_calls;
+static int fake_enomem_after;	/* fail the whole call with ENOMEM at this batch (0: never) */
+
+static int fake_idx(void *p)
+{
+	return (int)(((uint64_t)p - FAKE_BASE) >> 12);
+}
+
+static long fake_flush(void **pages, int *status, size_t start, size_t end, int node)
+{
+	long failed = 0;
+
+	for (size_t j = start; j < end; j++) {
+		if (fake_busy[fake_idx(pages[j])])
+			failed++;
+		else
+			fake_node[fake_idx(pages[j])] = node;
+	}
+	if (!failed)
+		for (size_t j = start; j < end; j++)
+			status[j] = node;
+	return failed;
+}
+
+static long fake_move_pages(int pid, unsigned long n, void **pages, const int *nodes, int *status,
+			    int flags)
+{
+	size_t start = 0;
+	int cur = -1, batches = 0;
+	long f;
+
+	fake_calls++;
+	if (!nodes) {
+		for (size_t i = 0; i < n; i++)
+			status[i] = fake_node[fake_idx(pages[i])];
+		return 0;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && (cur < 0 || nodes[i] == cur)) {
+			cur = nodes[i];
+			continue;
+		}
+		if (fake_enomem_after && ++batches == fake_enomem_after) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((f = fake_flush(pages, status, start, i, cur)))
+			return f + (long)(n - i);
+		start = i;
+		cur = i < n ? nodes[i] : -1;
+	}
+	return 0;
+}
+
+static void fake_setup(struct move *m, size_t n)
+{
+	memset(fake_busy, 0, sizeof(fake_busy));
+	fake_calls = 0;
+	fake_enomem_after = 0;
+	for (size_t i = 0; i < n; i++) {
+		fake_node[i] = 0;
+		m[i] = (struct move){ .addr = FAKE_BASE + i * 4096, .dest = (i % 3) ? 1 : 2,
+				      .src = 0 };
+	}
+	moves_sort_by_dest(m, n);
+	migrate_syscall = fake_move_pages;
+}
+
+Test(migrate, partial_results_counted_by_real_outcome)
+{
+	static struct move m[FAKE_PAGES];
+	struct move_totals t = {};
+	size_t n = 3000, busy = 0, moved = 0;
+
+	fake_setup(m, n);
+	/* busy pages in the middle of the node-1 run and of the node-2 run */
+	for (size_t i = 100; i < n; i += 701) {
+		fake_busy[i] = true;
+		busy++;
+	}
+	cr_assert_eq(moves_apply(1, m, n, &t), 0);
+	for (size_t i = 0; i < n; i++) {
+		int real = fake_node[fake_idx((void *)m[i].addr)];
+
+		if (real == m[i].dest) {
+			moved++;
+			cr_assert_eq(m[i].result, m[i].dest, "page on its node counted as moved");
+		} else {
+			cr_assert_eq(m[i].result, -1 - NW_FAIL_EBUSY, "left behind: counted as busy");
+		}
+	}
+	cr_assert_eq(moved, n - busy, "every page that could move moved (%zu)", moved);
+	cr_assert_eq(t.moved_pages, moved);
+	cr_assert_eq(t.failed_pages, busy);
+	cr_assert_eq(t.failed[NW_FAIL_EBUSY], busy);
+	cr_assert_eq(t.moved_to[1] + t.moved_to[2], moved);
+	cr_assert(t.resubmitted > 0 && fake_calls > 1, "the tail was sent again");
+	migrate_syscall = move_pages;
+}
+
+Test(migrate, whole_call_failure_keeps_earlier_statuses)
+{
+	static struct move m[FAKE_PAGES];
+	struct move_totals t = {};
+	size_t n = 300, on1 = 0;
+
+	fake_setup(m, n);
+	fake_enomem_after = 2;	/* the node-1 batch moves, the node-2 batch hits a full node */
+	cr_assert_eq(moves_apply(1, m, n, &t), 0);
+	for (size_t i = 0; i < n; i++)
+		on1 += m[i].dest == 1;
+	cr_assert_eq(t.moved_pages, on1);
+	cr_assert_eq(t.failed[NW_FAIL_ENOMEM], n - on1);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(m[i].result >= 0, fake_node[fake_idx((void *)m[i].addr)] == m[i].dest);
+	migrate_syscall = move_pages;
 }

@@ -103,20 +103,44 @@ Test(placement, ilx_like_mempolicy)
 	cr_assert_eq(nw_ilx(&v, v.start + 512 * 4096, 9), 1000 + ((16 + 512) >> 9));
 }
 
-Test(placement, random_ilx_against_formula)
+/* mremap moves a VMA and keeps vm_pgoff: every page keeps its node. */
+Test(placement, placement_survives_mremap)
 {
-	for (int i = 0; i < 10000; i++) {
-		struct nw_vma v = { .kind = NW_VMA_ANON };
-		unsigned int order = (next() % 2) ? 9 : 0;
-		uint64_t addr;
+	uint32_t w[NW_MAX_NODES] = { 5, 2, 0, 3 };
+	struct wtable t;
 
-		v.start = (next() & 0x7fffffffull) << 21;
-		v.end = v.start + ((1 + next() % 1024) << 21);
-		v.pgoff = next() & ((1ull << 36) - 1);
-		addr = v.start + ((next() % ((v.end - v.start) >> (12 + order))) << (12 + order));
-		cr_assert_eq(nw_ilx(&v, addr, order),
-			     (v.pgoff >> order) + ((addr - v.start) >> (12 + order)));
+	cr_assert_eq(wtable_init(&t, w), 0);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t a = (next() & 0x3fffffffull) << 21, b = (next() & 0x3fffffffull) << 21;
+		struct nw_vma v = { .start = a, .end = a + (1ull << 30), .pgoff = a >> 12 };
+		struct nw_vma moved = { .start = b, .end = b + (1ull << 30), .pgoff = a >> 12 };
+		uint64_t off = (next() % (1ull << 18)) << 12;
+
+		cr_assert_eq(wtable_node(&t, nw_ilx(&v, a + off, 0)),
+			     wtable_node(&t, nw_ilx(&moved, b + off, 0)), "page %#llx",
+			     (unsigned long long)off);
+		off &= ~((2ull << 20) - 1);
+		cr_assert_eq(wtable_node(&t, nw_ilx(&v, a + off, 9)),
+			     wtable_node(&t, nw_ilx(&moved, b + off, 9)));
 	}
+	wtable_free(&t);
+}
+
+/* Under 1:1, consecutive pages alternate nodes, and so do consecutive huge pages. */
+Test(placement, consecutive_folios_alternate_at_one_to_one)
+{
+	uint32_t w[NW_MAX_NODES] = { 1, 1 };
+	struct nw_vma v = { .start = 0x7f0000000000, .end = 0x7f0040000000,
+			    .pgoff = 0x7f0000000 + 3 };	/* odd offset: a moved mapping */
+	struct wtable t;
+
+	cr_assert_eq(wtable_init(&t, w), 0);
+	for (uint64_t a = v.start; a + 4096 < v.start + (64 << 20); a += 4096)
+		cr_assert_neq(wtable_node(&t, nw_ilx(&v, a, 0)), wtable_node(&t, nw_ilx(&v, a + 4096, 0)));
+	for (uint64_t a = v.start; a + (2 << 20) < v.end; a += 2 << 20)
+		cr_assert_neq(wtable_node(&t, nw_ilx(&v, a, 9)),
+			      wtable_node(&t, nw_ilx(&v, a + (2 << 20), 9)));
+	wtable_free(&t);
 }
 
 Test(placement, expect_counts)

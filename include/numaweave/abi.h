@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Types shared by bpf/heat.bpf.c and user space: ring-buffer events, the
+ * Types shared by bpf/collector.bpf.c and user space: ring-buffer events, the
  * pinned maps' keys and values. Fixed-width types only; never vmlinux.h.
  */
-#ifndef NUMAWEAVE_HEAT_H
-#define NUMAWEAVE_HEAT_H
+#ifndef NUMAWEAVE_ABI_H
+#define NUMAWEAVE_ABI_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
@@ -100,6 +100,10 @@ struct nw_ctl_stats {
 	__u64 weights_rejected;	/* 1 if the map holds a table that was refused */
 	__u64 weights_bad_node;	/* node id named by the refused table */
 	__u64 move_ns;		/* time spent in move_pages(2) */
+	__u64 move_calls;	/* move_pages(2) calls, queries after a partial result included */
+	__u64 move_resubmitted;	/* folios sent again after the kernel stopped part-way */
+	__u64 pass_errors;	/* target passes that failed (the target could not be read) */
+	__u64 heat_refused;	/* events for regions the heat table could not hold */
 	__u64 moved_to[NW_MAX_NODES];
 	__u64 failed[NW_FAIL_MAX];
 	__u32 weights[NW_MAX_NODES];	/* table in force */
@@ -145,4 +149,4 @@ struct nw_vma {
 	__u32 tgid;
 };
 
-#endif /* NUMAWEAVE_HEAT_H */
+#endif /* NUMAWEAVE_ABI_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmas.c — read a target's VMAs through the task_vma iterator (bpf/heat.bpf.c).
+ * vma_iter.c — read a target's VMAs through the task_vma iterator (bpf/collector.bpf.c).
  * The iterator is parameterized with the pid (one task's tree is walked); the
  * `tgid` filter in .bss keeps the output right on kernels that walk them all.
  */
@@ -11,8 +11,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "heat.skel.h"
-#include "vmas.h"
+#include "collector.skel.h"
+#include "vec.h"
+#include "vma_iter.h"
 
 static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool param)
 {
@@ -40,17 +41,8 @@ static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool p
 	out->n = 0;
 	out->sig = 1469598103934665603ull;
 	while ((got = read(fd, &v, sizeof(v))) == sizeof(v)) {
-		if (out->n == out->cap) {
-			size_t ncap = out->cap ? out->cap * 2 : 64;
-			struct nw_vma *nv = realloc(out->v, ncap * sizeof(*nv));
-
-			if (!nv) {
-				rc = -ENOMEM;
-				break;
-			}
-			out->v = nv;
-			out->cap = ncap;
-		}
+		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1, sizeof(v), 64)))
+			break;
 		out->v[out->n++] = v;
 		out->sig = (out->sig ^ v.start ^ (v.end << 1) ^ (v.pgoff << 7) ^ v.flags) *
 			   1099511628211ull;

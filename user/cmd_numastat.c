@@ -4,57 +4,32 @@
  * the layout of `numastat -p` (Huge, Heap, Stack, Private rows; MB per node),
  * from /proc/PID/numa_maps, so before/after tables need no other tool.
  */
-#include <ctype.h>
-#include <dirent.h>
+#include <getopt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
 #include "parse.h"
-#include "stats.h"
+#include "cmd.h"
+#include "nodes.h"
 
 #define MAXN 64
 enum { HUGE_ROW, HEAP_ROW, STACK_ROW, PRIV_ROW, NROWS };
 
-static int nodes_present(int *nodes)
+static const char *rows[NROWS] = { "Huge", "Heap", "Stack", "Private" };
+
+/* MB per row and node from /proc/PID/numa_maps; 0 or an exit status. */
+static int numa_maps_read(int pid, double mb[NROWS][MAXN], char *comm, size_t commlen)
 {
-	int n = 0;
-	DIR *d = opendir("/sys/devices/system/node");
-	struct dirent *de;
-
-	if (!d) {
-		nodes[0] = 0;
-		return 1;
-	}
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "node", 4) && isdigit((unsigned char)de->d_name[4]) &&
-		    n < MAXN)
-			nodes[n++] = atoi(de->d_name + 4);
-	closedir(d);
-	for (int i = 1; i < n; i++)	/* ascending */
-		for (int j = i; j > 0 && nodes[j - 1] > nodes[j]; j--) {
-			int t = nodes[j];
-
-			nodes[j] = nodes[j - 1];
-			nodes[j - 1] = t;
-		}
-	return n;
-}
-
-static int one(int pid)
-{
-	double mb[NROWS][MAXN] = {{0}};
-	int nodes[MAXN], nn = nodes_present(nodes);
-	char path[64], comm[64] = "?", *line = NULL;
-	static const char *rows[NROWS] = { "Huge", "Heap", "Stack", "Private" };
+	char path[64], *line = NULL;
 	size_t cap = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	f = fopen(path, "r");
 	if (f) {
-		if (fgets(comm, sizeof(comm), f))
+		if (fgets(comm, commlen, f))
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
 	}
@@ -89,7 +64,16 @@ static int one(int pid)
 	}
 	free(line);
 	fclose(f);
+	return 0;
+}
 
+static void print_table(int pid, const char *comm, double mb[NROWS][MAXN])
+{
+	int nodes[MAXN], nn = nodes_list(nodes, MAXN);
+	double col[MAXN] = {0}, all = 0;
+
+	if (!nn)
+		nodes[nn++] = 0;
 	printf("\nPer-node process memory usage (in MBs) for PID %d (%s)\n", pid, comm);
 	printf("%-8s", "");
 	for (int i = 0; i < nn; i++)
@@ -98,8 +82,6 @@ static int one(int pid)
 	for (int i = 0; i <= nn; i++)
 		printf(" %10s", "----------");
 	printf("\n");
-	double col[MAXN] = {0}, all = 0;
-
 	for (int r = 0; r < NROWS; r++) {
 		double tot = 0;
 
@@ -119,18 +101,36 @@ static int one(int pid)
 	for (int i = 0; i < nn; i++)
 		printf(" %10.2f", col[i]);
 	printf(" %10.2f\n", all);
-	return 0;
+}
+
+static int one(int pid)
+{
+	double mb[NROWS][MAXN] = {{0}};
+	char comm[64] = "?";
+	int rc = numa_maps_read(pid, mb, comm, sizeof(comm));
+
+	if (!rc)
+		print_table(pid, comm, mb);
+	return rc;
 }
 
 int cmd_numastat(int argc, char **argv)
 {
-	int rc = 0;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = 0;
 
-	if (!argc) {
-		nw_err("numastat needs at least one PID");
-		return 2;
-	}
-	for (int i = 0; i < argc; i++) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1)
+		if ((rc = cmd_common_opt("numastat", c)) >= 0)
+			return rc;
+	rc = 0;
+	if (optind >= argc)
+		return cmd_bad("numastat", "numastat needs at least one PID");
+	for (int i = optind; i < argc; i++) {
 		char err[NW_ERRLEN];
 		int pid, r;
 

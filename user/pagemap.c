@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pages.c — find resident folios and their nodes without a system call per
+ * pagemap.c — find resident folios and their nodes without a system call per
  * page: pagemap is read 2 MiB-aligned in chunks, kpageflags only for runs of
  * physically contiguous pages (the only ones that can be a large folio), and
  * the node comes from the PFN's memory block.
@@ -8,18 +8,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kernel-page-flags.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "pages.h"
+#include "pagemap.h"
+#include "vec.h"
 
 #define PM_PRESENT (1ull << 63)
 #define PM_FILE (1ull << 61)
 #define PM_PFN_MASK ((1ull << 55) - 1)
-#define KPF_COMPOUND_HEAD (1ull << 15)
-#define KPF_COMPOUND_TAIL (1ull << 16)
-#define KPF_HUGE (1ull << 17)
+#define HEAD (1ull << KPF_COMPOUND_HEAD)
+#define TAIL (1ull << KPF_COMPOUND_TAIL)
 #define CHUNK 4096		/* pages per pagemap read: 16 MiB, a multiple of 512 */
 
 int node_map_load(struct node_map *m)
@@ -67,17 +68,15 @@ int node_map_load(struct node_map *m)
 			if (*end || end == de->d_name + 6)
 				continue;
 			if (b >= m->nblocks) {
-				uint64_t n = b + 1024;
-				int8_t *nn = realloc(m->node, n);
+				size_t cap = m->nblocks;
 
-				if (!nn) {
+				if (vec_reserve(&m->node, &cap, b + 1, 1, 1024)) {
 					closedir(d);
 					closedir(nodes);
 					return -ENOMEM;
 				}
-				memset(nn + m->nblocks, -1, n - m->nblocks);
-				m->node = nn;
-				m->nblocks = n;
+				memset(m->node + m->nblocks, -1, cap - m->nblocks);
+				m->nblocks = cap;
 			}
 			m->node[b] = (int8_t)nid;
 		}
@@ -189,12 +188,12 @@ static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, bool an
 			uint64_t f = s->kpf[j], k = 1;
 			int order = 0;
 
-			if (f & KPF_COMPOUND_TAIL) {
+			if (f & TAIL) {
 				j++;	/* its head is outside this range */
 				continue;
 			}
-			if (f & KPF_COMPOUND_HEAD) {
-				while (j + k < run && (s->kpf[j + k] & KPF_COMPOUND_TAIL))
+			if (f & HEAD) {
+				while (j + k < run && (s->kpf[j + k] & TAIL))
 					k++;
 				order = ilog2_exact(k);
 				if (order < 0 || ((base + (i + j) * 4096) & ((k << 12) - 1))) {

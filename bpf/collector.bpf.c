@@ -35,7 +35,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "numaweave/heat.h"
+#include "numaweave/abi.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -5,12 +5,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "numaweave/heat.h"
+#include "numaweave/abi.h"
 
-struct heat_bpf;
+struct collector_bpf;
 
 struct vma_reader {
-	struct heat_bpf *skel;	/* the loaded heat object: its handle_vma iterator */
+	struct collector_bpf *skel;	/* the loaded heat object: its handle_vma iterator */
 };
 
 struct vma_list {

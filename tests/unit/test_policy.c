@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/* policy.c: each rule on plain structs, as the controller meets them. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+#include "config.h"
+#include "policy.h"
+
+#define GIB (1ull << 30)
+
+static struct nw_vma anon(uint64_t start, uint64_t end)
+{
+	return (struct nw_vma){ .start = start, .end = end, .pgoff = start >> 12,
+				.kind = NW_VMA_ANON };
+}
+
+Test(policy, eligible_vmas)
+{
+	struct nw_vma v = anon(0, GIB);
+
+	cr_assert(policy_vma_eligible(&v));
+	v.kind = NW_VMA_FILE;
+	cr_assert(policy_vma_eligible(&v), "private file mapping: its CoW-ed pages");
+	cr_assert(policy_vma_anon_only(&v));
+	v.flags = 0x8;	/* VM_SHARED: page cache of a shared file */
+	cr_assert(!policy_vma_eligible(&v));
+	v.kind = NW_VMA_SHMEM;
+	cr_assert(policy_vma_eligible(&v) && !policy_vma_anon_only(&v), "shared shmem: all pages");
+	v = anon(0, GIB);
+	v.flags = 0x00400000;	/* VM_HUGETLB */
+	cr_assert(!policy_vma_eligible(&v));
+	v.flags = 0x00004000;	/* VM_IO */
+	cr_assert(!policy_vma_eligible(&v));
+}
+
+Test(policy, filters)
+{
+	struct nw_config c;
+	struct nw_vma a = anon(0, GIB), f = a;
+
+	config_defaults(&c);
+	f.kind = NW_VMA_SHMEM;
+	cr_assert(policy_filters_pass(&c, &a, 4096) && policy_filters_pass(&c, &f, 4096));
+	c.anon_filter = 1;
+	cr_assert(policy_filters_pass(&c, &a, 4096) && !policy_filters_pass(&c, &f, 4096));
+	c.anon_filter = -1;
+	cr_assert(!policy_filters_pass(&c, &a, 4096) && policy_filters_pass(&c, &f, 4096));
+	c.anon_filter = 0;
+	/* matching ranges: inside any of them; non-matching: outside all */
+	c.filters[c.nr_filters++] = (struct addr_filter){ 0x1000, 0x2000, true };
+	c.filters[c.nr_filters++] = (struct addr_filter){ 0x8000, 0x9000, true };
+	cr_assert(policy_filters_pass(&c, &a, 0x1000) && policy_filters_pass(&c, &a, 0x8fff));
+	cr_assert(!policy_filters_pass(&c, &a, 0x2000) && !policy_filters_pass(&c, &a, 0x500));
+	c.filters[c.nr_filters++] = (struct addr_filter){ 0x1800, 0x1900, false };
+	cr_assert(!policy_filters_pass(&c, &a, 0x1800) && policy_filters_pass(&c, &a, 0x1900));
+}
+
+Test(policy, access_pattern_counts_percents_and_age)
+{
+	struct nw_config c;
+	struct region r = { .last_nr = 64, .age = 30 };
+
+	config_defaults(&c);
+	c.interval_us = 100000;
+	cr_assert(policy_pattern_pass(&c, &r, 100) && policy_pattern_pass(&c, NULL, 100));
+	c.ap.acc_min = 65;
+	cr_assert(!policy_pattern_pass(&c, &r, 100), "64 events < min 65");
+	c.ap.acc_min = 0;
+	c.ap.acc_max = 0;
+	cr_assert(!policy_pattern_pass(&c, &r, 100) && policy_pattern_pass(&c, NULL, 100),
+		  "max 0: only regions with no access");
+	/* percent of the region's 512 pages: 64 events = 12.5 % */
+	c.ap.acc_pct = true;
+	c.ap.acc_min = 12;
+	c.ap.acc_max = 13;
+	cr_assert(policy_pattern_pass(&c, &r, 100));
+	c.ap.acc_min = 13;
+	cr_assert(!policy_pattern_pass(&c, &r, 100));
+	c.ap.acc_pct = false;
+	c.ap.acc_min = 0;
+	c.ap.acc_max = INFINITY;
+	/* age: 30 intervals of 100 ms = 3 s; a region never seen is as old as the run */
+	c.ap.age_min_us = 3000000;
+	cr_assert(policy_pattern_pass(&c, &r, 100));
+	c.ap.age_min_us = 3000001;
+	cr_assert(!policy_pattern_pass(&c, &r, 100));
+	cr_assert(policy_pattern_pass(&c, NULL, 100), "never seen: 10 s old");
+	cr_assert(!policy_pattern_pass(&c, NULL, 20), "never seen: 2 s old");
+	/* size: regions are 2 MiB */
+	config_defaults(&c);
+	c.ap.sz_min = 4 << 20;
+	cr_assert(!policy_pattern_pass(&c, &r, 1));
+}
+
+Test(policy, contest_backoff_then_surrender)
+{
+	struct region r = { .placed_gen = 3 };
+	__u64 contested = 0;
+
+	cr_assert(policy_contested(&r, 3) && !policy_contested(&r, 4) && !policy_contested(NULL, 3));
+	policy_backoff(&r, 100, &contested);
+	cr_assert_eq(r.removes, 1);
+	cr_assert_eq(r.backoff_until, 102, "first contest: 2 intervals");
+	cr_assert_eq(r.placed_gen, 0, "to be placed again");
+	cr_assert_eq(contested, 0);
+	policy_backoff(&r, 101, &contested);
+	cr_assert_eq(r.removes, 1, "once per backoff: a second report in it changes nothing");
+	/* waits out the backoff, then until quiet for QUIET << removes intervals */
+	r.last_pass = 100;
+	cr_assert(policy_region_waits(&r, 101));
+	cr_assert(policy_region_waits(&r, 102 + 5), "touched at 100: quiet only since then");
+	cr_assert(!policy_region_waits(&r, 100 + (POLICY_QUIET << 1)));
+	/* moved back again: surrendered to the kernel */
+	policy_backoff(&r, 200, &contested);
+	cr_assert_eq(r.removes, POLICY_MAX_CONTESTS);
+	cr_assert_eq(r.backoff_until, 200 + POLICY_SURRENDER);
+	cr_assert_eq(contested, 1);
+	cr_assert(policy_region_waits(&r, 200 + POLICY_SURRENDER - 1));
+	/* new weights: placed afresh */
+	policy_reset_contests(&r, 1);
+	cr_assert(!policy_region_waits(&r, 201) && !r.removes && !r.backoff_until);
+	cr_assert(!policy_region_waits(NULL, 0));
+}
+
+Test(policy, failures_retry_busy_and_pause_full_nodes)
+{
+	uint32_t pause[NW_MAX_NODES] = { 0 };
+	struct region r = { .placed_gen = 5 };
+	bool full = false;
+	struct move m[] = { { .addr = 1, .dest = 1, .order = 9 }, { .addr = 2, .dest = 0 },
+			    { .addr = 3, .dest = 1 } };
+	uint64_t deferred = 0;
+
+	policy_on_failure(NW_FAIL_EBUSY, &r, 1, pause, 50, &full);
+	cr_assert(r.dirty && !r.placed_gen && !full, "busy: the region is scanned again");
+	policy_on_failure(NW_FAIL_ENOMEM, NULL, 1, pause, 50, &full);
+	cr_assert(full && pause[1] == 50 + POLICY_ENOMEM_PAUSE);
+	policy_on_failure(NW_FAIL_ENOMEM, NULL, 99, pause, 50, &full);	/* out of range: ignored */
+	cr_assert_eq(policy_drop_paused(m, 3, pause, 51, &deferred), 1);
+	cr_assert(m[0].addr == 2 && deferred == 513, "node 1 paused: 512 + 1 pages deferred");
+	cr_assert_eq(policy_drop_paused(m, 1, pause, 60, &deferred), 1, "pause over");
+}
+
+Test(policy, budget_follows_time_capped_at_two_intervals)
+{
+	uint64_t s = 1000000000ull;
+
+	cr_assert_eq(policy_budget(0, 0, s, 200000), UINT64_MAX, "no quota");
+	cr_assert_eq(policy_budget(10 << 20, s, s + s / 10, 200000), (10 << 20) / 10);
+	cr_assert_eq(policy_budget(10 << 20, s, s + 5 * s, 200000), (10 << 20) * 4 / 10,
+		     "a late pass gets two intervals, not the backlog");
+	cr_assert_eq(policy_budget(10 << 20, 0, s, 200000), (10 << 20) * 4 / 10, "first pass");
+}
+
+Test(policy, quota_hottest_first_for_hot_coldest_for_cold)
+{
+	struct move m[4];
+	uint64_t budget, pages = 0;
+	__u64 folios = 0;
+
+	for (int i = 0; i < 4; i++)
+		m[i] = (struct move){ .addr = 0x1000 * (i + 1), .score = (float)(i % 2 ? 9 : 1) };
+	budget = 2 * 4096;
+	cr_assert_eq(policy_quota_cut(m, 4, NW_MIGRATE_HOT, &budget, &pages, &folios), 2);
+	cr_assert(m[0].score == 9 && m[1].score == 9 && m[0].addr < m[1].addr,
+		  "hot regions first, equal heat in address order");
+	cr_assert(budget == 0 && pages == 2 && folios == 2);
+	budget = 2 * 4096 + 100;
+	cr_assert_eq(policy_quota_cut(m, 4, NW_MIGRATE_COLD, &budget, &pages, &folios), 2);
+	cr_assert(m[0].score == 1 && m[1].score == 1 && m[0].addr == 0x1000);
+	cr_assert_eq(budget, 100);
+	/* a huge page does not fit a budget smaller than it */
+	m[0].order = 9;
+	budget = 1 << 20;
+	cr_assert_eq(policy_quota_cut(m, 1, NW_MIGRATE_COLD, &budget, &pages, &folios), 0);
+	budget = UINT64_MAX;
+	cr_assert_eq(policy_quota_cut(m, 4, NW_MIGRATE_HOT, &budget, &pages, &folios), 4,
+		     "unlimited: all, budget untouched");
+	cr_assert_eq(budget, UINT64_MAX);
+}
+
+Test(policy, weights_settle_before_force)
+{
+	struct wsettle s = { .force = { 1, 1 }, .read = { 1, 1 } };
+	uint32_t half[NW_MAX_NODES] = { 3, 1 }, w31[NW_MAX_NODES] = { 3, 1 };
+	uint32_t back[NW_MAX_NODES] = { 1, 1 };
+	uint64_t q = 50;
+
+	cr_assert(!wsettle_poll(&s, s.read, 0, q), "unchanged");
+	cr_assert(!wsettle_poll(&s, half, 100, q) && s.pending, "changed: pending");
+	cr_assert(!wsettle_poll(&s, w31, 120, q), "same table, not settled yet");
+	cr_assert(wsettle_poll(&s, w31, 150, q), "read the same for the settle time: in force");
+	cr_assert(!s.pending);
+	cr_assert(!wsettle_poll(&s, w31, 400, q), "reported once, not again");
+	memcpy(s.force, w31, sizeof(w31));
+	/* a table changed back before it settles is never put in force */
+	w31[1] = 2;
+	cr_assert(!wsettle_poll(&s, w31, 500, q) && s.pending);
+	cr_assert(!wsettle_poll(&s, half, 510, q) && !s.pending, "back to the table in force");
+	cr_assert(!wsettle_poll(&s, half, 600, q));
+	/* an entry-by-entry write keeps restarting the clock */
+	cr_assert(!wsettle_poll(&s, back, 700, q));
+	back[2] = 1;
+	cr_assert(!wsettle_poll(&s, back, 740, q));
+	cr_assert(!wsettle_poll(&s, back, 780, q), "40 since the last change");
+	cr_assert(wsettle_poll(&s, back, 790, q));
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* cmd — the commands of numaweave (main.c dispatches from a table). */
+#ifndef NW_CMD_H
+#define NW_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* argv[0] is the command's name */
+	const char *usage;			/* the lines after "numaweave NAME" */
+	const char *help;			/* one line */
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_weights(int argc, char **argv);
+int cmd_numastat(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Usage of one command (NULL: all) on f. */
+void cmd_usage(const char *name, FILE *f);
+/* "numaweave: MESSAGE" and the command's usage on stderr; returns 2. */
+int cmd_bad(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Options every command takes: --help, --version, -v. Returns -1 to go on, or an exit status. */
+int cmd_common_opt(const char *name, int c);
+/* --pin-dir and --json of `weights` and `status`: -1 to go on (optind at the rest), or an exit status. */
+int cmd_pin_opts(const char *name, int argc, char **argv, const char **dir, bool *json);
+/* Root or the capabilities `run` needs: 0, or 1 with the missing one named. */
+int cmd_need_caps(void);
+
+#endif

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cmd_run.c — `numaweave run`: the command line into engine options. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "engine.h"
+#include "log.h"
+#include "nodes.h"
+#include "parse.h"
+#include "procfs.h"
+
+#define BAD(...) cmd_bad("run", __VA_ARGS__)
+
+/* What the command line says before it is checked. */
+struct run_args {
+	const char *weights, *config, *action, *quota, *interval;
+	int pids[NW_MAX_PIDS], nr_pids;
+	bool children;
+};
+
+enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
+       O_PIDFILE, O_CGROUP };
+
+static const struct option run_opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "children", no_argument, NULL, O_CHILDREN },
+	{ "weights", required_argument, NULL, 'w' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "action", required_argument, NULL, 'a' },
+	{ "quota", required_argument, NULL, 'q' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "once", no_argument, NULL, '1' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pin-dir", required_argument, NULL, O_PINDIR },
+	{ "ringbuf", required_argument, NULL, O_RINGBUF },
+	{ "no-fentry", no_argument, NULL, O_NOFENTRY },
+	{ "classic-tp", no_argument, NULL, O_CLASSIC },
+	{ "syslog", no_argument, NULL, O_SYSLOG },
+	{ "numa-balancing", required_argument, NULL, O_NB },
+	{ "pid-file", required_argument, NULL, O_PIDFILE },
+	{ "cgroup", required_argument, NULL, O_CGROUP },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void warn_cfg(const char *msg)
+{
+	nw_warn("%s", msg);
+}
+
+/* A pid we may follow: exists, is a process (not a thread), not a kernel thread, not us. */
+static int check_pid(int pid)
+{
+	struct proc_stat st;
+	int tgid, rc;
+
+	if (pid == getpid()) {
+		nw_err("pid %d is numaweave itself: refusing to follow it", pid);
+		return 2;
+	}
+	rc = procfs_stat(pid, &st);
+	if (rc == -ENOENT) {
+		nw_err("pid %d does not exist", pid);
+		return 2;
+	}
+	if (rc) {
+		nw_err("cannot read /proc/%d/stat: %s", pid, strerror(-rc));
+		return 1;
+	}
+	if (st.flags & PF_KTHREAD_FLAG) {
+		nw_err("pid %d is a kernel thread: it has no user memory to place", pid);
+		return 2;
+	}
+	tgid = proc_tgid(pid);
+	if (tgid >= 0 && tgid != pid) {
+		nw_err("pid %d is a thread of process %d: name the process", pid, tgid);
+		return 2;
+	}
+	return 0;
+}
+
+/* --pid A,B,C */
+static int parse_pid_list(const char *arg, struct run_args *a)
+{
+	char *dup = strdup(arg), *save = NULL, err[NW_ERRLEN];
+	int rc = 0;
+
+	if (!dup)
+		return BAD("%s", strerror(ENOMEM));
+	for (char *tok = strtok_r(dup, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		if (a->nr_pids == NW_MAX_PIDS)
+			rc = BAD("more than %d pids", NW_MAX_PIDS);
+		else if (parse_pid(tok, &a->pids[a->nr_pids], err))
+			rc = BAD("%s", err);
+		else
+			a->nr_pids++;
+	}
+	free(dup);
+	return rc;
+}
+
+/* --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR/cgroup.procs). */
+static int read_pids(bool cgroup, const char *arg, struct run_args *a)
+{
+	char path[4096], line[64], err[NW_ERRLEN];
+	FILE *f;
+	int got = 0;
+
+	snprintf(path, sizeof(path), cgroup ? "%s/cgroup.procs" : "%s", arg);
+	f = fopen(path, "r");
+	if (!f) {
+		nw_err("cannot read %s: %s", path, strerror(errno));
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!*line)
+			continue;
+		if (a->nr_pids == NW_MAX_PIDS || parse_pid(line, &a->pids[a->nr_pids], err)) {
+			nw_err("%s: %s", path, a->nr_pids == NW_MAX_PIDS ? "more than 64 pids" : err);
+			fclose(f);
+			return 2;
+		}
+		a->nr_pids++;
+		got++;
+		if (!cgroup)
+			break;
+	}
+	fclose(f);
+	if (!got) {
+		nw_err("%s holds no pid", path);
+		return 2;
+	}
+	if (cgroup)
+		a->children = true;	/* what starts in the cgroup later */
+	return 0;
+}
+
+static int opt_ringbuf(const char *arg, struct engine_opts *o)
+{
+	char err[NW_ERRLEN];
+
+	if (parse_size(arg, &o->ringbuf_bytes, err))
+		return BAD("bad --ringbuf: %s", err);
+	if (o->ringbuf_bytes < 4096 || (o->ringbuf_bytes & (o->ringbuf_bytes - 1)) ||
+	    o->ringbuf_bytes > (1ull << 30))
+		return BAD("--ringbuf must be a power of two from 4K to 1G, not %s", arg);
+	return 0;
+}
+
+/* One option; -1 to go on, or an exit status. */
+static int run_opt(int c, struct engine_opts *o, struct run_args *a)
+{
+	int rc = -1;
+
+	switch (c) {
+	case 'p': rc = parse_pid_list(optarg, a); break;
+	case O_CHILDREN: a->children = true; break;
+	case 'w': a->weights = optarg; break;
+	case 'c': a->config = optarg; break;
+	case 'a': a->action = optarg; break;
+	case 'q': a->quota = optarg; break;
+	case 'i': a->interval = optarg; break;
+	case '1': o->once = true; break;
+	case 'n': o->dry_run = true; break;
+	case 'j': o->json = true; break;
+	case O_PINDIR: o->pin_dir = optarg; break;
+	case O_RINGBUF: rc = opt_ringbuf(optarg, o); break;
+	case O_NOFENTRY: o->no_fentry = true; break;
+	case O_CLASSIC: o->classic_tp = true; break;
+	case O_SYSLOG: nw_log_open(true); break;
+	case O_PIDFILE:
+	case O_CGROUP: rc = read_pids(c == O_CGROUP, optarg, a); break;
+	case O_NB:
+		if (!strcmp(optarg, "off"))
+			o->numa_balancing_off = true;
+		else if (strcmp(optarg, "keep"))
+			rc = BAD("bad --numa-balancing '%s' (keep, off)", optarg);
+		break;
+	default: rc = cmd_common_opt("run", c); break;
+	}
+	return rc ? rc : -1;
+}
+
+/* Weights from --weights or --config, checked against the machine. */
+static int run_weights(struct engine_opts *o, const struct run_args *a)
+{
+	char err[512];
+	int badn;
+
+	if (a->weights && a->config)
+		return BAD("--weights and --config both set the weights: give one");
+	if (a->config && config_load_yaml(a->config, &o->cfg, warn_cfg, err, sizeof(err))) {
+		nw_err("bad config %s: %s", a->config, err);
+		return 2;
+	}
+	if (a->weights) {
+		if (parse_weights(a->weights, o->cfg.weights, err))
+			return BAD("bad --weights: %s", err);
+		if (weights_zero(o->cfg.weights))
+			return BAD("bad --weights '%s': every weight is 0", a->weights);
+		o->cfg.have_weights = true;
+	}
+	if (o->cfg.have_weights && weights_validate(o->cfg.weights, err, sizeof(err), &badn)) {
+		nw_err("bad weights: %s", err);
+		return 2;
+	}
+	return 0;
+}
+
+/* --action, --quota, --interval over what the config said. */
+static int run_settings(struct engine_opts *o, const struct run_args *a)
+{
+	char err[NW_ERRLEN];
+
+	if (a->action) {
+		if (!strcmp(a->action, "migrate_hot"))
+			o->cfg.action = NW_MIGRATE_HOT;
+		else if (!strcmp(a->action, "migrate_cold"))
+			o->cfg.action = NW_MIGRATE_COLD;
+		else
+			return BAD("bad --action '%s' (migrate_hot, migrate_cold)", a->action);
+	}
+	if (a->quota) {
+		if (parse_size(a->quota, &o->cfg.quota_bytes, err))
+			return BAD("bad --quota: %s", err);
+		if (o->cfg.quota_bytes == UINT64_MAX)
+			o->cfg.quota_bytes = 0;
+		o->cfg.quota_reset_ms = 1000;
+	}
+	if (a->interval) {
+		if (parse_duration(a->interval, &o->cfg.interval_us, err))
+			return BAD("bad --interval: %s", err);
+		if (o->cfg.interval_us < 1000 || o->cfg.interval_us == UINT64_MAX)
+			return BAD("--interval must be at least 1 ms, not %s", a->interval);
+	}
+	return 0;
+}
+
+/* The targets: --pid and friends, the config's pids, or -- CMD. */
+static int run_targets(struct engine_opts *o, const struct run_args *a, int argc, char **argv)
+{
+	int rc;
+
+	if (a->children)
+		o->cfg.children = true;
+	if (a->nr_pids) {
+		memcpy(o->cfg.pids, a->pids, sizeof(a->pids[0]) * a->nr_pids);
+		o->cfg.nr_pids = a->nr_pids;
+	}
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--"))
+			return BAD("unexpected argument '%s' (a command goes after --)", argv[optind]);
+		o->cmd = &argv[optind];
+		if (o->cfg.nr_pids && !a->nr_pids)
+			o->cfg.nr_pids = 0;	/* -- CMD replaces the config's pids */
+	}
+	if (!o->cfg.nr_pids && !o->cmd)
+		return BAD("run needs --pid PID, --pid-file, --cgroup or -- CMD");
+	if (o->cfg.nr_pids && o->cmd)
+		return BAD("give --pid or -- CMD, not both");
+	if (o->json && !o->once)
+		return BAD("--json goes with --once");
+	for (int i = 0; i < o->cfg.nr_pids; i++)
+		if ((rc = check_pid(o->cfg.pids[i])))
+			return rc;
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct engine_opts o = { .ringbuf_bytes = 8 << 20 };
+	struct run_args a = {};
+	int c, rc;
+
+	config_defaults(&o.cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vhV", run_opts, NULL)) != -1)
+		if ((rc = run_opt(c, &o, &a)) >= 0)
+			return rc;
+	if ((rc = run_weights(&o, &a)) || (rc = run_settings(&o, &a)) ||
+	    (rc = run_targets(&o, &a, argc, argv)) || (rc = cmd_need_caps()))
+		return rc;
+	return engine_run(&o);
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_status.c — `numaweave status`: the running controller's counters, read
+ * from its pinned maps (each map's layout is checked before it is read), as
+ * text or JSON (docs/json.md). Exit 3 when no controller runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <getopt.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "cmd.h"
+#include "json.h"
+#include "loader.h"
+#include "log.h"
+#include "moves.h"
+#include "parse.h"
+
+#define MAX_LISTED 4096
+
+struct status {
+	struct nw_stats s;
+	uint32_t map_w[NW_MAX_NODES];	/* what the weights map holds now */
+	bool running;			/* a controller holds the pin dir */
+	struct { uint32_t pid; struct nw_target t; } tg[MAX_LISTED];
+	int ntg;
+};
+
+static void read_targets(const char *dir, struct status *st)
+{
+	char err[512];
+	uint32_t key, next;
+	int fd = pin_open_map(dir, "targets", BPF_MAP_TYPE_HASH, sizeof(uint32_t),
+			      sizeof(struct nw_target), 1, err, sizeof(err));
+
+	if (fd < 0) {
+		if (fd != -ENOENT)
+			nw_warn("%s", err);
+		return;
+	}
+	for (int rc = bpf_map_get_next_key(fd, NULL, &key); !rc && st->ntg < MAX_LISTED;
+	     rc = bpf_map_get_next_key(fd, &key, &next), key = next) {
+		if (!bpf_map_lookup_elem(fd, &key, &st->tg[st->ntg].t))
+			st->tg[st->ntg++].pid = key;
+	}
+	close(fd);
+}
+
+/* 0, 3 when nothing is pinned, 1 on a foreign or unreadable map. */
+static int status_read(const char *dir, struct status *st)
+{
+	char err[512];
+	uint32_t zero = 0;
+	int fd = pin_open_map(dir, "stats", BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			      sizeof(struct nw_stats), 1, err, sizeof(err));
+
+	if (fd == -ENOENT)
+		return 3;
+	if (fd < 0) {
+		nw_err("%s", err);
+		return 1;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, &st->s)) {
+		nw_err("cannot read %s/stats: %s", dir, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	fd = pin_open_weights(dir);
+	if (fd < 0 || weights_read(fd, st->map_w))
+		memset(st->map_w, 0, sizeof(st->map_w));
+	if (fd >= 0)
+		close(fd);
+	st->running = pin_dir_busy(dir);
+	read_targets(dir, st);
+	return 0;
+}
+
+static void json_counters(struct jw *w, const struct nw_stats *s)
+{
+	const struct nw_ctl_stats *c = &s->ctl;
+
+	jw_uint_field(w, "passes", c->passes);
+	jw_uint_field(w, "pages_scanned", c->pages_scanned);
+	jw_uint_field(w, "pages_misplaced", c->pages_misplaced);
+	jw_uint_field(w, "pages_moved", c->pages_moved);
+	jw_uint_field(w, "pages_failed", c->pages_failed);
+	jw_uint_field(w, "bytes_moved", c->bytes_moved);
+	jw_uint_field(w, "move_calls", c->move_calls);
+	jw_uint_field(w, "move_resubmitted", c->move_resubmitted);
+	jw_uint_field(w, "pass_errors", c->pass_errors);
+	jw_uint_field(w, "removes", c->removes);
+	jw_uint_field(w, "contested", c->contested);
+	jw_uint_field(w, "quota_bytes_per_s", c->quota_bytes);
+	jw_uint_field(w, "quota_deferred", c->quota_deferred);
+	jw_uint_field(w, "events", s->bpf.events);
+	jw_uint_field(w, "drops", s->bpf.drops);
+	jw_uint_field(w, "first_touch", s->bpf.first_touch);
+	jw_uint_field(w, "repeat", s->bpf.repeat);
+	jw_uint_field(w, "hint", s->bpf.hint);
+	jw_uint_field(w, "prot", s->bpf.prot);
+	jw_uint_field(w, "wakeups", s->bpf.wakeups);
+	jw_uint_field(w, "kernel_moves", s->bpf.kernel_moves);
+	jw_uint_field(w, "forks", s->bpf.forks);
+	jw_uint_field(w, "exits", s->bpf.exits);
+	jw_uint_field(w, "targets_exited", c->targets_exited);
+	jw_uint_field(w, "heat_refused", c->heat_refused);
+	jw_name(w, "numa_balancing_saved");
+	if (c->numa_balancing >> 63)
+		jw_null(w);
+	else
+		jw_uint(w, c->numa_balancing);
+}
+
+static void json_lists(struct jw *w, const struct status *st)
+{
+	const struct nw_ctl_stats *c = &st->s.ctl;
+
+	jw_name(w, "target_pages");
+	jw_start_array(w);
+	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++) {
+		jw_start_object(w);
+		jw_uint_field(w, "pid", c->tpages[i].pid);
+		jw_bool_field(w, "exited", c->tpages[i].gone);
+		json_per_node(w, "per_node", c->tpages[i].pages, c->weights);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_name(w, "hottest");
+	jw_start_array(w);
+	for (int i = 0; i < NW_HOT && c->hot[i].score_x100; i++) {
+		jw_start_object(w);
+		jw_uint_field(w, "pid", c->hot[i].tgid);
+		jw_uint_field(w, "addr", c->hot[i].addr);
+		jw_float_field(w, "score", c->hot[i].score_x100 / 100.0);
+		jw_uint_field(w, "events", c->hot[i].events);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_name(w, "targets");
+	jw_start_array(w);
+	for (int i = 0; i < st->ntg; i++) {
+		jw_start_object(w);
+		jw_uint_field(w, "pid", st->tg[i].pid);
+		jw_uint_field(w, "parent", st->tg[i].t.parent);
+		jw_uint_field(w, "faults", st->tg[i].t.faults);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+static void status_json(const struct status *st, bool have)
+{
+	const struct nw_ctl_stats *c = &st->s.ctl;
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_start_object(&w);
+	json_header(&w, "status");
+	jw_bool_field(&w, "running", st->running);
+	if (have) {
+		jw_uint_field(&w, "controller_pid", c->pid);
+		json_weights(&w, "weights", c->weights);
+		jw_uint_field(&w, "weights_generation", c->weights_gen);
+		json_weights(&w, "weights_map", st->map_w);
+		jw_bool_field(&w, "weights_pending", c->weights_pending);
+		jw_bool_field(&w, "weights_rejected", c->weights_rejected);
+		json_counters(&w, &st->s);
+		json_failed(&w, "failed", c->failed);
+		json_per_node(&w, "per_node", c->pages_on, c->weights);
+		json_per_node(&w, "moved_to", c->moved_to, c->weights);
+		json_lists(&w, st);
+	}
+	jw_end_object(&w);
+}
+
+static void text_counters(const struct status *st)
+{
+	const struct nw_ctl_stats *c = &st->s.ctl;
+	const struct nw_bpf_stats *b = &st->s.bpf;
+	char wbuf[512], fbuf[512];
+
+	format_weights(c->weights, wbuf, sizeof(wbuf));
+	format_weights(st->map_w, fbuf, sizeof(fbuf));
+	printf("controller   pid %llu (%s)\n", (unsigned long long)c->pid,
+	       st->running ? "running" : "not running: these counters are from a run that ended");
+	printf("weights      %s in force (generation %llu)%s\n", wbuf,
+	       (unsigned long long)c->weights_gen, c->weights_pending ? ", change pending" : "");
+	if (c->weights_rejected)
+		printf("             map holds %s: REFUSED (node %llu)\n", fbuf,
+		       (unsigned long long)c->weights_bad_node);
+	printf("passes       %llu   scanned %llu pages, misplaced now %llu%s\n",
+	       (unsigned long long)c->passes, (unsigned long long)c->pages_scanned,
+	       (unsigned long long)c->pages_misplaced, c->pass_errors ? ", SOME TARGETS UNREADABLE" : "");
+	printf("moved        %llu pages (%.1f MiB), failed %llu; %llu move_pages calls, "
+	       "%llu folios resubmitted\n",
+	       (unsigned long long)c->pages_moved, c->bytes_moved / 1048576.0,
+	       (unsigned long long)c->pages_failed, (unsigned long long)c->move_calls,
+	       (unsigned long long)c->move_resubmitted);
+	printf("failed by    ");
+	for (int i = 0; i < NW_FAIL_MAX; i++)
+		printf("%s %llu%s", fail_reason_name(i), (unsigned long long)c->failed[i],
+		       i + 1 < NW_FAIL_MAX ? ", " : "\n");
+	if (c->quota_bytes)
+		printf("quota        %.1f MiB/s, %llu folios deferred\n",
+		       c->quota_bytes / 1048576.0, (unsigned long long)c->quota_deferred);
+	else
+		printf("quota        unlimited\n");
+	printf("events       %llu (first touch %llu, repeat %llu, hint %llu, write %llu), "
+	       "drops %llu, wakeups %llu, not held by the heat table %llu\n",
+	       (unsigned long long)b->events, (unsigned long long)b->first_touch,
+	       (unsigned long long)b->repeat, (unsigned long long)b->hint,
+	       (unsigned long long)b->prot, (unsigned long long)b->drops,
+	       (unsigned long long)b->wakeups, (unsigned long long)c->heat_refused);
+	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
+	       "placing, %llu regions left to it\n",
+	       (unsigned long long)b->kernel_moves, (unsigned long long)c->removes,
+	       (unsigned long long)c->contested);
+	if (!(c->numa_balancing >> 63))
+		printf("             kernel.numa_balancing off while running (was %llu)\n",
+		       (unsigned long long)c->numa_balancing);
+}
+
+static void text_nodes(const struct status *st)
+{
+	const struct nw_ctl_stats *c = &st->s.ctl;
+
+	printf("%-6s %12s %12s\n", "node", "pages", "moved to");
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		if (c->pages_on[n] || c->moved_to[n] || c->weights[n])
+			printf("%-6d %12llu %12llu\n", n, (unsigned long long)c->pages_on[n],
+			       (unsigned long long)c->moved_to[n]);
+	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++) {
+		printf("target %-7u", c->tpages[i].pid);
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			if (c->tpages[i].pages[n] || c->weights[n])
+				printf(" n%d=%llu", n, (unsigned long long)c->tpages[i].pages[n]);
+		printf("%s\n", c->tpages[i].gone ? " (exited)" : "");
+	}
+	if (c->hot[0].score_x100)
+		printf("hottest      (pid, 2 MiB region, decayed events, events last interval)\n");
+	for (int i = 0; i < NW_HOT && c->hot[i].score_x100; i++)
+		printf("             %u %#llx %.2f %u\n", c->hot[i].tgid,
+		       (unsigned long long)c->hot[i].addr, c->hot[i].score_x100 / 100.0,
+		       c->hot[i].events);
+	printf("targets     ");
+	for (int i = 0; i < st->ntg; i++)
+		printf(" %u", st->tg[i].pid);
+	printf("%s\n", st->ntg ? "" : " (none)");
+	printf("exited       %llu targets, %llu forks followed\n",
+	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static struct status st;
+	const char *dir;
+	bool json = false;
+	int rc;
+
+	if ((rc = cmd_pin_opts("status", argc, argv, &dir, &json)) >= 0)
+		return rc;
+	if (optind < argc)
+		return cmd_bad("status", "unexpected argument '%s'", argv[optind]);
+	rc = status_read(dir, &st);
+	if (rc == 1)
+		return 1;
+	if (json)
+		status_json(&st, rc == 0);
+	else if (rc == 3)
+		nw_err("no controller running (nothing pinned in %s)", dir);
+	else {
+		text_counters(&st);
+		text_nodes(&st);
+	}
+	return rc == 3 || !st.running ? 3 : 0;
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_weights.c — `numaweave weights`: show the pinned table, or write it in
+ * one batch (the same bytes `bpftool map update` would write).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "loader.h"
+#include "log.h"
+#include "nodes.h"
+#include "parse.h"
+#include "placement.h"
+
+/* Options of `weights` and `status`: --pin-dir, --json (status only), and the common ones. */
+int cmd_pin_opts(const char *name, int argc, char **argv, const char **dir, bool *json)
+{
+	static const struct option opts[] = {
+		{ "pin-dir", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	*dir = NW_PIN_DIR;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
+		if (c == 'd')
+			*dir = optarg;
+		else if (c == 'j' && json)
+			*json = true;
+		else if (c == 'j')
+			return cmd_bad(name, "unknown option '--json'");
+		else if ((rc = cmd_common_opt(name, c)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+/* "0:1 1:3" and "0:1,1:3" are the same table. 0, or an exit status. */
+static int weights_from_args(int argc, char **argv, uint32_t *w)
+{
+	char buf[512] = "", err[NW_ERRLEN];
+	size_t len = 0;
+	int bad;
+
+	for (int i = 0; i < argc; i++) {
+		int n = snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "," : "", argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(buf) - len) {
+			nw_err("weights too long");
+			return 2;
+		}
+		len += n;
+	}
+	if (parse_weights(buf, w, err)) {
+		nw_err("bad weights: %s", err);
+		return 2;
+	}
+	if (weights_zero(w)) {
+		nw_err("bad weights: every weight is 0 (that would pause migration; "
+		       "write zeros with bpftool if that is what you want)");
+		return 2;
+	}
+	if (weights_validate(w, err, sizeof(err), &bad)) {
+		nw_err("bad weights: %s", err);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_weights(int argc, char **argv)
+{
+	uint32_t w[NW_MAX_NODES];
+	const char *dir;
+	char buf[512];
+	int fd, rc;
+
+	if ((rc = cmd_pin_opts("weights", argc, argv, &dir, NULL)) >= 0)
+		return rc;
+	argc -= optind;
+	argv += optind;
+	if (argc && (rc = weights_from_args(argc, argv, w)))
+		return rc;
+	if (geteuid() != 0 && cmd_need_caps())
+		return 1;
+	fd = pin_open_weights(dir);
+	if (fd < 0)
+		return 1;
+	rc = argc ? weights_write(fd, w) : weights_read(fd, w);
+	close(fd);
+	if (rc) {
+		nw_err("cannot %s %s/weights: %s", argc ? "update" : "read", dir, strerror(-rc));
+		return 1;
+	}
+	format_weights(w, buf, sizeof(buf));
+	printf(argc ? "weights %s\n" : "%s\n", buf);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* nodes — the machine's NUMA nodes, from libnuma. */
+#ifndef NW_NODES_H
+#define NW_NODES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+bool node_exists(int n);
+/* The node exists and has memory (a CPU-only or CXL node being onlined has none). */
+bool node_has_memory(int n);
+/* Ids of the nodes that exist, ascending, at most max; returns how many. */
+int nodes_list(int *nodes, int max);
+/*
+ * Check a weight table against the machine: every node with a share must exist
+ * and have memory. 0, or -EINVAL with the reason in err and the node in *bad_node.
+ */
+int weights_validate(const uint32_t *w, char *err, int errlen, int *bad_node);
+
+#endif

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * plan.c — one pass: for each target, its VMAs (BPF iterator), their resident
+ * folios (pagemap), each folio's node under the weights (placement), the
+ * misplaced ones through the policy (contests, filters, patterns, quota), and
+ * the moves (migrate). A target is scanned whole when it is new, the weights
+ * or its VMAs changed, events were lost, or every FULL_EVERY_NS; otherwise
+ * only the regions that faulted since the last pass.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "engine.h"
+#include "log.h"
+#include "migrate.h"
+#include "procfs.h"
+
+#define FULL_EVERY_NS (60ull * 1000000000)	/* for what moves without a fault
+						   (another tool, hotplug) */
+#define MOVE_CHUNK 8192		/* folios per move between event drains */
+
+static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
+{
+	struct engine *e = ctx;
+	struct pass *p = &e->p;
+	uint64_t n = 1ull << order;
+	struct move m = {
+		.addr = addr, .order = order, .src = node,
+		.score = p->reg ? p->reg->score : 0.0f,
+	};
+
+	m.dest = wtable_node(&e->wt, nw_ilx(p->vma, addr, order));
+	p->scanned += n;
+	if (node < 0)
+		return move_vec_push(&e->unknown, &m);
+	p->per_node[node] += n;
+	if (node == m.dest)
+		return 0;
+	p->misplaced += n;
+	if (policy_contested(p->reg, e->gen)) {
+		/* placed under these weights and moved again (NUMA balancing): back off */
+		e->ctl.removes += n;
+		policy_backoff(p->reg, e->heat.now, &e->ctl.contested);
+		return 0;
+	}
+	return move_vec_push(&e->moves, &m);
+}
+
+/* Nodes of folios that the PFN map could not tell. */
+static int resolve_unknown(struct engine *e, int pid)
+{
+	size_t n = e->unknown.n;
+	uint64_t *addrs;
+	int *st, rc;
+
+	if (!n)
+		return 0;
+	addrs = malloc(n * sizeof(*addrs));
+	st = malloc(n * sizeof(*st));
+	rc = addrs && st ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++)
+		addrs[i] = e->unknown.m[i].addr;
+	if (!rc)
+		rc = pages_query(pid, addrs, n, st);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct move *m = &e->unknown.m[i];
+		uint64_t pages = 1ull << m->order;
+
+		if (st[i] < 0 || st[i] >= NW_MAX_NODES)
+			continue;
+		m->src = st[i];
+		e->p.per_node[st[i]] += pages;
+		if (st[i] == m->dest)
+			continue;
+		e->p.misplaced += pages;
+		rc = move_vec_push(&e->moves, m);
+	}
+	e->unknown.n = 0;
+	free(addrs);
+	free(st);
+	return rc;
+}
+
+/* Keep draining events during a long pass; show progress on a terminal. */
+static void scan_tick(struct engine *e)
+{
+	if (++e->scan_steps % 256)
+		return;
+	ring_buffer__consume(e->rb);
+	if (e->progress)
+		fprintf(stderr, "\rnumaweave: %llu pages scanned, %llu misplaced ",
+			(unsigned long long)e->p.scanned, (unsigned long long)e->p.misplaced);
+}
+
+/* The region at lo, if this pass should scan it (NULL region: not in the table). */
+static bool region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, bool full,
+			  struct region **out)
+{
+	struct region *reg = heat_find(&e->heat, e->p.t->pid, lo);
+
+	*out = reg;
+	if (!full && !(reg && reg->dirty))
+		return false;
+	if (!policy_filters_pass(&e->o->cfg, v, lo) ||
+	    !policy_pattern_pass(&e->o->cfg, reg, e->heat.now))
+		return false;
+	if (policy_region_waits(reg, e->heat.now)) {
+		e->p.deferred++;
+		return false;
+	}
+	return true;
+}
+
+static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_vma *v, bool full)
+{
+	int rc = 0;
+
+	e->p.vma = v;
+	for (uint64_t r = v->start & ~(POLICY_REGION - 1); r < v->end && !rc;
+	     r += POLICY_REGION) {
+		uint64_t lo = r < v->start ? v->start : r;
+		uint64_t hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
+		struct region *reg;
+
+		scan_tick(e);
+		if (!region_wanted(e, v, lo, full, &reg))
+			continue;
+		if (!reg)
+			reg = heat_get(&e->heat, e->p.t->pid, lo);
+		e->p.reg = reg;
+		if (reg)
+			reg->dirty = 0;
+		rc = scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
+	}
+	return rc;
+}
+
+/* Scan one target. Returns -ESRCH when it is gone. */
+static int scan_target(struct engine *e, struct target *t)
+{
+	struct page_scanner ps;
+	int rc;
+
+	rc = vmas_read(&e->vr, t->pid, &t->vmas);
+	if (rc)
+		return rc == -ENOENT ? -ESRCH : rc;
+	if (t->vmas.sig != t->sig) {
+		e->p.full = true;
+		t->sig = t->vmas.sig;
+	}
+	rc = scanner_open(&ps, t->pid, &e->nodes);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < t->vmas.n && !rc; i++)
+		if (policy_vma_eligible(&t->vmas.v[i]))
+			rc = scan_vma(e, &ps, &t->vmas.v[i], e->p.full);
+	scanner_close(&ps);
+	e->p.reg = NULL;
+	if (!rc)
+		rc = resolve_unknown(e, t->pid);
+	return rc;
+}
+
+static void count_moved(struct engine *e, struct target *t, const struct move *m)
+{
+	uint64_t pages = 1ull << m->order;
+	struct region *r = heat_get(&e->heat, t->pid, m->addr);
+
+	if (r)
+		r->placed_gen = e->gen;
+	if (m->src >= 0 && e->p.per_node[m->src] >= pages)
+		e->p.per_node[m->src] -= pages;
+	e->p.per_node[m->result] += pages;
+	if (!e->p.full) {	/* keep the last full count true */
+		if (m->src >= 0 && t->per_node[m->src] >= pages)
+			t->per_node[m->src] -= pages;
+		t->per_node[m->result] += pages;
+	}
+}
+
+static void count_results(struct engine *e, struct target *t, struct move *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum nw_fail_reason why = -1 - m[i].result;
+
+		if (m[i].result >= 0) {
+			count_moved(e, t, &m[i]);
+			continue;
+		}
+		nw_debug("pid %d: %#llx (order %u) to node %d failed: %s", t->pid,
+			 (unsigned long long)m[i].addr, m[i].order, m[i].dest,
+			 fail_reason_name(why));
+		policy_on_failure(why, heat_find(&e->heat, t->pid, m[i].addr), m[i].dest,
+				  e->node_pause, e->heat.now, &t->need_full);
+	}
+}
+
+static void add_totals(struct engine *e, const struct move_totals *tot)
+{
+	struct nw_ctl_stats *c = &e->ctl;
+
+	e->p.moved += tot->moved_pages;
+	e->p.failed += tot->failed_pages;
+	c->pages_moved += tot->moved_pages;
+	c->pages_failed += tot->failed_pages;
+	c->bytes_moved += tot->bytes;
+	c->move_ns += tot->ns;
+	c->move_calls += tot->calls;
+	c->move_resubmitted += tot->resubmitted;
+	for (int i = 0; i < NW_MAX_NODES; i++)
+		c->moved_to[i] += tot->moved_to[i];
+	for (int i = 0; i < NW_FAIL_MAX; i++)
+		c->failed[i] += tot->failed[i];
+}
+
+/* Move what the quota allows of e->moves for target t. */
+static int move_target(struct engine *e, struct target *t, uint64_t *budget)
+{
+	struct move_totals tot = {};
+	uint64_t deferred0 = e->p.deferred;
+	size_t n;
+	int rc = 0;
+
+	/* nodes that were full recently get nothing */
+	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
+					&e->p.deferred);
+	n = policy_quota_cut(e->moves.m, e->moves.n, e->o->cfg.action, budget, &e->p.deferred,
+			     &e->ctl.quota_deferred);
+	if (e->p.deferred != deferred0)
+		t->need_full = true;
+	moves_sort_by_dest(e->moves.m, n);
+	for (size_t i = 0; i < n && !rc; i += MOVE_CHUNK) {
+		size_t k = n - i < MOVE_CHUNK ? n - i : MOVE_CHUNK;
+
+		rc = moves_apply(t->pid, e->moves.m + i, k, &tot);
+		count_results(e, t, e->moves.m + i, k);
+		ring_buffer__consume(e->rb);	/* the job keeps faulting meanwhile */
+	}
+	add_totals(e, &tot);
+	return rc;
+}
+
+/* The target vanished under the pass: exiting (not yet a zombie) or in exec. */
+static int target_vanished(struct engine *e, struct target *t)
+{
+	for (int k = 0; k < 50 && !proc_gone(t->pid); k++)
+		usleep(10000);	/* up to 0.5 s for an exiting process to tell */
+	if (proc_gone(t->pid)) {
+		engine_target_gone(e, t);
+		return 0;
+	}
+	t->need_full = true;	/* alive (exec): look again next interval */
+	return 0;
+}
+
+static int pass_target(struct engine *e, struct target *t, bool full, uint64_t *budget)
+{
+	int rc;
+
+	e->moves.n = e->unknown.n = 0;
+	memset(e->p.per_node, 0, sizeof(e->p.per_node));
+	e->p.t = t;
+	e->p.full = full;
+	t->need_full = false;
+	rc = scan_target(e, t);
+	if (!rc && !e->o->dry_run)
+		rc = move_target(e, t, budget);
+	if (rc == -ESRCH)
+		return target_vanished(e, t);
+	if (rc) {
+		nw_warn("pass over pid %d: %s", t->pid, strerror(-rc));
+		t->need_full = true;
+		e->ctl.pass_errors++;
+		return rc;
+	}
+	if (e->p.full)
+		memcpy(t->per_node, e->p.per_node, sizeof(t->per_node));
+	return 0;
+}
+
+void plan_pass(struct engine *e, bool force_full)
+{
+	struct nw_ctl_stats *c = &e->ctl;
+	uint64_t now = nw_now_ns();
+	uint64_t budget = policy_budget(config_quota_bps(&e->o->cfg), e->last_pass_ns, now,
+					e->o->cfg.interval_us);
+	/* lost events may hide faulted regions: then everything is rescanned */
+	bool periodic = now - e->last_full_ns >= FULL_EVERY_NS ||
+			e->ld.stats->bpf.drops != e->drops_seen;
+
+	if (periodic) {
+		e->last_full_ns = now;
+		e->drops_seen = e->ld.stats->bpf.drops;
+	}
+	memset(&e->p, 0, sizeof(e->p));
+	if (!e->paused)	/* all weights 0: no table to place by, nothing to do */
+		memset(c->pages_on, 0, sizeof(c->pages_on));
+	for (size_t i = 0; !e->paused && i < e->ts.n; i++) {
+		struct target *t = e->ts.t[i];
+
+		if (t->gone)
+			continue;
+		pass_target(e, t, force_full || t->need_full || periodic, &budget);
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			c->pages_on[n] += t->per_node[n];
+	}
+	c->passes++;
+	c->pages_scanned += e->p.scanned;
+	c->pages_misplaced = e->p.misplaced;
+	e->last_pass_ns = now;
+	report_publish(e);
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* policy.c — the rules; see policy.h. */
+#include <string.h>
+#include "placement.h"
+#include "policy.h"
+
+#define VM_SHARED 0x00000008ul
+#define VM_PFNMAP 0x00000400ul
+#define VM_IO 0x00004000ul
+#define VM_DONTEXPAND 0x00040000ul
+#define VM_HUGETLB 0x00400000ul
+#define VM_MIXEDMAP 0x10000000ul
+
+bool policy_vma_eligible(const struct nw_vma *v)
+{
+	if (v->flags & (VM_IO | VM_PFNMAP | VM_HUGETLB | VM_MIXEDMAP | VM_DONTEXPAND))
+		return false;
+	if (v->kind == NW_VMA_FILE)
+		return !(v->flags & VM_SHARED);
+	return true;	/* anonymous, or shmem (shared: all pages; private: CoW-ed ones) */
+}
+
+bool policy_vma_anon_only(const struct nw_vma *v)
+{
+	return v->kind != NW_VMA_ANON && !(v->flags & VM_SHARED);
+}
+
+bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint64_t a)
+{
+	bool any_match = false, have_match = false;
+
+	if (c->anon_filter == 1 && v->kind != NW_VMA_ANON)
+		return false;
+	if (c->anon_filter == -1 && v->kind == NW_VMA_ANON)
+		return false;
+	for (int i = 0; i < c->nr_filters; i++) {
+		const struct addr_filter *f = &c->filters[i];
+		bool in = a >= f->start && a < f->end;
+
+		if (f->matching) {
+			have_match = true;
+			any_match |= in;
+		} else if (in) {
+			return false;
+		}
+	}
+	return !have_match || any_match;
+}
+
+bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint32_t now)
+{
+	const struct access_pattern *ap = &c->ap;
+	double acc = r ? r->last_nr : 0;
+	uint64_t age_us = (uint64_t)(r ? r->age : now) * c->interval_us;
+
+	if (POLICY_REGION < ap->sz_min || POLICY_REGION > ap->sz_max)
+		return false;
+	if (ap->acc_pct)
+		acc = acc * 100.0 / (POLICY_REGION >> 12);
+	if (acc < ap->acc_min || acc > ap->acc_max)
+		return false;
+	return age_us >= ap->age_min_us && age_us <= ap->age_max_us;
+}
+
+bool policy_region_waits(const struct region *r, uint32_t now)
+{
+	if (!r)
+		return false;
+	if (r->backoff_until > now)
+		return true;
+	return r->removes && now - r->last_pass < ((uint32_t)POLICY_QUIET << r->removes);
+}
+
+void policy_backoff(struct region *r, uint32_t now, __u64 *contested)
+{
+	if (r->backoff_until > now)
+		return;
+	if (r->removes < 31)
+		r->removes++;
+	if (r->removes >= POLICY_MAX_CONTESTS) {
+		/* The kernel keeps it where its CPU is: stop fighting for it. */
+		r->backoff_until = now + POLICY_SURRENDER;
+		(*contested)++;
+	} else {
+		r->backoff_until = now + (1u << r->removes);
+	}
+	r->placed_gen = 0;
+}
+
+void policy_reset_contests(struct region *tab, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		tab[i].removes = 0;
+		tab[i].backoff_until = 0;
+		tab[i].placed_gen = 0;
+	}
+}
+
+void policy_on_failure(enum nw_fail_reason why, struct region *r, int dest,
+		       uint32_t *node_pause, uint32_t now, bool *need_full)
+{
+	switch (why) {
+	case NW_FAIL_EBUSY:
+		if (r) {	/* retry in a later pass */
+			r->dirty = 1;
+			r->placed_gen = 0;
+		}
+		break;
+	case NW_FAIL_ENOMEM:
+		if (dest >= 0 && dest < NW_MAX_NODES)
+			node_pause[dest] = now + POLICY_ENOMEM_PAUSE;
+		*need_full = true;
+		break;
+	default:
+		break;
+	}
+}
+
+size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, uint32_t now,
+			  uint64_t *deferred)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (node_pause[m[i].dest] > now) {
+			*deferred += 1ull << m[i].order;
+			continue;
+		}
+		m[keep++] = m[i];
+	}
+	return keep;
+}
+
+uint64_t policy_budget(uint64_t bps, uint64_t last_pass_ns, uint64_t now_ns,
+		       uint64_t interval_us)
+{
+	uint64_t dt = now_ns - last_pass_ns, cap = 2 * interval_us * 1000;
+
+	if (!bps)
+		return UINT64_MAX;
+	if (!last_pass_ns || dt > cap)
+		dt = cap;
+	return (uint64_t)((double)bps * dt / 1e9);
+}
+
+size_t policy_quota_cut(struct move *m, size_t n, enum nw_action action, uint64_t *budget,
+			uint64_t *deferred_pages, __u64 *deferred_folios)
+{
+	uint64_t bytes = 0;
+	size_t k;
+
+	if (*budget == UINT64_MAX)
+		return n;
+	moves_sort_by_score(m, n, action == NW_MIGRATE_HOT);
+	for (k = 0; k < n; k++) {
+		uint64_t b = 4096ull << m[k].order;
+
+		if (bytes + b > *budget)
+			break;
+		bytes += b;
+	}
+	for (size_t i = k; i < n; i++)
+		*deferred_pages += 1ull << m[i].order;
+	*deferred_folios += n - k;
+	*budget -= bytes;
+	return k;
+}
+
+bool wsettle_poll(struct wsettle *s, const uint32_t *w, uint64_t now_ns, uint64_t settle_ns)
+{
+	if (!weights_equal(w, s->read)) {
+		memcpy(s->read, w, sizeof(s->read));
+		s->changed_ns = now_ns;
+		s->pending = !weights_equal(w, s->force);
+		return false;
+	}
+	if (!s->pending || now_ns - s->changed_ns < settle_ns)
+		return false;
+	s->pending = false;
+	return true;
+}

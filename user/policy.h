@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * policy — every rule that decides what moves and when. Pure: plain structs
+ * in, decisions and plain counters out; no libbpf, no system calls, so each
+ * rule is unit-tested without a loaded object or a second node.
+ *
+ *  - what is eligible: VMA kinds, damo's addr/anon filters, access patterns;
+ *  - contests with NUMA balancing: a region moved back after numaweave placed
+ *    it is left alone for 2^n intervals and until it has been quiet for
+ *    QUIET * 2^n intervals; moved back MAX_CONTESTS times, it is left to the
+ *    kernel for SURRENDER intervals or until the weights change;
+ *  - failures: a busy page is retried by a later pass, a full node is paused;
+ *  - the quota: a byte budget per pass, hottest (migrate_hot) or coldest
+ *    (migrate_cold) first, ties in address order;
+ *  - live weights: a table is put in force once it has read the same for the
+ *    settle time, so a table written entry by entry is not acted on half-written.
+ */
+#ifndef NW_POLICY_H
+#define NW_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+#include "heat.h"
+#include "moves.h"
+#include "numaweave/abi.h"
+
+#define POLICY_QUIET 10		/* intervals without access before a contested region is re-placed,
+				   doubled each time it is contested again */
+#define POLICY_MAX_CONTESTS 2	/* moved back this often: left to the kernel ... */
+#define POLICY_SURRENDER 600	/* ... for this many intervals, or until the weights change */
+#define POLICY_ENOMEM_PAUSE 10	/* intervals a full node is left alone */
+#define POLICY_REGION (1ull << NW_REGION_SHIFT)
+
+/* Anonymous and shmem mappings, and private file mappings' CoW-ed pages. */
+bool policy_vma_eligible(const struct nw_vma *v);
+/* Only the CoW-ed (anonymous) pages of this VMA are eligible. */
+bool policy_vma_anon_only(const struct nw_vma *v);
+/* damo's filters: anon, addr ranges (matching: inside only; else outside only). */
+bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint64_t addr);
+/* damo's access pattern on a region (NULL: never seen, no heat, aged since start). */
+bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint32_t now);
+
+/* The region is waiting out a contest: leave it alone this pass. */
+bool policy_region_waits(const struct region *r, uint32_t now);
+/* Found misplaced again under the weights it was placed by: a contest. */
+static inline bool policy_contested(const struct region *r, uint32_t gen)
+{
+	return r && r->placed_gen == gen;
+}
+/* Back a contested region off (once per interval); counts surrenders in *contested. */
+void policy_backoff(struct region *r, uint32_t now, __u64 *contested);
+/* New weights: every region is placed afresh, contested or not. */
+void policy_reset_contests(struct region *tab, uint64_t n);
+
+/* A failed folio: what to do about its region and its destination node. */
+void policy_on_failure(enum nw_fail_reason why, struct region *r, int dest,
+		       uint32_t *node_pause, uint32_t now, bool *need_full);
+/* Drop moves to paused nodes; returns the count kept, adds dropped pages to *deferred. */
+size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, uint32_t now,
+			  uint64_t *deferred);
+
+/* Bytes this pass may move: bps over the time since the last pass, at most two intervals. */
+uint64_t policy_budget(uint64_t bps, uint64_t last_pass_ns, uint64_t now_ns,
+		       uint64_t interval_us);
+/*
+ * Order m[0..n) for the quota and keep what *budget allows (UINT64_MAX:
+ * unlimited, order kept). Returns the count kept; *budget is reduced, pages
+ * and folios left over are added to *deferred_pages and *deferred_folios.
+ */
+size_t policy_quota_cut(struct move *m, size_t n, enum nw_action action, uint64_t *budget,
+			uint64_t *deferred_pages, __u64 *deferred_folios);
+
+/* Live weights, settled. */
+struct wsettle {
+	uint32_t read[NW_MAX_NODES];	/* the table at the last poll */
+	uint32_t force[NW_MAX_NODES];	/* the table in force */
+	uint64_t changed_ns;		/* when the table last read differently */
+	bool pending;			/* read differs from force and has not settled */
+};
+/* One poll of the table: true when w should be checked and put in force now. */
+bool wsettle_poll(struct wsettle *s, const uint32_t *w, uint64_t now_ns, uint64_t settle_ns);
+
+#endif

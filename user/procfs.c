@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/* procfs.c — /proc/PID/stat and /proc/PID/status, read robustly. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "procfs.h"
+
+int procfs_stat_parse(const char *buf, struct proc_stat *st)
+{
+	const char *s = strrchr(buf, ')');
+
+	/* after comm: state ppid pgrp session tty_nr tpgid flags ... starttime (22nd) */
+	if (!s || sscanf(s + 1, " %c %d %*d %*d %*d %*d %lu %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu", &st->state, &st->ppid, &st->flags,
+			 &st->starttime) != 4)
+		return -EINVAL;
+	return 0;
+}
+
+int procfs_stat(int pid, struct proc_stat *st)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 && errno != ESRCH ? -errno : -ENOENT;
+	buf[n] = 0;
+	return procfs_stat_parse(buf, st);
+}
+
+int proc_tgid(int pid)
+{
+	char p[64], line[256];
+	int tgid = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
+	f = fopen(p, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+bool proc_gone(int pid)
+{
+	struct proc_stat st;
+	int rc = procfs_stat(pid, &st);
+
+	if (rc == -ENOENT)
+		return true;
+	return !rc && (st.state == 'Z' || st.state == 'X');
+}
+
+double proc_ms_since_exec(void)
+{
+	struct proc_stat st;
+	struct timespec ts;
+
+	if (procfs_stat(0, &st))
+		return 0;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 - st.starttime * 1e3 / sysconf(_SC_CLK_TCK);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * procfs — what numaweave reads of a process in /proc. One parser of
+ * /proc/PID/stat: the whole file in one read, fields after the last ')', so a
+ * comm holding spaces, ')' or newlines cannot shift them.
+ */
+#ifndef NW_PROCFS_H
+#define NW_PROCFS_H
+
+#include <stdbool.h>
+
+#define PF_KTHREAD_FLAG 0x00200000ul	/* include/linux/sched.h PF_KTHREAD */
+
+struct proc_stat {
+	char state;			/* R, S, D, Z, X, ... */
+	int ppid;
+	unsigned long flags;		/* PF_* */
+	unsigned long long starttime;	/* clock ticks after boot */
+};
+
+/* 0, -ENOENT when the process is gone, -EINVAL when the file does not parse. */
+int procfs_stat(int pid, struct proc_stat *st);
+/* Parse the text of a stat file (exposed for the unit tests). */
+int procfs_stat_parse(const char *buf, struct proc_stat *st);
+/* The thread-group id of a task (/proc/PID/status), -1 if it is gone. */
+int proc_tgid(int pid);
+/* Gone, or a zombie: no memory left to place. */
+bool proc_gone(int pid);
+/* Milliseconds from this process's exec to now (10 ms grain), 0 if unknown. */
+double proc_ms_since_exec(void);
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report.c — what a run tells: the counters published to the stats map once
+ * per pass (with the per-target pages and the hottest regions), the -v line
+ * per pass and at start-up, and the JSON of `run --once --json`.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "engine.h"
+#include "json.h"
+#include "log.h"
+
+static void hottest(const struct heat *h, struct nw_hot *hot)
+{
+	int nh = 0;
+
+	memset(hot, 0, sizeof(struct nw_hot) * NW_HOT);
+	for (uint64_t i = 0; i < h->cap; i++) {
+		const struct region *r = &h->tab[i];
+		struct nw_hot x;
+		int j;
+
+		if (!r->key || r->score < 0.01f)
+			continue;
+		x = (struct nw_hot){ region_tgid(r), r->last_nr, region_addr(r),
+				     (uint64_t)(r->score * 100) };
+		if (nh == NW_HOT && x.score_x100 <= hot[NW_HOT - 1].score_x100)
+			continue;
+		j = nh < NW_HOT ? nh++ : NW_HOT - 1;
+		while (j > 0 && hot[j - 1].score_x100 < x.score_x100) {
+			hot[j] = hot[j - 1];
+			j--;
+		}
+		hot[j] = x;
+	}
+}
+
+void report_publish(struct engine *e)
+{
+	struct nw_ctl_stats *c = &e->ctl;
+
+	for (size_t i = 0; i < NW_TPAGES; i++) {
+		struct nw_tpages *tp = &c->tpages[i];
+
+		if (i >= e->ts.n) {
+			memset(tp, 0, sizeof(*tp));
+			continue;
+		}
+		tp->pid = e->ts.t[i]->pid;
+		tp->gone = e->ts.t[i]->gone;
+		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
+	}
+	hottest(&e->heat, c->hot);
+	c->heat_refused = e->heat.refused;
+	c->weights_pending = e->ws.pending;
+	memcpy(&e->ld.stats->ctl, c, sizeof(*c));
+}
+
+static double mib_per_s(uint64_t pages, double secs)
+{
+	return secs > 0 ? pages * 4096.0 / 1048576.0 / secs : 0.0;
+}
+
+size_t report_nodes_line(char *buf, size_t len, const __u64 *pages, const uint32_t *w)
+{
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = 0;
+	for (int i = 0; i < NW_MAX_NODES && n < len; i++)
+		if (pages[i] || w[i])
+			n += snprintf(buf + n, len - n, " n%d=%llu", i,
+				      (unsigned long long)pages[i]);
+	return n < len ? n : len - 1;
+}
+
+void report_interval(struct engine *e, double secs)
+{
+	const struct pass *p = &e->p;
+	char buf[256];
+
+	if (nw_verbose < 1)
+		return;
+	report_nodes_line(buf, sizeof(buf), e->ctl.pages_on, e->ws.force);
+	nw_info("pass %llu: scanned %llu misplaced %llu moved %llu (%.1f MiB/s) failed %llu "
+		"deferred %llu events %llu drops %llu;%s",
+		(unsigned long long)e->ctl.passes, (unsigned long long)p->scanned,
+		(unsigned long long)p->misplaced, (unsigned long long)p->moved,
+		mib_per_s(p->moved, secs), (unsigned long long)p->failed,
+		(unsigned long long)p->deferred, (unsigned long long)e->ld.stats->bpf.events,
+		(unsigned long long)e->ld.stats->bpf.drops, buf);
+}
+
+void report_startup(struct engine *e, uint64_t first_pass_ns)
+{
+	const struct loader *l = &e->ld;
+	double ms = 1e-6;
+
+	nw_info("start-up: exec to main %.0f ms, kernel BTF %.0f ms, open+load+verify %.0f ms, "
+		"attach %.0f ms, rest %.0f ms; first pass %.0f ms",
+		e->exec_ms, l->ns_btf * ms, l->ns_load * ms, l->ns_attach * ms,
+		(first_pass_ns - e->t_main) * ms - (l->ns_btf + l->ns_load + l->ns_attach) * ms,
+		(nw_now_ns() - first_pass_ns) * ms);
+}
+
+void report_json_pass(struct engine *e, double secs)
+{
+	const struct nw_ctl_stats *c = &e->ctl;
+	struct rusage ru = {};
+	struct jw w;
+
+	getrusage(RUSAGE_SELF, &ru);
+	jw_init(&w, stdout);
+	jw_start_object(&w);
+	json_header(&w, "pass");
+	jw_bool_field(&w, "ok", !c->pass_errors);
+	jw_uint_field(&w, "pages_scanned", e->p.scanned);
+	jw_uint_field(&w, "pages_misplaced", e->p.misplaced);
+	jw_uint_field(&w, "pages_moved", e->p.moved);
+	jw_uint_field(&w, "pages_failed", e->p.failed);
+	jw_uint_field(&w, "pages_deferred", e->p.deferred);
+	jw_bool_field(&w, "dry_run", e->o->dry_run);
+	json_weights(&w, "weights", e->ws.force);
+	jw_float_field(&w, "seconds", secs);
+	jw_float_field(&w, "mib_per_s", mib_per_s(e->p.moved, secs));
+	json_per_node(&w, "per_node", c->pages_on, e->ws.force);
+	json_per_node(&w, "moved_to", c->moved_to, e->ws.force);
+	json_failed(&w, "failed", c->failed);
+	jw_uint_field(&w, "move_calls", c->move_calls);
+	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);
+	jw_uint_field(&w, "pass_errors", c->pass_errors);
+	jw_uint_field(&w, "heat_refused", c->heat_refused);
+	jw_uint_field(&w, "targets_exited", c->targets_exited);
+	jw_uint_field(&w, "max_rss_kib", (uint64_t)ru.ru_maxrss);
+	jw_end_object(&w);
+	fflush(stdout);
+}

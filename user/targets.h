@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * targets — the processes a controller follows (mirrored in the BPF
+ * `targets` map, which decides whose faults are reported), and the `-- CMD`
+ * child it may have started.
+ */
+#ifndef NW_TARGETS_H
+#define NW_TARGETS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "numaweave/abi.h"
+#include "vma_iter.h"
+
+struct target {
+	int pid;
+	bool gone;
+	bool need_full;			/* scan all of it next pass */
+	uint64_t sig;			/* VMA geometry at the last pass */
+	uint64_t per_node[NW_MAX_NODES];	/* resident pages per node, last full pass */
+	struct vma_list vmas;
+};
+
+struct target_set {
+	struct target **t;	/* targets never move in memory: events add them mid-pass */
+	size_t n, cap;
+	int map_fd;		/* the BPF targets map */
+};
+
+struct target *targets_find(struct target_set *s, int pid);
+/* Follow pid (0 if it already is); on failure nothing is kept. */
+int targets_add(struct target_set *s, int pid, uint32_t parent, bool children);
+/* It exited: out of the map, VMAs freed. False if it was already gone. */
+bool targets_remove(struct target_set *s, struct target *t);
+int targets_alive(const struct target_set *s);
+void targets_free(struct target_set *s);
+
+struct child {
+	pid_t pid;		/* 0: none */
+	int status;		/* exit status, 128 + signal if killed */
+	bool done;
+};
+
+/* Start cmd, held until it has been made a target (following its children if asked). */
+int child_start(struct child *c, char **cmd, struct target_set *s, bool children);
+/* True when the child has just been found finished (status set). */
+bool child_reap(struct child *c);
+/* Send sig (if not 0) and wait for it; returns its status. */
+int child_finish(struct child *c, int sig);
+
+#endif

@@ -3,7 +3,7 @@
 echo 0 > /proc/sys/kernel/numa_balancing
 start_alloc 256M --nothp || exit 1
 numaweave numastat $PID
-sed "s/pid: 6587/pid: $PID/" /shared/interleave_vaddr.yaml > /tmp/il.yaml
+sed "s/pid: 6587/pid: $PID/" /yaml/interleave_vaddr.yaml > /tmp/il.yaml
 numaweave run --config /tmp/il.yaml --once --json 2>/tmp/warn
 cat /tmp/warn
 numaweave numastat $PID

@@ -13,7 +13,7 @@ for mode in --nothp --thp; do
 	end=$(printf '0x%x' $((addr + size)))
 	# only the buffer: the rest of the process was allocated without the policy
 	sed "s/pid: 6587/pid: $PID/; s/regions: \[\]/regions: [ {start: $((addr)), end: $((end))} ]/" \
-		/shared/interleave_vaddr.yaml > /tmp/wi.yaml
+		/yaml/interleave_vaddr.yaml > /tmp/wi.yaml
 	awk '/- nid: 0/ { print; getline; sub(/weight: 1/, "weight: 3") } { print }' /tmp/wi.yaml > /tmp/wi3.yaml
 	grep -A1 'nid:' /tmp/wi3.yaml
 	s=$(split_pct $PID)

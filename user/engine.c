@@ -142,13 +142,16 @@ static bool weights_poll(struct engine *e, uint64_t now)
 		nw_warn("cannot read weights: %s", strerror(errno));
 		return false;
 	}
-	if (!wsettle_poll(&e->ws, w, now, quarter_interval_ns(e->o)))
+	if (!wsettle_poll(&e->ws, w, now, quarter_interval_ns(e->o))) {
+		report_weights_state(e);
 		return false;
+	}
 	if (!weights_zero(w) && weights_validate(w, err, sizeof(err), &bad)) {
 		if (!e->ctl.weights_rejected)
 			nw_err("weights refused: %s; keeping the table in force", err);
 		e->ctl.weights_rejected = 1;
 		e->ctl.weights_bad_node = bad;
+		report_weights_state(e);
 		return false;
 	}
 	weights_apply(e, w);

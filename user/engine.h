@@ -79,6 +79,8 @@ void plan_pass(struct engine *e, bool force_full);
 
 /* report.c */
 void report_publish(struct engine *e);
+/* Between passes: a weights change pending or refused shows in status at once. */
+void report_weights_state(struct engine *e);
 void report_interval(struct engine *e, double secs);
 /* " n0=PAGES n1=PAGES ..." for nodes with pages or a weight, cut to fit len. */
 size_t report_nodes_line(char *buf, size_t len, const __u64 *pages, const uint32_t *w);

@@ -57,6 +57,16 @@ void report_publish(struct engine *e)
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));
 }
 
+void report_weights_state(struct engine *e)
+{
+	struct nw_ctl_stats *m = &e->ld.stats->ctl;
+
+	e->ctl.weights_pending = e->ws.pending;
+	m->weights_pending = e->ctl.weights_pending;
+	m->weights_rejected = e->ctl.weights_rejected;
+	m->weights_bad_node = e->ctl.weights_bad_node;
+}
+
 static double mib_per_s(uint64_t pages, double secs)
 {
 	return secs > 0 ? pages * 4096.0 / 1048576.0 / secs : 0.0;

@@ -56,11 +56,15 @@ static int cmp_cold(const void *a, const void *b)
 
 void moves_sort_by_dest(struct move *m, size_t n)
 {
+	if (n < 2)
+		return;
 	qsort(m, n, sizeof(*m), cmp_dest);
 }
 
 void moves_sort_by_score(struct move *m, size_t n, int hot)
 {
+	if (n < 2)
+		return;
 	qsort(m, n, sizeof(*m), hot ? cmp_hot : cmp_cold);
 }
 

@@ -244,3 +244,13 @@ Test(migrate, whole_call_failure_keeps_earlier_statuses)
 		cr_assert_eq(m[i].result >= 0, fake_node[fake_idx((void *)m[i].addr)] == m[i].dest);
 	migrate_syscall = move_pages;
 }
+
+Test(migrate, empty_lists_sort_and_move)
+{
+	struct move_totals t = {};
+
+	moves_sort_by_dest(NULL, 0);
+	moves_sort_by_score(NULL, 0, 1);
+	cr_assert_eq(moves_apply(1, NULL, 0, &t), 0);
+	cr_assert_eq(t.calls, 0);
+}

@@ -22,7 +22,7 @@ sleep 2
 bpftool map update pinned /sys/fs/bpf/numaweave/weights key $ML 0 0 0 value 1 0 0 0
 sleep 1.5
 js=$(numaweave status --json)
-echo "$js" | grep -q '"weights_rejected": true' && echo "$js" | grep -q "\"weights\": \"0:1,$MEM:1\"" &&
+echo "$js" | grep -q '"weights_rejected": true' && echo "$js" | grep -q "\"weights\": {\"0\": 1, \"$MEM\": 1}" &&
 	pass "live table naming the memory-less node refused, old table kept" || fail "live: $js"
 kill -TERM $NW; wait $NW
 verify_alloc

@@ -3,7 +3,6 @@
  * cmd_weights.c — `numaweave weights`: show the pinned table, or write it in
  * one batch (the same bytes `bpftool map update` would write).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,34 +12,6 @@
 #include "nodes.h"
 #include "parse.h"
 #include "placement.h"
-
-/* Options of `weights` and `status`: --pin-dir, --json (status only), and the common ones. */
-int cmd_pin_opts(const char *name, int argc, char **argv, const char **dir, bool *json)
-{
-	static const struct option opts[] = {
-		{ "pin-dir", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, rc;
-
-	*dir = NW_PIN_DIR;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
-		if (c == 'd')
-			*dir = optarg;
-		else if (c == 'j' && json)
-			*json = true;
-		else if (c == 'j')
-			return cmd_bad(name, "unknown option '--json'");
-		else if ((rc = cmd_common_opt(name, c)) >= 0)
-			return rc;
-	}
-	return -1;
-}
 
 /* "0:1 1:3" and "0:1,1:3" are the same table. 0, or an exit status. */
 static int weights_from_args(int argc, char **argv, uint32_t *w)

@@ -385,9 +385,9 @@ int engine_run(struct engine_opts *o)
 	if (!status)
 		status = o->once ? engine_once(&e) : engine_loop(&e);
 	if (e.child.pid > 0) {
-		/* --once, a failure or a signal: the child goes too; else it ended by itself */
-		int cs = child_finish(&e.child, o->once || status || stop_sig ?
-					       (stop_sig ? stop_sig : SIGTERM) : 0);
+		/* a signal is passed on; --once or a failure ends it; else it ended by itself */
+		int sig = stop_sig ? stop_sig : o->once || status ? SIGTERM : 0;
+		int cs = child_finish(&e.child, sig);
 
 		if (!o->once && !status)
 			status = cs;

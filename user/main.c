@@ -91,6 +91,34 @@ int cmd_common_opt(const char *name, int c)
 	}
 }
 
+/* Options of `weights` and `status`: --pin-dir, --json (status only), and the common ones. */
+int cmd_pin_opts(const char *name, int argc, char **argv, const char **dir, bool *json)
+{
+	static const struct option opts[] = {
+		{ "pin-dir", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	*dir = NW_PIN_DIR;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
+		if (c == 'd')
+			*dir = optarg;
+		else if (c == 'j' && json)
+			*json = true;
+		else if (c == 'j')
+			return cmd_bad(name, "unknown option '--json'");
+		else if ((rc = cmd_common_opt(name, c)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
 int cmd_need_caps(void)
 {
 	const char *missing = NULL;

@@ -61,6 +61,7 @@ static void settle(struct move *mv, int st, struct move_totals *t)
 
 struct batch {
 	size_t idx[MOVE_BATCH];		/* entries of m still to settle, in submission order */
+	size_t retry[MOVE_BATCH];	/* scratch: entries that were in a failed batch */
 	uint8_t tries[MOVE_BATCH];	/* by entry - base: failed batches it was in */
 	size_t base;
 	void *pages[MOVE_BATCH];
@@ -89,7 +90,7 @@ static long call(int pid, struct batch *b, size_t n, const int *nodes, struct mo
  */
 static size_t reorder_unsettled(struct move *m, struct batch *b, size_t left, struct move_totals *t)
 {
-	size_t fresh = 0, out = 0, tmp[MOVE_BATCH];
+	size_t fresh = 0, out = 0;
 	int dest = m[b->idx[0]].dest;
 	bool run = true;
 
@@ -104,9 +105,9 @@ static size_t reorder_unsettled(struct move *m, struct batch *b, size_t left, st
 		else if (!b->tries[k])
 			b->idx[fresh++] = b->idx[j];
 		else
-			tmp[out++] = b->idx[j];
+			b->retry[out++] = b->idx[j];
 	}
-	memcpy(b->idx + fresh, tmp, out * sizeof(tmp[0]));
+	memcpy(b->idx + fresh, b->retry, out * sizeof(b->retry[0]));
 	return fresh + out;
 }
 

@@ -30,7 +30,7 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Pure code: no libbpf, unit-tested without root (policy included).
 PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config_scheme.c \
-	     user/policy.c user/moves.c
+	     user/policy.c user/moves.c user/safeio.c
 # Linked into the unit tests too: no libbpf either.
 UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
 	     user/json.c user/nodes.c user/report.c

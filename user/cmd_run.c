@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cmd.h"
 #include "engine.h"
@@ -12,6 +13,7 @@
 #include "nodes.h"
 #include "parse.h"
 #include "procfs.h"
+#include "safeio.h"
 
 #define BAD(...) cmd_bad("run", __VA_ARGS__)
 
@@ -106,34 +108,62 @@ static int parse_pid_list(const char *arg, struct run_args *a)
 	return rc;
 }
 
+/*
+ * A pid file is read as systemd's PIDFile= is: a regular file (never a FIFO or
+ * a device, never blocking), at most 4 KiB, not a symlink; and a file that is
+ * not root's may only name a process of its owner, so a service user who writes
+ * its own pid file cannot aim root's controller at someone else's process.
+ */
+static int pidfile_owner_ok(const char *path, const struct stat *st, int pid)
+{
+	int uid;
+
+	if (!st->st_uid)
+		return 0;
+	uid = proc_uid(pid);
+	if (uid < 0)
+		return 0;	/* gone: check_pid says so */
+	if ((unsigned int)uid == st->st_uid)
+		return 0;
+	nw_err("%s is owned by uid %u but names pid %d of uid %d: refused (a pid file not "
+	       "owned by root may only name its owner's processes)", path, st->st_uid, pid, uid);
+	return 2;
+}
+
 /* --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR/cgroup.procs). */
 static int read_pids(bool cgroup, const char *arg, struct run_args *a)
 {
-	char path[4096], line[64], err[NW_ERRLEN];
-	FILE *f;
-	int got = 0;
+	char path[4096], err[NW_ERRLEN + 4200], *buf, *save = NULL;
+	struct stat st;
+	size_t len;
+	int got = 0, rc = 0;
 
 	snprintf(path, sizeof(path), cgroup ? "%s/cgroup.procs" : "%s", arg);
-	f = fopen(path, "r");
-	if (!f) {
-		nw_err("cannot read %s: %s", path, strerror(errno));
+	if ((rc = safe_read_file(path, cgroup ? 0 : SAFE_NOFOLLOW, cgroup ? 1 << 20 : 4096, &buf,
+				 &len, &st, err, sizeof(err)))) {
+		nw_err("cannot use %s", err);
 		return 2;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!*line)
+	for (char *l = strtok_r(buf, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save)) {
+		char perr[NW_ERRLEN];
+
+		if (!*l)
 			continue;
-		if (a->nr_pids == NW_MAX_PIDS || parse_pid(line, &a->pids[a->nr_pids], err)) {
-			nw_err("%s: %s", path, a->nr_pids == NW_MAX_PIDS ? "more than 64 pids" : err);
-			fclose(f);
-			return 2;
+		if (a->nr_pids == NW_MAX_PIDS || parse_pid(l, &a->pids[a->nr_pids], perr)) {
+			nw_err("%s: %s", path, a->nr_pids == NW_MAX_PIDS ? "more than 64 pids" : perr);
+			rc = 2;
+			break;
 		}
+		if (!cgroup && (rc = pidfile_owner_ok(path, &st, a->pids[a->nr_pids])))
+			break;
 		a->nr_pids++;
 		got++;
 		if (!cgroup)
 			break;
 	}
-	fclose(f);
+	free(buf);
+	if (rc)
+		return rc;
 	if (!got) {
 		nw_err("%s holds no pid", path);
 		return 2;
@@ -238,9 +268,9 @@ static int run_settings(struct engine_opts *o, const struct run_args *a)
 	if (a->interval) {
 		if (parse_duration(a->interval, &o->cfg.interval_us, err))
 			return BAD("bad --interval: %s", err);
-		if (o->cfg.interval_us < 1000 || o->cfg.interval_us == UINT64_MAX)
-			return BAD("--interval must be at least 1 ms, not %s", a->interval);
 	}
+	if (config_check(&o->cfg, err, sizeof(err)))
+		return BAD("%s", err);
 	return 0;
 }
 

@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "config_yaml.h"
 #include "parse.h"
+#include "safeio.h"
 
 void config_defaults(struct nw_config *c)
 {
@@ -32,11 +34,42 @@ void config_defaults(struct nw_config *c)
 
 uint64_t config_quota_bps(const struct nw_config *c)
 {
+	unsigned __int128 bps;
+
 	if (!c->quota_bytes)
 		return 0;
 	if (!c->quota_reset_ms)
 		return c->quota_bytes;
-	return c->quota_bytes * 1000 / c->quota_reset_ms;
+	bps = (unsigned __int128)c->quota_bytes * 1000 / c->quota_reset_ms;
+	return bps > UINT64_MAX ? UINT64_MAX : (uint64_t)bps;
+}
+
+int config_check(const struct nw_config *c, char *err, int errlen)
+{
+	uint64_t bps = config_quota_bps(c);
+
+	if (c->interval_us < NW_INTERVAL_MIN_US || c->interval_us > NW_INTERVAL_MAX_US) {
+		snprintf(err, errlen, "the control interval (--interval, intervals.sample_us) must "
+			 "be from 1 ms to 1 h, not %llu us", (unsigned long long)c->interval_us);
+		return -ERANGE;
+	}
+	if (c->quota_reset_ms > 3600000) {
+		snprintf(err, errlen, "quotas.reset_interval_ms must be at most 1 h, not %llu ms",
+			 (unsigned long long)c->quota_reset_ms);
+		return -ERANGE;
+	}
+	if (c->quota_bytes && (bps < NW_QUOTA_MIN_BPS || bps > NW_QUOTA_MAX_BPS)) {
+		snprintf(err, errlen, "the quota (--quota, quotas.sz_bytes per reset_interval_ms) "
+			 "must be from 4 KiB/s to 1 PiB/s, or 0/max for none, not %llu B/s",
+			 (unsigned long long)bps);
+		return -ERANGE;
+	}
+	if (c->quota_time_ms > 3600000) {
+		snprintf(err, errlen, "quotas.time_ms must be at most 1 h, not %llu ms",
+			 (unsigned long long)c->quota_time_ms);
+		return -ERANGE;
+	}
+	return 0;
 }
 
 int yfail(struct ycx *y, yaml_node_t *n, const char *fmt, ...)
@@ -221,8 +254,6 @@ static int parse_context(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 	FOR_MAP(y, n, k, v)
 		if (k && !strcmp(k, "intervals") && (rc = parse_intervals(y, v, c)))
 			return rc;
-	if (!c->interval_us)
-		return yfail(y, n, "intervals.sample_us must be above 0");
 	FOR_MAP(y, n, k, v) {
 		const char *s = yscalar(v);
 
@@ -255,23 +286,66 @@ static int parse_context(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 	return config_parse_scheme(y, ynode(y, schemes->data.sequence.items.start[0]), c);
 }
 
+/* damo's files are a few KiB; anything near this is not a config */
+#define CONFIG_MAX_BYTES (1u << 20)
+#define CONFIG_MAX_DEPTH 32	/* damo nests 7 deep */
+
 int config_load_yaml(const char *path, struct nw_config *c, void (*warnf)(const char *msg),
 		     char *err, int errlen)
 {
-	FILE *f = fopen(path, "r");
-	int rc;
+	struct stat st;
+	size_t len;
+	char *buf;
+	int rc = safe_read_file(path, 0, CONFIG_MAX_BYTES, &buf, &len, &st, err, errlen);
 
-	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	rc = config_load_yaml_file(f, c, warnf, err, errlen);
-	fclose(f);
+	if (rc)
+		return rc;
+	rc = config_load_yaml_buf(buf, len, c, warnf, err, errlen);
+	free(buf);
 	return rc;
 }
 
-int config_load_yaml_file(FILE *f, struct nw_config *c, void (*warnf)(const char *msg),
-			  char *err, int errlen)
+static int yaml_problem(yaml_parser_t *p, char *err, int errlen)
+{
+	snprintf(err, errlen, "line %zu, column %zu: %s", p->problem_mark.line + 1,
+		 p->problem_mark.column + 1, p->problem ? p->problem : "bad YAML");
+	return -EINVAL;
+}
+
+/*
+ * libyaml builds the document recursively with no bound on nesting: walk the
+ * events first (flat, cheap) and refuse what nests deeper than any damo file.
+ */
+static int yaml_depth_ok(const char *buf, size_t len, char *err, int errlen)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	for (bool done = false; !done && !rc;) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = yaml_problem(&parser, err, errlen);
+			break;
+		}
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > CONFIG_MAX_DEPTH)
+				rc = -EINVAL, snprintf(err, errlen, "line %zu: nested deeper than %d "
+						       "levels (refused)", ev.start_mark.line + 1,
+						       CONFIG_MAX_DEPTH);
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int config_load_yaml_buf(const char *buf, size_t len, struct nw_config *c,
+			 void (*warnf)(const char *msg), char *err, int errlen)
 {
 	struct ycx y = { .warn = warnf, .err = err, .errlen = errlen, .aggr_us = 100000 };
 	yaml_parser_t parser;
@@ -279,13 +353,18 @@ int config_load_yaml_file(FILE *f, struct nw_config *c, void (*warnf)(const char
 	const char *k;
 	int rc = 0;
 
+	if (len > CONFIG_MAX_BYTES) {
+		snprintf(err, errlen, "larger than %u bytes (refused)", CONFIG_MAX_BYTES);
+		return -EFBIG;
+	}
+	if ((rc = yaml_depth_ok(buf, len, err, errlen)))
+		return rc;
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &y.doc)) {
-		snprintf(err, errlen, "line %zu, column %zu: %s", parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1, parser.problem ? parser.problem : "bad YAML");
+		rc = yaml_problem(&parser, err, errlen);
 		yaml_parser_delete(&parser);
-		return -EINVAL;
+		return rc;
 	}
 	root = yaml_document_get_root_node(&y.doc);
 	if (!root) {
@@ -331,6 +410,8 @@ int config_load_yaml_file(FILE *f, struct nw_config *c, void (*warnf)(const char
 		goto out;
 	}
 	rc = parse_context(&y, ynode(&y, ctxs->data.sequence.items.start[0]), c);
+	if (!rc)
+		rc = config_check(c, err, errlen);
 out:
 	yaml_document_delete(&y.doc);
 	yaml_parser_delete(&parser);

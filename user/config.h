@@ -52,8 +52,17 @@ void config_defaults(struct nw_config *c);
  */
 int config_load_yaml(const char *path, struct nw_config *c, void (*warn)(const char *msg),
 		     char *err, int errlen);
-int config_load_yaml_file(FILE *f, struct nw_config *c, void (*warn)(const char *msg),
-			  char *err, int errlen);
+int config_load_yaml_buf(const char *buf, size_t len, struct nw_config *c,
+			 void (*warn)(const char *msg), char *err, int errlen);
+#define NW_INTERVAL_MIN_US 1000ull
+#define NW_INTERVAL_MAX_US 3600000000ull
+#define NW_QUOTA_MIN_BPS 4096ull		/* a page a second */
+#define NW_QUOTA_MAX_BPS (1ull << 50)		/* 1 PiB/s: "no limit" is 0 or max */
+/*
+ * The ranges every setting must hold, whether it came from the command line,
+ * the YAML or elsewhere, checked after unit conversion. 0 or -ERANGE with err.
+ */
+int config_check(const struct nw_config *c, char *err, int errlen);
 /* Bytes per second the quota allows (0 = unlimited). */
 uint64_t config_quota_bps(const struct nw_config *c);
 

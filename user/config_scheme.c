@@ -67,7 +67,11 @@ static int one_age(struct ycx *y, yaml_node_t *n, const char *path, void *out)
 
 	if (s && *s && strtoull(s, &end, 10) != ULLONG_MAX && !*end && s[0] != '-') {
 		/* a bare count is a number of aggregation intervals */
-		*(uint64_t *)out = strtoull(s, NULL, 10) * y->aggr_us;
+		uint64_t cnt = strtoull(s, NULL, 10);
+
+		if (y->aggr_us && cnt > UINT64_MAX / 2 / y->aggr_us)
+			return yfail(y, n, "%s: %s aggregation intervals is too long", path, s);
+		*(uint64_t *)out = cnt * y->aggr_us;
 		return 0;
 	}
 	return yget_dur(y, n, path, out);

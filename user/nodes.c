@@ -7,6 +7,7 @@
 #include <numa.h>
 #include <stdio.h>
 #include "nodes.h"
+#include "parse.h"
 #include "numaweave/abi.h"
 
 static bool have_numa(void)
@@ -52,6 +53,11 @@ int weights_validate(const uint32_t *w, char *err, int errlen, int *bad_node)
 		if (!w[n])
 			continue;
 		*bad_node = n;
+		if (w[n] > NW_WEIGHT_MAX) {
+			snprintf(err, errlen, "weight %u for node %d out of range (1-%u)", w[n], n,
+				 NW_WEIGHT_MAX);
+			return -ERANGE;
+		}
 		if (!node_exists(n)) {
 			snprintf(err, errlen, "node %d does not exist", n);
 			return -EINVAL;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "numaweave/abi.h"
 #include "pagemap.h"
 #include "vec.h"
 
@@ -78,7 +79,8 @@ int node_map_load(struct node_map *m)
 				memset(m->node + m->nblocks, -1, cap - m->nblocks);
 				m->nblocks = cap;
 			}
-			m->node[b] = (int8_t)nid;
+			/* a node past the weights table (the kernel allows 1024): unknown */
+			m->node[b] = nid < NW_MAX_NODES ? (int8_t)nid : -1;
 		}
 		closedir(d);
 	}

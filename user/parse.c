@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,7 @@ static int parse_scaled(const char *s, const struct unit *units, const char *wha
 	uint64_t ip = 0, frac = 0, fscale = 1;
 	char ubuf[16];
 	size_t n = 0;
+	bool nonzero = false;
 
 	if (!strcasecmp(p, "max")) {
 		*out = UINT64_MAX;
@@ -118,6 +120,7 @@ static int parse_scaled(const char *s, const struct unit *units, const char *wha
 		if (!isdigit((unsigned char)*q))
 			ERR("bad %s '%s'", what, s);
 		while (isdigit((unsigned char)*q)) {
+			nonzero |= *q != '0';
 			if (fscale < 1000000000ull) {
 				frac = frac * 10 + (*q - '0');
 				fscale *= 10;
@@ -134,9 +137,14 @@ static int parse_scaled(const char *s, const struct unit *units, const char *wha
 	for (const struct unit *u = units; u->name; u++) {
 		if (strcmp(u->name, ubuf))
 			continue;
-		if (ip && u->mult > UINT64_MAX / ip)
+		uint64_t fpart = (uint64_t)((double)frac * u->mult / fscale);
+
+		if ((ip && u->mult > UINT64_MAX / ip) || ip * u->mult > UINT64_MAX - fpart - 1)
 			ERR("%s '%s' too large", what, s);
-		*out = ip * u->mult + (uint64_t)((double)frac * u->mult / fscale);
+		*out = ip * u->mult + fpart;
+		/* "0.0000001K" is not 0 (which means "none" or "no limit" to some callers) */
+		if (!*out && (ip || nonzero))
+			ERR("%s '%s' rounds to 0", what, s);
 		return 0;
 	}
 	ERR("unknown unit '%s' in %s '%s'", ubuf, what, s);
@@ -187,6 +195,8 @@ int parse_duration(const char *s, uint64_t *usec, char *err)
 		if (parse_scaled(buf, units, "duration", &ns, err))
 			ERR("bad duration '%s'", s);
 		*usec = ns / 1000;
+		if (ns && !*usec)
+			ERR("duration '%s' rounds to 0 (below 1 us)", s);
 		return 0;
 	}
 	return parse_scaled(s, units, "duration", usec, err);

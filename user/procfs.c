@@ -41,10 +41,12 @@ int procfs_stat(int pid, struct proc_stat *st)
 	return procfs_stat_parse(buf, st);
 }
 
-int proc_tgid(int pid)
+/* One numeric field of /proc/PID/status ("Tgid:", "Uid:" gives the real uid); -1 if gone. */
+static int status_field(int pid, const char *key)
 {
 	char p[64], line[256];
-	int tgid = -1;
+	size_t klen = strlen(key);
+	int v = -1;
 	FILE *f;
 
 	snprintf(p, sizeof(p), "/proc/%d/status", pid);
@@ -52,10 +54,20 @@ int proc_tgid(int pid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+		if (!strncmp(line, key, klen) && sscanf(line + klen, " %d", &v) == 1)
 			break;
 	fclose(f);
-	return tgid;
+	return v;
+}
+
+int proc_tgid(int pid)
+{
+	return status_field(pid, "Tgid:");
+}
+
+int proc_uid(int pid)
+{
+	return status_field(pid, "Uid:");
 }
 
 bool proc_gone(int pid)

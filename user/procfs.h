@@ -24,6 +24,8 @@ int procfs_stat(int pid, struct proc_stat *st);
 int procfs_stat_parse(const char *buf, struct proc_stat *st);
 /* The thread-group id of a task (/proc/PID/status), -1 if it is gone. */
 int proc_tgid(int pid);
+/* The real uid of a process, -1 if it is gone. */
+int proc_uid(int pid);
 /* Gone, or a zombie: no memory left to place. */
 bool proc_gone(int pid);
 /* Milliseconds from this process's exec to now (10 ms grain), 0 if unknown. */

@@ -12,15 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nw_config c;
 	char err[512];
-	FILE *f;
 
-	if (!size)
-		return 0;
-	f = fmemopen((void *)data, size, "r");
-	if (!f)
-		return 0;
 	config_defaults(&c);
-	config_load_yaml_file(f, &c, quiet, err, sizeof(err));
-	fclose(f);
+	config_load_yaml_buf((const char *)data, size, &c, quiet, err, sizeof(err));
 	return 0;
 }

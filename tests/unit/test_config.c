@@ -2,7 +2,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "config.h"
 
 #define YAML_DIR "tests/unit/yaml/"
@@ -112,13 +116,8 @@ Test(config, missing_file)
 
 static int load_str(const char *yaml, struct nw_config *c, char *err, int errlen)
 {
-	FILE *f = fmemopen((void *)yaml, strlen(yaml), "r");
-	int rc;
-
 	config_defaults(c);
-	rc = config_load_yaml_file(f, c, collect, err, errlen);
-	fclose(f);
-	return rc;
+	return config_load_yaml_buf(yaml, strlen(yaml), c, collect, err, errlen);
 }
 
 #define AP_YAML(acc) \
@@ -143,4 +142,74 @@ Test(config, nr_accesses_units_never_mixed)
 	cr_assert_eq(load_str(AP_YAML("{min: 2, max: 5 %}"), &c, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "must both be counts or both percents"), "%s", err);
 	cr_assert_eq(load_str(AP_YAML("{min: 2 %, max: 5}"), &c, err, sizeof(err)), -EINVAL);
+}
+
+/* Hostile configs: each is refused quickly, with the reason, and nothing blocks. */
+Test(config, deep_nesting_refused_fast)
+{
+	size_t n = 400000;
+	char *deep = malloc(n + 1), err[512];
+	struct nw_config c;
+
+	memset(deep, '[', n);
+	deep[n] = 0;
+	cr_assert_eq(load_str(deep, &c, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "nested deeper"), "%s", err);
+	free(deep);
+	/* damo's own nesting (7 levels) stays fine */
+	cr_assert_eq(load_str(AP_YAML("{min: 0, max: 5}"), &c, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(config, oversize_fifo_and_device_refused)
+{
+	char dir[] = "/tmp/nw-cfg-XXXXXX", path[256], err[512];
+	struct nw_config c;
+	FILE *f;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("kdamonds:\n", f);
+	for (int i = 0; i < 100000; i++)
+		fputs("# padding padding padding\n", f);
+	fclose(f);
+	config_defaults(&c);
+	cr_assert_eq(config_load_yaml(path, &c, collect, err, sizeof(err)), -EFBIG);
+	cr_assert(strstr(err, "larger than"), "%s", err);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/fifo.yaml", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(config_load_yaml(path, &c, collect, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "not a regular file"), "%s", err);
+	unlink(path);
+	rmdir(dir);
+	cr_assert_eq(config_load_yaml("/dev/zero", &c, collect, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "not a regular file"), "%s", err);
+}
+
+#define IV_YAML(iv, q) \
+	"kdamonds: [ {contexts: [ {ops: vaddr, intervals: {sample_us: " iv "}, schemes: [ " \
+	"{action: migrate_hot, quotas: " q "} ]} ]} ]"
+
+/* The YAML obeys the command line's ranges, after unit conversion. */
+Test(config, ranges_same_as_command_line)
+{
+	struct nw_config c;
+	char err[512];
+
+	cr_assert_eq(load_str(IV_YAML("1", "{sz_bytes: 0}"), &c, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "from 1 ms to 1 h"), "%s", err);
+	cr_assert_eq(load_str(IV_YAML("18446744073709552 s", "{sz_bytes: 0}"), &c, err,
+			      sizeof(err)), -EINVAL, "%s", err);
+	cr_assert_eq(load_str(IV_YAML("5 ms", "{sz_bytes: 2305843009213694952}"), &c, err,
+			      sizeof(err)), -ERANGE, "a quota that wraps in B/s passed");
+	cr_assert_eq(load_str(IV_YAML("5 ms", "{sz_bytes: 100, reset_interval_ms: 1000}"), &c,
+			      err, sizeof(err)), -ERANGE, "100 B/s passed");
+	cr_assert_eq(load_str(IV_YAML("5 ms", "{sz_bytes: 10M, reset_interval_ms: 100}"), &c,
+			      err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(config_quota_bps(&c), 100ull << 20);
+	c.quota_bytes = UINT64_MAX - 1;
+	c.quota_reset_ms = 1;
+	cr_assert_eq(config_quota_bps(&c), UINT64_MAX, "saturates, not wraps");
 }

@@ -140,3 +140,22 @@ Test(parse, format_roundtrip)
 	cr_assert_eq(parse_weights(buf, w2, err), 0);
 	cr_assert_eq(memcmp(w, w2, sizeof(w)), 0);
 }
+
+/* Overflow and rounding: never a silent wrap, never a silent 0 ("no limit"). */
+Test(parse, overflow_and_rounding_to_zero)
+{
+	char err[NW_ERRLEN];
+	uint64_t v;
+
+	cr_assert_neq(parse_size("0.0000000001K", &v, err), 0, "rounded to %llu",
+		      (unsigned long long)v);
+	cr_assert(strstr(err, "rounds to 0"), "%s", err);
+	cr_assert_neq(parse_duration("1ns", &v, err), 0);
+	cr_assert_neq(parse_size("18446744073709551615.9", &v, err), 0);
+	cr_assert_neq(parse_size("16777216T", &v, err), 0);
+	cr_assert(strstr(err, "too large"), "%s", err);
+	cr_assert_eq(parse_size("0", &v, err), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(parse_size("0.5K", &v, err), 0);
+	cr_assert_eq(v, 512);
+}

@@ -35,7 +35,7 @@ PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config
 UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
 	     user/json.c user/nodes.c user/report.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_run.c user/cmd_status.c user/cmd_weights.c \
-	     user/cmd_numastat.c user/loader.c user/vma_iter.c user/targets.c user/sysctl.c \
+	     user/cmd_numastat.c user/loader.c user/pins.c user/vma_iter.c user/targets.c user/sysctl.c \
 	     user/engine.c user/plan.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
@@ -151,8 +151,8 @@ clean:
 	rm -rf $(OUT)
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \
-		$(OUT)/obj/targets.o
+$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/pins.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \
+		$(OUT)/obj/targets.o $(OUT)/obj/procfs.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 

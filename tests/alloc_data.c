@@ -5,7 +5,7 @@
  * "verify ok PAGES" or "verify FAILED BAD/PAGES".
  *
  *   alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N]
- *              [--mbind-weighted NID:W,...] [--churn]
+ *              [--mbind-weighted NID:W,...] [--churn] [--reserve SIZE]
  *
  * --churn: a thread keeps checking and rewriting every page (each page holds
  * its generation in word 0 and words derived from it); SIGUSR1 pauses it,
@@ -16,7 +16,9 @@
  * vm_pgoff). --fork N forks N children after the fill (CoW-shared pages; each
  * child verifies on SIGUSR1 too). --mbind-weighted sets the kernel's
  * weighted-interleave sysfs weights and binds the buffer with
- * MPOL_WEIGHTED_INTERLEAVE before the fill.
+ * MPOL_WEIGHTED_INTERLEAVE before the fill. --reserve SIZE adds what ASan,
+ * JVMs and Go runtimes make: a read-write MAP_NORESERVE mapping of SIZE (up
+ * to tens of TiB) with 64 pages touched across it and nothing else resident.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -116,6 +118,7 @@ static int parse_size(const char *s, size_t *out)
 	if (end == s || v <= 0)
 		return -1;
 	switch (*end) {
+	case 'T': case 't': v *= 1ull << 40; end++; break;
 	case 'G': case 'g': v *= 1 << 30; end++; break;
 	case 'M': case 'm': v *= 1 << 20; end++; break;
 	case 'K': case 'k': v *= 1 << 10; end++; break;
@@ -168,7 +171,7 @@ int main(int argc, char **argv)
 {
 	const char *weighted = NULL;
 	int thp = 0, do_mremap = 0, nfork = 0, do_churn = 0;
-	size_t size = 0, pages;
+	size_t size = 0, pages, reserve = 0;
 	pid_t kids[64];
 	uint8_t *raw, *buf;
 
@@ -186,11 +189,13 @@ int main(int argc, char **argv)
 			nfork = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--mbind-weighted") && i + 1 < argc)
 			weighted = argv[++i];
+		else if (!strcmp(argv[i], "--reserve") && i + 1 < argc && !parse_size(argv[i + 1], &reserve))
+			i++;
 		else if (!size && !parse_size(argv[i], &size))
 			;
 		else {
 			fprintf(stderr, "usage: alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N] "
-					"[--mbind-weighted NID:W,...]\n");
+					"[--mbind-weighted NID:W,...] [--churn] [--reserve SIZE]\n");
 			return 2;
 		}
 	}
@@ -230,6 +235,19 @@ int main(int argc, char **argv)
 	if (weighted && set_weighted(weighted, buf, size))
 		return 1;
 	fill((uint64_t *)buf, pages);
+	if (reserve) {
+		uint8_t *r = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+				  MAP_NORESERVE, -1, 0);
+
+		if (r == MAP_FAILED) {
+			perror("alloc_data: mmap --reserve");
+			return 1;
+		}
+		madvise(r, reserve, MADV_NOHUGEPAGE);
+		for (size_t k = 0; k < 64; k++)
+			r[(reserve / 64 * k) & ~4095ul] = 1;
+		printf("reserved %zu at %p\n", reserve, (void *)r);
+	}
 	signal(SIGUSR1, on_usr1);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);

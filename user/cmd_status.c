@@ -27,9 +27,9 @@ struct status {
 	int ntg;
 };
 
-static void read_targets(const char *dir, struct status *st)
+static void read_targets(const struct pin_dir *dir, struct status *st)
 {
-	char err[512];
+	char err[PATH_MAX + 256];
 	uint32_t key, next;
 	int fd = pin_open_map(dir, "targets", BPF_MAP_TYPE_HASH, sizeof(uint32_t),
 			      sizeof(struct nw_target), 1, err, sizeof(err));
@@ -48,9 +48,9 @@ static void read_targets(const char *dir, struct status *st)
 }
 
 /* 0, 3 when nothing is pinned, 1 on a foreign or unreadable map. */
-static int status_read(const char *dir, struct status *st)
+static int status_read(const struct pin_dir *dir, struct status *st)
 {
-	char err[512];
+	char err[PATH_MAX + 256];
 	uint32_t zero = 0;
 	int fd = pin_open_map(dir, "stats", BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
 			      sizeof(struct nw_stats), 1, err, sizeof(err));
@@ -62,7 +62,7 @@ static int status_read(const char *dir, struct status *st)
 		return 1;
 	}
 	if (bpf_map_lookup_elem(fd, &zero, &st->s)) {
-		nw_err("cannot read %s/stats: %s", dir, strerror(errno));
+		nw_err("cannot read %s/stats: %s", dir->name, strerror(errno));
 		close(fd);
 		return 1;
 	}
@@ -255,6 +255,7 @@ static void text_nodes(const struct status *st)
 int cmd_status(int argc, char **argv)
 {
 	static struct status st;
+	struct pin_dir pd;
 	const char *dir;
 	bool json = false;
 	int rc;
@@ -263,7 +264,11 @@ int cmd_status(int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return cmd_bad("status", "unexpected argument '%s'", argv[optind]);
-	rc = status_read(dir, &st);
+	rc = pin_dir_open(&pd, dir, false);
+	if (rc && rc != -ENOENT)
+		return 1;
+	rc = rc ? 3 : status_read(&pd, &st);
+	pin_dir_close(&pd);
 	if (rc == 1)
 		return 1;
 	if (json)

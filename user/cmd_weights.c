@@ -3,6 +3,7 @@
  * cmd_weights.c — `numaweave weights`: show the pinned table, or write it in
  * one batch (the same bytes `bpftool map update` would write).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ static int weights_from_args(int argc, char **argv, uint32_t *w)
 int cmd_weights(int argc, char **argv)
 {
 	uint32_t w[NW_MAX_NODES];
+	struct pin_dir pd;
 	const char *dir;
 	char buf[512];
 	int fd, rc;
@@ -60,7 +62,13 @@ int cmd_weights(int argc, char **argv)
 		return rc;
 	if (geteuid() != 0 && cmd_need_caps())
 		return 1;
-	fd = pin_open_weights(dir);
+	if ((rc = pin_dir_open(&pd, dir, false))) {
+		if (rc == -ENOENT)
+			nw_err("no pin dir %s: start `numaweave run` with --weights first", dir);
+		return 1;
+	}
+	fd = pin_open_weights(&pd);
+	pin_dir_close(&pd);
 	if (fd < 0)
 		return 1;
 	rc = argc ? weights_write(fd, w) : weights_read(fd, w);

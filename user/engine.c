@@ -30,6 +30,11 @@ static void on_signal(int sig)
 	stop_sig = sig;
 }
 
+bool engine_stopping(void)
+{
+	return stop_sig != 0;
+}
+
 static void on_chld(int sig)
 {
 	(void)sig;
@@ -76,6 +81,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	struct engine *e = ctx;
 	const struct nw_event *ev = data;
 	struct target *t;
+	bool reused;
 
 	if (len < sizeof(*ev))
 		return 0;
@@ -91,8 +97,14 @@ static int on_event(void *ctx, void *data, size_t len)
 		/* err = 1: the classic tracepoint could not tell a thread from a process. */
 		if (ev->err && proc_tgid(ev->tgid) != (int)ev->tgid)
 			break;
-		if (!targets_add(&e->ts, ev->tgid, ev->aux, e->o->cfg.children))
-			nw_info("following child %u of %u", ev->tgid, ev->aux);
+		if (targets_add(&e->ts, ev->tgid, ev->aux, e->o->cfg.children, &reused))
+			break;
+		if (reused) {
+			heat_drop(&e->heat, ev->tgid);
+			e->ctl.targets_exited++;
+		}
+		nw_info("following child %u of %u%s", ev->tgid, ev->aux,
+			reused ? " (its pid was a target that exited unseen)" : "");
 		break;
 	case NW_EV_EXIT:
 		t = targets_find(&e->ts, ev->tgid);
@@ -138,6 +150,12 @@ static bool weights_poll(struct engine *e, uint64_t now)
 	char err[256];
 	int bad = -1;
 
+	if (!e->pin_gone_said && pin_dir_removed(&e->ld.dir)) {
+		nw_warn("pin dir %s was removed: weights cannot be edited and status cannot see "
+			"this run until it is restarted (another run may now start there)",
+			e->ld.dir.name);
+		e->pin_gone_said = true;
+	}
 	if (weights_read(e->ld.weights_fd, w)) {
 		nw_warn("cannot read weights: %s", strerror(errno));
 		return false;
@@ -174,7 +192,7 @@ static int weights_init(struct engine *e)
 	}
 	if (weights_zero(e->ws.read)) {
 		nw_err("no weights: give --weights or --config (none are pinned in %s)",
-		       e->ld.pin_dir);
+		       e->ld.dir.name);
 		return 2;
 	}
 	if (weights_validate(e->ws.read, err, sizeof(err), &bad)) {
@@ -235,8 +253,9 @@ static int engine_init(struct engine *e)
 		return 1;
 	}
 	for (int i = 0; i < o->cfg.nr_pids; i++)
-		if (targets_add(&e->ts, o->cfg.pids[i], 0, o->cfg.children))
+		if (targets_add(&e->ts, o->cfg.pids[i], 0, o->cfg.children, NULL))
 			return 1;
+	e->child.out_to_err = o->json;
 	if (o->cmd && (rc = child_start(&e->child, o->cmd, &e->ts, o->cfg.children))) {
 		nw_err("cannot start %s: %s", o->cmd[0], strerror(-rc));
 		return 1;
@@ -275,7 +294,7 @@ static void check_alive(struct engine *e)
 	for (size_t i = 0; i < e->ts.n; i++) {
 		struct target *t = e->ts.t[i];
 
-		if (!t->gone && t->pid != e->child.pid && proc_gone(t->pid))
+		if (!t->gone && t->pid != e->child.pid && target_exited(t))
 			engine_target_gone(e, t);
 	}
 }
@@ -344,6 +363,7 @@ static int engine_loop(struct engine *e)
 		if (!changed)
 			interval_tick(e);
 		plan_pass(e, false);
+		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */
 		if (!e->startup_logged) {
 			report_startup(e, now);
 			e->startup_logged = true;
@@ -360,7 +380,7 @@ static int engine_loop(struct engine *e)
 	return 0;
 }
 
-static void engine_fini(struct engine *e)
+static void engine_fini(struct engine *e, bool failed)
 {
 	ring_buffer__free(e->rb);
 	move_vec_free(&e->moves);
@@ -370,18 +390,20 @@ static void engine_fini(struct engine *e)
 	wtable_free(&e->wt);
 	node_map_free(&e->nodes);
 	nb_guard_restore(&e->nb);
-	loader_close(&e->ld);
+	loader_close(&e->ld, failed);
 }
 
 int engine_run(struct engine_opts *o)
 {
 	struct engine e = { .o = o };
+	bool init_failed;
 	int status;
 
 	e.t_main = nw_now_ns();
 	e.exec_ms = proc_ms_since_exec();
 	signals_init();
 	status = engine_init(&e);
+	init_failed = status != 0;
 	if (!status)
 		status = o->once ? engine_once(&e) : engine_loop(&e);
 	if (e.child.pid > 0) {
@@ -392,6 +414,6 @@ int engine_run(struct engine_opts *o)
 		if (!o->once && !status)
 			status = cs;
 	}
-	engine_fini(&e);
+	engine_fini(&e, init_failed);
 	return status;
 }

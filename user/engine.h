@@ -34,6 +34,7 @@ struct pass {
 	struct target *t;
 	const struct nw_vma *vma;
 	struct region *reg;
+	uint64_t reg_lo;	/* where the region being scanned starts (in its VMA) */
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what it saw, after its moves */
@@ -67,10 +68,13 @@ struct engine {
 	uint64_t t_main;		/* engine_run entered, CLOCK_MONOTONIC ns */
 	double exec_ms;			/* exec to engine_run */
 	bool startup_logged;
+	bool pin_gone_said;	/* the pin dir was removed under us (said once) */
 };
 
 /* Returns the process exit status (0, 1, 2, or CMD's). */
 int engine_run(struct engine_opts *o);
+/* A signal asked the controller to stop: long work ends early. */
+bool engine_stopping(void);
 /* A target exited: stop following it. */
 void engine_target_gone(struct engine *e, struct target *t);
 

@@ -62,143 +62,6 @@ int caps_check(const char **missing)
 	return 0;
 }
 
-int pin_ensure_bpffs(const char *dir)
-{
-	struct statfs sf;
-
-	if (!statfs("/sys/fs/bpf", &sf) && sf.f_type == BPF_FS_MAGIC)
-		goto mkdir;
-	if (strncmp(dir, "/sys/fs/bpf/", 12))
-		goto mkdir;	/* a pin dir elsewhere must be on a bpffs the operator mounted */
-	mkdir("/sys/fs/bpf", 0755);
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		nw_err("cannot mount bpffs on /sys/fs/bpf: %s", strerror(errno));
-		return -errno;
-	}
-	nw_info("mounted bpffs on /sys/fs/bpf (left mounted: the pinned weights live there)");
-mkdir:
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		nw_err("cannot create pin dir %s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	if (statfs(dir, &sf) || sf.f_type != BPF_FS_MAGIC) {
-		nw_err("pin dir %s is not on a bpffs (mount -t bpf bpf DIR)", dir);
-		return -ENOTSUP;
-	}
-	if (chmod(dir, 0700)) {
-		nw_err("cannot chmod pin dir %s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-static const char *map_type_name(uint32_t t)
-{
-	const char *s = libbpf_bpf_map_type_str(t);
-
-	return s ? s : "unknown";
-}
-
-int pin_open_map(const char *dir, const char *name, uint32_t type, uint32_t key, uint32_t value,
-		 uint32_t min_entries, char *err, int errlen)
-{
-	struct bpf_map_info info = {};
-	uint32_t len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open pinned map %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		snprintf(err, errlen, "cannot read pinned map %s: %s", path, strerror(errno));
-		close(fd);
-		return -EINVAL;
-	}
-	if (info.type != type || info.key_size != key || info.value_size != value ||
-	    info.max_entries < min_entries || !info.btf_id) {
-		snprintf(err, errlen,
-			 "pinned map %s has another layout (%s, key %u, value %u, %u entries%s; "
-			 "expected %s, key %u, value %u, >= %u entries with BTF)",
-			 path, map_type_name(info.type), info.key_size, info.value_size,
-			 info.max_entries, info.btf_id ? "" : ", no BTF", map_type_name(type), key,
-			 value, min_entries);
-		close(fd);
-		return -EBADF;
-	}
-	return fd;
-}
-
-int pin_open_weights(const char *dir)
-{
-	char err[512];
-	int fd = pin_open_map(dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
-			      sizeof(err));
-
-	if (fd == -ENOENT)
-		nw_err("no weights pinned in %s: start `numaweave run` with --weights first", dir);
-	else if (fd == -EPERM || fd == -EACCES)
-		nw_err("cannot open %s/weights: %s (root only: the pin dir is mode 0700)", dir,
-		       strerror(-fd));
-	else if (fd < 0)
-		nw_err("%s", err);
-	return fd;
-}
-
-bool pin_dir_busy(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool busy;
-
-	if (fd < 0)
-		return false;
-	busy = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
-	close(fd);
-	return busy;
-}
-
-/*
- * The whole table in one system call where the kernel has batch operations
- * (5.6+): cheaper to poll, and a table written in one call is never seen
- * half-written by the controller. Entry by entry otherwise.
- */
-int weights_read(int fd, uint32_t *w)
-{
-	uint32_t keys[NW_MAX_NODES], out = 0, count = NW_MAX_NODES;
-	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-
-	if ((!bpf_map_lookup_batch(fd, NULL, &out, keys, w, &count, &bo) ||
-	     errno == ENOENT) && count == NW_MAX_NODES) {
-		for (uint32_t i = 0; i < NW_MAX_NODES; i++)
-			if (keys[i] != i)
-				goto one_by_one;
-		return 0;
-	}
-one_by_one:
-	for (uint32_t i = 0; i < NW_MAX_NODES; i++)
-		if (bpf_map_lookup_elem(fd, &i, &w[i]))
-			return -errno;
-	return 0;
-}
-
-int weights_write(int fd, const uint32_t *w)
-{
-	uint32_t keys[NW_MAX_NODES], count = NW_MAX_NODES;
-	LIBBPF_OPTS(bpf_map_batch_opts, bo);
-
-	for (uint32_t i = 0; i < NW_MAX_NODES; i++)
-		keys[i] = i;
-	if (!bpf_map_update_batch(fd, keys, w, &count, &bo))
-		return 0;
-	for (uint32_t i = 0; i < NW_MAX_NODES; i++)
-		if (bpf_map_update_elem(fd, &i, &w[i], BPF_ANY))
-			return -errno;
-	return 0;
-}
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* Refused variants are expected (we fall back): libbpf speaks only with -v. */
@@ -209,13 +72,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void unpin_stale(const char *dir, const char *name)
+static void unpin_stale(struct loader *l, const char *name)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!unlink(path))
-		nw_info("replaced %s left by an earlier run", path);
+	if (!unlinkat(l->dir.fd, name, 0))
+		nw_info("replaced %s/%s left by an earlier run", l->dir.name, name);
 }
 
 /*
@@ -323,7 +183,7 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 		return rc;
 
 	/* weights: reuse the pinned map when its layout matches. */
-	fd = pin_open_map(l->pin_dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
+	fd = pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
 			  sizeof(err));
 	if (fd >= 0) {
 		rc = bpf_map__reuse_fd(s->maps.weights, fd);
@@ -331,13 +191,13 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 		if (rc)
 			return rc;
 		l->weights_reused = true;
-	} else if (fd == -EBADF) {
+	} else if (fd == -EBADF || fd == -EPERM) {
 		nw_err("%s; remove it (rm %s/weights) to start with fresh weights", err,
-		       l->pin_dir);
+		       l->dir.name);
 		return -EEXIST;
 	}
-	unpin_stale(l->pin_dir, "stats");
-	unpin_stale(l->pin_dir, "targets");
+	unpin_stale(l, "stats");
+	unpin_stale(l, "targets");
 
 	rc = collector_bpf__load(s);
 	l->ns_load += nw_now_ns() - t0;
@@ -354,10 +214,10 @@ static int pin(struct loader *l, struct bpf_map *m, const char *name)
 	char path[PATH_MAX];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", l->pin_dir, name);
+	pin_path(&l->dir, name, path, sizeof(path));
 	rc = bpf_map__pin(m, path);
 	if (rc)
-		nw_err("cannot pin %s: %s", path, strerror(-rc));
+		nw_err("cannot pin %s/%s: %s", l->dir.name, name, strerror(-rc));
 	return rc;
 }
 
@@ -388,16 +248,14 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	l->lock_fd = -1;
-	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", o->pin_dir ? o->pin_dir : NW_PIN_DIR);
 	libbpf_set_print(libbpf_print);
-	if ((rc = pin_ensure_bpffs(l->pin_dir)))
+	if ((rc = pin_dir_open(&l->dir, o->pin_dir, true)))
 		return rc;
-	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB)) {
+	if (flock(l->dir.fd, LOCK_EX | LOCK_NB)) {
 		rc = -errno;
-		nw_err("cannot lock pin dir %s: %s", l->pin_dir,
+		nw_err("cannot lock pin dir %s: %s", l->dir.name,
 		       errno == EWOULDBLOCK ? "another numaweave run is using it" : strerror(errno));
+		pin_dir_close(&l->dir);
 		return rc;
 	}
 	t0 = nw_now_ns();
@@ -425,6 +283,7 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 	nw_info("programs: %s", variant_name[v]);
 	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
 		return rc;
+	l->weights_pinned = !l->weights_reused;
 	if ((rc = pin(l, l->skel->maps.stats, "stats")) ||
 	    (rc = pin(l, l->skel->maps.targets, "targets")))
 		return rc;
@@ -442,26 +301,27 @@ void loader_clear_seen(struct loader *l)
 	memset(l->seen, 0, sizeof(*l->seen));
 }
 
-void loader_close(struct loader *l)
+void loader_close(struct loader *l, bool failed)
 {
-	char path[PATH_MAX];
-
 	if (l->stats) {
 		l->stats->ctl.pid = 0;
 		munmap(l->stats, page_round(sizeof(*l->stats)));
 	}
 	if (l->seen)
 		munmap(l->seen, page_round(sizeof(*l->seen)));
-	if (l->skel) {
-		/* weights outlive the run; the run's own maps do not. */
-		snprintf(path, sizeof(path), "%s/stats", l->pin_dir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/targets", l->pin_dir);
-		unlink(path);
+	if (l->skel)
 		collector_bpf__destroy(l->skel);
+	if (l->dir.fd >= 0) {
+		/* weights outlive the run; the run's own maps do not (through our fd: a
+		   pin dir removed and made again meanwhile is another run's) */
+		unlinkat(l->dir.fd, "stats", 0);
+		unlinkat(l->dir.fd, "targets", 0);
+		if (failed && l->weights_pinned)
+			unlinkat(l->dir.fd, "weights", 0);
+		if (failed && l->dir.created && !rmdir(l->dir.name))
+			nw_info("removed %s again (the run did not start)", l->dir.name);
+		pin_dir_close(&l->dir);
 	}
-	if (l->lock_fd >= 0)
-		close(l->lock_fd);
 	memset(l, 0, sizeof(*l));
-	l->lock_fd = -1;
+	l->dir.fd = -1;
 }

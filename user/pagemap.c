@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "numaweave/abi.h"
 #include "pagemap.h"
@@ -130,7 +131,9 @@ void scanner_close(struct page_scanner *s)
 		close(s->kpf_fd);
 	free(s->pm);
 	free(s->kpf);
+	free(s->pr);
 	s->pm = s->kpf = NULL;
+	s->pr = NULL;
 	s->pagemap_fd = s->kpf_fd = -1;
 }
 
@@ -239,4 +242,72 @@ int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, bool anon_o
 		a += n * 4096;
 	}
 	return 0;
+}
+
+/* The kernel's PAGEMAP_SCAN ABI (include/uapi/linux/fs.h, 6.7+), for older headers. */
+#define NW_PAGEMAP_SCAN _IOWR('f', 16, struct nw_pm_scan_arg)
+#define NW_PAGE_IS_PRESENT (1 << 3)
+#define PR_CAP 512
+
+struct nw_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+
+/* Present ranges from from on: the kernel walks only populated page tables. */
+static int pmscan_fill(struct page_scanner *s, uint64_t from, uint64_t end)
+{
+	struct nw_pm_scan_arg a = {
+		.size = sizeof(a), .start = from, .end = end, .vec_len = PR_CAP,
+		.category_mask = NW_PAGE_IS_PRESENT, .return_mask = NW_PAGE_IS_PRESENT,
+	};
+	long n;
+
+	if (!s->pr && !(s->pr = malloc(PR_CAP * sizeof(*s->pr))))
+		return -ENOMEM;
+	a.vec = (uint64_t)(uintptr_t)s->pr;
+	n = ioctl(s->pagemap_fd, NW_PAGEMAP_SCAN, &a);
+	if (n < 0)
+		return -errno;
+	s->pr_n = (size_t)n;
+	s->pr_i = 0;
+	s->pr_from = from;
+	s->pr_walk_end = a.walk_end ? a.walk_end : end;
+	return 0;
+}
+
+uint64_t scanner_next_present(struct page_scanner *s, uint64_t from, uint64_t end)
+{
+	if (s->no_pmscan || from >= end)
+		return from;
+	for (int tries = 0; tries < 1 << 20; tries++) {
+		bool in_window = from >= s->pr_from && from < s->pr_walk_end && s->pr;
+
+		if (!in_window) {
+			int rc = pmscan_fill(s, from, end);
+
+			if (rc) {
+				/* ENOTTY/EINVAL: no PAGEMAP_SCAN; anything else: read it all */
+				s->no_pmscan = rc == -ENOTTY || rc == -EINVAL;
+				return from;
+			}
+		}
+		while (s->pr_i < s->pr_n && s->pr[s->pr_i].end <= from)
+			s->pr_i++;
+		if (s->pr_i < s->pr_n) {
+			uint64_t at = s->pr[s->pr_i].start > from ? s->pr[s->pr_i].start : from;
+
+			if (at >= end)
+				break;
+			s->holes_skipped += at - from;
+			return at;
+		}
+		/* nothing present in the window: go on after it */
+		if (s->pr_walk_end >= end)
+			break;
+		s->holes_skipped += s->pr_walk_end - from;
+		from = s->pr_walk_end;
+	}
+	s->holes_skipped += end > from ? end - from : 0;
+	return end;
 }

@@ -26,10 +26,22 @@ struct page_scanner {
 	const struct node_map *nodes;
 	uint64_t *pm;		/* pagemap buffer */
 	uint64_t *kpf;		/* kpageflags buffer */
+	/* PAGEMAP_SCAN (6.7+): present ranges, so holes cost no reads */
+	bool no_pmscan;		/* the kernel has no PAGEMAP_SCAN */
+	struct pm_range { uint64_t start, end, cat; } *pr;
+	size_t pr_n, pr_i;
+	uint64_t pr_from, pr_walk_end;	/* the window the ranges describe */
+	uint64_t holes_skipped;		/* bytes of address space never read */
 };
 
 /* Called for each resident folio whose head lies in the scanned range. */
 typedef int (*folio_cb)(void *ctx, uint64_t addr, unsigned int order, int node);
+
+/*
+ * The first present page at or after from, below end (end when none). Where
+ * the kernel has no PAGEMAP_SCAN, from: the caller reads everything.
+ */
+uint64_t scanner_next_present(struct page_scanner *s, uint64_t from, uint64_t end);
 
 int node_map_load(struct node_map *m);
 void node_map_free(struct node_map *m);

@@ -27,10 +27,11 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 	struct engine *e = ctx;
 	struct pass *p = &e->p;
 	uint64_t n = 1ull << order;
-	struct move m = {
-		.addr = addr, .order = order, .src = node,
-		.score = p->reg ? p->reg->score : 0.0f,
-	};
+	struct move m = { .addr = addr, .order = order, .src = node };
+
+	if (!p->reg)
+		p->reg = heat_get(&e->heat, p->t->pid, p->reg_lo);	/* NULL: table full */
+	m.score = p->reg ? p->reg->score : 0.0f;
 
 	m.dest = wtable_node(&e->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;
@@ -84,15 +85,21 @@ static int resolve_unknown(struct engine *e, int pid)
 	return rc;
 }
 
-/* Keep draining events during a long pass; show progress on a terminal. */
-static void scan_tick(struct engine *e)
+/*
+ * Keep draining events during a long pass; show progress on a terminal; stop
+ * at once (-EINTR) when a signal asked the controller to stop.
+ */
+static int scan_tick(struct engine *e)
 {
+	if (engine_stopping())
+		return -EINTR;
 	if (++e->scan_steps % 256)
-		return;
+		return 0;
 	ring_buffer__consume(e->rb);
 	if (e->progress)
 		fprintf(stderr, "\rnumaweave: %llu pages scanned, %llu misplaced ",
 			(unsigned long long)e->p.scanned, (unsigned long long)e->p.misplaced);
+	return 0;
 }
 
 /* The region at lo, if this pass should scan it (NULL region: not in the table). */
@@ -121,16 +128,22 @@ static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_v
 	e->p.vma = v;
 	for (uint64_t r = v->start & ~(POLICY_REGION - 1); r < v->end && !rc;
 	     r += POLICY_REGION) {
-		uint64_t lo = r < v->start ? v->start : r;
-		uint64_t hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
+		uint64_t lo = r < v->start ? v->start : r, hi;
 		struct region *reg;
 
-		scan_tick(e);
+		if ((rc = scan_tick(e)))
+			break;
+		/* holes are not work: go to the next region with something present */
+		lo = scanner_next_present(ps, lo, v->end);
+		if (lo >= v->end)
+			break;
+		r = lo & ~(POLICY_REGION - 1);
+		hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
 		if (!region_wanted(e, v, lo, full, &reg))
 			continue;
-		if (!reg)
-			reg = heat_get(&e->heat, e->p.t->pid, lo);
+		/* made on the first resident folio (folio_seen): heat only where memory is */
 		e->p.reg = reg;
+		e->p.reg_lo = lo;
 		if (reg)
 			reg->dirty = 0;
 		rc = scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
@@ -232,7 +245,7 @@ static int move_target(struct engine *e, struct target *t, uint64_t *budget)
 	if (e->p.deferred != deferred0)
 		t->need_full = true;
 	moves_sort_by_dest(e->moves.m, n);
-	for (size_t i = 0; i < n && !rc; i += MOVE_CHUNK) {
+	for (size_t i = 0; i < n && !rc && !engine_stopping(); i += MOVE_CHUNK) {
 		size_t k = n - i < MOVE_CHUNK ? n - i : MOVE_CHUNK;
 
 		rc = moves_apply(t->pid, e->moves.m + i, k, &tot);
@@ -246,9 +259,9 @@ static int move_target(struct engine *e, struct target *t, uint64_t *budget)
 /* The target vanished under the pass: exiting (not yet a zombie) or in exec. */
 static int target_vanished(struct engine *e, struct target *t)
 {
-	for (int k = 0; k < 50 && !proc_gone(t->pid); k++)
+	for (int k = 0; k < 50 && !target_exited(t); k++)
 		usleep(10000);	/* up to 0.5 s for an exiting process to tell */
-	if (proc_gone(t->pid)) {
+	if (target_exited(t)) {
 		engine_target_gone(e, t);
 		return 0;
 	}
@@ -270,12 +283,22 @@ static int pass_target(struct engine *e, struct target *t, bool full, uint64_t *
 		rc = move_target(e, t, budget);
 	if (rc == -ESRCH)
 		return target_vanished(e, t);
+	if (rc == -EINTR) {
+		t->need_full = true;	/* stopped by a signal: not the target's fault */
+		return 0;
+	}
 	if (rc) {
-		nw_warn("pass over pid %d: %s", t->pid, strerror(-rc));
+		/* said when it starts failing or fails otherwise, not every interval */
+		if (rc != t->last_err)
+			nw_warn("pass over pid %d: %s", t->pid, strerror(-rc));
+		t->last_err = rc;
 		t->need_full = true;
 		e->ctl.pass_errors++;
 		return rc;
 	}
+	if (t->last_err)
+		nw_info("pass over pid %d works again", t->pid);
+	t->last_err = 0;
 	if (e->p.full)
 		memcpy(t->per_node, e->p.per_node, sizeof(t->per_node));
 	return 0;

@@ -141,6 +141,17 @@ void report_json_pass(struct engine *e, double secs)
 	jw_uint_field(&w, "move_calls", c->move_calls);
 	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);
 	jw_uint_field(&w, "pass_errors", c->pass_errors);
+	jw_name(&w, "errors");	/* why a target could not be scanned */
+	jw_start_array(&w);
+	for (size_t i = 0; i < e->ts.n; i++) {
+		if (!e->ts.t[i]->last_err)
+			continue;
+		jw_start_object(&w);
+		jw_uint_field(&w, "pid", e->ts.t[i]->pid);
+		jw_string_field(&w, "error", strerror(-e->ts.t[i]->last_err));
+		jw_end_object(&w);
+	}
+	jw_end_array(&w);
 	jw_uint_field(&w, "heat_refused", c->heat_refused);
 	jw_uint_field(&w, "targets_exited", c->targets_exited);
 	jw_uint_field(&w, "max_rss_kib", (uint64_t)ru.ru_maxrss);

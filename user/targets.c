@@ -10,41 +10,94 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "log.h"
+#include "procfs.h"
 #include "targets.h"
 #include "vec.h"
 
 struct target *targets_find(struct target_set *s, int pid)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->t[i]->pid == pid)
+		if (s->t[i]->pid == pid && !s->t[i]->gone)
 			return s->t[i];
 	return NULL;
 }
 
-int targets_add(struct target_set *s, int pid, uint32_t parent, bool children)
+static unsigned long long start_time(int pid)
+{
+	struct proc_stat st;
+
+	return procfs_stat(pid, &st) ? 0 : st.starttime;
+}
+
+int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, bool *reused)
 {
 	struct nw_target v = { .flags = children ? NW_TARGET_CHILDREN : 0, .parent = parent };
+	unsigned long long start = start_time(pid);
 	uint32_t key = pid;
-	struct target *t;
+	struct target *t = targets_find(s, pid);
 	int rc;
 
-	if (targets_find(s, pid))
+	if (reused)
+		*reused = false;
+	if (t && (!start || !t->start || t->start == start))
 		return 0;
-	if ((rc = vec_reserve(&s->t, &s->cap, s->n + 1, sizeof(*s->t), 16)))
-		return rc;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
+	if (t) {
+		/* the pid was reused: the old process's state must not carry over */
+		vma_list_free(&t->vmas);
+		memset(t, 0, sizeof(*t));
+		if (reused)
+			*reused = true;
+	} else {
+		if ((rc = vec_reserve(&s->t, &s->cap, s->n + 1, sizeof(*s->t), 16)))
+			return rc;
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		s->t[s->n++] = t;
+	}
 	if (bpf_map_update_elem(s->map_fd, &key, &v, BPF_ANY)) {
 		rc = -errno;
 		nw_err("cannot add pid %d to targets: %s", pid, strerror(errno));
-		free(t);
+		t->gone = true;
+		if (s->t[s->n - 1] == t && !t->pid) {	/* a new entry: nothing is kept */
+			free(t);
+			s->n--;
+		}
 		return rc;
 	}
 	t->pid = pid;
+	t->start = start;
 	t->need_full = true;
-	s->t[s->n++] = t;
 	return 0;
+}
+
+bool target_exited(const struct target *t)
+{
+	struct proc_stat st;
+	int rc = procfs_stat(t->pid, &st);
+
+	if (rc == -ENOENT)
+		return true;
+	if (rc)
+		return false;	/* unreadable is not gone */
+	return st.state == 'Z' || st.state == 'X' || (t->start && st.starttime != t->start);
+}
+
+size_t targets_reap(struct target_set *s)
+{
+	size_t k = 0, freed = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->t[i]->gone) {
+			vma_list_free(&s->t[i]->vmas);
+			free(s->t[i]);
+			freed++;
+			continue;
+		}
+		s->t[k++] = s->t[i];
+	}
+	s->n = k;
+	return freed;
 }
 
 bool targets_remove(struct target_set *s, struct target *t)
@@ -106,6 +159,9 @@ int child_start(struct child *c, char **cmd, struct target_set *s, bool children
 			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (c->out_to_err && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "numaweave: cannot run %s: %s\n", cmd[0], strerror(errno));
 		_exit(127);
@@ -113,7 +169,7 @@ int child_start(struct child *c, char **cmd, struct target_set *s, bool children
 	close(pfd[0]);
 	c->pid = pid;
 	c->done = false;
-	if ((rc = targets_add(s, pid, 0, children))) {
+	if ((rc = targets_add(s, pid, 0, children, NULL))) {
 		close(pfd[1]);	/* the child reads EOF and exits 127 */
 		child_finish(c, 0);
 		return rc;

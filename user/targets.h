@@ -15,8 +15,11 @@
 
 struct target {
 	int pid;
+	unsigned long long start;	/* start time (clock ticks after boot): pid + start
+					   names one process, whatever reuses the pid */
 	bool gone;
 	bool need_full;			/* scan all of it next pass */
+	int last_err;			/* -errno of its last pass, 0 when it went well */
 	uint64_t sig;			/* VMA geometry at the last pass */
 	uint64_t per_node[NW_MAX_NODES];	/* resident pages per node, last full pass */
 	struct vma_list vmas;
@@ -28,11 +31,20 @@ struct target_set {
 	int map_fd;		/* the BPF targets map */
 };
 
+/* The live target with this pid (gone ones are never found). */
 struct target *targets_find(struct target_set *s, int pid);
-/* Follow pid (0 if it already is); on failure nothing is kept. */
-int targets_add(struct target_set *s, int pid, uint32_t parent, bool children);
+/*
+ * Follow pid (0 if it already is); on failure nothing is kept. A live entry
+ * whose start time differs is an exited process whose pid was reused (its
+ * exit event lost): *reused is set and the entry starts over.
+ */
+int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, bool *reused);
 /* It exited: out of the map, VMAs freed. False if it was already gone. */
 bool targets_remove(struct target_set *s, struct target *t);
+/* The process this target was is gone, even if its pid is in use again. */
+bool target_exited(const struct target *t);
+/* Free the entries of exited targets (between passes only); returns how many. */
+size_t targets_reap(struct target_set *s);
 int targets_alive(const struct target_set *s);
 void targets_free(struct target_set *s);
 
@@ -40,6 +52,7 @@ struct child {
 	pid_t pid;		/* 0: none */
 	int status;		/* exit status, 128 + signal if killed */
 	bool done;
+	bool out_to_err;	/* its stdout goes to stderr (ours carries JSON) */
 };
 
 /* Start cmd, held until it has been made a target (following its children if asked). */

@@ -135,10 +135,10 @@ static void test_targets(int targets_fd)
 	int st, fds, rc;
 	pid_t p;
 
-	CHECK(targets_add(&ts, getpid(), 0, false) < 0 && ts.n == 0,
+	CHECK(targets_add(&ts, getpid(), 0, false, NULL) < 0 && ts.n == 0,
 	      "a target whose map update failed is not kept (n %zu)", ts.n);
 	ts.map_fd = targets_fd;
-	CHECK(!targets_add(&ts, getpid(), 0, false) && ts.n == 1, "target added");
+	CHECK(!targets_add(&ts, getpid(), 0, false, NULL) && ts.n == 1, "target added");
 	CHECK(targets_remove(&ts, ts.t[0]) && !targets_remove(&ts, ts.t[0]), "removed once");
 	targets_free(&ts);
 	/* fork fails for an unprivileged user with RLIMIT_NPROC 0 */
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 	key = 1;
 	CHECK(!bpf_map_update_elem(l.weights_fd, &key, &w, BPF_ANY), "write weight");
 	ring_buffer__free(rb);
-	loader_close(&l);
+	loader_close(&l, false);
 	CHECK(loader_open(&l, &o) == 0, "reload");
 	CHECK(l.weights_reused, "pinned weights reused");
 	CHECK(!bpf_map_lookup_elem(l.weights_fd, &key, &w2) && w2 == 7, "weight kept: %u", w2);
@@ -278,9 +278,9 @@ int main(int argc, char **argv)
 		struct loader l2;
 
 		CHECK(loader_open(&l2, &o) == -EWOULDBLOCK, "second controller refused");
-		loader_close(&l2);
+		loader_close(&l2, false);
 	}
-	loader_close(&l);
+	loader_close(&l, false);
 	{
 		char p[128];
 

@@ -118,6 +118,7 @@ unit: $(OUT)/unit_tests
 
 bpftest: all
 	$(Q)tests/bpf/run
+	$(Q)tests/hostile/run
 
 vmtest: all
 	$(Q)tests/vm/run-all
@@ -129,6 +130,8 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory memcheck
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)tests/bpf/run
+	$(Q)tests/hostile/run
+	$(Q)NW=$(OUT)/asan/numaweave tests/hostile/run
 	$(Q)tests/vm/run-all
 
 demo: deps

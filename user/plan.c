@@ -167,9 +167,17 @@ static int scan_target(struct engine *e, struct target *t)
 	rc = scanner_open(&ps, t->pid, &e->nodes);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < t->vmas.n && !rc; i++)
-		if (policy_vma_eligible(&t->vmas.v[i]))
-			rc = scan_vma(e, &ps, &t->vmas.v[i], e->p.full);
+	for (size_t i = 0; i < t->vmas.n && !rc; i++) {
+		const struct nw_vma *v = &t->vmas.v[i];
+
+		if (!policy_vma_eligible(v))
+			continue;
+		/* learn whether holes are free (PAGEMAP_SCAN) before a reservation's turn */
+		if (policy_vma_reservation(v) &&
+		    (scanner_next_present(&ps, v->start, v->start + 1), ps.no_pmscan))
+			continue;
+		rc = scan_vma(e, &ps, v, e->p.full);
+	}
 	scanner_close(&ps);
 	e->p.reg = NULL;
 	if (!rc)

@@ -4,6 +4,7 @@
 #include "placement.h"
 #include "policy.h"
 
+#define VM_ACCESS 0x00000007ul	/* VM_READ | VM_WRITE | VM_EXEC */
 #define VM_SHARED 0x00000008ul
 #define VM_PFNMAP 0x00000400ul
 #define VM_IO 0x00004000ul
@@ -18,6 +19,11 @@ bool policy_vma_eligible(const struct nw_vma *v)
 	if (v->kind == NW_VMA_FILE)
 		return !(v->flags & VM_SHARED);
 	return true;	/* anonymous, or shmem (shared: all pages; private: CoW-ed ones) */
+}
+
+bool policy_vma_reservation(const struct nw_vma *v)
+{
+	return !(v->flags & VM_ACCESS);
 }
 
 bool policy_vma_anon_only(const struct nw_vma *v)

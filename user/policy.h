@@ -34,6 +34,12 @@
 
 /* Anonymous and shmem mappings, and private file mappings' CoW-ed pages. */
 bool policy_vma_eligible(const struct nw_vma *v);
+/*
+ * PROT_NONE: an address-space reservation (JVM heaps, Go arenas, guard
+ * regions). Skipped where holes cannot be skipped cheaply (no PAGEMAP_SCAN),
+ * since reading it costs its virtual size.
+ */
+bool policy_vma_reservation(const struct nw_vma *v);
 /* Only the CoW-ed (anonymous) pages of this VMA are eligible. */
 bool policy_vma_anon_only(const struct nw_vma *v);
 /* damo's filters: anon, addr ranges (matching: inside only; else outside only). */

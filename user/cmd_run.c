@@ -315,6 +315,12 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+vhV", run_opts, NULL)) != -1)
 		if ((rc = run_opt(c, &o, &a)) >= 0)
 			return rc;
+	if (!proc_in_init_pidns()) {
+		/* the BPF side sees global tgids; pids here are this namespace's */
+		nw_err("numaweave is in a pid namespace (not the host's): its pids and the "
+		       "kernel's would not match; run it on the host");
+		return 1;
+	}
 	if ((rc = run_weights(&o, &a)) || (rc = run_settings(&o, &a)) ||
 	    (rc = run_targets(&o, &a, argc, argv)) || (rc = cmd_need_caps()))
 		return rc;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "procfs.h"
@@ -89,4 +90,12 @@ double proc_ms_since_exec(void)
 		return 0;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 - st.starttime * 1e3 / sysconf(_SC_CLK_TCK);
+}
+
+bool proc_in_init_pidns(void)
+{
+	struct stat st;
+
+	/* PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial pid namespace */
+	return stat("/proc/self/ns/pid", &st) || st.st_ino == 0xEFFFFFFCu;
 }

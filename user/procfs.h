@@ -28,6 +28,8 @@ int proc_tgid(int pid);
 int proc_uid(int pid);
 /* Gone, or a zombie: no memory left to place. */
 bool proc_gone(int pid);
+/* In the host's pid namespace (true also when it cannot be told). */
+bool proc_in_init_pidns(void);
 /* Milliseconds from this process's exec to now (10 ms grain), 0 if unknown. */
 double proc_ms_since_exec(void);
 

@@ -278,6 +278,34 @@ int handle_fork_tp(struct trace_event_raw_sched_process_fork *ctx)
 	return 0;
 }
 
+/*
+ * DAMON's per-region result at the end of each aggregation interval, from the
+ * kdamond numaweave started (damon_kdamond_pid, set by user space once it
+ * runs; any other kdamond is ignored). DAMON samples accessed bits: the
+ * read-access signal faults cannot give. target_id is the index of the
+ * target in numaweave's DAMON context.
+ */
+__u32 damon_kdamond_pid;
+
+SEC("tp_btf/damon_aggregated")
+int BPF_PROG(handle_damon, unsigned int target_id, struct damon_region *r,
+	     unsigned int nr_regions)
+{
+	__u64 start, end, pages;
+
+	if (!damon_kdamond_pid || (__u32)bpf_get_current_pid_tgid() != damon_kdamond_pid)
+		return 0;
+	start = BPF_CORE_READ(r, ar.start);
+	end = BPF_CORE_READ(r, ar.end);
+	pages = end > start ? (end - start) >> 12 : 0;
+	if (pages > 0xffffffffull)
+		pages = 0xffffffffull;
+	/* tgid 0: user space maps node (the target index) to a process */
+	emit(bstats(), 0, (__u32)pages, start, BPF_CORE_READ(r, age), NW_EV_DAMON,
+	     (__s16)target_id, BPF_CORE_READ(r, nr_accesses));
+	return 0;
+}
+
 /* Runs in the context of the exiting task. */
 SEC("tracepoint/sched/sched_process_exit")
 int handle_exit(void *ctx)

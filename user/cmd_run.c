@@ -25,7 +25,7 @@ struct run_args {
 };
 
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND };
 
 static const struct option run_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -46,6 +46,8 @@ static const struct option run_opts[] = {
 	{ "numa-balancing", required_argument, NULL, O_NB },
 	{ "pid-file", required_argument, NULL, O_PIDFILE },
 	{ "cgroup", required_argument, NULL, O_CGROUP },
+	{ "no-damon", no_argument, NULL, O_NODAMON },
+	{ "force-blind", no_argument, NULL, O_FORCEBLIND },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -206,6 +208,8 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 	case O_NOFENTRY: o->no_fentry = true; break;
 	case O_CLASSIC: o->classic_tp = true; break;
 	case O_SYSLOG: nw_log_open(true); break;
+	case O_NODAMON: o->no_damon = true; break;
+	case O_FORCEBLIND: o->force_blind = true; break;
 	case O_PIDFILE:
 	case O_CGROUP: rc = read_pids(c == O_CGROUP, optarg, a); break;
 	case O_NB:

@@ -106,6 +106,13 @@ static int on_event(void *ctx, void *data, size_t len)
 		nw_info("following child %u of %u%s", ev->tgid, ev->aux,
 			reused ? " (its pid was a target that exited unseen)" : "");
 		break;
+	case NW_EV_DAMON:
+		if (ev->node >= 0 && ev->node < e->damon.n) {
+			heat_damon(&e->heat, e->damon.pids[ev->node], ev->addr,
+				   (uint64_t)ev->tid << 12, ev->aux, ev->err);
+			e->ctl.damon_events++;
+		}
+		break;
 	case NW_EV_EXIT:
 		t = targets_find(&e->ts, ev->tgid);
 		if (t)
@@ -221,13 +228,69 @@ static int balancing_init(struct engine *e)
 	return 0;
 }
 
+/* DAMON as a second heat source where the kernel has it and nobody else uses it. */
+static void damon_init(struct engine *e)
+{
+	int pids[NW_DAMON_MAX_TARGETS], n = 0;
+	const char *why = NULL;
+	char err[256];
+
+	if (e->o->no_damon)
+		return;
+	if (!e->ld.damon_prog)
+		why = "no damon_aggregated tracepoint (no DAMON in this kernel)";
+	else
+		why = damon_unusable();
+	if (why) {
+		nw_info("DAMON not used: %s", why);
+		return;
+	}
+	for (size_t i = 0; i < e->ts.n && n < NW_DAMON_MAX_TARGETS; i++)
+		pids[n++] = e->ts.t[i]->pid;
+	if (damon_start(&e->damon, pids, n, err, sizeof(err))) {
+		nw_warn("DAMON not used: %s", err);
+		return;
+	}
+	loader_set_damon_pid(&e->ld, e->damon.kdamond_pid);
+	if (e->o->cfg.ap.age_min_us)
+		e->heat.damon_watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / NW_DAMON_AGGR_US);
+	e->ctl.heat_sources |= NW_HEAT_DAMON;
+	nw_info("DAMON samples accesses of %d target(s) (kdamond %d; children that start "
+		"later are seen by faults only)", n, e->damon.kdamond_pid);
+}
+
+/*
+ * What heat can see here, said at start; migrate_cold with an access pattern
+ * and nothing that sees reads would demote memory that is being read.
+ */
+static int heat_sources_init(struct engine *e)
+{
+	int nb = 0;
+
+	e->ctl.heat_sources |= NW_HEAT_FAULTS;
+	if (!sysctl_read_int(NB_SYSCTL, &nb) && nb && e->nb.orig < 0)
+		e->ctl.heat_sources |= NW_HEAT_HINTS;
+	damon_init(e);
+	if (e->ctl.heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON))
+		return 0;
+	nw_warn("heat: first touches only: nothing here sees reads (no DAMON, NUMA balancing "
+		"off); hot and cold are guesses");
+	if (e->o->cfg.action == NW_MIGRATE_COLD && policy_pattern_wants_heat(&e->o->cfg) &&
+	    !e->o->force_blind && !e->o->dry_run) {
+		nw_err("migrate_cold with an access pattern needs a read-access signal: use a "
+		       "kernel with DAMON, leave kernel.numa_balancing on, or --force-blind");
+		return 2;
+	}
+	return 0;
+}
+
 /* Load, pin, take the weights, follow the targets. 0, or an exit status. */
 static int engine_init(struct engine *e)
 {
 	struct engine_opts *o = e->o;
 	struct loader_opts lo = {
 		.pin_dir = o->pin_dir, .ringbuf_bytes = o->ringbuf_bytes,
-		.no_fentry = o->no_fentry, .classic_tp = o->classic_tp,
+		.no_fentry = o->no_fentry, .classic_tp = o->classic_tp, .no_damon = o->no_damon,
 	};
 	int rc;
 
@@ -260,6 +323,8 @@ static int engine_init(struct engine *e)
 		nw_err("cannot start %s: %s", o->cmd[0], strerror(-rc));
 		return 1;
 	}
+	if ((rc = heat_sources_init(e)))
+		return rc;
 	report_publish(e);
 	return 0;
 }
@@ -389,6 +454,7 @@ static void engine_fini(struct engine *e, bool failed)
 	heat_free(&e->heat);
 	wtable_free(&e->wt);
 	node_map_free(&e->nodes);
+	damon_stop(&e->damon);
 	nb_guard_restore(&e->nb);
 	loader_close(&e->ld, failed);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
+#include "damon.h"
 #include "heat.h"
 #include "loader.h"
 #include "moves.h"
@@ -27,6 +28,8 @@ struct engine_opts {
 	uint64_t ringbuf_bytes;
 	bool no_fentry, classic_tp;
 	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
+	bool no_damon;			/* never use DAMON as a heat source */
+	bool force_blind;		/* migrate_cold with a pattern even with no read signal */
 };
 
 /* The pass in progress. */
@@ -50,6 +53,7 @@ struct engine {
 	struct target_set ts;
 	struct child child;
 	struct sysctl_guard nb;
+	struct damon_src damon;
 	/* counters: written here, copied to the stats map once per pass */
 	struct nw_ctl_stats ctl;
 

@@ -146,3 +146,52 @@ void heat_drop(struct heat *h, uint32_t tgid)
 	h->tab = keep;
 	h->used = n;
 }
+
+static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age)
+{
+	bool first = !r->dseen, flip = !!r->dnr != !!nr;
+	bool crossed = h->damon_watch_age && r->dage < h->damon_watch_age &&
+		       age >= h->damon_watch_age;
+
+	r->dnr = nr > 255 ? 255 : (uint8_t)nr;
+	r->dage = age;
+	r->dseen = h->now + 1;
+	if (first || flip || crossed)
+		r->dirty = 1;
+}
+
+uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
+		    unsigned int nr, unsigned int age)
+{
+	uint64_t end = start + bytes, n = 0;
+	uint64_t lo = start >> NW_REGION_SHIFT, hi = (end + (1ull << NW_REGION_SHIFT) - 1) >>
+						    NW_REGION_SHIFT;
+
+	if (!bytes || end < start)
+		return 0;
+	if (hi - lo <= h->used) {
+		for (uint64_t k = lo; k < hi; k++) {
+			struct region *r = heat_find(h, tgid, k << NW_REGION_SHIFT);
+
+			if (r) {
+				damon_update(h, r, nr, age);
+				n++;
+			}
+		}
+		return n;
+	}
+	/* a huge DAMON region (a reservation): walk the table instead */
+	for (uint64_t i = 0; i < h->cap; i++) {
+		struct region *r = &h->tab[i];
+		uint64_t a;
+
+		if (!r->key || region_tgid(r) != tgid)
+			continue;
+		a = region_addr(r);
+		if (a + (1ull << NW_REGION_SHIFT) > start && a < end) {
+			damon_update(h, r, nr, age);
+			n++;
+		}
+	}
+	return n;
+}

@@ -5,9 +5,10 @@
  * A region is 2 MiB of one process's virtual addresses (a THP's worth). Each
  * holds a decayed event score, the events of the current interval, its age
  * (intervals since its heat last changed class, damo's "age"), a dirty bit
- * (faulted since the last pass) and the planner's placement state. 40 bytes a
+ * (faulted since the last pass), DAMON's word on it where DAMON is a source,
+ * and the planner's placement state. 48 bytes a
  * region in an open-addressed table at most half full: a target with 1 TiB
- * resident has 512 Ki regions and costs at most 40 MiB (64 MiB with the table's
+ * resident has 512 Ki regions and costs at most 48 MiB (64 MiB with the table's
  * power-of-two rounding); the table refuses to grow past its cap and counts
  * what it could not hold.
  */
@@ -18,6 +19,12 @@
 #include <stdint.h>
 
 #define NW_REGION_SHIFT 21
+
+/* DAMON as a source (damon.c): its sampling and what 100 % accesses is */
+#define NW_DAMON_SAMPLE_US 5000
+#define NW_DAMON_AGGR_US 100000
+#define NW_DAMON_MAX_NR (NW_DAMON_AGGR_US / NW_DAMON_SAMPLE_US)
+#define NW_DAMON_FRESH 5	/* intervals DAMON's last word on a region stays valid */
 
 struct region {
 	uint64_t key;		/* tgid << 40 | region number (addr >> 21), 0 = free */
@@ -31,7 +38,9 @@ struct region {
 	uint8_t dirty;
 	uint8_t cls;		/* log2 class of the score, for age */
 	uint8_t removes;	/* times it was found misplaced again after placing */
-	uint8_t pad;
+	uint8_t dnr;		/* DAMON: nr_accesses in its last aggregation (0..MAX_NR) */
+	uint32_t dage;		/* DAMON: age, aggregation intervals */
+	uint32_t dseen;		/* DAMON: interval of its last word + 1, 0 never */
 };
 
 struct heat {
@@ -42,6 +51,8 @@ struct heat {
 	uint64_t refused;	/* events for regions that did not fit */
 	uint32_t now;		/* current interval */
 	double decay;		/* score multiplier per interval */
+	uint32_t damon_watch_age;	/* a DAMON age (aggr. intervals) whose crossing
+					   makes a region due for a scan: age.min */
 };
 
 int heat_init(struct heat *h, uint64_t max_regions, double decay);
@@ -51,6 +62,20 @@ struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr);
 struct region *heat_find(const struct heat *h, uint32_t tgid, uint64_t addr);
 /* The region, created with no heat if missing; NULL if the table is full. */
 struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);
+/*
+ * DAMON's word on [start, start + bytes) of tgid: the regions the table holds
+ * there (made by scans, where memory is resident) take nr_accesses and age.
+ * A region becomes dirty (due for a scan) on its first word, when it turns
+ * idle or accessed, and when its age crosses damon_watch_age. Returns the
+ * regions updated; cost bounded by the smaller of the range and the table.
+ */
+uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
+		    unsigned int nr, unsigned int age);
+/* DAMON spoke of this region recently. */
+static inline bool region_damon_fresh(const struct region *r, uint32_t now)
+{
+	return r && r->dseen && now + 1 - r->dseen <= NW_DAMON_FRESH;
+}
 /* End of an interval: decay, age, roll the interval counters. */
 void heat_tick(struct heat *h);
 /* Forget every region of a process. */

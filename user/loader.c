@@ -87,7 +87,7 @@ static void unpin_stale(struct loader *l, const char *name)
  * (a false hit only costs a refused variant). The section is mmap-ed where
  * the kernel allows it (6.16 and later), else read.
  */
-enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4 };
+enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8 };
 static int kernel_btf_has;
 
 static bool strs_have(const char *strs, size_t len, const char *name)
@@ -137,6 +137,8 @@ static void probe_kernel(void)
 		kernel_btf_has |= KB_FORK_TP;
 	if (strs_have(strs, h.str_len, "task_numa_fault"))
 		kernel_btf_has |= KB_NUMA_FAULT;
+	if (strs_have(strs, h.str_len, "btf_trace_damon_aggregated"))
+		kernel_btf_has |= KB_DAMON_TP;
 out:
 	if (map != MAP_FAILED)
 		munmap(map, st.st_size);
@@ -177,6 +179,7 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	bpf_program__set_autoload(s->progs.handle_fault_tp, !l->fault_btf);
 	bpf_program__set_autoload(s->progs.handle_fork, l->fork_btf);
 	bpf_program__set_autoload(s->progs.handle_fork_tp, !l->fork_btf);
+	bpf_program__set_autoload(s->progs.handle_damon, l->damon_prog);
 	bpf_program__set_autoattach(s->progs.handle_vma, false);	/* attached per read */
 	s->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)))
@@ -265,7 +268,9 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		v = V_BTF;
 	if (v == V_BTF && !kernel_has(KB_FAULT_TP))
 		v = V_CLASSIC;
-	for (; v < V_END; v++) {
+	/* every variant with the DAMON tracepoint, then every variant without it */
+	l->damon_prog = kernel_has(KB_DAMON_TP) && !o->no_damon;
+	for (enum variant first = v; v < V_END; v++) {
 		rc = try_variant(l, o, v);
 		if (!rc)
 			break;
@@ -274,13 +279,18 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		l->weights_reused = false;
 		if (rc == -EEXIST)
 			return rc;
-		nw_info("variant '%s' refused: %s", variant_name[v], strerror(-rc));
+		nw_info("variant '%s'%s refused: %s", variant_name[v],
+			l->damon_prog ? " + DAMON tracepoint" : "", strerror(-rc));
+		if (v + 1 == V_END && l->damon_prog) {
+			l->damon_prog = false;
+			v = first - 1;
+		}
 	}
 	if (v == V_END) {
 		nw_err("cannot load BPF programs: %s", strerror(-rc));
 		return rc;
 	}
-	nw_info("programs: %s", variant_name[v]);
+	nw_info("programs: %s%s", variant_name[v], l->damon_prog ? " + DAMON tracepoint" : "");
 	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
 		return rc;
 	l->weights_pinned = !l->weights_reused;
@@ -294,6 +304,11 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 	    !(l->seen = map_mmap(l->skel->maps.seen, sizeof(*l->seen), "the seen bitmap")))
 		return -errno;
 	return 0;
+}
+
+void loader_set_damon_pid(struct loader *l, int pid)
+{
+	l->skel->bss->damon_kdamond_pid = pid;
 }
 
 void loader_clear_seen(struct loader *l)

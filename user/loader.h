@@ -19,6 +19,7 @@ struct loader_opts {
 	uint64_t ringbuf_bytes;	/* power of two, >= page size */
 	bool no_fentry;		/* never try fentry on task_numa_fault */
 	bool classic_tp;	/* force the classic page-fault tracepoint */
+	bool no_damon;		/* never attach to DAMON's damon_aggregated */
 };
 
 struct loader {
@@ -29,6 +30,7 @@ struct loader {
 	bool fentry;		/* task_numa_fault fentry attached */
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */
 	bool fork_btf;
+	bool damon_prog;	/* damon_aggregated attached (DAMON can be a heat source) */
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	bool weights_pinned;	/* this run pinned a new weights map */
 	int weights_fd, targets_fd, events_fd;
@@ -40,6 +42,8 @@ struct loader {
 int loader_open(struct loader *l, const struct loader_opts *o);
 /* failed: the start failed, so the pin dir and weights this run made go again */
 void loader_close(struct loader *l, bool failed);
+/* The kdamond whose damon_aggregated results are ours (0: none). */
+void loader_set_damon_pid(struct loader *l, int pid);
 /* Clear the first-touch bitmap (when it fills up). */
 void loader_clear_seen(struct loader *l);
 

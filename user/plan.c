@@ -31,7 +31,7 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 
 	if (!p->reg)
 		p->reg = heat_get(&e->heat, p->t->pid, p->reg_lo);	/* NULL: table full */
-	m.score = p->reg ? p->reg->score : 0.0f;
+	m.score = policy_region_heat(p->reg, e->heat.now);
 
 	m.dest = wtable_node(&e->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;

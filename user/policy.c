@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* policy.c — the rules; see policy.h. */
+#include <math.h>
 #include <string.h>
 #include "placement.h"
 #include "policy.h"
@@ -61,11 +62,33 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 
 	if (POLICY_REGION < ap->sz_min || POLICY_REGION > ap->sz_max)
 		return false;
-	if (ap->acc_pct)
+	if (region_damon_fresh(r, now)) {
+		/* DAMON's own units, as damo means them: samples per aggregation */
+		acc = ap->acc_pct ? r->dnr * 100.0 / NW_DAMON_MAX_NR : r->dnr;
+		age_us = (uint64_t)r->dage * NW_DAMON_AGGR_US;
+	} else if (ap->acc_pct) {
 		acc = acc * 100.0 / (POLICY_REGION >> 12);
+	}
 	if (acc < ap->acc_min || acc > ap->acc_max)
 		return false;
 	return age_us >= ap->age_min_us && age_us <= ap->age_max_us;
+}
+
+bool policy_pattern_wants_heat(const struct nw_config *c)
+{
+	const struct access_pattern *ap = &c->ap;
+
+	return ap->acc_min > 0 || !isinf(ap->acc_max) || ap->age_min_us > 0 ||
+	       ap->age_max_us != UINT64_MAX;
+}
+
+float policy_region_heat(const struct region *r, uint32_t now)
+{
+	if (!r)
+		return 0.0f;
+	if (region_damon_fresh(r, now))	/* percent of samples accessed; faults break ties */
+		return r->dnr * 100.0f / NW_DAMON_MAX_NR + (r->score > 0.99f ? 0.99f : r->score);
+	return r->score;
 }
 
 bool policy_region_waits(const struct region *r, uint32_t now)

@@ -48,6 +48,10 @@ bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint
 bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint32_t now);
 
 /* The region is waiting out a contest: leave it alone this pass. */
+/* The access pattern says something about accesses or age (not just "everything"). */
+bool policy_pattern_wants_heat(const struct nw_config *c);
+/* The heat the quota orders by: DAMON's access percent where it is fresh, else faults. */
+float policy_region_heat(const struct region *r, uint32_t now);
 bool policy_region_waits(const struct region *r, uint32_t now);
 /* Found misplaced again under the weights it was placed by: a contest. */
 static inline bool policy_contested(const struct region *r, uint32_t gen)

@@ -36,6 +36,27 @@ static void hottest(const struct heat *h, struct nw_hot *hot)
 	}
 }
 
+/* Regions by heat class: DAMON's access percent where fresh, else fault events. */
+static void heat_classes(const struct heat *h, struct nw_ctl_stats *c)
+{
+	c->regions_hot = c->regions_warm = c->regions_idle = 0;
+	for (uint64_t i = 0; i < h->cap; i++) {
+		const struct region *r = &h->tab[i];
+		float heat;
+
+		if (!r->key)
+			continue;
+		heat = region_damon_fresh(r, h->now) ? r->dnr * 100.0f / NW_DAMON_MAX_NR :
+						       r->score;
+		if (heat >= 50.0f)
+			c->regions_hot++;
+		else if (heat >= 0.01f)
+			c->regions_warm++;
+		else
+			c->regions_idle++;
+	}
+}
+
 void report_publish(struct engine *e)
 {
 	struct nw_ctl_stats *c = &e->ctl;
@@ -52,6 +73,7 @@ void report_publish(struct engine *e)
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
 	hottest(&e->heat, c->hot);
+	heat_classes(&e->heat, c);
 	c->heat_refused = e->heat.refused;
 	c->weights_pending = e->ws.pending;
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));

@@ -24,6 +24,8 @@ enum nw_event_kind {
 	NW_EV_FORK = 4,		/* a target forked a process that became a target */
 	NW_EV_EXIT = 5,		/* a target's thread group died */
 	NW_EV_PROT = 6,		/* fault on a present page (write to read-only, CoW) */
+	NW_EV_DAMON = 7,	/* DAMON region: addr start, tid pages, node target index,
+				   aux nr_accesses, err age (aggregation intervals) */
 };
 
 /*
@@ -40,6 +42,12 @@ struct nw_event {
 	__u16 kind;		/* enum nw_event_kind */
 	__s16 node;		/* NW_EV_HINT: node the page is on after the fault, else -1 */
 	__u32 aux;		/* NW_EV_FORK: parent tgid; NW_EV_HINT: TNF_* flags */
+};
+
+enum nw_heat_source {
+	NW_HEAT_FAULTS = 1,	/* first touches and write faults: always */
+	NW_HEAT_HINTS = 2,	/* NUMA hinting faults: kernel.numa_balancing on */
+	NW_HEAT_DAMON = 4,	/* DAMON accessed-bit sampling (kdamond started by numaweave) */
 };
 
 enum nw_target_flags {
@@ -104,6 +112,11 @@ struct nw_ctl_stats {
 	__u64 move_resubmitted;	/* folios sent again after the kernel stopped part-way */
 	__u64 pass_errors;	/* target passes that failed (the target could not be read) */
 	__u64 heat_refused;	/* events for regions the heat table could not hold */
+	__u64 heat_sources;	/* enum nw_heat_source bits in use */
+	__u64 damon_events;	/* DAMON region results received */
+	__u64 regions_hot;	/* heat regions (2 MiB, resident) by class, last pass: */
+	__u64 regions_warm;	/*   hot >= 50 % accessed (DAMON) or >= 50 events, */
+	__u64 regions_idle;	/*   idle: no access seen, warm: the rest */
 	__u64 moved_to[NW_MAX_NODES];
 	__u64 failed[NW_FAIL_MAX];
 	__u32 weights[NW_MAX_NODES];	/* table in force */

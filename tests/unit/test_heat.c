@@ -70,3 +70,40 @@ Test(heat, drop_process)
 	cr_assert_not_null(heat_find(&h, 2, 5ull << 21));
 	heat_free(&h);
 }
+
+/* DAMON's word lands only on regions the scans made (resident memory), marks
+ * them due on the transitions the planner acts on, and a huge DAMON region
+ * (a reservation) costs the table, not its size. */
+Test(heat, damon_updates_resident_regions_and_marks_transitions)
+{
+	struct heat h;
+	struct region *a, *b;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	a = heat_get(&h, 7, 0x40000000);
+	b = heat_get(&h, 7, 0x40200000);
+	h.damon_watch_age = 30;
+	cr_assert_eq(heat_damon(&h, 7, 0x40000000, 4 << 20, 12, 3), 2);
+	cr_assert(a->dirty && b->dirty, "first word: due");
+	cr_assert_eq(a->dnr, 12);
+	cr_assert_eq(a->dage, 3);
+	cr_assert(region_damon_fresh(a, h.now));
+	a->dirty = b->dirty = 0;
+	cr_assert_eq(heat_damon(&h, 7, 0x40000000, 2 << 20, 9, 4), 1);
+	cr_assert(!a->dirty, "still accessed, age below the watch: not due");
+	cr_assert_eq(heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 0), 1);
+	cr_assert(a->dirty, "turned idle: due");
+	a->dirty = 0;
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 29);
+	cr_assert(!a->dirty);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 31);
+	cr_assert(a->dirty, "crossed age.min: due");
+	/* 64 TiB of DAMON region over two resident regions: both updated, none made */
+	cr_assert_eq(heat_damon(&h, 7, 0, 64ull << 40, 5, 1), 2);
+	cr_assert_eq(h.used, 2);
+	cr_assert_eq(heat_damon(&h, 8, 0, 64ull << 40, 5, 1), 0, "another process");
+	for (int i = 0; i <= NW_DAMON_FRESH; i++)
+		heat_tick(&h);
+	cr_assert(!region_damon_fresh(a, h.now), "DAMON's word goes stale");
+	heat_free(&h);
+}

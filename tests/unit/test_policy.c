@@ -205,3 +205,34 @@ Test(policy, weights_settle_before_force)
 	cr_assert(!wsettle_poll(&s, back, 780, q), "40 since the last change");
 	cr_assert(wsettle_poll(&s, back, 790, q));
 }
+
+/* With DAMON's word on a region, patterns and the quota use DAMON's units
+ * (samples accessed per aggregation, age in aggregations), as damo means them. */
+Test(policy, damon_units_for_patterns_and_heat)
+{
+	struct nw_config c;
+	struct region idle = { .key = 1, .dnr = 0, .dage = 40, .dseen = 100, .score = 3.0f };
+	struct region read = { .key = 2, .dnr = NW_DAMON_MAX_NR, .dage = 40, .dseen = 100 };
+
+	config_defaults(&c);
+	c.action = NW_MIGRATE_COLD;
+	c.ap.acc_min = 0;
+	c.ap.acc_max = 0;
+	c.ap.age_min_us = 3000000;
+	cr_assert(policy_pattern_wants_heat(&c));
+	cr_assert(policy_pattern_pass(&c, &idle, 100), "idle 4 s by DAMON, though it faulted");
+	cr_assert(!policy_pattern_pass(&c, &read, 100), "read in every sample");
+	idle.dage = 20;
+	cr_assert(!policy_pattern_pass(&c, &idle, 100), "idle only 2 s");
+	c.ap.acc_pct = 1;
+	c.ap.acc_min = 50;
+	c.ap.acc_max = 100;
+	c.ap.age_min_us = 0;
+	cr_assert(policy_pattern_pass(&c, &read, 100), "100 %% accessed");
+	cr_assert(policy_region_heat(&read, 100) > policy_region_heat(&idle, 100),
+		  "the quota puts DAMON-read memory before faulted-but-idle memory");
+	idle.dseen = 0;
+	cr_assert_float_eq(policy_region_heat(&idle, 100), 3.0f, 1e-6, "no DAMON: fault score");
+	config_defaults(&c);
+	cr_assert(!policy_pattern_wants_heat(&c), "the default pattern takes everything");
+}

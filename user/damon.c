@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/* damon.c — one kdamond through DAMON's sysfs interface; see damon.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "damon.h"
+
+#define ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
+#define CTX ADMIN "/0/contexts/0"
+
+static int put(const char *val, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+	ssize_t n;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static int get(char *buf, int len, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+const char *damon_unusable(void)
+{
+	char buf[256];
+
+	if (access(ADMIN "/nr_kdamonds", W_OK))
+		return "no DAMON sysfs interface (CONFIG_DAMON_SYSFS)";
+	if (get(buf, sizeof(buf), ADMIN "/nr_kdamonds"))
+		return "cannot read DAMON's sysfs interface";
+	if (strcmp(buf, "0"))
+		return "DAMON's sysfs interface is in use (kdamonds configured by someone else)";
+	return NULL;
+}
+
+static int fail(char *err, int errlen, int rc, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(-rc));
+	return rc;
+}
+
+int damon_start(struct damon_src *d, const int *pids, int n, char *err, int errlen)
+{
+	char buf[64];
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (n > NW_DAMON_MAX_TARGETS)
+		n = NW_DAMON_MAX_TARGETS;
+	if ((rc = put("1", ADMIN "/nr_kdamonds")))
+		return fail(err, errlen, rc, "nr_kdamonds");
+	d->on = true;	/* from here damon_stop() cleans up */
+	if ((rc = put("1", ADMIN "/0/contexts/nr_contexts")))
+		goto out;
+	if ((rc = put("vaddr", CTX "/operations"))) {
+		snprintf(err, errlen, "DAMON has no vaddr operations (CONFIG_DAMON_VADDR)");
+		goto quiet;
+	}
+	snprintf(buf, sizeof(buf), "%d", NW_DAMON_SAMPLE_US);
+	if ((rc = put(buf, CTX "/monitoring_attrs/intervals/sample_us")))
+		goto out;
+	snprintf(buf, sizeof(buf), "%d", NW_DAMON_AGGR_US);
+	if ((rc = put(buf, CTX "/monitoring_attrs/intervals/aggr_us")) ||
+	    (rc = put("1000000", CTX "/monitoring_attrs/intervals/update_us")) ||
+	    (rc = put("10", CTX "/monitoring_attrs/nr_regions/min")) ||
+	    (rc = put("1000", CTX "/monitoring_attrs/nr_regions/max")))
+		goto out;
+	snprintf(buf, sizeof(buf), "%d", n);
+	if ((rc = put(buf, CTX "/targets/nr_targets")))
+		goto out;
+	for (int i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%d", pids[i]);
+		if ((rc = put(buf, CTX "/targets/%d/pid_target", i)))
+			goto out;
+		d->pids[i] = pids[i];
+	}
+	d->n = n;
+	if ((rc = put("on", ADMIN "/0/state")))
+		goto out;
+	if ((rc = get(buf, sizeof(buf), ADMIN "/0/pid")) || (d->kdamond_pid = atoi(buf)) <= 0) {
+		rc = rc ? rc : -ESRCH;
+		goto out;
+	}
+	return 0;
+out:
+	fail(err, errlen, rc, "cannot start a kdamond");
+quiet:
+	damon_stop(d);
+	return rc;
+}
+
+void damon_stop(struct damon_src *d)
+{
+	if (!d->on)
+		return;
+	put("off", ADMIN "/0/state");
+	put("0", ADMIN "/nr_kdamonds");
+	d->on = false;
+	d->kdamond_pid = 0;
+}

@@ -5,7 +5,7 @@
  * "verify ok PAGES" or "verify FAILED BAD/PAGES".
  *
  *   alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N]
- *              [--mbind-weighted NID:W,...] [--churn] [--reserve SIZE]
+ *              [--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE]
  *
  * --churn: a thread keeps checking and rewriting every page (each page holds
  * its generation in word 0 and words derived from it); SIGUSR1 pauses it,
@@ -19,6 +19,9 @@
  * MPOL_WEIGHTED_INTERLEAVE before the fill. --reserve SIZE adds what ASan,
  * JVMs and Go runtimes make: a read-write MAP_NORESERVE mapping of SIZE (up
  * to tens of TiB) with 64 pages touched across it and nothing else resident.
+ * --hot SIZE adds a second mapping of SIZE, filled like the first, that a
+ * thread keeps reading (one word of each page per sweep, nothing written) while
+ * the main buffer stays idle: "hot BYTES at ADDR". SIGUSR1 checks both.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -84,6 +87,25 @@ static size_t verify(const uint64_t *p, size_t pages)
 	for (size_t pg = 0; pg < pages; pg++)
 		bad += !page_ok(p + pg * 512, pg);
 	return bad;
+}
+
+/* --hot: read only, never written, so the contents check still holds */
+static const uint64_t *hot_buf;
+static size_t hot_pages;
+static volatile uint64_t hot_sum, hot_sweeps;
+
+static void *hot_reader(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t sum = 0;
+
+		for (size_t pg = 0; pg < hot_pages; pg++)
+			sum += hot_buf[pg * 512 + (pg & 511)];
+		hot_sum += sum;
+		hot_sweeps++;
+	}
+	return NULL;
 }
 
 /* --churn */
@@ -171,7 +193,7 @@ int main(int argc, char **argv)
 {
 	const char *weighted = NULL;
 	int thp = 0, do_mremap = 0, nfork = 0, do_churn = 0;
-	size_t size = 0, pages, reserve = 0;
+	size_t size = 0, pages, reserve = 0, hot = 0;
 	pid_t kids[64];
 	uint8_t *raw, *buf;
 
@@ -191,11 +213,13 @@ int main(int argc, char **argv)
 			weighted = argv[++i];
 		else if (!strcmp(argv[i], "--reserve") && i + 1 < argc && !parse_size(argv[i + 1], &reserve))
 			i++;
+		else if (!strcmp(argv[i], "--hot") && i + 1 < argc && !parse_size(argv[i + 1], &hot))
+			i++;
 		else if (!size && !parse_size(argv[i], &size))
 			;
 		else {
 			fprintf(stderr, "usage: alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N] "
-					"[--mbind-weighted NID:W,...] [--churn] [--reserve SIZE]\n");
+					"[--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE]\n");
 			return 2;
 		}
 	}
@@ -248,6 +272,28 @@ int main(int argc, char **argv)
 			r[(reserve / 64 * k) & ~4095ul] = 1;
 		printf("reserved %zu at %p\n", reserve, (void *)r);
 	}
+	if (hot) {
+		/* inside a PROT_NONE reservation: its own VMA, never merged with the buffer */
+		uint8_t *g = mmap(NULL, hot + 3 * HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+				  MAP_NORESERVE, -1, 0);
+		uint64_t *h = MAP_FAILED;
+		pthread_t th;
+
+		if (g != MAP_FAILED)
+			h = mmap((void *)(((uintptr_t)g + 2 * HUGE - 1) & ~(HUGE - 1)), hot,
+				 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (h == MAP_FAILED) {
+			perror("alloc_data: mmap --hot");
+			return 1;
+		}
+		if (thp)
+			madvise(h, hot, thp > 0 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+		fill(h, hot / 4096);
+		hot_buf = h;
+		hot_pages = hot / 4096;
+		pthread_create(&th, NULL, hot_reader, NULL);
+		printf("hot %zu at %p\n", hot, (void *)h);
+	}
 	signal(SIGUSR1, on_usr1);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
@@ -275,13 +321,17 @@ int main(int argc, char **argv)
 			want_verify = 0;
 			pthread_mutex_lock(&churn_lock);
 			bad = verify((const uint64_t *)buf, pages) + churn_bad;
+			if (hot_buf)
+				bad += verify(hot_buf, hot_pages);
 			pthread_mutex_unlock(&churn_lock);
 			if (do_churn)
 				printf("churn sweeps %zu\n", (size_t)churn_sweeps);
+			if (hot_buf)
+				printf("hot sweeps %llu\n", (unsigned long long)hot_sweeps);
 			if (bad)
-				printf("verify FAILED %zu/%zu\n", bad, pages);
+				printf("verify FAILED %zu/%zu\n", bad, pages + hot_pages);
 			else
-				printf("verify ok %zu\n", pages);
+				printf("verify ok %zu\n", pages + hot_pages);
 		}
 	}
 	for (int i = 0; i < nfork; i++) {

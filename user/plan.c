@@ -102,11 +102,16 @@ static int scan_tick(struct engine *e)
 	return 0;
 }
 
-/* The region at lo, if this pass should scan it (NULL region: not in the table). */
+/*
+ * The region at lo, if this pass should scan it (NULL region: not in the
+ * table). present: PAGEMAP_SCAN found memory in it, so it gets an entry now
+ * (heat sources such as DAMON can only speak of regions in the table).
+ */
 static bool region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, bool full,
-			  struct region **out)
+			  bool present, struct region **out)
 {
-	struct region *reg = heat_find(&e->heat, e->p.t->pid, lo);
+	struct region *reg = present ? heat_get(&e->heat, e->p.t->pid, lo) :
+				       heat_find(&e->heat, e->p.t->pid, lo);
 
 	*out = reg;
 	if (!full && !(reg && reg->dirty))
@@ -139,7 +144,7 @@ static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_v
 			break;
 		r = lo & ~(POLICY_REGION - 1);
 		hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
-		if (!region_wanted(e, v, lo, full, &reg))
+		if (!region_wanted(e, v, lo, full, !ps->no_pmscan, &reg))
 			continue;
 		/* made on the first resident folio (folio_seen): heat only where memory is */
 		e->p.reg = reg;

@@ -1,0 +1,107 @@
+# Heat that tells hot from cold in steady state (issue 12). One process with
+# two mappings, both filled before numaweave starts, all on node 0: 40 MiB a
+# thread keeps reading (never writing: no fault), 216 MiB never touched again;
+# a busy co-runner shares the reader's CPU (a context switch flushes QEMU's
+# soft TLB, so accessed bits are set again as on real hardware).
+#  A. migrate_cold to node 1, nr_accesses 0, age >= 3 s, 15 s:
+#     >= 90 % of the idle mapping on node 1, <= 10 % of the read one.
+#  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
+#     (its node-1 share >= 35 %, the idle one's <= 25 %).
+# Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
+# status line are asserted instead. Contents checked after each arm.
+. /tests/lib.sh
+echo 0 > /proc/sys/kernel/numa_balancing
+[ -w /sys/module/damon_stat/parameters/enabled ] &&
+	echo N > /sys/module/damon_stat/parameters/enabled
+log "kernel $(uname -r), DAMON sysfs: $([ -d /sys/kernel/mm/damon/admin ] && echo yes || echo no)"
+taskset -c 0 true 2>/dev/null || { echo "SKIP: no taskset"; exit 0; }
+PIN="taskset -c 0"
+
+# vma_share PID HEXADDR: percent of that mapping's pages on node 1
+vma_share() {
+	awk -v a="$2 " 'index($0, a) == 1 {
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^N0=/) { split($i, x, "="); n0 = x[2] }
+			if ($i ~ /^N1=/) { split($i, x, "="); n1 = x[2] }
+		}
+	} END { if (n0 + n1 == 0) print 0; else printf "%.1f\n", 100 * n1 / (n0 + n1) }' /proc/$1/numa_maps
+}
+start_heat() {
+	start_alloc 216M --nothp --hot 40M || exit 1
+	HOT=$(sed -n 's/^hot [0-9]* at 0x//p' "$OUT")
+	IDLE=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
+	log "read mapping $HOT on node 1: $(vma_share $PID $HOT) %, idle $IDLE: $(vma_share $PID $IDLE) %"
+}
+cat > /tmp/cold.yaml <<'Y'
+kdamonds:
+- contexts:
+  - ops: vaddr
+    intervals: {sample_us: 200ms}
+    schemes:
+    - action: migrate_cold
+      access_pattern:
+        nr_accesses: {min: 0, max: 0}
+        age: {min: 3s}
+      dests:
+      - {nid: 1, weight: 1}
+Y
+taskset -c 0 sh -c 'while :; do :; done' &
+CO=$!
+
+if [ ! -d /sys/kernel/mm/damon/admin ]; then
+	start_heat
+	numaweave run --pid $PID --config /tmp/cold.yaml --numa-balancing off 2>/tmp/nw.err
+	rc=$?
+	cat /tmp/nw.err
+	[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nw.err &&
+		pass "no read signal here: migrate_cold with a pattern refused (exit 2)" ||
+		fail "migrate_cold without a read signal: exit $rc"
+	numaweave run --pid $PID --weights 0:1,1:1 --interval 200ms --numa-balancing off 2>/dev/null &
+	NW=$!
+	sleep 2
+	numaweave status | grep '^heat' | tee /tmp/heat.line
+	grep -q "first touches only" /tmp/heat.line && pass "status says: heat: first touches only" ||
+		fail "status heat line"
+	numaweave status --json | grep -q '"sees_reads": false' && pass "status --json: sees_reads false" ||
+		fail "status --json heat"
+	kill -TERM $NW; wait $NW
+	verify_alloc
+	kill $PID $CO
+	finish
+	exit
+fi
+
+log "A: migrate_cold to node 1 (idle >= 3 s), 15 s"
+start_heat
+numaweave run --pid $PID --config /tmp/cold.yaml -v 2>/tmp/nwA.log &
+NW=$!
+sleep 15
+numaweave status | grep -E '^heat|^moved|^pages'
+hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+kill -TERM $NW; wait $NW
+grep -E "DAMON|heat" /tmp/nwA.log | head -5
+log "A: read mapping on node 1: $hot %, idle mapping: $idle %"
+awk -v v=$idle 'BEGIN { exit !(v >= 90) }' && pass "A: idle memory demoted ($idle % >= 90 %)" ||
+	fail "A: idle memory on node 1 only $idle %"
+awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "A: read memory kept ($hot % <= 10 %)" ||
+	fail "A: read memory demoted: $hot %"
+verify_alloc
+kill $PID; wait $PID 2>/dev/null
+
+log "B: migrate_hot 1:1, quota 10 MiB/s, 4 s"
+start_heat
+sleep 1
+numaweave run --pid $PID --weights 0:1,1:1 --quota 10M --interval 200ms -v 2>/tmp/nwB.log &
+NW=$!
+sleep 4
+hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+numaweave status | grep -E '^heat|^moved|^quota'
+kill -TERM $NW; wait $NW
+log "B: read mapping on node 1: $hot %, idle mapping: $idle %"
+awk -v v=$hot 'BEGIN { exit !(v >= 35) }' && pass "B: read memory interleaved first ($hot % >= 35 %)" ||
+	fail "B: read memory on node 1 only $hot %"
+awk -v v=$idle 'BEGIN { exit !(v <= 25) }' && pass "B: idle memory waits ($idle % <= 25 %)" ||
+	fail "B: idle memory on node 1: $idle %"
+verify_alloc
+kill $PID $CO
+finish

@@ -21,7 +21,7 @@ static const struct cmd cmds[] = {
 	  "          [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 	  "          [--interval DURATION] [--once] [--dry-run] [--json]\n"
 	  "          [--pin-dir DIR] [--ringbuf SIZE] [--no-fentry] [--classic-tp]\n"
-	  "          [--numa-balancing keep|off] [--syslog] [-v]",
+	  "          [--numa-balancing keep|off] [--no-damon] [--force-blind] [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change" },
 	{ "weights", cmd_weights, "[--pin-dir DIR] [NID:W ...]",
 	  "show the pinned weights, or set them live" },

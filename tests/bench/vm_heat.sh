@@ -13,14 +13,6 @@ D=/sys/kernel/mm/damon/admin/kdamonds
 [ -d $D ] || { echo "SKIP: no DAMON sysfs in $(uname -r)"; exit 0; }
 [ -e /sys/module/damon_stat/parameters/enabled ] && echo N > /sys/module/damon_stat/parameters/enabled
 cpu_of() { awk '{ printf "%.2f\n", ($14 + $15) / 100 }' /proc/$1/stat 2>/dev/null || echo 0; }
-vma_share() {
-	awk -v a="$2 " 'index($0, a) == 1 {
-		for (i = 2; i <= NF; i++) {
-			if ($i ~ /^N0=/) { split($i, x, "="); n0 = x[2] }
-			if ($i ~ /^N1=/) { split($i, x, "="); n1 = x[2] }
-		}
-	} END { if (n0 + n1 == 0) print 0; else printf "%.1f\n", 100 * n1 / (n0 + n1) }' /proc/$1/numa_maps
-}
 fresh() {
 	[ -n "$PID" ] && { kill $PID; wait $PID 2>/dev/null; }
 	echo 0 > /proc/sys/kernel/numa_balancing
@@ -28,19 +20,6 @@ fresh() {
 	HOT=$(sed -n 's/^hot [0-9]* at 0x//p' "$OUT")
 	IDLE=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
 }
-cat > /tmp/cold.yaml <<'Y'
-kdamonds:
-- contexts:
-  - ops: vaddr
-    intervals: {sample_us: 200ms}
-    schemes:
-    - action: migrate_cold
-      access_pattern:
-        nr_accesses: {min: 0, max: 0}
-        age: {min: 3s}
-      dests:
-      - {nid: 1, weight: 1}
-Y
 taskset -c 0 sh -c 'while :; do :; done' &
 CO=$!
 row() { echo "heat,$1,$2,$(vma_share $PID $HOT),$(vma_share $PID $IDLE),$3,$4"; }
@@ -77,10 +56,10 @@ for arm in "damon 0" "nodamon 0" "nodamon 1" "nodamon 2"; do
 	echo $2 > /proc/sys/kernel/numa_balancing
 	extra=
 	[ $1 = nodamon ] && extra="--no-damon --force-blind"
-	numaweave run --pid $PID --config /tmp/cold.yaml $extra 2>/tmp/nw.$1.$2.log &
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml $extra 2>/tmp/nw.$1.$2.log &
 	NW=$!
 	sleep 15
-	K=$(pgrep -x kdamond 2>/dev/null | head -n 1)
+	K=$(pgrep '^kdamond' 2>/dev/null | head -n 1)
 	kc=0
 	[ -n "$K" ] && kc=$(cpu_of $K)
 	row "numaweave-$1" $2 "$(cpu_of $NW)" "$kc"

@@ -213,3 +213,19 @@ Test(config, ranges_same_as_command_line)
 	c.quota_reset_ms = 1;
 	cr_assert_eq(config_quota_bps(&c), UINT64_MAX, "saturates, not wraps");
 }
+
+/* The migrate_cold file of the heat scenario means what it says. */
+Test(config, cold_idle3s)
+{
+	struct nw_config c;
+	char err[512];
+
+	config_defaults(&c);
+	cr_assert_eq(config_load_yaml(YAML_DIR "cold_idle3s.yaml", &c, collect, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(c.action, NW_MIGRATE_COLD);
+	cr_assert(!c.ap.acc_pct && c.ap.acc_min == 0 && c.ap.acc_max == 0);
+	cr_assert_eq(c.ap.age_min_us, 3000000);
+	cr_assert(c.have_weights && c.weights[1] == 1 && c.weights[0] == 0);
+	cr_assert_eq(c.interval_us, 200000);
+}

@@ -79,3 +79,14 @@ finish() {
 	echo "== $FAILS failure(s)"
 	[ $FAILS -eq 0 ]
 }
+
+# vma_share PID HEXADDR: percent of the pages of the mapping at HEXADDR (no 0x)
+# that are on node 1 (numa_maps; the address compared as a string)
+vma_share() {
+	awk -v a="$2 " 'index($0, a) == 1 {
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^N0=/) { split($i, x, "="); n0 = x[2] }
+			if ($i ~ /^N1=/) { split($i, x, "="); n1 = x[2] }
+		}
+	} END { if (n0 + n1 == 0) print 0; else printf "%.1f\n", 100 * n1 / (n0 + n1) }' /proc/$1/numa_maps
+}

@@ -17,40 +17,18 @@ log "kernel $(uname -r), DAMON sysfs: $([ -d /sys/kernel/mm/damon/admin ] && ech
 taskset -c 0 true 2>/dev/null || { echo "SKIP: no taskset"; exit 0; }
 PIN="taskset -c 0"
 
-# vma_share PID HEXADDR: percent of that mapping's pages on node 1
-vma_share() {
-	awk -v a="$2 " 'index($0, a) == 1 {
-		for (i = 2; i <= NF; i++) {
-			if ($i ~ /^N0=/) { split($i, x, "="); n0 = x[2] }
-			if ($i ~ /^N1=/) { split($i, x, "="); n1 = x[2] }
-		}
-	} END { if (n0 + n1 == 0) print 0; else printf "%.1f\n", 100 * n1 / (n0 + n1) }' /proc/$1/numa_maps
-}
 start_heat() {
 	start_alloc 216M --nothp --hot 40M || exit 1
 	HOT=$(sed -n 's/^hot [0-9]* at 0x//p' "$OUT")
 	IDLE=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
 	log "read mapping $HOT on node 1: $(vma_share $PID $HOT) %, idle $IDLE: $(vma_share $PID $IDLE) %"
 }
-cat > /tmp/cold.yaml <<'Y'
-kdamonds:
-- contexts:
-  - ops: vaddr
-    intervals: {sample_us: 200ms}
-    schemes:
-    - action: migrate_cold
-      access_pattern:
-        nr_accesses: {min: 0, max: 0}
-        age: {min: 3s}
-      dests:
-      - {nid: 1, weight: 1}
-Y
 taskset -c 0 sh -c 'while :; do :; done' &
 CO=$!
 
 if [ ! -d /sys/kernel/mm/damon/admin ]; then
 	start_heat
-	numaweave run --pid $PID --config /tmp/cold.yaml --numa-balancing off 2>/tmp/nw.err
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --numa-balancing off 2>/tmp/nw.err
 	rc=$?
 	cat /tmp/nw.err
 	[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nw.err &&
@@ -73,7 +51,7 @@ fi
 
 log "A: migrate_cold to node 1 (idle >= 3 s), 15 s"
 start_heat
-numaweave run --pid $PID --config /tmp/cold.yaml -v 2>/tmp/nwA.log &
+numaweave run --pid $PID --config /yaml/cold_idle3s.yaml -v 2>/tmp/nwA.log &
 NW=$!
 sleep 15
 numaweave status | grep -E '^heat|^moved|^pages'

@@ -92,6 +92,10 @@ static void text_heat(const struct nw_ctl_stats *c)
 	printf("; regions %llu hot, %llu warm, %llu idle; %llu DAMON results\n",
 	       (unsigned long long)c->regions_hot, (unsigned long long)c->regions_warm,
 	       (unsigned long long)c->regions_idle, (unsigned long long)c->damon_events);
+	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++)
+		printf("%s %u %#llx heat %.2f for %.1f s\n", i ? "            " : "coldest     ",
+		       c->cold[i].tgid, (unsigned long long)c->cold[i].addr,
+		       c->cold[i].heat_x100 / 100.0, c->cold[i].age_ms / 1000.0);
 }
 
 static void json_heat(struct jw *w, const struct nw_ctl_stats *c)
@@ -109,6 +113,17 @@ static void json_heat(struct jw *w, const struct nw_ctl_stats *c)
 	jw_uint_field(w, "regions_warm", c->regions_warm);
 	jw_uint_field(w, "regions_idle", c->regions_idle);
 	jw_uint_field(w, "damon_events", c->damon_events);
+	jw_name(w, "coldest");
+	jw_start_array(w);
+	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++) {
+		jw_start_object(w);
+		jw_uint_field(w, "pid", c->cold[i].tgid);
+		jw_uint_field(w, "addr", c->cold[i].addr);
+		jw_float_field(w, "heat", c->cold[i].heat_x100 / 100.0);
+		jw_uint_field(w, "age_ms", c->cold[i].age_ms);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
 	jw_end_object(w);
 }
 

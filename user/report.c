@@ -36,24 +36,53 @@ static void hottest(const struct heat *h, struct nw_hot *hot)
 	}
 }
 
-/* Regions by heat class: DAMON's access percent where fresh, else fault events. */
-static void heat_classes(const struct heat *h, struct nw_ctl_stats *c)
+/* Colder: less heat, then idle for longer, then lower address. */
+static bool colder(const struct nw_cold *a, const struct nw_cold *b)
 {
+	if (a->heat_x100 != b->heat_x100)
+		return a->heat_x100 < b->heat_x100;
+	if (a->age_ms != b->age_ms)
+		return a->age_ms > b->age_ms;
+	return a->addr < b->addr;
+}
+
+/*
+ * Regions by heat class (DAMON's access percent where fresh, else fault
+ * events), and the coldest ones.
+ */
+static void heat_classes(const struct heat *h, struct nw_ctl_stats *c, uint64_t interval_us)
+{
+	int nc = 0;
+
 	c->regions_hot = c->regions_warm = c->regions_idle = 0;
+	memset(c->cold, 0, sizeof(c->cold));
 	for (uint64_t i = 0; i < h->cap; i++) {
 		const struct region *r = &h->tab[i];
+		bool damon = region_damon_fresh(r, h->now);
 		float heat;
+		struct nw_cold x;
+		int j;
 
 		if (!r->key)
 			continue;
-		heat = region_damon_fresh(r, h->now) ? r->dnr * 100.0f / NW_DAMON_MAX_NR :
-						       r->score;
+		heat = damon ? r->dnr * 100.0f / NW_DAMON_MAX_NR : r->score;
 		if (heat >= 50.0f)
 			c->regions_hot++;
 		else if (heat >= 0.01f)
 			c->regions_warm++;
 		else
 			c->regions_idle++;
+		x = (struct nw_cold){ region_tgid(r), (uint32_t)(heat * 100), region_addr(r),
+				      damon ? (uint64_t)r->dage * NW_DAMON_AGGR_US / 1000 :
+					      (uint64_t)r->age * interval_us / 1000 };
+		if (nc == NW_HOT && !colder(&x, &c->cold[NW_HOT - 1]))
+			continue;
+		j = nc < NW_HOT ? nc++ : NW_HOT - 1;
+		while (j > 0 && colder(&x, &c->cold[j - 1])) {
+			c->cold[j] = c->cold[j - 1];
+			j--;
+		}
+		c->cold[j] = x;
 	}
 }
 
@@ -73,7 +102,7 @@ void report_publish(struct engine *e)
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
 	hottest(&e->heat, c->hot);
-	heat_classes(&e->heat, c);
+	heat_classes(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
 	c->weights_pending = e->ws.pending;
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));

@@ -127,6 +127,12 @@ struct nw_ctl_stats {
 		__u64 addr;		/* 2 MiB region */
 		__u64 score_x100;	/* decayed events x 100 */
 	} hot[NW_HOT];
+	struct nw_cold {		/* the coldest resident regions, coldest first */
+		__u32 tgid;
+		__u32 heat_x100;	/* DAMON access percent or decayed events, x 100 */
+		__u64 addr;		/* 2 MiB region */
+		__u64 age_ms;		/* time its heat has stayed in its class */
+	} cold[NW_HOT];
 	struct nw_tpages {		/* pages per node of each target (first NW_TPAGES) */
 		__u32 pid;
 		__u32 gone;

@@ -59,7 +59,7 @@ for arm in "damon 0" "nodamon 0" "nodamon 1" "nodamon 2"; do
 	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml $extra 2>/tmp/nw.$1.$2.log &
 	NW=$!
 	sleep 15
-	K=$(pgrep '^kdamond' 2>/dev/null | head -n 1)
+	K=$(cat $D/0/pid 2>/dev/null)
 	kc=0
 	[ -n "$K" ] && kc=$(cpu_of $K)
 	row "numaweave-$1" $2 "$(cpu_of $NW)" "$kc"

@@ -8,7 +8,9 @@
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
 #     (its node-1 share >= 35 %, the idle one's <= 25 %).
 # Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
-# status line are asserted instead. Contents checked after each arm.
+# status line are asserted instead, and with balancing on (hinting faults the
+# only read signal) that read memory is not demoted. Contents checked after
+# each arm.
 . /tests/lib.sh
 echo 0 > /proc/sys/kernel/numa_balancing
 [ -w /sys/module/damon_stat/parameters/enabled ] &&
@@ -43,6 +45,22 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 	numaweave status --json | grep -q '"sees_reads": false' && pass "status --json: sees_reads false" ||
 		fail "status --json heat"
 	kill -TERM $NW; wait $NW
+	verify_alloc
+	kill $PID; wait $PID 2>/dev/null
+	# balancing on: hinting faults are the only read signal; they must not
+	# make read memory look idle (what they find of the idle memory is logged)
+	echo 1 > /proc/sys/kernel/numa_balancing
+	start_heat
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml 2>/tmp/nw1.err &
+	NW=$!
+	sleep 15
+	numaweave status | grep '^heat'
+	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+	kill -TERM $NW; wait $NW
+	echo 0 > /proc/sys/kernel/numa_balancing
+	log "balancing 1, hinting faults only: read mapping on node 1: $hot %, idle: $idle %"
+	awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "balancing 1: read memory kept ($hot %)" ||
+		fail "balancing 1: read memory demoted: $hot %"
 	verify_alloc
 	kill $PID $CO
 	finish

@@ -242,6 +242,30 @@ int BPF_PROG(handle_numa_fault, int last_cpupid, int mem_node, int pages, int fl
 	return 0;
 }
 
+/*
+ * NUMA balancing arms [addr, end) of a target (task_numa_work, in the
+ * target's own context): its pages fault on their next access. A range armed
+ * and never answered by a fault is idle evidence; the answer's delay is heat.
+ * Counted in bpf.arms; one event per call (the kernel arms up to 256 MB each).
+ */
+SEC("fentry/change_prot_numa")
+int BPF_PROG(handle_arm, struct vm_area_struct *vma, unsigned long addr, unsigned long end)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct nw_bpf_stats *st;
+	__u64 pages;
+
+	if (!bpf_map_lookup_elem(&targets, &tgid) || end <= addr)
+		return 0;
+	st = bstats();
+	COUNT(st, arms);
+	pages = (end - addr) >> 12;
+	if (pages > 0xffffffffull)
+		pages = 0xffffffffull;
+	emit(st, tgid, (__u32)pages, addr, 0, NW_EV_ARM, -1, 0);
+	return 0;
+}
+
 static __always_inline void on_fork(__u32 ptgid, __u32 cpid, __u32 ctgid, bool known)
 {
 	struct nw_target *pt, nt = {};

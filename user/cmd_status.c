@@ -77,34 +77,39 @@ static int status_read(const struct pin_dir *dir, struct status *st)
 	return 0;
 }
 
-static const char *const source_names[] = { "faults", "hinting_faults", "damon" };
+static const char *const source_names[] = { "faults", "hinting_faults", "damon", "numa_scans" };
+#define NR_SOURCES 4
 
 /* "heat: first touches only" when nothing sees reads: hot and cold are guesses then. */
-static void text_heat(const struct nw_ctl_stats *c)
+static void text_heat(const struct nw_ctl_stats *c, uint64_t arms)
 {
 	printf("heat         ");
 	if (!(c->heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON)))
 		printf("first touches only (nothing here sees reads: hot and cold are guesses)");
 	else
-		for (int i = 0, n = 0; i < 3; i++)
+		for (int i = 0, n = 0; i < NR_SOURCES; i++)
 			if (c->heat_sources & (1u << i))
 				printf("%s%s", n++ ? ", " : "sources ", source_names[i]);
-	printf("; regions %llu hot, %llu warm, %llu idle; %llu DAMON results\n",
+	printf("; regions %llu hot, %llu warm, %llu idle; %llu DAMON results, %llu ranges armed\n",
 	       (unsigned long long)c->regions_hot, (unsigned long long)c->regions_warm,
-	       (unsigned long long)c->regions_idle, (unsigned long long)c->damon_events);
+	       (unsigned long long)c->regions_idle, (unsigned long long)c->damon_events,
+	       (unsigned long long)arms);
 	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++)
 		printf("%s %u %#llx heat %.2f for %.1f s\n", i ? "            " : "coldest     ",
 		       c->cold[i].tgid, (unsigned long long)c->cold[i].addr,
 		       c->cold[i].heat_x100 / 100.0, c->cold[i].age_ms / 1000.0);
 }
 
-static void json_heat(struct jw *w, const struct nw_ctl_stats *c)
+static void json_heat(struct jw *w, const struct nw_stats *s)
 {
+	const struct nw_ctl_stats *c = &s->ctl;
+	const struct nw_bpf_stats *b = &s->bpf;
+
 	jw_name(w, "heat");
 	jw_start_object(w);
 	jw_name(w, "sources");
 	jw_start_array(w);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NR_SOURCES; i++)
 		if (c->heat_sources & (1u << i))
 			jw_string(w, source_names[i]);
 	jw_end_array(w);
@@ -113,6 +118,7 @@ static void json_heat(struct jw *w, const struct nw_ctl_stats *c)
 	jw_uint_field(w, "regions_warm", c->regions_warm);
 	jw_uint_field(w, "regions_idle", c->regions_idle);
 	jw_uint_field(w, "damon_events", c->damon_events);
+	jw_uint_field(w, "arms", b->arms);
 	jw_name(w, "coldest");
 	jw_start_array(w);
 	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++) {
@@ -156,7 +162,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "exits", s->bpf.exits);
 	jw_uint_field(w, "targets_exited", c->targets_exited);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
-	json_heat(w, c);
+	json_heat(w, s);
 	jw_name(w, "numa_balancing_saved");
 	if (c->numa_balancing >> 63)
 		jw_null(w);
@@ -264,7 +270,7 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)b->repeat, (unsigned long long)b->hint,
 	       (unsigned long long)b->prot, (unsigned long long)b->drops,
 	       (unsigned long long)b->wakeups, (unsigned long long)c->heat_refused);
-	text_heat(c);
+	text_heat(c, b->arms);
 	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
 	       "placing, %llu regions left to it\n",
 	       (unsigned long long)b->kernel_moves, (unsigned long long)c->removes,

@@ -113,6 +113,12 @@ static int on_event(void *ctx, void *data, size_t len)
 			e->ctl.damon_events++;
 		}
 		break;
+	case NW_EV_ARM:
+		nw_debug("NUMA balancing armed pid %u [%#llx, +%u pages): %llu regions held",
+			 ev->tgid, (unsigned long long)ev->addr, ev->tid,
+			 (unsigned long long)heat_arm(&e->heat, ev->tgid, ev->addr,
+						      (uint64_t)ev->tid << 12));
+		break;
 	case NW_EV_EXIT:
 		t = targets_find(&e->ts, ev->tgid);
 		if (t)
@@ -268,8 +274,13 @@ static int heat_sources_init(struct engine *e)
 	int nb = 0;
 
 	e->ctl.heat_sources |= NW_HEAT_FAULTS;
-	if (!sysctl_read_int(NB_SYSCTL, &nb) && nb && e->nb.orig < 0)
+	if (e->o->cfg.ap.age_min_us)
+		e->heat.watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / e->o->cfg.interval_us);
+	if (!sysctl_read_int(NB_SYSCTL, &nb) && nb && e->nb.orig < 0) {
 		e->ctl.heat_sources |= NW_HEAT_HINTS;
+		if (e->ld.arms)
+			e->ctl.heat_sources |= NW_HEAT_ARMS;
+	}
 	damon_init(e);
 	if (e->ctl.heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON))
 		return 0;

@@ -38,6 +38,7 @@ struct pass {
 	const struct nw_vma *vma;
 	struct region *reg;
 	uint64_t reg_lo;	/* where the region being scanned starts (in its VMA) */
+	bool movable;		/* the region's heat makes it due: its folios may move */
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what it saw, after its moves */

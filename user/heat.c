@@ -102,6 +102,7 @@ struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr)
 		r->nr++;
 	r->last_pass = h->now;
 	r->dirty = 1;
+	r->armed = 0;	/* a fault answers NUMA balancing's arming */
 	return r;
 }
 
@@ -122,7 +123,12 @@ void heat_tick(struct heat *h)
 			r->age = 0;
 		} else if (r->age < UINT32_MAX) {
 			r->age++;
+			if (h->watch_age && r->age == h->watch_age)
+				r->dirty = 1;	/* reached age.min: due for a scan */
 		}
+		/* armed and unanswered for age.min once this interval ends */
+		if (h->watch_age && r->armed && h->now + 2 - r->armed == h->watch_age)
+			r->dirty = 1;
 	}
 	h->now++;
 }
@@ -149,7 +155,20 @@ void heat_drop(struct heat *h, uint32_t tgid)
 
 static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age)
 {
-	bool first = !r->dseen, flip = !!r->dnr != !!nr;
+	bool first = !r->dseen, flip;
+
+	/*
+	 * DAMON's regions do not follow 2 MiB boundaries: where several speak of
+	 * one region in an interval, the most accessed wins (a region partly read
+	 * is not idle), then the youngest age.
+	 */
+	if (r->dseen == h->now + 1 && r->dnr > nr) {
+		nr = r->dnr;
+		age = r->dage;
+	} else if (r->dseen == h->now + 1 && r->dnr == nr && r->dage < age) {
+		age = r->dage;
+	}
+	flip = !!r->dnr != !!nr;
 	bool crossed = h->damon_watch_age && r->dage < h->damon_watch_age &&
 		       age >= h->damon_watch_age;
 
@@ -160,8 +179,10 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 		r->dirty = 1;
 }
 
-uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
-		    unsigned int nr, unsigned int age)
+/* Each region of tgid the table holds in [start, start + bytes): bounded by
+ * the smaller of the range and the table. */
+static uint64_t heat_range(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
+			   void (*fn)(struct heat *, struct region *, const void *), const void *arg)
 {
 	uint64_t end = start + bytes, n = 0;
 	uint64_t lo = start >> NW_REGION_SHIFT, hi = (end + (1ull << NW_REGION_SHIFT) - 1) >>
@@ -174,13 +195,13 @@ uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t byte
 			struct region *r = heat_find(h, tgid, k << NW_REGION_SHIFT);
 
 			if (r) {
-				damon_update(h, r, nr, age);
+				fn(h, r, arg);
 				n++;
 			}
 		}
 		return n;
 	}
-	/* a huge DAMON region (a reservation): walk the table instead */
+	/* a huge range (a reservation): walk the table instead */
 	for (uint64_t i = 0; i < h->cap; i++) {
 		struct region *r = &h->tab[i];
 		uint64_t a;
@@ -189,9 +210,41 @@ uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t byte
 			continue;
 		a = region_addr(r);
 		if (a + (1ull << NW_REGION_SHIFT) > start && a < end) {
-			damon_update(h, r, nr, age);
+			fn(h, r, arg);
 			n++;
 		}
 	}
 	return n;
+}
+
+struct damon_word {
+	unsigned int nr, age;
+};
+
+static void damon_one(struct heat *h, struct region *r, const void *arg)
+{
+	const struct damon_word *d = arg;
+
+	damon_update(h, r, d->nr, d->age);
+}
+
+uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
+		    unsigned int nr, unsigned int age)
+{
+	struct damon_word d = { nr, age };
+
+	return heat_range(h, tgid, start, bytes, damon_one, &d);
+}
+
+static void arm_one(struct heat *h, struct region *r, const void *arg)
+{
+	(void)arg;
+	if (!r->armed)
+		r->armed = h->now + 1;	/* idle from the first arm no fault answered */
+	r->arm_seen = h->now + 1;
+}
+
+uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes)
+{
+	return heat_range(h, tgid, start, bytes, arm_one, NULL);
 }

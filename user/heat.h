@@ -6,9 +6,9 @@
  * holds a decayed event score, the events of the current interval, its age
  * (intervals since its heat last changed class, damo's "age"), a dirty bit
  * (faulted since the last pass), DAMON's word on it where DAMON is a source,
- * and the planner's placement state. 48 bytes a
+ * NUMA balancing's arming, and the planner's placement state. 56 bytes a
  * region in an open-addressed table at most half full: a target with 1 TiB
- * resident has 512 Ki regions and costs at most 48 MiB (64 MiB with the table's
+ * resident has 512 Ki regions and costs at most 56 MiB (64 MiB with the table's
  * power-of-two rounding); the table refuses to grow past its cap and counts
  * what it could not hold.
  */
@@ -41,6 +41,9 @@ struct region {
 	uint8_t dnr;		/* DAMON: nr_accesses in its last aggregation (0..MAX_NR) */
 	uint32_t dage;		/* DAMON: age, aggregation intervals */
 	uint32_t dseen;		/* DAMON: interval of its last word + 1, 0 never */
+	uint32_t armed;		/* NUMA balancing: interval + 1 of the first arm no fault
+				   has answered yet, 0 none pending */
+	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
 };
 
 struct heat {
@@ -53,6 +56,7 @@ struct heat {
 	double decay;		/* score multiplier per interval */
 	uint32_t damon_watch_age;	/* a DAMON age (aggr. intervals) whose crossing
 					   makes a region due for a scan: age.min */
+	uint32_t watch_age;		/* the same for the fault-based age (intervals) */
 };
 
 int heat_init(struct heat *h, uint64_t max_regions, double decay);
@@ -71,6 +75,16 @@ struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);
  */
 uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
 		    unsigned int nr, unsigned int age);
+/*
+ * NUMA balancing armed [start, start + bytes) of tgid: the regions the table
+ * holds there wait for a fault to answer. Returns the regions updated.
+ */
+uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes);
+/* Armed and not answered: idle for this many intervals (0: not pending). */
+static inline uint32_t region_arm_idle(const struct region *r, uint32_t now)
+{
+	return r && r->armed ? now + 1 - r->armed : 0;
+}
 /* DAMON spoke of this region recently. */
 static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 {

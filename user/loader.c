@@ -87,7 +87,7 @@ static void unpin_stale(struct loader *l, const char *name)
  * (a false hit only costs a refused variant). The section is mmap-ed where
  * the kernel allows it (6.16 and later), else read.
  */
-enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8 };
+enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8, KB_PROT_NUMA = 16 };
 static int kernel_btf_has;
 
 static bool strs_have(const char *strs, size_t len, const char *name)
@@ -137,6 +137,8 @@ static void probe_kernel(void)
 		kernel_btf_has |= KB_FORK_TP;
 	if (strs_have(strs, h.str_len, "task_numa_fault"))
 		kernel_btf_has |= KB_NUMA_FAULT;
+	if (strs_have(strs, h.str_len, "change_prot_numa"))
+		kernel_btf_has |= KB_PROT_NUMA;
 	if (strs_have(strs, h.str_len, "btf_trace_damon_aggregated"))
 		kernel_btf_has |= KB_DAMON_TP;
 out:
@@ -175,6 +177,8 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	l->fault_btf = v != V_CLASSIC;
 	l->fork_btf = kernel_has(KB_FORK_TP) && v != V_CLASSIC;
 	bpf_program__set_autoload(s->progs.handle_numa_fault, l->fentry);
+	l->arms = l->fentry && kernel_has(KB_PROT_NUMA);
+	bpf_program__set_autoload(s->progs.handle_arm, l->arms);
 	bpf_program__set_autoload(s->progs.handle_fault, l->fault_btf);
 	bpf_program__set_autoload(s->progs.handle_fault_tp, !l->fault_btf);
 	bpf_program__set_autoload(s->progs.handle_fork, l->fork_btf);
@@ -290,7 +294,8 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		nw_err("cannot load BPF programs: %s", strerror(-rc));
 		return rc;
 	}
-	nw_info("programs: %s%s", variant_name[v], l->damon_prog ? " + DAMON tracepoint" : "");
+	nw_info("programs: %s%s%s", variant_name[v], l->arms ? " + fentry change_prot_numa" : "",
+		l->damon_prog ? " + DAMON tracepoint" : "");
 	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
 		return rc;
 	l->weights_pinned = !l->weights_reused;

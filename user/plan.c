@@ -35,10 +35,10 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 
 	m.dest = wtable_node(&e->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;
-	if (node < 0)
-		return move_vec_push(&e->unknown, &m);
+	if (node < 0)	/* its node comes from move_pages(2) later (counted then) */
+		return p->movable ? move_vec_push(&e->unknown, &m) : 0;
 	p->per_node[node] += n;
-	if (node == m.dest)
+	if (node == m.dest || !p->movable)
 		return 0;
 	p->misplaced += n;
 	if (policy_contested(p->reg, e->gen)) {
@@ -107,28 +107,33 @@ static int scan_tick(struct engine *e)
  * table). present: PAGEMAP_SCAN found memory in it, so it gets an entry now
  * (heat sources such as DAMON can only speak of regions in the table).
  */
-static bool region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, bool full,
-			  bool present, struct region **out)
+enum { SKIP, SCAN_ONLY, SCAN_MOVE };
+
+static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, bool full,
+			 bool present, struct region **out)
 {
 	struct region *reg = present ? heat_get(&e->heat, e->p.t->pid, lo) :
 				       heat_find(&e->heat, e->p.t->pid, lo);
 
 	*out = reg;
 	if (!full && !(reg && reg->dirty))
-		return false;
-	if (!policy_filters_pass(&e->o->cfg, v, lo) ||
-	    !policy_pattern_pass(&e->o->cfg, reg, e->heat.now))
-		return false;
+		return SKIP;
+	if (!policy_filters_pass(&e->o->cfg, v, lo))
+		return SKIP;
+	/* not due by its heat: a full pass still counts it (and gives it an entry
+	   that heat sources can speak of), a partial one leaves it */
+	if (!policy_pattern_pass(&e->o->cfg, reg, e->heat.now))
+		return full ? SCAN_ONLY : SKIP;
 	if (policy_region_waits(reg, e->heat.now)) {
 		e->p.deferred++;
-		return false;
+		return SKIP;
 	}
-	return true;
+	return SCAN_MOVE;
 }
 
 static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_vma *v, bool full)
 {
-	int rc = 0;
+	int rc = 0, want;
 
 	e->p.vma = v;
 	for (uint64_t r = v->start & ~(POLICY_REGION - 1); r < v->end && !rc;
@@ -144,8 +149,10 @@ static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_v
 			break;
 		r = lo & ~(POLICY_REGION - 1);
 		hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
-		if (!region_wanted(e, v, lo, full, !ps->no_pmscan, &reg))
+		want = region_wanted(e, v, lo, full, !ps->no_pmscan, &reg);
+		if (want == SKIP)
 			continue;
+		e->p.movable = want == SCAN_MOVE;
 		/* made on the first resident folio (folio_seen): heat only where memory is */
 		e->p.reg = reg;
 		e->p.reg_lo = lo;

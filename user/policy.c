@@ -66,6 +66,15 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 		/* DAMON's own units, as damo means them: samples per aggregation */
 		acc = ap->acc_pct ? r->dnr * 100.0 / NW_DAMON_MAX_NR : r->dnr;
 		age_us = (uint64_t)r->dage * NW_DAMON_AGGR_US;
+	} else if (region_arm_idle(r, now)) {
+		/* NUMA balancing armed it and nothing touched it since: idle that long */
+		acc = 0;
+		age_us = (uint64_t)region_arm_idle(r, now) * c->interval_us;
+	} else if (r && r->arm_seen) {
+		/* touched since its last arming: accessed, whatever faults counted */
+		acc = acc < 1 ? 1 : acc;
+		if (ap->acc_pct)
+			acc = acc * 100.0 / (POLICY_REGION >> 12);
 	} else if (ap->acc_pct) {
 		acc = acc * 100.0 / (POLICY_REGION >> 12);
 	}
@@ -88,7 +97,9 @@ float policy_region_heat(const struct region *r, uint32_t now)
 		return 0.0f;
 	if (region_damon_fresh(r, now))	/* percent of samples accessed; faults break ties */
 		return r->dnr * 100.0f / NW_DAMON_MAX_NR + (r->score > 0.99f ? 0.99f : r->score);
-	return r->score;
+	if (region_arm_idle(r, now))
+		return 0.0f;		/* armed, untouched: colder than anything touched */
+	return r->arm_seen ? r->score + 1.0f : r->score;
 }
 
 bool policy_region_waits(const struct region *r, uint32_t now)

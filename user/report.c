@@ -65,7 +65,7 @@ static void heat_classes(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 
 		if (!r->key)
 			continue;
-		heat = damon ? r->dnr * 100.0f / NW_DAMON_MAX_NR : r->score;
+		heat = policy_region_heat(r, h->now);
 		if (heat >= 50.0f)
 			c->regions_hot++;
 		else if (heat >= 0.01f)
@@ -74,6 +74,8 @@ static void heat_classes(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 			c->regions_idle++;
 		x = (struct nw_cold){ region_tgid(r), (uint32_t)(heat * 100), region_addr(r),
 				      damon ? (uint64_t)r->dage * NW_DAMON_AGGR_US / 1000 :
+				      region_arm_idle(r, h->now) ?
+					      (uint64_t)region_arm_idle(r, h->now) * interval_us / 1000 :
 					      (uint64_t)r->age * interval_us / 1000 };
 		if (nc == NW_HOT && !colder(&x, &c->cold[NW_HOT - 1]))
 			continue;

@@ -26,6 +26,7 @@ enum nw_event_kind {
 	NW_EV_PROT = 6,		/* fault on a present page (write to read-only, CoW) */
 	NW_EV_DAMON = 7,	/* DAMON region: addr start, tid pages, node target index,
 				   aux nr_accesses, err age (aggregation intervals) */
+	NW_EV_ARM = 8,		/* NUMA balancing armed [addr, addr + tid pages) of tgid */
 };
 
 /*
@@ -48,6 +49,7 @@ enum nw_heat_source {
 	NW_HEAT_FAULTS = 1,	/* first touches and write faults: always */
 	NW_HEAT_HINTS = 2,	/* NUMA hinting faults: kernel.numa_balancing on */
 	NW_HEAT_DAMON = 4,	/* DAMON accessed-bit sampling (kdamond started by numaweave) */
+	NW_HEAT_ARMS = 8,	/* ranges NUMA balancing armed and whether a fault answered */
 };
 
 enum nw_target_flags {
@@ -73,6 +75,7 @@ struct nw_bpf_stats {
 	__u64 forks;
 	__u64 exits;
 	__u64 wakeups;		/* forced consumer wakeups */
+	__u64 arms;		/* change_prot_numa() calls on targets (ranges armed) */
 };
 
 enum nw_fail_reason {

@@ -89,13 +89,17 @@ Test(heat, damon_updates_resident_regions_and_marks_transitions)
 	cr_assert_eq(a->dage, 3);
 	cr_assert(region_damon_fresh(a, h.now));
 	a->dirty = b->dirty = 0;
+	heat_tick(&h);	/* DAMON's words of later intervals */
 	cr_assert_eq(heat_damon(&h, 7, 0x40000000, 2 << 20, 9, 4), 1);
 	cr_assert(!a->dirty, "still accessed, age below the watch: not due");
+	heat_tick(&h);
 	cr_assert_eq(heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 0), 1);
 	cr_assert(a->dirty, "turned idle: due");
 	a->dirty = 0;
+	heat_tick(&h);
 	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 29);
 	cr_assert(!a->dirty);
+	heat_tick(&h);
 	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 31);
 	cr_assert(a->dirty, "crossed age.min: due");
 	/* 64 TiB of DAMON region over two resident regions: both updated, none made */
@@ -105,5 +109,72 @@ Test(heat, damon_updates_resident_regions_and_marks_transitions)
 	for (int i = 0; i <= NW_DAMON_FRESH; i++)
 		heat_tick(&h);
 	cr_assert(!region_damon_fresh(a, h.now), "DAMON's word goes stale");
+	heat_free(&h);
+}
+
+/* Without DAMON, a region whose fault-based age reaches age.min is due for a
+ * scan then, not at the next full pass. */
+Test(heat, fault_age_reaching_watch_marks_due)
+{
+	struct heat h;
+	struct region *r;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	h.watch_age = 15;
+	r = heat_get(&h, 7, 0x40000000);
+	r->dirty = 0;
+	for (int i = 0; i < 15; i++) {
+		cr_assert(!r->dirty, "due too early, at interval %d", i);
+		heat_tick(&h);
+	}
+	cr_assert(r->dirty, "idle for age.min: due");
+	r->dirty = 0;
+	heat_tick(&h);
+	cr_assert(!r->dirty, "once, not every interval after");
+	heat_free(&h);
+}
+
+/* NUMA balancing's arming: a range armed and not answered by a fault is idle
+ * from the first arm; any fault answers it; its crossing age.min makes it due. */
+Test(heat, armed_unanswered_is_idle_evidence)
+{
+	struct heat h;
+	struct region *a, *b;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	h.watch_age = 3;
+	a = heat_get(&h, 9, 0x40000000);
+	b = heat_get(&h, 9, 0x40200000);
+	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 4 << 20), 2);
+	heat_tick(&h);
+	heat_arm(&h, 9, 0x40000000, 4 << 20);	/* armed again: idle since the first */
+	cr_assert_eq(region_arm_idle(a, h.now), 1);
+	heat_touch(&h, 9, 0x40200000 + 4096);	/* b is read: a hinting fault */
+	cr_assert_eq(region_arm_idle(b, h.now), 0);
+	cr_assert(b->arm_seen);
+	a->dirty = 0;
+	heat_tick(&h);
+	heat_tick(&h);
+	cr_assert(a->dirty, "armed and unanswered for age.min: due");
+	cr_assert_eq(region_arm_idle(a, h.now), 3);
+	heat_free(&h);
+}
+
+/* Two DAMON regions over one 2 MiB region in the same interval: the most
+ * accessed wins; in the next interval DAMON's newest word stands. */
+Test(heat, damon_most_accessed_wins_within_an_interval)
+{
+	struct heat h;
+	struct region *r;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	r = heat_get(&h, 7, 0x40000000);
+	heat_damon(&h, 7, 0x3ff00000, 2 << 20, 15, 2);	/* covers the first 1 MiB */
+	heat_damon(&h, 7, 0x40100000, 8 << 20, 0, 40);	/* the rest, idle */
+	cr_assert_eq(r->dnr, 15, "partly read is not idle");
+	cr_assert_eq(r->dage, 2);
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 41);
+	cr_assert_eq(r->dnr, 0);
 	heat_free(&h);
 }

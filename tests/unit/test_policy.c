@@ -236,3 +236,23 @@ Test(policy, damon_units_for_patterns_and_heat)
 	config_defaults(&c);
 	cr_assert(!policy_pattern_wants_heat(&c), "the default pattern takes everything");
 }
+
+/* Without DAMON, NUMA balancing's arming decides: armed and untouched is idle
+ * for as long, touched since its arming is accessed, whatever faults counted. */
+Test(policy, armed_ranges_decide_cold_patterns)
+{
+	struct nw_config c;
+	struct region idle = { .key = 1, .armed = 1, .arm_seen = 20, .score = 2.0f };
+	struct region read = { .key = 2, .armed = 0, .arm_seen = 20, .age = 50 };
+
+	config_defaults(&c);
+	c.action = NW_MIGRATE_COLD;
+	c.interval_us = 200000;
+	c.ap.acc_min = 0;
+	c.ap.acc_max = 0;
+	c.ap.age_min_us = 3000000;
+	cr_assert(policy_pattern_pass(&c, &idle, 20), "armed at 0, untouched 4 s");
+	cr_assert(!policy_pattern_pass(&c, &idle, 10), "untouched only 2 s");
+	cr_assert(!policy_pattern_pass(&c, &read, 20), "touched after its arming");
+	cr_assert(policy_region_heat(&read, 20) > policy_region_heat(&idle, 20));
+}

@@ -114,6 +114,8 @@ static int on_event(void *ctx, void *data, size_t len)
 		}
 		break;
 	case NW_EV_ARM:
+		if (!(e->ctl.heat_sources & NW_HEAT_ARMS))
+			break;	/* tiering-only balancing: not evidence */
 		nw_debug("NUMA balancing armed pid %u [%#llx, +%u pages): %llu regions held",
 			 ev->tgid, (unsigned long long)ev->addr, ev->tid,
 			 (unsigned long long)heat_arm(&e->heat, ev->tgid, ev->addr,
@@ -266,21 +268,39 @@ static void damon_init(struct engine *e)
 }
 
 /*
+ * What NUMA balancing tells, by its mode now: with NUMA_BALANCING_NORMAL (1),
+ * hinting faults and its arming (idle evidence). Memory tiering alone (2)
+ * calls change_prot_numa() but leaves top-tier pages unarmed, so an "armed"
+ * range there says nothing about them. Read again each interval.
+ */
+static void balancing_sources(struct engine *e)
+{
+	bool had_arms = e->ctl.heat_sources & NW_HEAT_ARMS;
+	int nb = 0;
+
+	e->ctl.heat_sources &= ~(uint64_t)(NW_HEAT_HINTS | NW_HEAT_ARMS);
+	/* tiering alone (2) hints only pages on lower tiers: not a read signal */
+	if (!sysctl_read_int(NB_SYSCTL, &nb) && (nb & 1) && e->nb.orig < 0) {
+		e->ctl.heat_sources |= NW_HEAT_HINTS;
+		if (e->ld.arms)
+			e->ctl.heat_sources |= NW_HEAT_ARMS;
+	}
+	if (had_arms && !(e->ctl.heat_sources & NW_HEAT_ARMS)) {
+		heat_forget_arms(&e->heat);	/* stale arming would read as idle forever */
+		nw_info("NUMA balancing's scans no longer tell idle memory (mode %d)", nb);
+	}
+}
+
+/*
  * What heat can see here, said at start; migrate_cold with an access pattern
  * and nothing that sees reads would demote memory that is being read.
  */
 static int heat_sources_init(struct engine *e)
 {
-	int nb = 0;
-
 	e->ctl.heat_sources |= NW_HEAT_FAULTS;
 	if (e->o->cfg.ap.age_min_us)
 		e->heat.watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / e->o->cfg.interval_us);
-	if (!sysctl_read_int(NB_SYSCTL, &nb) && nb && e->nb.orig < 0) {
-		e->ctl.heat_sources |= NW_HEAT_HINTS;
-		if (e->ld.arms)
-			e->ctl.heat_sources |= NW_HEAT_ARMS;
-	}
+	balancing_sources(e);
 	damon_init(e);
 	if (e->ctl.heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON))
 		return 0;
@@ -406,6 +426,7 @@ static int engine_wait(struct engine *e, uint64_t due)
 static void interval_tick(struct engine *e)
 {
 	heat_tick(&e->heat);
+	balancing_sources(e);
 	if (e->ld.stats->bpf.first_touch - e->seen_mark > (1ull << NW_SEEN_BITS_LOG2) / 8) {
 		loader_clear_seen(&e->ld);
 		e->seen_mark = e->ld.stats->bpf.first_touch;

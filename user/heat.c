@@ -248,3 +248,9 @@ uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes)
 {
 	return heat_range(h, tgid, start, bytes, arm_one, NULL);
 }
+
+void heat_forget_arms(struct heat *h)
+{
+	for (uint64_t i = 0; i < h->cap; i++)
+		h->tab[i].armed = h->tab[i].arm_seen = 0;
+}

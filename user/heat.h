@@ -80,6 +80,8 @@ uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t byte
  * holds there wait for a fault to answer. Returns the regions updated.
  */
 uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes);
+/* NUMA balancing's arming is no evidence any more (its mode changed): forget it. */
+void heat_forget_arms(struct heat *h);
 /* Armed and not answered: idle for this many intervals (0: not pending). */
 static inline uint32_t region_arm_idle(const struct region *r, uint32_t now)
 {

@@ -124,6 +124,10 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 	   that heat sources can speak of), a partial one leaves it */
 	if (!policy_pattern_pass(&e->o->cfg, reg, e->heat.now))
 		return full ? SCAN_ONLY : SKIP;
+	if (e->o->cfg.action == NW_MIGRATE_COLD &&
+	    (e->ctl.heat_sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)) &&
+	    !policy_region_has_evidence(reg, e->heat.now))
+		return full ? SCAN_ONLY : SKIP;	/* not idle until a source says so */
 	if (policy_region_waits(reg, e->heat.now)) {
 		e->p.deferred++;
 		return SKIP;

@@ -91,6 +91,11 @@ bool policy_pattern_wants_heat(const struct nw_config *c)
 	       ap->age_max_us != UINT64_MAX;
 }
 
+bool policy_region_has_evidence(const struct region *r, uint32_t now)
+{
+	return region_damon_fresh(r, now) || (r && r->arm_seen);
+}
+
 float policy_region_heat(const struct region *r, uint32_t now)
 {
 	if (!r)

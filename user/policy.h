@@ -50,6 +50,11 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 /* The region is waiting out a contest: leave it alone this pass. */
 /* The access pattern says something about accesses or age (not just "everything"). */
 bool policy_pattern_wants_heat(const struct nw_config *c);
+/*
+ * A read-seeing source (DAMON, NUMA balancing's arming) has spoken of this
+ * region: where one runs, a region it has not spoken of yet is not called idle.
+ */
+bool policy_region_has_evidence(const struct region *r, uint32_t now);
 /* The heat the quota orders by: DAMON's access percent where it is fresh, else faults. */
 float policy_region_heat(const struct region *r, uint32_t now);
 bool policy_region_waits(const struct region *r, uint32_t now);

@@ -255,4 +255,8 @@ Test(policy, armed_ranges_decide_cold_patterns)
 	cr_assert(!policy_pattern_pass(&c, &idle, 10), "untouched only 2 s");
 	cr_assert(!policy_pattern_pass(&c, &read, 20), "touched after its arming");
 	cr_assert(policy_region_heat(&read, 20) > policy_region_heat(&idle, 20));
+	struct region unseen = { .key = 3, .age = 50 };
+	cr_assert(policy_pattern_pass(&c, &unseen, 20), "by faults alone it looks idle...");
+	cr_assert(!policy_region_has_evidence(&unseen, 20), "...but no read source spoke of it");
+	cr_assert(policy_region_has_evidence(&read, 20) && policy_region_has_evidence(&idle, 20));
 }

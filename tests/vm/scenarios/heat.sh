@@ -7,6 +7,8 @@
 #     >= 90 % of the idle mapping on node 1, <= 10 % of the read one.
 #  C. A again without DAMON, kernel.numa_balancing 1: the ranges its scans arm
 #     and no fault answers are the idle evidence (fentry change_prot_numa).
+#  D. without DAMON under numa_balancing 2 (tiering alone arms no top-tier
+#     page): no read signal, so migrate_cold with a pattern is refused.
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
 #     (its node-1 share >= 35 %, the idle one's <= 25 %).
 # Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
@@ -76,39 +78,43 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 	exit
 fi
 
-log "A: migrate_cold to node 1 (idle >= 3 s), 15 s"
-start_heat
-numaweave run --pid $PID --config /yaml/cold_idle3s.yaml -v 2>/tmp/nwA.log &
-NW=$!
-sleep 15
-numaweave status | grep -E '^heat|^moved|^pages'
-hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
-kill -TERM $NW; wait $NW
-grep -E "DAMON|heat" /tmp/nwA.log | head -5
-log "A: read mapping on node 1: $hot %, idle mapping: $idle %"
-awk -v v=$idle 'BEGIN { exit !(v >= 90) }' && pass "A: idle memory demoted ($idle % >= 90 %)" ||
-	fail "A: idle memory on node 1 only $idle %"
-awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "A: read memory kept ($hot % <= 10 %)" ||
-	fail "A: read memory demoted: $hot %"
-verify_alloc
-kill $PID; wait $PID 2>/dev/null
+# cold_arm NAME BALANCING [ARGS]: 15 s of migrate_cold on a fresh target;
+# the idle mapping must go (>= 90 %), the read one stay (<= 10 %)
+cold_arm() {
+	name=$1 nb=$2
+	shift 2
+	start_heat
+	echo $nb > /proc/sys/kernel/numa_balancing
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml "$@" -v 2>/tmp/nw$name.log &
+	NW=$!
+	sleep 15
+	numaweave status | grep -E '^heat|^moved'
+	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+	kill -TERM $NW; wait $NW
+	echo 0 > /proc/sys/kernel/numa_balancing
+	grep -E "programs|DAMON" /tmp/nw$name.log | head -3
+	log "$name: read mapping on node 1: $hot %, idle mapping: $idle %"
+	awk -v v=$idle 'BEGIN { exit !(v >= 90) }' && pass "$name: idle memory demoted ($idle % >= 90 %)" ||
+		fail "$name: idle memory on node 1 only $idle %"
+	awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "$name: read memory kept ($hot % <= 10 %)" ||
+		fail "$name: read memory demoted: $hot %"
+	verify_alloc
+	kill $PID; wait $PID 2>/dev/null
+}
 
-log "C: migrate_cold without DAMON, NUMA balancing on: its scans are the read signal, 15 s"
+log "A: migrate_cold to node 1 (idle >= 3 s), DAMON as the read signal, 15 s"
+cold_arm A 0
+log "C: the same without DAMON, NUMA balancing on: its scans are the read signal"
+cold_arm C 1 --no-damon
+log "D: without DAMON under tiering-only balancing (2): nothing here sees reads"
 start_heat
-echo 1 > /proc/sys/kernel/numa_balancing
-numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --no-damon -v 2>/tmp/nwC.log &
-NW=$!
-sleep 15
-numaweave status | grep -E '^heat|^moved'
-hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
-kill -TERM $NW; wait $NW
+echo 2 > /proc/sys/kernel/numa_balancing
+numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --no-damon 2>/tmp/nwD.err
+rc=$?
 echo 0 > /proc/sys/kernel/numa_balancing
-log "C: read mapping on node 1: $hot %, idle mapping: $idle %"
-awk -v v=$idle 'BEGIN { exit !(v >= 90) }' && pass "C: idle memory demoted ($idle % >= 90 %)" ||
-	fail "C: idle memory on node 1 only $idle %"
-awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "C: read memory kept ($hot % <= 10 %)" ||
-	fail "C: read memory demoted: $hot %"
-verify_alloc
+[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nwD.err &&
+	pass "D: tiering alone is not a read signal: migrate_cold refused" ||
+	{ cat /tmp/nwD.err; fail "D: exit $rc under numa_balancing 2"; }
 kill $PID; wait $PID 2>/dev/null
 
 log "B: migrate_hot 1:1, quota 10 MiB/s, 4 s"

@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "damon.h"
+#include "log.h"
+#include "procfs.h"
 
 #define ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
 #define CTX ADMIN "/0/contexts/0"
+#define DAMON_OWNER "/run/numaweave/damon.owner"
 
 static int put(const char *val, const char *fmt, ...)
 {
@@ -46,6 +50,39 @@ static int get(char *buf, int len, const char *path)
 	return 0;
 }
 
+/*
+ * The kdamond of a numaweave that was killed (SIGKILL: no cleanup) stays
+ * until its targets exit. Its owner is recorded; a dead owner's is taken back.
+ */
+static bool owner_dead(void)
+{
+	unsigned long long start = 0;
+	struct proc_stat st;
+	char buf[64];
+	int pid = 0;
+
+	if (get(buf, sizeof(buf), DAMON_OWNER) || sscanf(buf, "%d %llu", &pid, &start) != 2)
+		return false;
+	return pid <= 0 || procfs_stat(pid, &st) || st.starttime != start || st.state == 'Z';
+}
+
+static void owner_record(void)
+{
+	struct proc_stat st;
+	char buf[64];
+	FILE *f;
+
+	if (procfs_stat(0, &st))
+		return;
+	mkdir("/run/numaweave", 0700);
+	f = fopen(DAMON_OWNER, "we");
+	if (!f)
+		return;
+	snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), st.starttime);
+	fputs(buf, f);
+	fclose(f);
+}
+
 const char *damon_unusable(void)
 {
 	char buf[256];
@@ -54,6 +91,14 @@ const char *damon_unusable(void)
 		return "no DAMON sysfs interface (CONFIG_DAMON_SYSFS)";
 	if (get(buf, sizeof(buf), ADMIN "/nr_kdamonds"))
 		return "cannot read DAMON's sysfs interface";
+	if (strcmp(buf, "0") && owner_dead()) {
+		put("off", ADMIN "/0/state");
+		put("0", ADMIN "/nr_kdamonds");
+		unlink(DAMON_OWNER);
+		nw_info("took back the kdamond of a numaweave that was killed");
+		if (get(buf, sizeof(buf), ADMIN "/nr_kdamonds"))
+			return "cannot read DAMON's sysfs interface";
+	}
 	if (strcmp(buf, "0"))
 		return "DAMON's sysfs interface is in use (kdamonds configured by someone else)";
 	return NULL;
@@ -76,6 +121,7 @@ int damon_start(struct damon_src *d, const int *pids, int n, char *err, int errl
 	if ((rc = put("1", ADMIN "/nr_kdamonds")))
 		return fail(err, errlen, rc, "nr_kdamonds");
 	d->on = true;	/* from here damon_stop() cleans up */
+	owner_record();
 	if ((rc = put("1", ADMIN "/0/contexts/nr_contexts")))
 		goto out;
 	if ((rc = put("vaddr", CTX "/operations"))) {
@@ -121,6 +167,7 @@ void damon_stop(struct damon_src *d)
 		return;
 	put("off", ADMIN "/0/state");
 	put("0", ADMIN "/nr_kdamonds");
+	unlink(DAMON_OWNER);
 	d->on = false;
 	d->kdamond_pid = 0;
 }

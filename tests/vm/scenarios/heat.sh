@@ -132,5 +132,22 @@ awk -v v=$hot 'BEGIN { exit !(v >= 35) }' && pass "B: read memory interleaved fi
 awk -v v=$idle 'BEGIN { exit !(v <= 25) }' && pass "B: idle memory waits ($idle % <= 25 %)" ||
 	fail "B: idle memory on node 1: $idle %"
 verify_alloc
+
+log "E: a killed controller's kdamond is taken back by the next one"
+numaweave run --pid $PID --weights 0:1 --interval 200ms 2>/dev/null &
+NW=$!
+sleep 3
+kill -KILL $NW; wait $NW 2>/dev/null
+n=$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)
+numaweave run --pid $PID --weights 0:1 --interval 200ms -v 2>/tmp/nwE.log &
+NW=$!
+sleep 3
+kill -TERM $NW; wait $NW
+grep -E "took back|DAMON" /tmp/nwE.log
+[ "$n" = 1 ] && grep -q "took back" /tmp/nwE.log && grep -q "DAMON samples" /tmp/nwE.log &&
+	pass "E: the SIGKILLed run's kdamond taken back, DAMON used again" ||
+	fail "E: kdamonds after SIGKILL $n, DAMON not taken back"
+[ "$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)" = 0 ] &&
+	pass "E: nothing left in DAMON's sysfs after a clean stop" || fail "E: kdamond left behind"
 kill $PID $CO
 finish

@@ -54,22 +54,28 @@ bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint
 	return !have_match || any_match;
 }
 
+uint64_t policy_region_age_us(const struct region *r, uint32_t now, uint64_t interval_us)
+{
+	if (region_damon_fresh(r, now))
+		return (uint64_t)r->dage * NW_DAMON_AGGR_US;
+	if (region_arm_idle(r, now))	/* idle since its first unanswered arming */
+		return (uint64_t)region_arm_idle(r, now) * interval_us;
+	return (uint64_t)(r ? r->age : now) * interval_us;	/* never seen: since start */
+}
+
 bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint32_t now)
 {
 	const struct access_pattern *ap = &c->ap;
 	double acc = r ? r->last_nr : 0;
-	uint64_t age_us = (uint64_t)(r ? r->age : now) * c->interval_us;
+	uint64_t age_us = policy_region_age_us(r, now, c->interval_us);
 
 	if (POLICY_REGION < ap->sz_min || POLICY_REGION > ap->sz_max)
 		return false;
 	if (region_damon_fresh(r, now)) {
 		/* DAMON's own units, as damo means them: samples per aggregation */
 		acc = ap->acc_pct ? r->dnr * 100.0 / NW_DAMON_MAX_NR : r->dnr;
-		age_us = (uint64_t)r->dage * NW_DAMON_AGGR_US;
 	} else if (region_arm_idle(r, now)) {
-		/* NUMA balancing armed it and nothing touched it since: idle that long */
-		acc = 0;
-		age_us = (uint64_t)region_arm_idle(r, now) * c->interval_us;
+		acc = 0;	/* NUMA balancing armed it and nothing touched it since */
 	} else if (r && r->arm_seen) {
 		/* touched since its last arming: accessed, whatever faults counted */
 		acc = acc < 1 ? 1 : acc;

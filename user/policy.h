@@ -55,6 +55,8 @@ bool policy_pattern_wants_heat(const struct nw_config *c);
  * region: where one runs, a region it has not spoken of yet is not called idle.
  */
 bool policy_region_has_evidence(const struct region *r, uint32_t now);
+/* How long its heat has stayed where it is (damo's age), by the best source. */
+uint64_t policy_region_age_us(const struct region *r, uint32_t now, uint64_t interval_us);
 /* The heat the quota orders by: DAMON's access percent where it is fresh, else faults. */
 float policy_region_heat(const struct region *r, uint32_t now);
 bool policy_region_waits(const struct region *r, uint32_t now);

@@ -11,29 +11,19 @@
 #include "json.h"
 #include "log.h"
 
-static void hottest(const struct heat *h, struct nw_hot *hot)
+/* Keep the NW_HOT hottest, hottest first. */
+static void hot_insert(struct nw_hot *hot, int *n, const struct nw_hot *x)
 {
-	int nh = 0;
+	int j;
 
-	memset(hot, 0, sizeof(struct nw_hot) * NW_HOT);
-	for (uint64_t i = 0; i < h->cap; i++) {
-		const struct region *r = &h->tab[i];
-		struct nw_hot x;
-		int j;
-
-		if (!r->key || r->score < 0.01f)
-			continue;
-		x = (struct nw_hot){ region_tgid(r), r->last_nr, region_addr(r),
-				     (uint64_t)(r->score * 100) };
-		if (nh == NW_HOT && x.score_x100 <= hot[NW_HOT - 1].score_x100)
-			continue;
-		j = nh < NW_HOT ? nh++ : NW_HOT - 1;
-		while (j > 0 && hot[j - 1].score_x100 < x.score_x100) {
-			hot[j] = hot[j - 1];
-			j--;
-		}
-		hot[j] = x;
+	if (*n == NW_HOT && x->score_x100 <= hot[NW_HOT - 1].score_x100)
+		return;
+	j = *n < NW_HOT ? (*n)++ : NW_HOT - 1;
+	while (j > 0 && hot[j - 1].score_x100 < x->score_x100) {
+		hot[j] = hot[j - 1];
+		j--;
 	}
+	hot[j] = *x;
 }
 
 /* Colder: less heat, then idle for longer, then lower address. */
@@ -46,25 +36,42 @@ static bool colder(const struct nw_cold *a, const struct nw_cold *b)
 	return a->addr < b->addr;
 }
 
-/*
- * Regions by heat class (DAMON's access percent where fresh, else fault
- * events), and the coldest ones.
- */
-static void heat_classes(const struct heat *h, struct nw_ctl_stats *c, uint64_t interval_us)
+/* Keep the NW_HOT coldest, coldest first. */
+static void cold_insert(struct nw_cold *cold, int *n, const struct nw_cold *x)
 {
-	int nc = 0;
+	int j;
 
-	c->regions_hot = c->regions_warm = c->regions_idle = 0;
+	if (*n == NW_HOT && !colder(x, &cold[NW_HOT - 1]))
+		return;
+	j = *n < NW_HOT ? (*n)++ : NW_HOT - 1;
+	while (j > 0 && colder(x, &cold[j - 1])) {
+		cold[j] = cold[j - 1];
+		j--;
+	}
+	cold[j] = *x;
+}
+
+/*
+ * One walk of the heat table per pass: the hottest regions by fault score,
+ * regions by heat class (the best source's heat, policy_region_heat), and the
+ * coldest ones.
+ */
+static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t interval_us)
+{
+	int nh = 0, nc = 0;
+
+	memset(c->hot, 0, sizeof(c->hot));
 	memset(c->cold, 0, sizeof(c->cold));
+	c->regions_hot = c->regions_warm = c->regions_idle = 0;
 	for (uint64_t i = 0; i < h->cap; i++) {
 		const struct region *r = &h->tab[i];
-		bool damon = region_damon_fresh(r, h->now);
 		float heat;
-		struct nw_cold x;
-		int j;
 
 		if (!r->key)
 			continue;
+		if (r->score >= 0.01f)
+			hot_insert(c->hot, &nh, &(struct nw_hot){ region_tgid(r), r->last_nr,
+					region_addr(r), (uint64_t)(r->score * 100) });
 		heat = policy_region_heat(r, h->now);
 		if (heat >= 50.0f)
 			c->regions_hot++;
@@ -72,19 +79,8 @@ static void heat_classes(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 			c->regions_warm++;
 		else
 			c->regions_idle++;
-		x = (struct nw_cold){ region_tgid(r), (uint32_t)(heat * 100), region_addr(r),
-				      damon ? (uint64_t)r->dage * NW_DAMON_AGGR_US / 1000 :
-				      region_arm_idle(r, h->now) ?
-					      (uint64_t)region_arm_idle(r, h->now) * interval_us / 1000 :
-					      (uint64_t)r->age * interval_us / 1000 };
-		if (nc == NW_HOT && !colder(&x, &c->cold[NW_HOT - 1]))
-			continue;
-		j = nc < NW_HOT ? nc++ : NW_HOT - 1;
-		while (j > 0 && colder(&x, &c->cold[j - 1])) {
-			c->cold[j] = c->cold[j - 1];
-			j--;
-		}
-		c->cold[j] = x;
+		cold_insert(c->cold, &nc, &(struct nw_cold){ region_tgid(r), (uint32_t)(heat * 100),
+				region_addr(r), policy_region_age_us(r, h->now, interval_us) / 1000 });
 	}
 }
 
@@ -103,8 +99,7 @@ void report_publish(struct engine *e)
 		tp->gone = e->ts.t[i]->gone;
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
-	hottest(&e->heat, c->hot);
-	heat_classes(&e->heat, c, e->o->cfg.interval_us);
+	heat_summary(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
 	c->weights_pending = e->ws.pending;
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));

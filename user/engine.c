@@ -97,10 +97,14 @@ static int on_event(void *ctx, void *data, size_t len)
 		/* err = 1: the classic tracepoint could not tell a thread from a process. */
 		if (ev->err && proc_tgid(ev->tgid) != (int)ev->tgid)
 			break;
+		/* a pid coming back must not find the regions of the one before */
+		if (heat_drop_pending(&e->heat, ev->tgid))
+			heat_drop_flush(&e->heat);
 		if (targets_add(&e->ts, ev->tgid, ev->aux, e->o->cfg.children, &reused))
 			break;
 		if (reused) {
 			heat_drop(&e->heat, ev->tgid);
+			heat_drop_flush(&e->heat);
 			e->ctl.targets_exited++;
 		}
 		nw_info("following child %u of %u%s", ev->tgid, ev->aux,
@@ -461,6 +465,7 @@ static int engine_loop(struct engine *e)
 			interval_tick(e);
 		plan_pass(e, false);
 		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */
+		heat_drop_flush(&e->heat);	/* and their regions, in one rebuild */
 		if (!e->startup_logged) {
 			report_startup(e, now);
 			e->startup_logged = true;

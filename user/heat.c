@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heat.h"
+#include "vec.h"
 
 static uint64_t mix(uint64_t k)
 {
@@ -32,7 +33,10 @@ int heat_init(struct heat *h, uint64_t max_regions, double decay)
 void heat_free(struct heat *h)
 {
 	free(h->tab);
+	free(h->drop);
 	h->tab = NULL;
+	h->drop = NULL;
+	h->ndrop = 0;
 }
 
 static struct region *slot(struct region *tab, uint64_t cap, uint64_t key)
@@ -135,15 +139,48 @@ void heat_tick(struct heat *h)
 
 void heat_drop(struct heat *h, uint32_t tgid)
 {
+	size_t cap = h->ndrop;
+
+	for (size_t i = 0; i < h->ndrop; i++)
+		if (h->drop[i] == tgid)
+			return;
+	if (!vec_reserve(&h->drop, &cap, h->ndrop + 1, sizeof(*h->drop), 16))
+		h->drop[h->ndrop++] = tgid;
+	else
+		heat_drop_flush(h);	/* no memory for the queue: drop what is queued now */
+}
+
+bool heat_drop_pending(const struct heat *h, uint32_t tgid)
+{
+	for (size_t i = 0; i < h->ndrop; i++)
+		if (h->drop[i] == tgid)
+			return true;
+	return false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void heat_drop_flush(struct heat *h)
+{
 	uint64_t i, n = 0;
 	struct region *keep;
 
-	/* Rebuild without the process: simple and correct for open addressing. */
+	if (!h->ndrop)
+		return;
+	/* One rebuild for every process queued: simple and correct for open addressing. */
 	keep = calloc(h->cap, sizeof(*keep));
 	if (!keep)
-		return;
+		return;	/* kept queued: the next flush tries again */
+	qsort(h->drop, h->ndrop, sizeof(*h->drop), cmp_u32);
 	for (i = 0; i < h->cap; i++) {
-		if (!h->tab[i].key || region_tgid(&h->tab[i]) == tgid)
+		uint32_t t = region_tgid(&h->tab[i]);
+
+		if (!h->tab[i].key || bsearch(&t, h->drop, h->ndrop, sizeof(t), cmp_u32))
 			continue;
 		*slot(keep, h->cap, h->tab[i].key) = h->tab[i];
 		n++;
@@ -151,6 +188,7 @@ void heat_drop(struct heat *h, uint32_t tgid)
 	free(h->tab);
 	h->tab = keep;
 	h->used = n;
+	h->ndrop = 0;
 }
 
 static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age)

@@ -16,6 +16,7 @@
 #define NW_HEAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define NW_REGION_SHIFT 21
@@ -57,6 +58,8 @@ struct heat {
 	uint32_t damon_watch_age;	/* a DAMON age (aggr. intervals) whose crossing
 					   makes a region due for a scan: age.min */
 	uint32_t watch_age;		/* the same for the fault-based age (intervals) */
+	uint32_t *drop;			/* processes whose regions go at the next flush */
+	size_t ndrop;
 };
 
 int heat_init(struct heat *h, uint64_t max_regions, double decay);
@@ -94,8 +97,15 @@ static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 }
 /* End of an interval: decay, age, roll the interval counters. */
 void heat_tick(struct heat *h);
-/* Forget every region of a process. */
+/*
+ * Forget every region of a process: queued, and done for all queued processes
+ * in one rebuild of the table by heat_drop_flush() (once a pass: a fork storm
+ * costs one rebuild per interval, not one per exit). Until then the regions
+ * stay findable; a pid that comes back must be flushed first.
+ */
 void heat_drop(struct heat *h, uint32_t tgid);
+bool heat_drop_pending(const struct heat *h, uint32_t tgid);
+void heat_drop_flush(struct heat *h);
 static inline uint64_t heat_key(uint32_t tgid, uint64_t addr)
 {
 	return ((uint64_t)tgid << 40) | ((addr >> NW_REGION_SHIFT) & ((1ull << 40) - 1));

@@ -65,9 +65,17 @@ Test(heat, drop_process)
 		heat_touch(&h, 2, (uint64_t)i << 21);
 	}
 	heat_drop(&h, 1);
+	heat_drop(&h, 3);
+	heat_drop(&h, 1);
+	cr_assert(heat_drop_pending(&h, 1) && heat_drop_pending(&h, 3) && !heat_drop_pending(&h, 2));
+	cr_assert_eq(h.ndrop, 2, "queued once each");
+	heat_drop_flush(&h);
 	cr_assert_eq(h.used, 100);
+	cr_assert_eq(h.ndrop, 0);
 	cr_assert_null(heat_find(&h, 1, 5ull << 21));
 	cr_assert_not_null(heat_find(&h, 2, 5ull << 21));
+	for (int i = 0; i < 100; i++)
+		cr_assert_not_null(heat_find(&h, 2, (uint64_t)i << 21), "region %d of 2 lost", i);
 	heat_free(&h);
 }
 

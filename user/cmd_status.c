@@ -84,7 +84,7 @@ static const char *const source_names[] = { "faults", "hinting_faults", "damon",
 static void text_heat(const struct nw_ctl_stats *c, uint64_t arms)
 {
 	printf("heat         ");
-	if (!(c->heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON)))
+	if (!(c->heat_sources & NW_HEAT_READS))
 		printf("first touches only (nothing here sees reads: hot and cold are guesses)");
 	else
 		for (int i = 0, n = 0; i < NR_SOURCES; i++)
@@ -113,7 +113,7 @@ static void json_heat(struct jw *w, const struct nw_stats *s)
 		if (c->heat_sources & (1u << i))
 			jw_string(w, source_names[i]);
 	jw_end_array(w);
-	jw_bool_field(w, "sees_reads", c->heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON));
+	jw_bool_field(w, "sees_reads", c->heat_sources & NW_HEAT_READS);
 	jw_uint_field(w, "regions_hot", c->regions_hot);
 	jw_uint_field(w, "regions_warm", c->regions_warm);
 	jw_uint_field(w, "regions_idle", c->regions_idle);

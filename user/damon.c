@@ -57,13 +57,12 @@ static int get(char *buf, int len, const char *path)
 static bool owner_dead(void)
 {
 	unsigned long long start = 0;
-	struct proc_stat st;
 	char buf[64];
 	int pid = 0;
 
 	if (get(buf, sizeof(buf), DAMON_OWNER) || sscanf(buf, "%d %llu", &pid, &start) != 2)
 		return false;
-	return pid <= 0 || procfs_stat(pid, &st) || st.starttime != start || st.state == 'Z';
+	return !start || proc_gone(pid, start);
 }
 
 static void owner_record(void)

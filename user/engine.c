@@ -306,7 +306,7 @@ static int heat_sources_init(struct engine *e)
 		e->heat.watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / e->o->cfg.interval_us);
 	balancing_sources(e);
 	damon_init(e);
-	if (e->ctl.heat_sources & (NW_HEAT_HINTS | NW_HEAT_DAMON))
+	if (e->ctl.heat_sources & NW_HEAT_READS)
 		return 0;
 	nw_warn("heat: first touches only: nothing here sees reads (no DAMON, NUMA balancing "
 		"off); hot and cold are guesses");

@@ -311,3 +311,9 @@ uint64_t scanner_next_present(struct page_scanner *s, uint64_t from, uint64_t en
 	s->holes_skipped += end > from ? end - from : 0;
 	return end;
 }
+
+bool scanner_skips_holes(struct page_scanner *s, uint64_t at)
+{
+	scanner_next_present(s, at, at + 1);	/* learns no_pmscan on its first call */
+	return !s->no_pmscan;
+}

@@ -43,6 +43,9 @@ typedef int (*folio_cb)(void *ctx, uint64_t addr, unsigned int order, int node);
  */
 uint64_t scanner_next_present(struct page_scanner *s, uint64_t from, uint64_t end);
 
+/* Holes cost nothing to this scanner (the kernel has PAGEMAP_SCAN); probes at at. */
+bool scanner_skips_holes(struct page_scanner *s, uint64_t at);
+
 int node_map_load(struct node_map *m);
 void node_map_free(struct node_map *m);
 static inline int node_of_pfn(const struct node_map *m, uint64_t pfn)

@@ -188,9 +188,8 @@ static int scan_target(struct engine *e, struct target *t)
 
 		if (!policy_vma_eligible(v))
 			continue;
-		/* learn whether holes are free (PAGEMAP_SCAN) before a reservation's turn */
-		if (policy_vma_reservation(v) &&
-		    (scanner_next_present(&ps, v->start, v->start + 1), ps.no_pmscan))
+		/* a reservation is read only where holes cost nothing */
+		if (policy_vma_reservation(v) && !scanner_skips_holes(&ps, v->start))
 			continue;
 		rc = scan_vma(e, &ps, v, e->p.full);
 	}

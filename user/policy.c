@@ -76,13 +76,12 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 		acc = ap->acc_pct ? r->dnr * 100.0 / NW_DAMON_MAX_NR : r->dnr;
 	} else if (region_arm_idle(r, now)) {
 		acc = 0;	/* NUMA balancing armed it and nothing touched it since */
-	} else if (r && r->arm_seen) {
+	} else {
 		/* touched since its last arming: accessed, whatever faults counted */
-		acc = acc < 1 ? 1 : acc;
+		if (r && r->arm_seen && acc < 1)
+			acc = 1;
 		if (ap->acc_pct)
 			acc = acc * 100.0 / (POLICY_REGION >> 12);
-	} else if (ap->acc_pct) {
-		acc = acc * 100.0 / (POLICY_REGION >> 12);
 	}
 	if (acc < ap->acc_min || acc > ap->acc_max)
 		return false;

@@ -71,14 +71,19 @@ int proc_uid(int pid)
 	return status_field(pid, "Uid:");
 }
 
-bool proc_gone(int pid)
+bool proc_gone(int pid, unsigned long long start)
 {
 	struct proc_stat st;
-	int rc = procfs_stat(pid, &st);
+	int rc;
 
+	if (pid <= 0)
+		return true;
+	rc = procfs_stat(pid, &st);
 	if (rc == -ENOENT)
 		return true;
-	return !rc && (st.state == 'Z' || st.state == 'X');
+	if (rc)
+		return false;	/* unreadable is not gone */
+	return st.state == 'Z' || st.state == 'X' || (start && st.starttime != start);
 }
 
 double proc_ms_since_exec(void)

@@ -26,8 +26,13 @@ int procfs_stat_parse(const char *buf, struct proc_stat *st);
 int proc_tgid(int pid);
 /* The real uid of a process, -1 if it is gone. */
 int proc_uid(int pid);
-/* Gone, or a zombie: no memory left to place. */
-bool proc_gone(int pid);
+/*
+ * The process is gone: no such pid, a zombie, or (start not 0) the pid now
+ * names a process started at another time. Unreadable is not gone. pid + start
+ * time is how every record of a process (targets, numa_balancing holders, the
+ * kdamond owner) names it.
+ */
+bool proc_gone(int pid, unsigned long long start);
 /* In the host's pid namespace (true also when it cannot be told). */
 bool proc_in_init_pidns(void);
 /* Milliseconds from this process's exec to now (10 ms grain), 0 if unknown. */

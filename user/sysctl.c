@@ -68,14 +68,13 @@ static int nb_other_holders(const struct sysctl_guard *g)
 		return 0;
 	while ((de = readdir(d))) {
 		unsigned long long start;
-		struct proc_stat st;
 		char path[PATH_MAX];
 		int pid;
 
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, g->holder))
 			continue;
-		if (sscanf(de->d_name, "%d-%llu", &pid, &start) == 2 && !procfs_stat(pid, &st) &&
-		    st.starttime == start && st.state != 'Z') {
+		if (sscanf(de->d_name, "%d-%llu", &pid, &start) == 2 && start &&
+		    !proc_gone(pid, start)) {
 			n++;
 			continue;
 		}

@@ -73,14 +73,7 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 
 bool target_exited(const struct target *t)
 {
-	struct proc_stat st;
-	int rc = procfs_stat(t->pid, &st);
-
-	if (rc == -ENOENT)
-		return true;
-	if (rc)
-		return false;	/* unreadable is not gone */
-	return st.state == 'Z' || st.state == 'X' || (t->start && st.starttime != t->start);
+	return proc_gone(t->pid, t->start);
 }
 
 size_t targets_reap(struct target_set *s)

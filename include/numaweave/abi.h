@@ -51,6 +51,8 @@ enum nw_heat_source {
 	NW_HEAT_DAMON = 4,	/* DAMON accessed-bit sampling (kdamond started by numaweave) */
 	NW_HEAT_ARMS = 8,	/* ranges NUMA balancing armed and whether a fault answered */
 };
+/* the sources that see reads which cause no fault: without one, heat is a guess */
+#define NW_HEAT_READS (NW_HEAT_HINTS | NW_HEAT_DAMON | NW_HEAT_ARMS)
 
 enum nw_target_flags {
 	NW_TARGET_CHILDREN = 1,	/* children forked by this target become targets */

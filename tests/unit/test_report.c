@@ -32,8 +32,10 @@ Test(procfs, this_process)
 	cr_assert_eq(procfs_stat(getpid(), &st), 0);
 	cr_assert(st.state == 'R' || st.state == 'S');
 	cr_assert_eq(st.ppid, getppid());
-	cr_assert(!proc_gone(getpid()));
-	cr_assert(proc_gone(999999999));
+	cr_assert(!proc_gone(getpid(), 0));
+	cr_assert(proc_gone(999999999, 0));
+	cr_assert(!proc_gone(getpid(), st.starttime), "the same process");
+	cr_assert(proc_gone(getpid(), st.starttime + 1), "the pid names another process");
 	cr_assert_eq(proc_tgid(getpid()), getpid());
 }
 

@@ -25,8 +25,13 @@ void cmd_usage(const char *name, FILE *f);
 int cmd_bad(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Options every command takes: --help, --version, -v. Returns -1 to go on, or an exit status. */
 int cmd_common_opt(const char *name, int c);
-/* --pin-dir and --json of `weights` and `status`: -1 to go on (optind at the rest), or an exit status. */
-int cmd_pin_opts(const char *name, int argc, char **argv, const char **dir, bool *json);
+struct pin_opts {
+	const char *dir;
+	const char *policy;	/* weights --policy NAME */
+	bool json, prometheus;	/* status */
+};
+/* Options of `weights` and `status`: -1 to go on (optind at the rest), or an exit status. */
+int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po);
 /* Root or the capabilities `run` needs: 0, or 1 with the missing one named. */
 int cmd_need_caps(void);
 

@@ -236,7 +236,7 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 		return 2;
 	}
 	if (a->weights) {
-		if (parse_weights(a->weights, o->cfg.weights, err))
+		if (weights_from_spec(a->weights, o->cfg.weights, err, sizeof(err)))
 			return BAD("bad --weights: %s", err);
 		if (weights_zero(o->cfg.weights))
 			return BAD("bad --weights '%s': every weight is 0", a->weights);

@@ -5,6 +5,7 @@
  * text or JSON (docs/json.md). Exit 3 when no controller runs.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
@@ -67,7 +68,7 @@ static int status_read(const struct pin_dir *dir, struct status *st)
 		return 1;
 	}
 	close(fd);
-	fd = pin_open_weights(dir);
+	fd = pin_open_weights(dir, NULL);
 	if (fd < 0 || weights_read(fd, st->map_w))
 		memset(st->map_w, 0, sizeof(st->map_w));
 	if (fd >= 0)
@@ -310,16 +311,114 @@ static void text_nodes(const struct status *st)
 	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks);
 }
 
+/* One metric's HELP and TYPE lines. */
+static void prom_head(const char *name, const char *type, const char *help)
+{
+	printf("# HELP numaweave_%s %s\n# TYPE numaweave_%s %s\n", name, help, name, type);
+}
+
+static void prom_one(const char *name, const char *type, const char *help, uint64_t v)
+{
+	prom_head(name, type, help);
+	printf("numaweave_%s %llu\n", name, (unsigned long long)v);
+}
+
+/* A per-node metric, for nodes with pages, moves or a weight. */
+static void prom_nodes(const char *name, const char *type, const char *help, const __u64 *v64,
+		       const __u32 *v32, const struct nw_ctl_stats *c)
+{
+	prom_head(name, type, help);
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		if (c->pages_on[n] || c->moved_to[n] || c->weights[n])
+			printf("numaweave_%s{node=\"%d\"} %llu\n", name, n,
+			       (unsigned long long)(v64 ? v64[n] : v32[n]));
+}
+
+/* The Prometheus text exposition format (for node_exporter's textfile collector). */
+static void status_prometheus(const struct status *st, bool have)
+{
+	const struct nw_ctl_stats *c = &st->s.ctl;
+	const struct nw_bpf_stats *b = &st->s.bpf;
+	static const struct { const char *kind; size_t off; } ev[] = {
+		{ "first_touch", offsetof(struct nw_bpf_stats, first_touch) },
+		{ "repeat", offsetof(struct nw_bpf_stats, repeat) },
+		{ "hint", offsetof(struct nw_bpf_stats, hint) },
+		{ "write", offsetof(struct nw_bpf_stats, prot) },
+		{ "numa_arm", offsetof(struct nw_bpf_stats, arms) },
+	};
+
+	prom_one("up", "gauge", "1 while a controller holds the pin dir", have && st->running);
+	if (!have)
+		return;
+	prom_one("controller_pid", "gauge", "pid of the controller", c->pid);
+	prom_one("passes_total", "counter", "passes over the targets", c->passes);
+	prom_one("pages_scanned_total", "counter", "pages looked at", c->pages_scanned);
+	prom_one("pages_misplaced", "gauge", "pages off their node in the last pass",
+		 c->pages_misplaced);
+	prom_one("pages_moved_total", "counter", "pages moved", c->pages_moved);
+	prom_one("bytes_moved_total", "counter", "bytes moved", c->bytes_moved);
+	prom_one("move_calls_total", "counter", "move_pages(2) calls", c->move_calls);
+	printf("# HELP numaweave_move_seconds_total time in move_pages(2)\n"
+	       "# TYPE numaweave_move_seconds_total counter\nnumaweave_move_seconds_total %.6f\n",
+	       c->move_ns / 1e9);
+	prom_head("pages_failed_total", "counter", "pages that could not move, by reason");
+	for (int i = 0; i < NW_FAIL_MAX; i++)
+		printf("numaweave_pages_failed_total{reason=\"%s\"} %llu\n", fail_reason_name(i),
+		       (unsigned long long)c->failed[i]);
+	prom_one("quota_bytes_per_second", "gauge", "move quota, 0 = unlimited", c->quota_bytes);
+	prom_one("quota_deferred_pages_total", "counter", "pages left for later by the quota",
+		 c->quota_deferred);
+	prom_one("pass_errors_total", "counter", "target passes that failed", c->pass_errors);
+	prom_one("weights_generation", "gauge", "tables put in force", c->weights_gen);
+	prom_one("weights_pending", "gauge", "1 while a change settles", c->weights_pending);
+	prom_one("weights_rejected", "gauge", "1 if the map holds a refused table",
+		 c->weights_rejected);
+	prom_nodes("weight", "gauge", "weight in force per node", NULL, c->weights, c);
+	prom_nodes("pages", "gauge", "targets' resident pages per node, last pass", c->pages_on,
+		   NULL, c);
+	prom_nodes("moved_to_pages_total", "counter", "pages moved to each node", c->moved_to,
+		   NULL, c);
+	prom_head("events_total", "counter", "access events from the BPF programs, by kind");
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		printf("numaweave_events_total{kind=\"%s\"} %llu\n", ev[i].kind,
+		       (unsigned long long)*(const __u64 *)((const char *)b + ev[i].off));
+	prom_one("event_drops_total", "counter", "events lost (ring buffer full)", b->drops);
+	prom_one("kernel_moves_total", "counter", "NUMA-balancing migrations seen",
+		 b->kernel_moves);
+	prom_one("moved_back_pages_total", "counter", "pages the kernel moved back after placing",
+		 c->removes);
+	prom_one("regions_contested", "gauge", "regions left to NUMA balancing", c->contested);
+	prom_head("heat_regions", "gauge", "2 MiB regions by heat class, last pass");
+	printf("numaweave_heat_regions{class=\"hot\"} %llu\n"
+	       "numaweave_heat_regions{class=\"warm\"} %llu\n"
+	       "numaweave_heat_regions{class=\"idle\"} %llu\n",
+	       (unsigned long long)c->regions_hot, (unsigned long long)c->regions_warm,
+	       (unsigned long long)c->regions_idle);
+	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
+		 !!(c->heat_sources & NW_HEAT_READS));
+	prom_one("targets", "gauge", "processes followed", st->ntg);
+	prom_one("targets_exited_total", "counter", "followed processes that exited",
+		 c->targets_exited);
+	prom_head("target_pages", "gauge", "resident pages per target and node");
+	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			if (!c->tpages[i].gone && (c->tpages[i].pages[n] || c->weights[n]))
+				printf("numaweave_target_pages{pid=\"%u\",node=\"%d\"} %llu\n",
+				       c->tpages[i].pid, n,
+				       (unsigned long long)c->tpages[i].pages[n]);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static struct status st;
 	struct pin_dir pd;
+	struct pin_opts po = {};
 	const char *dir;
-	bool json = false;
 	int rc;
 
-	if ((rc = cmd_pin_opts("status", argc, argv, &dir, &json)) >= 0)
+	if ((rc = cmd_pin_opts("status", argc, argv, &po)) >= 0)
 		return rc;
+	dir = po.dir;
 	if (optind < argc)
 		return cmd_bad("status", "unexpected argument '%s'", argv[optind]);
 	rc = pin_dir_open(&pd, dir, false);
@@ -329,8 +428,10 @@ int cmd_status(int argc, char **argv)
 	pin_dir_close(&pd);
 	if (rc == 1)
 		return 1;
-	if (json)
+	if (po.json)
 		status_json(&st, rc == 0);
+	else if (po.prometheus)
+		status_prometheus(&st, rc == 0);
 	else if (rc == 3)
 		nw_err("no controller running (nothing pinned in %s)", dir);
 	else {

@@ -14,7 +14,7 @@
 #include "parse.h"
 #include "placement.h"
 
-/* "0:1 1:3" and "0:1,1:3" are the same table. 0, or an exit status. */
+/* "0:1 1:3" and "0:1,1:3" are the same table; "kernel" is the kernel's. 0, or an exit status. */
 static int weights_from_args(int argc, char **argv, uint32_t *w)
 {
 	char buf[512] = "", err[NW_ERRLEN];
@@ -30,7 +30,7 @@ static int weights_from_args(int argc, char **argv, uint32_t *w)
 		}
 		len += n;
 	}
-	if (parse_weights(buf, w, err)) {
+	if (weights_from_spec(buf, w, err, sizeof(err))) {
 		nw_err("bad weights: %s", err);
 		return 2;
 	}
@@ -49,13 +49,19 @@ static int weights_from_args(int argc, char **argv, uint32_t *w)
 int cmd_weights(int argc, char **argv)
 {
 	uint32_t w[NW_MAX_NODES];
+	struct pin_opts po = {};
 	struct pin_dir pd;
 	const char *dir;
 	char buf[512];
 	int fd, rc;
 
-	if ((rc = cmd_pin_opts("weights", argc, argv, &dir, NULL)) >= 0)
+	if ((rc = cmd_pin_opts("weights", argc, argv, &po)) >= 0)
 		return rc;
+	dir = po.dir;
+	if (po.policy && policy_name_check(po.policy, buf, sizeof(buf))) {
+		nw_err("%s", buf);
+		return 2;
+	}
 	argc -= optind;
 	argv += optind;
 	if (argc && (rc = weights_from_args(argc, argv, w)))
@@ -67,14 +73,16 @@ int cmd_weights(int argc, char **argv)
 			nw_err("no pin dir %s: start `numaweave run` with --weights first", dir);
 		return 1;
 	}
-	fd = pin_open_weights(&pd);
+	fd = pin_open_weights(&pd, po.policy);
 	pin_dir_close(&pd);
 	if (fd < 0)
 		return 1;
 	rc = argc ? weights_write(fd, w) : weights_read(fd, w);
 	close(fd);
 	if (rc) {
-		nw_err("cannot %s %s/weights: %s", argc ? "update" : "read", dir, strerror(-rc));
+		nw_err("cannot %s the weights of %s%s in %s: %s", argc ? "update" : "read",
+		       po.policy ? "policy " : "the default policy", po.policy ? po.policy : "", dir,
+		       strerror(-rc));
 		return 1;
 	}
 	format_weights(w, buf, sizeof(buf));

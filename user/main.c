@@ -17,15 +17,15 @@
 static const struct cmd cmds[] = {
 	{ "run", cmd_run,
 	  "(--pid PID[,PID...] | --pid-file FILE | --cgroup DIR | -- CMD [ARG...])\n"
-	  "          [--children] [--weights NID:W[,NID:W...] | --config FILE.yaml]\n"
+	  "          [--children] [--weights SPEC | --config FILE.yaml]\n"
 	  "          [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 	  "          [--interval DURATION] [--once] [--dry-run] [--json]\n"
 	  "          [--pin-dir DIR] [--ringbuf SIZE] [--no-fentry] [--classic-tp]\n"
 	  "          [--numa-balancing keep|off] [--no-damon] [--force-blind] [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change" },
-	{ "weights", cmd_weights, "[--pin-dir DIR] [NID:W ...]",
+	{ "weights", cmd_weights, "[--pin-dir DIR] [--policy NAME] [SPEC]",
 	  "show the pinned weights, or set them live" },
-	{ "status", cmd_status, "[--pin-dir DIR] [--json]",
+	{ "status", cmd_status, "[--pin-dir DIR] [--json | --prometheus]",
 	  "counters of the running controller (exit 3 when none runs)" },
 	{ "numastat", cmd_numastat, "PID...", "per-node memory of processes, like numastat -p" },
 	{ "version", cmd_version, "", "the version of numaweave" },
@@ -43,7 +43,9 @@ void cmd_usage(const char *name, FILE *f)
 			fprintf(f, "      %s\n", cmds[i].help);
 	}
 	if (!name || !strcmp(name, "run") || !strcmp(name, "weights"))
-		fprintf(f, "Weights: 0..%u per node, nodes 0..%d; weight 0 = no share.\n",
+		fprintf(f, "SPEC: NODES:W[,NODES:W...] (NODES as numactl: 0, 0-3, 0,2, all, !1) or\n"
+			"      kernel (the kernel's weighted_interleave table).\n"
+			"Weights: 0..%u per node, nodes 0..%d; weight 0 = no share.\n",
 			NW_WEIGHT_MAX, NW_MAX_NODES - 1);
 	if (!name)
 		fprintf(f, "Every command takes --help and --version. See numaweave(8).\n");
@@ -91,31 +93,38 @@ int cmd_common_opt(const char *name, int c)
 	}
 }
 
-/* Options of `weights` and `status`: --pin-dir, --json (status only), and the common ones. */
-int cmd_pin_opts(const char *name, int argc, char **argv, const char **dir, bool *json)
+/* Options of `weights` and `status`: --pin-dir, what each allows of the rest, and the common ones. */
+int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 {
 	static const struct option opts[] = {
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
+		{ "policy", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool formats = !strcmp(name, "status"), policy = !strcmp(name, "weights");
 	int c, rc;
 
-	*dir = NW_PIN_DIR;
+	po->dir = NW_PIN_DIR;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
 		if (c == 'd')
-			*dir = optarg;
-		else if (c == 'j' && json)
-			*json = true;
-		else if (c == 'j')
-			return cmd_bad(name, "unknown option '--json'");
+			po->dir = optarg;
+		else if ((c == 'j' || c == 'P') && formats)
+			*(c == 'j' ? &po->json : &po->prometheus) = true;
+		else if (c == 'p' && policy)
+			po->policy = optarg;
+		else if (c == 'j' || c == 'P' || c == 'p')
+			return cmd_bad(name, "unknown option '%s'", argv[optind - 1]);
 		else if ((rc = cmd_common_opt(name, c)) >= 0)
 			return rc;
 	}
+	if (po->json && po->prometheus)
+		return cmd_bad(name, "--json and --prometheus: give one");
 	return -1;
 }
 

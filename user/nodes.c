@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <numa.h>
 #include <stdio.h>
+#include <string.h>
 #include "nodes.h"
 #include "parse.h"
 #include "numaweave/abi.h"
@@ -66,6 +67,65 @@ int weights_validate(const uint32_t *w, char *err, int errlen, int *bad_node)
 			snprintf(err, errlen, "node %d has no memory", n);
 			return -EINVAL;
 		}
+	}
+	return 0;
+}
+
+#define KERNEL_WI "/sys/kernel/mm/mempolicy/weighted_interleave"
+
+/* The kernel's weighted_interleave table (6.9+; in auto mode, what it computed). */
+static int kernel_weights(uint32_t *w, char *err, int errlen)
+{
+	int found = 0;
+
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		char path[128];
+		unsigned int v;
+		FILE *f;
+
+		w[n] = 0;
+		snprintf(path, sizeof(path), KERNEL_WI "/node%d", n);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%u", &v) == 1 && node_has_memory(n)) {
+			w[n] = v > NW_WEIGHT_MAX ? NW_WEIGHT_MAX : v;
+			found++;
+		}
+		fclose(f);
+	}
+	if (!found) {
+		snprintf(err, errlen, "the kernel has no weighted_interleave table here (%s: "
+			 "Linux 6.9 or later, and a node with memory)", KERNEL_WI);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+uint64_t nodes_with_memory(void)
+{
+	uint64_t m = 0;
+
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		if (node_has_memory(n))
+			m |= 1ull << n;
+	return m;
+}
+
+int weights_from_spec(const char *spec, uint32_t *w, char *err, int errlen)
+{
+	char e[NW_ERRLEN];
+
+	if (!strcmp(spec, "kernel"))
+		return kernel_weights(w, err, errlen);
+	if (!strcmp(spec, "auto") || !strncmp(spec, "auto:", 5)) {
+		snprintf(err, errlen, "'%s': weights from measured bandwidth are not built yet; "
+			 "use NODES:W or kernel", spec);
+		return -EOPNOTSUPP;
+	}
+	if (parse_weights(spec, nodes_with_memory(), w, e)) {
+		snprintf(err, errlen, "%s", e);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -17,4 +17,13 @@ int nodes_list(int *nodes, int max);
  */
 int weights_validate(const uint32_t *w, char *err, int errlen, int *bad_node);
 
+/* Nodes that exist and have memory, as a mask: what "all" means in a SPEC. */
+uint64_t nodes_with_memory(void);
+/*
+ * A weights SPEC as operators give it: NODES:W[,...] (numactl's node lists,
+ * "all" = the nodes with memory) or "kernel" (the kernel's weighted_interleave
+ * table). 0, or -errno with the reason in err.
+ */
+int weights_from_spec(const char *spec, uint32_t *w, char *err, int errlen);
+
 #endif

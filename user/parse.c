@@ -44,53 +44,106 @@ static int parse_u64(const char *s, uint64_t *v, const char **end)
 	return 0;
 }
 
-int parse_weights(const char *s, uint32_t *weights, char *err)
+/*
+ * One NODES list in numactl's grammar: "N", "A-B", "all", comma-separated,
+ * the whole list inverted by a leading '!' (against all). The list ends at
+ * the end of s.
+ */
+static int parse_nodes(const char *s, uint64_t all, uint64_t *mask, char *err)
 {
-	uint8_t named[NW_MAX_NODES] = {0};
+	const char *p = skip_ws(s);
+	bool invert = false;
+	uint64_t m = 0;
+
+	if (*p == '!') {
+		invert = true;
+		p = skip_ws(p + 1);
+	}
+	for (;;) {
+		uint64_t a, b;
+		const char *q;
+
+		if (!strncmp(p, "all", 3)) {
+			m |= all;
+			q = p + 3;
+		} else {
+			if (*p == '-')
+				ERR("negative node id in '%s'", s);
+			if (*p == '+')
+				ERR("relative node numbers ('%s') are not supported", s);
+			if (parse_u64(p, &a, &q))
+				ERR("bad node id at '%s' (expected NODES:W, NODES like 0, 0-3, "
+				    "0,2, all, !1)", p);
+			b = a;
+			if (*q == '-' && (parse_u64(q + 1, &b, &q) || b < a))
+				ERR("bad node range in '%s'", s);
+			if (b >= NW_MAX_NODES)
+				ERR("node %llu out of range (0-%d)", (unsigned long long)b,
+				    NW_MAX_NODES - 1);
+			for (uint64_t n = a; n <= b; n++)
+				m |= 1ull << n;
+		}
+		q = skip_ws(q);
+		if (!*q)
+			break;
+		if (*q != ',')
+			ERR("unexpected '%s' in node list '%s'", q, s);
+		p = skip_ws(q + 1);
+	}
+	*mask = invert ? all & ~m : m;
+	if (!*mask)
+		ERR("node list '%s' names no node", s);
+	return 0;
+}
+
+int parse_weights(const char *s, uint64_t all, uint32_t *weights, char *err)
+{
+	uint64_t named = 0;
 	const char *p = s;
 
 	memset(weights, 0, NW_MAX_NODES * sizeof(*weights));
-	if (!s || !*s)
-		ERR("empty weights (expected NID:W[,NID:W...])");
-	for (;;) {
-		uint64_t a, b, w;
-		const char *q;
+	if (!s || !*skip_ws(s))
+		ERR("empty weights (expected NODES:W[,NODES:W...])");
+	while (*p) {
+		/* NODES runs to the next ':' (its commas are its own), W to the next ',' */
+		const char *colon = strchr(p, ':'), *q;
+		char nodes[256];
+		uint64_t mask, w;
 
-		p = skip_ws(p);
-		if (*p == '-')
-			ERR("negative node id in '%s'", s);
-		if (parse_u64(p, &a, &q))
-			ERR("bad node id at '%s' (expected NID:W[,NID:W...])", p);
-		b = a;
-		if (*q == '-') {
-			if (parse_u64(q + 1, &b, &q) || b < a)
-				ERR("bad node range in '%s'", s);
-		}
-		if (b >= NW_MAX_NODES)
-			ERR("node %llu out of range (0-%d)", (unsigned long long)b, NW_MAX_NODES - 1);
-		if (*q != ':')
-			ERR("missing ':W' after node %llu in '%s'", (unsigned long long)a, s);
-		q++;
+		if (!colon)
+			ERR("missing ':W' after '%s'", p);
+		if ((size_t)(colon - p) >= sizeof(nodes))
+			ERR("node list too long in '%s'", s);
+		memcpy(nodes, p, colon - p);
+		nodes[colon - p] = 0;
+		if (!*skip_ws(nodes))
+			ERR("missing node list before ':' in '%s'", s);
+		if (parse_nodes(nodes, all, &mask, err))
+			return -EINVAL;
+		q = skip_ws(colon + 1);
 		if (*q == '-')
-			ERR("negative weight for node %llu", (unsigned long long)a);
+			ERR("negative weight for nodes '%s'", nodes);
 		if (parse_u64(q, &w, &q))
-			ERR("weight for node %llu is not a number in '%s'", (unsigned long long)a, s);
+			ERR("weight for nodes '%s' is not a number in '%s'", nodes, s);
 		if (w > NW_WEIGHT_MAX)
-			ERR("weight %llu for node %llu out of range (0-%u)", (unsigned long long)w,
-			    (unsigned long long)a, NW_WEIGHT_MAX);
-		for (uint64_t n = a; n <= b; n++) {
-			if (named[n])
-				ERR("node %llu named twice in '%s'", (unsigned long long)n, s);
-			named[n] = 1;
-			weights[n] = (uint32_t)w;
-		}
+			ERR("weight %llu for nodes '%s' out of range (0-%u)", (unsigned long long)w,
+			    nodes, NW_WEIGHT_MAX);
+		if (mask & named)
+			ERR("node %d named twice in '%s'", __builtin_ctzll(mask & named), s);
+		named |= mask;
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			if (mask & (1ull << n))
+				weights[n] = (uint32_t)w;
 		q = skip_ws(q);
 		if (!*q)
 			return 0;
 		if (*q != ',')
 			ERR("unexpected '%s' in weights", q);
 		p = q + 1;
+		if (!*skip_ws(p))
+			ERR("trailing ',' in '%s'", s);
 	}
+	return 0;
 }
 
 struct unit {

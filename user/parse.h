@@ -13,10 +13,12 @@
 #define NW_WEIGHT_MAX 65535u	/* documented range of one weight: 0..65535 */
 
 /*
- * "NID:W[,NID:W...]" where NID is a number or a range "A-B". Nodes not named
- * keep weight 0; a node named twice is an error. Fills weights[NW_MAX_NODES].
+ * "NODES:W[,NODES:W...]", NODES in numactl's grammar: "1", "0-3", "0,2",
+ * "all", "!1" (all but 1); all is the set "all" stands for (the nodes with
+ * memory). Nodes not named keep weight 0; a node named twice is an error.
+ * Fills weights[NW_MAX_NODES].
  */
-int parse_weights(const char *s, uint32_t *weights, char *err);
+int parse_weights(const char *s, uint64_t all, uint32_t *weights, char *err);
 
 /* A size: "4096", "256M", "1G", "2 MiB", "0 B", "max" (UINT64_MAX). */
 int parse_size(const char *s, uint64_t *bytes, char *err);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pins.c — the pin dir and pinned maps, checked before they are trusted. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -187,18 +188,56 @@ int pin_open_map(const struct pin_dir *d, const char *name, uint32_t type, uint3
 	return fd;
 }
 
-int pin_open_weights(const struct pin_dir *d)
+int policy_name_check(const char *name, char *err, int errlen)
 {
-	char err[PATH_MAX + 256];
-	int fd = pin_open_map(d, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
-			      sizeof(err));
+	size_t n = strlen(name);
 
-	if (fd == -ENOENT)
+	if (!n || n > NW_POLICY_NAME_MAX) {
+		snprintf(err, errlen, "policy name '%s': 1 to %d characters", name,
+			 NW_POLICY_NAME_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i])) {
+			snprintf(err, errlen, "policy name '%s': letters, digits, '_', '.' and "
+				 "'-' only", name);
+			return -EINVAL;
+		}
+	if (name[0] == '.') {
+		snprintf(err, errlen, "policy name '%s' starts with '.'", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void policy_weights_name(const char *policy, char *buf, int len)
+{
+	if (policy)
+		snprintf(buf, len, "policies/%s/weights", policy);
+	else
+		snprintf(buf, len, "weights");
+}
+
+int pin_open_weights(const struct pin_dir *d, const char *policy)
+{
+	char err[PATH_MAX + 256], name[NW_POLICY_NAME_MAX + 32];
+	int fd;
+
+	if (policy && policy_name_check(policy, err, sizeof(err))) {
+		nw_err("%s", err);
+		return -EINVAL;
+	}
+	policy_weights_name(policy, name, sizeof(name));
+	fd = pin_open_map(d, name, BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err, sizeof(err));
+	if (fd == -ENOENT && policy)
+		nw_err("no policy '%s' in %s (no %s/%s: is the daemon running with it?)", policy,
+		       d->name, d->name, name);
+	else if (fd == -ENOENT)
 		nw_err("no weights pinned in %s: start `numaweave run` with --weights first",
 		       d->name);
 	else if (fd == -EACCES)
-		nw_err("cannot open %s/weights: %s (root only: the pin dir is mode 0700)", d->name,
-		       strerror(-fd));
+		nw_err("cannot open %s/%s: %s (root only: the pin dir is mode 0700)", d->name,
+		       name, strerror(-fd));
 	else if (fd < 0)
 		nw_err("%s", err);
 	return fd;

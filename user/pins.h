@@ -44,8 +44,14 @@ bool pin_dir_removed(const struct pin_dir *d);
  */
 int pin_open_map(const struct pin_dir *d, const char *name, uint32_t type, uint32_t key,
 		 uint32_t value, uint32_t min_entries, char *err, int errlen);
-/* The pinned weights, layout checked; < 0 with the reason said. */
-int pin_open_weights(const struct pin_dir *d);
+/* The pinned weights (policy NULL: the default table), layout checked; < 0 with the reason said. */
+int pin_open_weights(const struct pin_dir *d, const char *policy);
+
+#define NW_POLICY_NAME_MAX 64
+/* A daemon policy's name: [A-Za-z0-9_.-], not starting with '.'. 0 or -EINVAL with err. */
+int policy_name_check(const char *name, char *err, int errlen);
+/* "weights", or "policies/NAME/weights": the pin of a policy's table. */
+void policy_weights_name(const char *policy, char *buf, int len);
 
 /* Read or write the weights map (NW_MAX_NODES entries). */
 int weights_read(int fd, uint32_t *w);

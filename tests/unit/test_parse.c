@@ -9,15 +9,46 @@ Test(parse, weights_ok)
 	uint32_t w[NW_MAX_NODES];
 	char err[NW_ERRLEN];
 
-	cr_assert_eq(parse_weights("0:1,1:3", w, err), 0, "%s", err);
+	cr_assert_eq(parse_weights("0:1,1:3", 3, w, err), 0, "%s", err);
 	cr_assert_eq(w[0], 1);
 	cr_assert_eq(w[1], 3);
 	cr_assert_eq(w[2], 0);
-	cr_assert_eq(parse_weights("0-3:2", w, err), 0, "%s", err);
+	cr_assert_eq(parse_weights("0-3:2", 3, w, err), 0, "%s", err);
 	for (int i = 0; i < 4; i++)
 		cr_assert_eq(w[i], 2);
-	cr_assert_eq(parse_weights(" 2:0 , 5:65535", w, err), 0, "%s", err);
+	cr_assert_eq(parse_weights(" 2:0 , 5:65535", 3, w, err), 0, "%s", err);
 	cr_assert_eq(w[5], 65535);
+}
+
+/* numactl's node lists: "0,2", "all", "!1", against the nodes "all" stands for. */
+Test(parse, weights_numactl_node_lists)
+{
+	uint32_t w[NW_MAX_NODES];
+	char err[NW_ERRLEN];
+	const uint64_t all = 0x2d;	/* nodes 0, 2, 3, 5 */
+
+	cr_assert_eq(parse_weights("0,2:1,3:4", all, w, err), 0, "%s", err);
+	cr_assert(w[0] == 1 && w[2] == 1 && w[3] == 4 && w[1] == 0 && w[5] == 0);
+	cr_assert_eq(parse_weights("all:2", all, w, err), 0, "%s", err);
+	cr_assert(w[0] == 2 && w[1] == 0 && w[2] == 2 && w[3] == 2 && w[4] == 0 && w[5] == 2);
+	cr_assert_eq(parse_weights("!2:1,2:7", all, w, err), 0, "%s", err);
+	cr_assert(w[0] == 1 && w[2] == 7 && w[3] == 1 && w[5] == 1 && w[1] == 0);
+	cr_assert_eq(parse_weights("!0,5:3", all, w, err), 0, "%s", err);
+	cr_assert(w[0] == 0 && w[5] == 0 && w[2] == 3 && w[3] == 3);
+	cr_assert_eq(parse_weights("0-1,5:2", all, w, err), 0, "%s", err);
+	cr_assert(w[0] == 2 && w[1] == 2 && w[5] == 2 && w[2] == 0);
+	/* the list's own commas never split an entry */
+	cr_assert_eq(parse_weights("0:1,2,3:4", all, w, err), 0, "%s", err);
+	cr_assert(w[0] == 1 && w[2] == 4 && w[3] == 4);
+	/* overlap between lists, lists that name nothing, relative nodes */
+	cr_assert_eq(parse_weights("all:1,2:3", all, w, err), -EINVAL);
+	cr_assert(strstr(err, "twice"), "%s", err);
+	cr_assert_eq(parse_weights("!all:1", all, w, err), -EINVAL);
+	cr_assert(strstr(err, "no node"), "%s", err);
+	cr_assert_eq(parse_weights("+1:1", all, w, err), -EINVAL);
+	cr_assert(strstr(err, "relative"), "%s", err);
+	cr_assert_eq(parse_weights("0,:1", all, w, err), -EINVAL);
+	cr_assert_eq(parse_weights("0!1:1", all, w, err), -EINVAL);
 }
 
 Test(parse, weights_bad)
@@ -31,7 +62,7 @@ Test(parse, weights_bad)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
-		cr_assert_eq(parse_weights(bad[i], w, err), -EINVAL, "'%s' accepted", bad[i]);
+		cr_assert_eq(parse_weights(bad[i], 3, w, err), -EINVAL, "'%s' accepted", bad[i]);
 		cr_assert(strlen(err) > 0, "no message for '%s'", bad[i]);
 	}
 }
@@ -41,11 +72,11 @@ Test(parse, weights_messages_name_the_problem)
 	uint32_t w[NW_MAX_NODES];
 	char err[NW_ERRLEN];
 
-	parse_weights("0:1,0:2", w, err);
+	parse_weights("0:1,0:2", 3, w, err);
 	cr_assert(strstr(err, "twice"), "%s", err);
-	parse_weights("0:-2", w, err);
+	parse_weights("0:-2", 3, w, err);
 	cr_assert(strstr(err, "negative"), "%s", err);
-	parse_weights("70:1", w, err);
+	parse_weights("70:1", 3, w, err);
 	cr_assert(strstr(err, "out of range"), "%s", err);
 }
 
@@ -134,10 +165,10 @@ Test(parse, format_roundtrip)
 	uint32_t w[NW_MAX_NODES], w2[NW_MAX_NODES];
 	char buf[256], err[NW_ERRLEN];
 
-	cr_assert_eq(parse_weights("0:3,1:1,7:9", w, err), 0);
+	cr_assert_eq(parse_weights("0:3,1:1,7:9", 3, w, err), 0);
 	format_weights(w, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "0:3,1:1,7:9");
-	cr_assert_eq(parse_weights(buf, w2, err), 0);
+	cr_assert_eq(parse_weights(buf, 3, w2, err), 0);
 	cr_assert_eq(memcmp(w, w2, sizeof(w)), 0);
 }
 

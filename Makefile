@@ -35,7 +35,7 @@ PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config
 UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
 	     user/json.c user/nodes.c user/report.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_run.c user/cmd_status.c user/cmd_weights.c \
-	     user/cmd_numastat.c user/loader.c user/pins.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
+	     user/cmd_numastat.c user/loader.c user/pins.c user/sources.c user/daemon.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
 	     user/engine.c user/plan.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
@@ -119,6 +119,7 @@ unit: $(OUT)/unit_tests
 bpftest: all
 	$(Q)tests/bpf/run
 	$(Q)tests/hostile/run
+	$(Q)tests/daemon/run
 
 vmtest: all
 	$(Q)tests/vm/run-all
@@ -132,6 +133,8 @@ check: deps
 	$(Q)tests/bpf/run
 	$(Q)tests/hostile/run
 	$(Q)NW=$(OUT)/asan/numaweave tests/hostile/run
+	$(Q)tests/daemon/run
+	$(Q)NW=$(OUT)/asan/numaweave tests/daemon/run
 	$(Q)tests/vm/run-all
 
 demo: deps

@@ -14,6 +14,7 @@ struct cmd {
 };
 
 int cmd_run(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_weights(int argc, char **argv);
 int cmd_numastat(int argc, char **argv);

@@ -14,8 +14,10 @@
 #include "parse.h"
 #include "procfs.h"
 #include "safeio.h"
+#include "sources.h"
 
 #define BAD(...) cmd_bad("run", __VA_ARGS__)
+#define NW_CONFIG_DIR "/etc/numaweave"
 
 /* What the command line says before it is checked. */
 struct run_args {
@@ -59,35 +61,15 @@ static void warn_cfg(const char *msg)
 	nw_warn("%s", msg);
 }
 
-/* A pid we may follow: exists, is a process (not a thread), not a kernel thread, not us. */
+/* A pid we may follow (see target_pid_check). */
 static int check_pid(int pid)
 {
-	struct proc_stat st;
-	int tgid, rc;
+	char err[NW_ERRLEN];
+	int rc = target_pid_check(pid, err, sizeof(err));
 
-	if (pid == getpid()) {
-		nw_err("pid %d is numaweave itself: refusing to follow it", pid);
-		return 2;
-	}
-	rc = procfs_stat(pid, &st);
-	if (rc == -ENOENT) {
-		nw_err("pid %d does not exist", pid);
-		return 2;
-	}
-	if (rc) {
-		nw_err("cannot read /proc/%d/stat: %s", pid, strerror(-rc));
-		return 1;
-	}
-	if (st.flags & PF_KTHREAD_FLAG) {
-		nw_err("pid %d is a kernel thread: it has no user memory to place", pid);
-		return 2;
-	}
-	tgid = proc_tgid(pid);
-	if (tgid >= 0 && tgid != pid) {
-		nw_err("pid %d is a thread of process %d: name the process", pid, tgid);
-		return 2;
-	}
-	return 0;
+	if (rc)
+		nw_err("%s", err);
+	return rc;
 }
 
 /* --pid A,B,C */
@@ -111,67 +93,36 @@ static int parse_pid_list(const char *arg, struct run_args *a)
 }
 
 /*
- * A pid file is read as systemd's PIDFile= is: a regular file (never a FIFO or
- * a device, never blocking), at most 4 KiB, not a symlink; and a file that is
- * not root's may only name a process of its owner, so a service user who writes
- * its own pid file cannot aim root's controller at someone else's process.
+ * --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR/cgroup.procs;
+ * the cgroup is read again every interval, so processes joining it later are
+ * followed too).
  */
-static int pidfile_owner_ok(const char *path, const struct stat *st, int pid)
+static int read_pids(bool cgroup, const char *arg, struct engine_opts *o, struct run_args *a)
 {
-	int uid;
+	struct nw_source src = { .kind = cgroup ? NW_SRC_CGROUP : NW_SRC_PIDFILE };
+	char err[NW_ERRLEN + 4200];
+	int n, rc;
 
-	if (!st->st_uid)
-		return 0;
-	uid = proc_uid(pid);
-	if (uid < 0)
-		return 0;	/* gone: check_pid says so */
-	if ((unsigned int)uid == st->st_uid)
-		return 0;
-	nw_err("%s is owned by uid %u but names pid %d of uid %d: refused (a pid file not "
-	       "owned by root may only name its owner's processes)", path, st->st_uid, pid, uid);
-	return 2;
-}
-
-/* --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR/cgroup.procs). */
-static int read_pids(bool cgroup, const char *arg, struct run_args *a)
-{
-	char path[4096], err[NW_ERRLEN + 4200], *buf, *save = NULL;
-	struct stat st;
-	size_t len;
-	int got = 0, rc = 0;
-
-	snprintf(path, sizeof(path), cgroup ? "%s/cgroup.procs" : "%s", arg);
-	if ((rc = safe_read_file(path, cgroup ? 0 : SAFE_NOFOLLOW, cgroup ? 1 << 20 : 4096, &buf,
-				 &len, &st, err, sizeof(err)))) {
+	if (strlen(arg) >= sizeof(src.path))
+		return BAD("%s: path longer than %zu bytes", arg, sizeof(src.path) - 1);
+	snprintf(src.path, sizeof(src.path), "%s", arg);
+	rc = source_read(&src, a->pids + a->nr_pids, NW_MAX_PIDS - a->nr_pids, &n, err,
+			 sizeof(err));
+	if (rc) {
 		nw_err("cannot use %s", err);
 		return 2;
 	}
-	for (char *l = strtok_r(buf, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save)) {
-		char perr[NW_ERRLEN];
-
-		if (!*l)
-			continue;
-		if (a->nr_pids == NW_MAX_PIDS || parse_pid(l, &a->pids[a->nr_pids], perr)) {
-			nw_err("%s: %s", path, a->nr_pids == NW_MAX_PIDS ? "more than 64 pids" : perr);
-			rc = 2;
-			break;
-		}
-		if (!cgroup && (rc = pidfile_owner_ok(path, &st, a->pids[a->nr_pids])))
-			break;
-		a->nr_pids++;
-		got++;
-		if (!cgroup)
-			break;
-	}
-	free(buf);
-	if (rc)
-		return rc;
-	if (!got) {
-		nw_err("%s holds no pid", path);
+	if (!n) {
+		nw_err("%s/cgroup.procs holds no pid", arg);
 		return 2;
 	}
-	if (cgroup)
-		a->children = true;	/* what starts in the cgroup later */
+	a->nr_pids += n;
+	if (cgroup) {
+		if (o->cfg.nr_src == NW_MAX_SOURCES)
+			return BAD("more than %d --cgroup", NW_MAX_SOURCES);
+		o->cfg.src[o->cfg.nr_src++] = src;
+		a->children = true;	/* what starts in the cgroup between two reads */
+	}
 	return 0;
 }
 
@@ -211,7 +162,7 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 	case O_NODAMON: o->no_damon = true; break;
 	case O_FORCEBLIND: o->force_blind = true; break;
 	case O_PIDFILE:
-	case O_CGROUP: rc = read_pids(c == O_CGROUP, optarg, a); break;
+	case O_CGROUP: rc = read_pids(c == O_CGROUP, optarg, o, a); break;
 	case O_NB:
 		if (!strcmp(optarg, "off"))
 			o->numa_balancing_off = true;
@@ -327,6 +278,53 @@ int cmd_run(int argc, char **argv)
 	}
 	if ((rc = run_weights(&o, &a)) || (rc = run_settings(&o, &a)) ||
 	    (rc = run_targets(&o, &a, argc, argv)) || (rc = cmd_need_caps()))
+		return rc;
+	return engine_run(&o);
+}
+
+static const struct option daemon_opts[] = {
+	{ "config-dir", required_argument, NULL, 'C' },
+	{ "pin-dir", required_argument, NULL, O_PINDIR },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "ringbuf", required_argument, NULL, O_RINGBUF },
+	{ "no-fentry", no_argument, NULL, O_NOFENTRY },
+	{ "classic-tp", no_argument, NULL, O_CLASSIC },
+	{ "syslog", no_argument, NULL, O_SYSLOG },
+	{ "numa-balancing", required_argument, NULL, O_NB },
+	{ "no-damon", no_argument, NULL, O_NODAMON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* `numaweave daemon`: the policies in --config-dir, served until a signal. */
+int cmd_daemon(int argc, char **argv)
+{
+	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .daemon = true,
+				 .config_dir = NW_CONFIG_DIR };
+	struct run_args a = {};
+	int c, rc;
+
+	config_defaults(&o.cfg);
+	o.cfg.interval_us = 1000000;	/* a service: a pass a second */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vhV", daemon_opts, NULL)) != -1) {
+		if (c == 'C')
+			o.config_dir = optarg;
+		else if ((rc = run_opt(c, &o, &a)) >= 0)
+			return rc == 2 ? cmd_bad("daemon", "see the usage") : rc;
+	}
+	if (optind < argc)
+		return cmd_bad("daemon", "unexpected argument '%s'", argv[optind]);
+	if (a.interval && (rc = run_settings(&o, &a)))
+		return rc;
+	if (!proc_in_init_pidns()) {
+		nw_err("numaweave is in a pid namespace (not the host's): its pids and the "
+		       "kernel's would not match; run it on the host");
+		return 1;
+	}
+	if ((rc = cmd_need_caps()))
 		return rc;
 	return engine_run(&o);
 }

@@ -231,6 +231,19 @@ static int parse_targets(struct ycx *y, yaml_node_t *v, struct nw_config *c)
 					return yfail(y, tv, "targets[].pid: bad pid '%s'",
 						     yscalar(tv) ? yscalar(tv) : "?");
 				c->nr_pids++;
+			} else if (tk && (!strcmp(tk, "pid_file") || !strcmp(tk, "cgroup"))) {
+				/* numaweave's own keys: targets found again every interval */
+				const char *path = yscalar(tv);
+
+				if (c->nr_src == NW_MAX_SOURCES)
+					return yfail(y, tv, "more than %d pid files and cgroups",
+						     NW_MAX_SOURCES);
+				if (!path || path[0] != '/' || strlen(path) >= NW_SOURCE_PATH)
+					return yfail(y, tv, "targets[].%s: an absolute path of at "
+						     "most %d bytes", tk, NW_SOURCE_PATH - 1);
+				c->src[c->nr_src].kind = tk[1] == 'i' ? NW_SRC_PIDFILE :
+									 NW_SRC_CGROUP;
+				snprintf(c->src[c->nr_src++].path, NW_SOURCE_PATH, "%s", path);
 			} else if (tk && !strcmp(tk, "regions")) {
 				if ((rc = parse_regions(y, tv, c)))
 					return rc;

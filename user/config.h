@@ -28,9 +28,20 @@ struct access_pattern {
 	uint64_t age_min_us, age_max_us;
 };
 
+#define NW_MAX_SOURCES 8
+#define NW_SOURCE_PATH 256
+
+/* Where targets come from besides pids: read again every interval. */
+struct nw_source {
+	enum { NW_SRC_PIDFILE = 1, NW_SRC_CGROUP } kind;
+	char path[NW_SOURCE_PATH];	/* the pid file, or the cgroup v2 directory */
+};
+
 struct nw_config {
 	int pids[NW_MAX_PIDS];
 	int nr_pids;
+	struct nw_source src[NW_MAX_SOURCES];
+	int nr_src;
 	bool children;
 	uint32_t weights[NW_MAX_NODES];
 	bool have_weights;

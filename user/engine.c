@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -22,12 +23,17 @@
 #include "nodes.h"
 #include "parse.h"
 #include "procfs.h"
+#include "sources.h"
 
-static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t stop_sig, hup_seen;
+static bool hup_reloads;	/* the daemon: SIGHUP reloads the policy files */
 
 static void on_signal(int sig)
 {
-	stop_sig = sig;
+	if (sig == SIGHUP && hup_reloads)
+		hup_seen = 1;
+	else
+		stop_sig = sig;
 }
 
 bool engine_stopping(void)
@@ -62,6 +68,37 @@ void engine_target_gone(struct engine *e, struct target *t)
 	nw_info("target %d exited", t->pid);
 }
 
+int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src)
+{
+	char err[NW_ERRLEN];
+	struct target *t;
+	int rc;
+
+	t = targets_find(&e->ts, pid);
+	if (t && t->pol && t->pol != p && !target_exited(t)) {
+		if (!p->warned_shared)
+			nw_warn("policy %s: pid %d is already placed by policy %s: left to it",
+				p->name, pid, t->pol->name);
+		p->warned_shared = true;
+		return -EEXIST;
+	}
+	if ((rc = target_pid_check(pid, err, sizeof(err)))) {
+		if (from_src)	/* gone between the read and the check: the next read says */
+			nw_debug("%s", err);
+		else
+			nw_err("%s", err);
+		return rc;
+	}
+	if (heat_drop_pending(&e->heat, pid))
+		heat_drop_flush(&e->heat);
+	if ((rc = targets_add(&e->ts, pid, 0, p->cfg.children, NULL)))
+		return rc;
+	t = targets_find(&e->ts, pid);
+	t->pol = p;
+	t->from_src = from_src;
+	return 0;
+}
+
 static void on_access(struct engine *e, const struct nw_event *ev)
 {
 	struct region *r;
@@ -70,7 +107,8 @@ static void on_access(struct engine *e, const struct nw_event *ev)
 		return;
 	r = heat_touch(&e->heat, ev->tgid, ev->addr);
 	/* TNF_MIGRATED: the kernel moved a page of a region we placed */
-	if (r && ev->kind == NW_EV_HINT && (ev->aux & 1) && policy_contested(r, e->gen)) {
+	/* placed_gen is only set under the table in force (any change clears it) */
+	if (r && ev->kind == NW_EV_HINT && (ev->aux & 1) && r->placed_gen) {
 		e->ctl.removes++;
 		policy_backoff(r, e->heat.now, &e->ctl.contested);
 	}
@@ -80,7 +118,7 @@ static int on_event(void *ctx, void *data, size_t len)
 {
 	struct engine *e = ctx;
 	const struct nw_event *ev = data;
-	struct target *t;
+	struct target *t, *parent;
 	bool reused;
 
 	if (len < sizeof(*ev))
@@ -97,11 +135,18 @@ static int on_event(void *ctx, void *data, size_t len)
 		/* err = 1: the classic tracepoint could not tell a thread from a process. */
 		if (ev->err && proc_tgid(ev->tgid) != (int)ev->tgid)
 			break;
+		/* a child is placed by its parent's policy */
+		parent = targets_find(&e->ts, ev->aux);
+		if (!parent)
+			break;
 		/* a pid coming back must not find the regions of the one before */
 		if (heat_drop_pending(&e->heat, ev->tgid))
 			heat_drop_flush(&e->heat);
-		if (targets_add(&e->ts, ev->tgid, ev->aux, e->o->cfg.children, &reused))
+		if (targets_add(&e->ts, ev->tgid, ev->aux, parent->pol->cfg.children, &reused))
 			break;
+		t = targets_find(&e->ts, ev->tgid);
+		t->pol = parent->pol;
+		t->from_src = false;
 		if (reused) {
 			heat_drop(&e->heat, ev->tgid);
 			heat_drop_flush(&e->heat);
@@ -134,26 +179,32 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Put a new table in force. */
-static void weights_apply(struct engine *e, const uint32_t *w)
+/* Put a new table in force for p. */
+void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w)
 {
 	char buf[512];
 
-	memcpy(e->ws.force, w, sizeof(e->ws.force));
-	memcpy(e->ctl.weights, w, sizeof(e->ctl.weights));
-	e->ctl.weights_gen = ++e->gen;
-	e->ctl.weights_rejected = 0;
-	wtable_free(&e->wt);
-	e->paused = wtable_init(&e->wt, w) != 0;
+	memcpy(p->ws.force, w, sizeof(p->ws.force));
+	p->gen = ++e->gen_seq;
+	p->rejected = false;
+	wtable_free(&p->wt);
+	p->paused = wtable_init(&p->wt, w) != 0;
 	for (size_t i = 0; i < e->ts.n; i++)
-		e->ts.t[i]->need_full = true;
+		if (e->ts.t[i]->pol == p)
+			e->ts.t[i]->need_full = true;
 	policy_reset_contests(e->heat.tab, e->heat.cap);
-	e->ctl.contested = 0;
+	if (p == engine_main_pol(e)) {
+		memcpy(e->ctl.weights, w, sizeof(e->ctl.weights));
+		e->ctl.weights_gen = p->gen;
+		e->ctl.weights_rejected = 0;
+		e->ctl.contested = 0;
+	}
 	format_weights(w, buf, sizeof(buf));
-	if (e->paused)
-		nw_warn("all weights are 0: migration paused");
+	if (p->paused)
+		nw_warn("%s%sall weights are 0: migration paused", p->name, *p->name ? ": " : "");
 	else
-		nw_info("weights %s in force (generation %u)", buf, e->gen);
+		nw_info("%s%s%sweights %s in force (generation %u)", *p->name ? "policy " : "",
+			p->name, *p->name ? ": " : "", buf, p->gen);
 }
 
 /* The live-weights clock: the map is read, and a change settles, in this. */
@@ -162,12 +213,37 @@ static uint64_t quarter_interval_ns(const struct engine_opts *o)
 	return o->cfg.interval_us * 1000 / 4;
 }
 
-/* Live weights; true when a new table is in force (the caller runs a pass at once). */
-static bool weights_poll(struct engine *e, uint64_t now)
+/* Live weights of p; true when a new table is in force (the caller runs a pass at once). */
+bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now)
 {
 	uint32_t w[NW_MAX_NODES];
 	char err[256];
 	int bad = -1;
+
+	if (weights_read(p->weights_fd, w)) {
+		nw_warn("cannot read weights%s%s: %s", *p->name ? " of policy " : "", p->name,
+			strerror(errno));
+		return false;
+	}
+	if (!wsettle_poll(&p->ws, w, now, quarter_interval_ns(e->o)))
+		return false;
+	if (!weights_zero(w) && weights_validate(w, err, sizeof(err), &bad)) {
+		if (!p->rejected)
+			nw_err("%s%sweights refused: %s; keeping the table in force",
+			       *p->name ? "policy " : "", *p->name ? p->name : "", err);
+		p->rejected = true;
+		p->bad_node = bad;
+		return false;
+	}
+	pol_weights_apply(e, p, w);
+	return true;
+}
+
+/* Every policy's table; true when one changed. */
+static bool weights_poll(struct engine *e, uint64_t now)
+{
+	const struct pol *m = engine_main_pol(e);
+	bool changed = false;
 
 	if (!e->pin_gone_said && pin_dir_removed(&e->ld.dir)) {
 		nw_warn("pin dir %s was removed: weights cannot be edited and status cannot see "
@@ -175,50 +251,116 @@ static bool weights_poll(struct engine *e, uint64_t now)
 			e->ld.dir.name);
 		e->pin_gone_said = true;
 	}
-	if (weights_read(e->ld.weights_fd, w)) {
-		nw_warn("cannot read weights: %s", strerror(errno));
-		return false;
-	}
-	if (!wsettle_poll(&e->ws, w, now, quarter_interval_ns(e->o))) {
-		report_weights_state(e);
-		return false;
-	}
-	if (!weights_zero(w) && weights_validate(w, err, sizeof(err), &bad)) {
-		if (!e->ctl.weights_rejected)
-			nw_err("weights refused: %s; keeping the table in force", err);
-		e->ctl.weights_rejected = 1;
-		e->ctl.weights_bad_node = bad;
-		report_weights_state(e);
-		return false;
-	}
-	weights_apply(e, w);
-	return true;
+	for (int i = 0; i < e->npols; i++)
+		changed |= pol_weights_poll(e, e->pols[i], now);
+	e->ctl.weights_rejected = m->rejected;
+	e->ctl.weights_bad_node = m->bad_node;
+	report_weights_state(e);
+	return changed;
 }
 
-/* The table to start with: given, or pinned by an earlier run. 0, or an exit status. */
-static int weights_init(struct engine *e)
+void pol_free(struct pol *p)
 {
+	if (!p)
+		return;
+	wtable_free(&p->wt);
+	if (p->own_fd && p->weights_fd >= 0)
+		close(p->weights_fd);
+	free(p);
+}
+
+/* Pids a source names now (a cgroup may hold many). */
+#define SRC_MAX_PIDS 65536
+
+void pol_sources_refresh(struct engine *e, struct pol *p)
+{
+	static int pids[SRC_MAX_PIDS];
+	char err[NW_ERRLEN + 512];
+	int total = 0;
+
+	if (!p->cfg.nr_src)
+		return;
+	for (int i = 0; i < p->cfg.nr_src; i++) {
+		const struct nw_source *s = &p->cfg.src[i];
+		int n = 0, rc = source_read(s, pids + total, SRC_MAX_PIDS - total, &n, err,
+					    sizeof(err));
+
+		if (rc && rc != p->src_err[i]) {
+			if (rc == -ENOENT)
+				nw_info("%s%s: %s %s not there (yet): waiting for it",
+					*p->name ? "policy " : "", p->name,
+					s->kind == NW_SRC_CGROUP ? "cgroup" : "pid file", s->path);
+			else
+				nw_warn("%s%s: %s", *p->name ? "policy " : "", p->name, err);
+		} else if (!rc && p->src_err[i]) {
+			nw_info("%s%s: %s readable again", *p->name ? "policy " : "", p->name,
+				s->path);
+		}
+		p->src_err[i] = rc;
+		total += n;
+	}
+	/* those no longer named (left the cgroup, replaced in the pid file) are let go */
+	for (size_t i = 0; i < e->ts.n; i++) {
+		struct target *t = e->ts.t[i];
+		bool named = false;
+
+		if (t->gone || t->pol != p || !t->from_src)
+			continue;
+		for (int k = 0; k < total && !named; k++)
+			named = pids[k] == t->pid;
+		for (int k = 0; k < p->cfg.nr_pids && !named; k++)
+			named = p->cfg.pids[k] == t->pid;	/* the daemon's listed pids */
+		if (!named && !target_exited(t)) {
+			nw_info("%s%s: pid %d is no longer named by its pid file or cgroup: let go",
+				*p->name ? "policy " : "", p->name, t->pid);
+			targets_remove(&e->ts, t);
+			heat_drop(&e->heat, t->pid);
+		}
+	}
+	for (int k = 0; k < total; k++) {
+		struct target *t = targets_find(&e->ts, pids[k]);
+
+		if (t && t->pol == p && !target_exited(t))
+			continue;
+		if (pids[k] == getpid() || engine_follow(e, p, pids[k], true))
+			continue;
+		nw_info("%s%s: following pid %d (from %s)", *p->name ? "policy " : "", p->name,
+			pids[k], p->cfg.nr_src == 1 ? p->cfg.src[0].path : "its sources");
+	}
+}
+
+/* run's one policy: the command line's settings on the `weights` pin. 0, or an exit status. */
+static int run_policy_init(struct engine *e)
+{
+	struct pol *p = calloc(1, sizeof(*p));
 	char err[256];
 	int rc, bad;
 
-	if (e->o->cfg.have_weights && (rc = weights_write(e->ld.weights_fd, e->o->cfg.weights))) {
+	if (!p) {
+		nw_err("%s", strerror(ENOMEM));
+		return 1;
+	}
+	e->pols[e->npols++] = p;
+	p->cfg = e->o->cfg;
+	p->weights_fd = e->ld.weights_fd;
+	if (p->cfg.have_weights && (rc = weights_write(p->weights_fd, p->cfg.weights))) {
 		nw_err("cannot write weights: %s", strerror(-rc));
 		return 1;
 	}
-	if (weights_read(e->ld.weights_fd, e->ws.read)) {
+	if (weights_read(p->weights_fd, p->ws.read)) {
 		nw_err("cannot read weights: %s", strerror(errno));
 		return 1;
 	}
-	if (weights_zero(e->ws.read)) {
+	if (weights_zero(p->ws.read)) {
 		nw_err("no weights: give --weights or --config (none are pinned in %s)",
 		       e->ld.dir.name);
 		return 2;
 	}
-	if (weights_validate(e->ws.read, err, sizeof(err), &bad)) {
+	if (weights_validate(p->ws.read, err, sizeof(err), &bad)) {
 		nw_err("pinned weights refused: %s", err);
 		return 2;
 	}
-	weights_apply(e, e->ws.read);
+	pol_weights_apply(e, p, p->ws.read);
 	return 0;
 }
 
@@ -337,8 +479,15 @@ static int engine_init(struct engine *e)
 	e->ctl.pid = getpid();
 	e->ctl.started_ns = nw_now_ns();
 	e->ctl.quota_bytes = config_quota_bps(&o->cfg);
-	if ((rc = balancing_init(e)) || (rc = weights_init(e)))
+	if ((rc = balancing_init(e)))
 		return rc;
+	if (o->daemon) {
+		hup_reloads = true;
+		if ((rc = daemon_policies_load(e, true)))
+			return rc;
+	} else if ((rc = run_policy_init(e))) {
+		return rc;
+	}
 	if (node_map_load(&e->nodes))
 		nw_info("no memory-block map: nodes come from move_pages(2)");
 	if (heat_init(&e->heat, 1u << 22, 0.5)) {
@@ -350,14 +499,21 @@ static int engine_init(struct engine *e)
 		nw_err("cannot open the ring buffer: %s", strerror(errno));
 		return 1;
 	}
-	for (int i = 0; i < o->cfg.nr_pids; i++)
-		if (targets_add(&e->ts, o->cfg.pids[i], 0, o->cfg.children, NULL))
-			return 1;
+	for (int i = 0; i < e->npols; i++) {
+		struct pol *p = e->pols[i];
+
+		for (int k = 0; k < p->cfg.nr_pids; k++)
+			if ((rc = engine_follow(e, p, p->cfg.pids[k], false)) && !o->daemon)
+				return rc;	/* the daemon says and goes on */
+		pol_sources_refresh(e, p);
+	}
 	e->child.out_to_err = o->json;
 	if (o->cmd && (rc = child_start(&e->child, o->cmd, &e->ts, o->cfg.children))) {
 		nw_err("cannot start %s: %s", o->cmd[0], strerror(-rc));
 		return 1;
 	}
+	if (o->cmd)
+		targets_find(&e->ts, e->child.pid)->pol = e->pols[0];
 	if ((rc = heat_sources_init(e)))
 		return rc;
 	report_publish(e);
@@ -437,6 +593,27 @@ static void interval_tick(struct engine *e)
 	}
 }
 
+/* Run ends when every target has; the daemon never does. */
+static bool engine_done(struct engine *e)
+{
+	return !e->o->daemon && !targets_alive(&e->ts);
+}
+
+/* SIGHUP to the daemon: the policy files again; true when a pass should run now. */
+static bool engine_reload(struct engine *e)
+{
+	if (!hup_seen)
+		return false;
+	hup_seen = 0;
+	daemon_notify("RELOADING=1\nMONOTONIC_USEC=%llu",
+		      (unsigned long long)(nw_now_ns() / 1000));
+	nw_info("reloading the policy files in %s", e->o->config_dir);
+	daemon_policies_load(e, false);
+	daemon_notify("READY=1\nSTATUS=%d policies, %d targets", e->npols,
+		      targets_alive(&e->ts));
+	return true;
+}
+
 static int engine_loop(struct engine *e)
 {
 	uint64_t interval = e->o->cfg.interval_us * 1000;
@@ -449,20 +626,24 @@ static int engine_loop(struct engine *e)
 
 		if (engine_wait(e, next < next_w ? next : next_w))
 			return 1;
-		if (!targets_alive(&e->ts))
+		if (engine_done(e))
 			break;
+		changed = engine_reload(e);
 		now = nw_now_ns();
 		if (now >= next_w) {
 			next_w = now + poll_ns;
-			changed = weights_poll(e, now);	/* a new table: pass at once */
+			changed |= weights_poll(e, now);	/* a new table: pass at once */
 		}
 		if (now < next && !changed)
 			continue;
 		check_alive(e);
-		if (!targets_alive(&e->ts))
+		if (engine_done(e))
 			break;
-		if (!changed)
+		if (!changed) {
 			interval_tick(e);
+			for (int i = 0; i < e->npols; i++)
+				pol_sources_refresh(e, e->pols[i]);
+		}
 		plan_pass(e, false);
 		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */
 		heat_drop_flush(&e->heat);	/* and their regions, in one rebuild */
@@ -489,7 +670,7 @@ static void engine_fini(struct engine *e, bool failed)
 	move_vec_free(&e->unknown);
 	targets_free(&e->ts);
 	heat_free(&e->heat);
-	wtable_free(&e->wt);
+	daemon_policies_free(e);
 	node_map_free(&e->nodes);
 	damon_stop(&e->damon);
 	nb_guard_restore(&e->nb);
@@ -507,8 +688,12 @@ int engine_run(struct engine_opts *o)
 	signals_init();
 	status = engine_init(&e);
 	init_failed = status != 0;
+	if (!status && !o->once)
+		daemon_notify("READY=1\nSTATUS=%d polic%s, %d targets", e.npols,
+			      e.npols == 1 ? "y" : "ies", targets_alive(&e.ts));
 	if (!status)
 		status = o->once ? engine_once(&e) : engine_loop(&e);
+	daemon_notify("STOPPING=1");
 	if (e.child.pid > 0) {
 		/* a signal is passed on; --once or a failure ends it; else it ended by itself */
 		int sig = stop_sig ? stop_sig : o->once || status ? SIGTERM : 0;

@@ -6,14 +6,17 @@
 #ifndef NW_ENGINE_H
 #define NW_ENGINE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "damon.h"
 #include "heat.h"
 #include "loader.h"
 #include "moves.h"
 #include "pagemap.h"
+#include "pins.h"
 #include "placement.h"
 #include "policy.h"
 #include "sysctl.h"
@@ -22,6 +25,8 @@
 
 struct engine_opts {
 	struct nw_config cfg;
+	bool daemon;			/* policies from config_dir; never exits because targets did */
+	const char *config_dir;
 	bool once, dry_run, json;
 	const char *pin_dir;
 	char **cmd;			/* -- CMD ARG..., or NULL */
@@ -30,6 +35,34 @@ struct engine_opts {
 	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
 	bool no_damon;			/* never use DAMON as a heat source */
 	bool force_blind;		/* migrate_cold with a pattern even with no read signal */
+};
+
+#define NW_MAX_POLICIES 64
+
+/*
+ * A policy: a weights table and the settings that place its targets. `run`
+ * has one (the command line's, on the `weights` pin); the daemon one per
+ * policy file (daemon.c).
+ */
+struct pol {
+	char name[NW_POLICY_NAME_MAX + 1];	/* "" for run's */
+	struct nw_config cfg;
+	int weights_fd;
+	bool own_fd;			/* its own map (policies/NAME/weights): closed with it */
+	struct wsettle ws;
+	uint32_t gen;			/* unique across policies: the table in force */
+	struct wtable wt;
+	bool paused;			/* all weights 0 */
+	bool rejected;			/* the map holds a refused table */
+	int bad_node;
+	uint64_t budget;		/* bytes the pass in progress may still move */
+	uint64_t last_pass_ns;
+	/* daemon */
+	char file[PATH_MAX];
+	struct stat st;			/* the file as last loaded */
+	uint32_t file_w[NW_MAX_NODES];	/* the weights the file gave (0s: none) */
+	int src_err[NW_MAX_SOURCES];	/* last error said, per source */
+	bool warned_shared;
 };
 
 /* The pass in progress. */
@@ -58,11 +91,12 @@ struct engine {
 	/* counters: written here, copied to the stats map once per pass */
 	struct nw_ctl_stats ctl;
 
-	struct wsettle ws;
-	bool paused;			/* all weights 0 */
-	uint32_t gen;			/* weights generation */
-	struct wtable wt;
+	struct pol *pols[NW_MAX_POLICIES];
+	int npols;
+	struct pol *cur;		/* the policy of the target being passed over */
+	uint32_t gen_seq;		/* last weights generation given to a policy */
 	uint32_t node_pause[NW_MAX_NODES];	/* interval until which a node is full */
+	bool reload;			/* daemon: SIGHUP asked for the policy files again */
 
 	struct pass p;
 	struct move_vec moves, unknown;
@@ -82,6 +116,23 @@ int engine_run(struct engine_opts *o);
 bool engine_stopping(void);
 /* A target exited: stop following it. */
 void engine_target_gone(struct engine *e, struct target *t);
+
+/* The policy whose table status shows (run's, the daemon's first). */
+const struct pol *engine_main_pol(const struct engine *e);
+/* Follow pid for policy p (checked first); 0, or -errno / an exit status with the reason said. */
+int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src);
+/* Weights of p: put a table in force; poll the map (true: a new table, pass now). */
+void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w);
+bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now);
+/* Pids from p's pid files and cgroups: new ones followed, those no longer named let go. */
+void pol_sources_refresh(struct engine *e, struct pol *p);
+void pol_free(struct pol *p);
+
+/* daemon.c: the policy files. Load (or reload) config_dir; 0, or an exit status at start. */
+int daemon_policies_load(struct engine *e, bool start);
+void daemon_policies_free(struct engine *e);
+/* sd_notify(3) without libsystemd: "READY=1", "RELOADING=1", "STATUS=..." */
+void daemon_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* plan.c: one pass over every target (scan, plan, move). */
 void plan_pass(struct engine *e, bool force_full);

@@ -228,6 +228,59 @@ static int pin(struct loader *l, struct bpf_map *m, const char *name)
 	return rc;
 }
 
+int loader_policy_map(struct loader *l, const char *policy, bool *created)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	char name[NW_POLICY_NAME_MAX + 32], path[PATH_MAX], err[PATH_MAX + 256];
+	struct bpf_map *w = l->skel->maps.weights;
+	int fd, rc;
+
+	*created = false;
+	policy_weights_name(policy, name, sizeof(name));
+	fd = pin_open_map(&l->dir, name, BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err, sizeof(err));
+	if (fd >= 0 || fd != -ENOENT) {
+		if (fd < 0)
+			nw_err("%s; remove it (rm %s/%s) to start the policy afresh", err,
+			       l->dir.name, name);
+		return fd;
+	}
+	/* the same BTF as `weights`, so bpftool prints the same field names */
+	mo.btf_fd = bpf_object__btf_fd(l->skel->obj);
+	mo.btf_key_type_id = bpf_map__btf_key_type_id(w);
+	mo.btf_value_type_id = bpf_map__btf_value_type_id(w);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nw_policy", 4, 4, NW_MAX_NODES, &mo);
+	if (fd < 0) {
+		rc = -errno;
+		nw_err("policy %s: cannot create its weights map: %s", policy, strerror(errno));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/policies", l->dir.at);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/policies/%s", l->dir.at, policy);
+	mkdir(path, 0700);
+	pin_path(&l->dir, name, path, sizeof(path));
+	if (bpf_obj_pin(fd, path)) {
+		rc = -errno;
+		nw_err("policy %s: cannot pin %s/%s: %s", policy, l->dir.name, name,
+		       strerror(errno));
+		close(fd);
+		return rc;
+	}
+	*created = true;
+	return fd;
+}
+
+void loader_policy_unpin(struct loader *l, const char *policy)
+{
+	char name[NW_POLICY_NAME_MAX + 32];
+
+	policy_weights_name(policy, name, sizeof(name));
+	unlinkat(l->dir.fd, name, 0);
+	snprintf(name, sizeof(name), "policies/%s", policy);
+	unlinkat(l->dir.fd, name, AT_REMOVEDIR);
+	unlinkat(l->dir.fd, "policies", AT_REMOVEDIR);	/* when it was the last */
+}
+
 static size_t page_round(size_t size)
 {
 	return (size + 4095) & ~4095ul;
@@ -248,6 +301,41 @@ static void *map_mmap(struct bpf_map *m, size_t size, const char *what)
 	return NULL;
 }
 
+/* Who holds the pin dir (its stats name the pid), said so the operator knows what to do. */
+static void holder_said(const struct pin_dir *d)
+{
+	char err[PATH_MAX + 256], path[64], cmd[256] = "";
+	struct nw_stats st = {};
+	uint32_t zero = 0;
+	bool daemon = false;
+	int fd = pin_open_map(d, "stats", BPF_MAP_TYPE_ARRAY, 4, sizeof(st), 1, err, sizeof(err));
+	FILE *f;
+
+	if (fd >= 0) {
+		bpf_map_lookup_elem(fd, &zero, &st);
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/%llu/cmdline", (unsigned long long)st.ctl.pid);
+	if (st.ctl.pid && (f = fopen(path, "re"))) {
+		size_t n = fread(cmd, 1, sizeof(cmd) - 1, f);
+
+		cmd[n] = 0;
+		/* argv[1] after the first NUL */
+		daemon = strlen(cmd) + 1 < n && !strcmp(cmd + strlen(cmd) + 1, "daemon");
+		fclose(f);
+	}
+	if (daemon)
+		nw_err("pin dir %s is held by numaweave daemon (pid %llu): add a policy file to "
+		       "its config dir and reload it (SIGHUP), or use another --pin-dir", d->name,
+		       (unsigned long long)st.ctl.pid);
+	else if (st.ctl.pid)
+		nw_err("pin dir %s is held by another numaweave controller (pid %llu): stop it, "
+		       "or use another --pin-dir", d->name, (unsigned long long)st.ctl.pid);
+	else
+		nw_err("cannot lock pin dir %s: another numaweave controller is using it",
+		       d->name);
+}
+
 int loader_open(struct loader *l, const struct loader_opts *o)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
@@ -260,8 +348,10 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		return rc;
 	if (flock(l->dir.fd, LOCK_EX | LOCK_NB)) {
 		rc = -errno;
-		nw_err("cannot lock pin dir %s: %s", l->dir.name,
-		       errno == EWOULDBLOCK ? "another numaweave run is using it" : strerror(errno));
+		if (errno == EWOULDBLOCK)
+			holder_said(&l->dir);
+		else
+			nw_err("cannot lock pin dir %s: %s", l->dir.name, strerror(errno));
 		pin_dir_close(&l->dir);
 		return rc;
 	}

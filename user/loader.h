@@ -48,6 +48,15 @@ void loader_set_damon_pid(struct loader *l, int pid);
 /* Clear the first-touch bitmap (when it fills up). */
 void loader_clear_seen(struct loader *l);
 
+/*
+ * A daemon policy's weights map, policies/NAME/weights: the pinned one when
+ * its layout matches, else a new one with the BTF of `weights`, pinned
+ * (*created). fd, or -errno with the reason said.
+ */
+int loader_policy_map(struct loader *l, const char *policy, bool *created);
+/* Remove policies/NAME (and policies/ when it is empty). */
+void loader_policy_unpin(struct loader *l, const char *policy);
+
 /* The capabilities `run` needs; 0 or -EPERM with the missing one named in *missing. */
 int caps_check(const char **missing);
 

@@ -23,6 +23,10 @@ static const struct cmd cmds[] = {
 	  "          [--pin-dir DIR] [--ringbuf SIZE] [--no-fentry] [--classic-tp]\n"
 	  "          [--numa-balancing keep|off] [--no-damon] [--force-blind] [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change" },
+	{ "daemon", cmd_daemon,
+	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--syslog] [-v]",
+	  "the resident service: one policy per DIR/NAME.yaml (default /etc/numaweave);\n"
+	  "      SIGHUP reloads them" },
 	{ "weights", cmd_weights, "[--pin-dir DIR] [--policy NAME] [SPEC]",
 	  "show the pinned weights, or set them live" },
 	{ "status", cmd_status, "[--pin-dir DIR] [--json | --prometheus]",

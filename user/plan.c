@@ -33,7 +33,7 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 		p->reg = heat_get(&e->heat, p->t->pid, p->reg_lo);	/* NULL: table full */
 	m.score = policy_region_heat(p->reg, e->heat.now);
 
-	m.dest = wtable_node(&e->wt, nw_ilx(p->vma, addr, order));
+	m.dest = wtable_node(&e->cur->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;
 	if (node < 0)	/* its node comes from move_pages(2) later (counted then) */
 		return p->movable ? move_vec_push(&e->unknown, &m) : 0;
@@ -41,7 +41,7 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 	if (node == m.dest || !p->movable)
 		return 0;
 	p->misplaced += n;
-	if (policy_contested(p->reg, e->gen)) {
+	if (policy_contested(p->reg, e->cur->gen)) {
 		/* placed under these weights and moved again (NUMA balancing): back off */
 		e->ctl.removes += n;
 		policy_backoff(p->reg, e->heat.now, &e->ctl.contested);
@@ -118,13 +118,13 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 	*out = reg;
 	if (!full && !(reg && reg->dirty))
 		return SKIP;
-	if (!policy_filters_pass(&e->o->cfg, v, lo))
+	if (!policy_filters_pass(&e->cur->cfg, v, lo))
 		return SKIP;
 	/* not due by its heat: a full pass still counts it (and gives it an entry
 	   that heat sources can speak of), a partial one leaves it */
-	if (!policy_pattern_pass(&e->o->cfg, reg, e->heat.now))
+	if (!policy_pattern_pass(&e->cur->cfg, reg, e->heat.now))
 		return full ? SCAN_ONLY : SKIP;
-	if (e->o->cfg.action == NW_MIGRATE_COLD &&
+	if (e->cur->cfg.action == NW_MIGRATE_COLD &&
 	    (e->ctl.heat_sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)) &&
 	    !policy_region_has_evidence(reg, e->heat.now))
 		return full ? SCAN_ONLY : SKIP;	/* not idle until a source says so */
@@ -206,7 +206,7 @@ static void count_moved(struct engine *e, struct target *t, const struct move *m
 	struct region *r = heat_get(&e->heat, t->pid, m->addr);
 
 	if (r)
-		r->placed_gen = e->gen;
+		r->placed_gen = e->cur->gen;
 	if (m->src >= 0 && e->p.per_node[m->src] >= pages)
 		e->p.per_node[m->src] -= pages;
 	e->p.per_node[m->result] += pages;
@@ -253,7 +253,7 @@ static void add_totals(struct engine *e, const struct move_totals *tot)
 }
 
 /* Move what the quota allows of e->moves for target t. */
-static int move_target(struct engine *e, struct target *t, uint64_t *budget)
+static int move_target(struct engine *e, struct target *t)
 {
 	struct move_totals tot = {};
 	uint64_t deferred0 = e->p.deferred;
@@ -263,7 +263,7 @@ static int move_target(struct engine *e, struct target *t, uint64_t *budget)
 	/* nodes that were full recently get nothing */
 	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
 					&e->p.deferred);
-	n = policy_quota_cut(e->moves.m, e->moves.n, e->o->cfg.action, budget, &e->p.deferred,
+	n = policy_quota_cut(e->moves.m, e->moves.n, e->cur->cfg.action, &e->cur->budget, &e->p.deferred,
 			     &e->ctl.quota_deferred);
 	if (e->p.deferred != deferred0)
 		t->need_full = true;
@@ -292,7 +292,7 @@ static int target_vanished(struct engine *e, struct target *t)
 	return 0;
 }
 
-static int pass_target(struct engine *e, struct target *t, bool full, uint64_t *budget)
+static int pass_target(struct engine *e, struct target *t, bool full)
 {
 	int rc;
 
@@ -303,7 +303,7 @@ static int pass_target(struct engine *e, struct target *t, bool full, uint64_t *
 	t->need_full = false;
 	rc = scan_target(e, t);
 	if (!rc && !e->o->dry_run)
-		rc = move_target(e, t, budget);
+		rc = move_target(e, t);
 	if (rc == -ESRCH)
 		return target_vanished(e, t);
 	if (rc == -EINTR) {
@@ -331,8 +331,6 @@ void plan_pass(struct engine *e, bool force_full)
 {
 	struct nw_ctl_stats *c = &e->ctl;
 	uint64_t now = nw_now_ns();
-	uint64_t budget = policy_budget(config_quota_bps(&e->o->cfg), e->last_pass_ns, now,
-					e->o->cfg.interval_us);
 	/* lost events may hide faulted regions: then everything is rescanned */
 	bool periodic = now - e->last_full_ns >= FULL_EVERY_NS ||
 			e->ld.stats->bpf.drops != e->drops_seen;
@@ -341,16 +339,24 @@ void plan_pass(struct engine *e, bool force_full)
 		e->last_full_ns = now;
 		e->drops_seen = e->ld.stats->bpf.drops;
 	}
+	for (int i = 0; i < e->npols; i++) {
+		struct pol *p = e->pols[i];
+
+		p->budget = policy_budget(config_quota_bps(&p->cfg), p->last_pass_ns, now,
+					  p->cfg.interval_us);
+		p->last_pass_ns = now;
+	}
 	memset(&e->p, 0, sizeof(e->p));
-	if (!e->paused)	/* all weights 0: no table to place by, nothing to do */
-		memset(c->pages_on, 0, sizeof(c->pages_on));
-	for (size_t i = 0; !e->paused && i < e->ts.n; i++) {
+	memset(c->pages_on, 0, sizeof(c->pages_on));
+	for (size_t i = 0; i < e->ts.n; i++) {
 		struct target *t = e->ts.t[i];
 
-		if (t->gone)
-			continue;
-		pass_target(e, t, force_full || t->need_full || periodic, &budget);
-		for (int n = 0; n < NW_MAX_NODES; n++)
+		/* all weights 0: no table to place by; its last counts stand */
+		if (!t->gone && !t->pol->paused) {
+			e->cur = t->pol;
+			pass_target(e, t, force_full || t->need_full || periodic);
+		}
+		for (int n = 0; n < NW_MAX_NODES && !t->gone; n++)
 			c->pages_on[n] += t->per_node[n];
 	}
 	c->passes++;

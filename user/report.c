@@ -84,6 +84,13 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 	}
 }
 
+const struct pol *engine_main_pol(const struct engine *e)
+{
+	static const struct pol none;
+
+	return e->npols ? e->pols[0] : &none;
+}
+
 void report_publish(struct engine *e)
 {
 	struct nw_ctl_stats *c = &e->ctl;
@@ -101,7 +108,7 @@ void report_publish(struct engine *e)
 	}
 	heat_summary(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
-	c->weights_pending = e->ws.pending;
+	c->weights_pending = engine_main_pol(e)->ws.pending;
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));
 }
 
@@ -109,7 +116,7 @@ void report_weights_state(struct engine *e)
 {
 	struct nw_ctl_stats *m = &e->ld.stats->ctl;
 
-	e->ctl.weights_pending = e->ws.pending;
+	e->ctl.weights_pending = engine_main_pol(e)->ws.pending;
 	m->weights_pending = e->ctl.weights_pending;
 	m->weights_rejected = e->ctl.weights_rejected;
 	m->weights_bad_node = e->ctl.weights_bad_node;
@@ -141,7 +148,7 @@ void report_interval(struct engine *e, double secs)
 
 	if (nw_verbose < 1)
 		return;
-	report_nodes_line(buf, sizeof(buf), e->ctl.pages_on, e->ws.force);
+	report_nodes_line(buf, sizeof(buf), e->ctl.pages_on, engine_main_pol(e)->ws.force);
 	nw_info("pass %llu: scanned %llu misplaced %llu moved %llu (%.1f MiB/s) failed %llu "
 		"deferred %llu events %llu drops %llu;%s",
 		(unsigned long long)e->ctl.passes, (unsigned long long)p->scanned,
@@ -180,11 +187,11 @@ void report_json_pass(struct engine *e, double secs)
 	jw_uint_field(&w, "pages_failed", e->p.failed);
 	jw_uint_field(&w, "pages_deferred", e->p.deferred);
 	jw_bool_field(&w, "dry_run", e->o->dry_run);
-	json_weights(&w, "weights", e->ws.force);
+	json_weights(&w, "weights", engine_main_pol(e)->ws.force);
 	jw_float_field(&w, "seconds", secs);
 	jw_float_field(&w, "mib_per_s", mib_per_s(e->p.moved, secs));
-	json_per_node(&w, "per_node", c->pages_on, e->ws.force);
-	json_per_node(&w, "moved_to", c->moved_to, e->ws.force);
+	json_per_node(&w, "per_node", c->pages_on, engine_main_pol(e)->ws.force);
+	json_per_node(&w, "moved_to", c->moved_to, engine_main_pol(e)->ws.force);
 	json_failed(&w, "failed", c->failed);
 	jw_uint_field(&w, "move_calls", c->move_calls);
 	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);

@@ -13,8 +13,12 @@
 #include "numaweave/abi.h"
 #include "vma_iter.h"
 
+struct pol;
+
 struct target {
 	int pid;
+	struct pol *pol;		/* whose weights and settings place it */
+	bool from_src;			/* found in a pid file or cgroup: followed while named there */
 	unsigned long long start;	/* start time (clock ticks after boot): pid + start
 					   names one process, whatever reuses the pid */
 	bool gone;

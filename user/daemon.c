@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daemon.c — the policy files of `numaweave daemon`.
+ *
+ * Each NAME.yaml in the config dir is one policy: damo's YAML (dests give
+ * the weights; action, quota, access pattern and filters as `run --config`
+ * reads them) whose targets name pids, pid files (`pid_file: PATH`) or cgroup
+ * v2 directories (`cgroup: PATH`). Its weights live in the pinned map
+ * policies/NAME/weights (default.yaml: the documented `weights`), so bpftool
+ * edits stay the live interface. On SIGHUP the directory is read again: a new
+ * file starts a policy, a changed one is put in force (its weights written
+ * only when the file's own weights changed, so a bpftool edit survives a
+ * reload that did not touch them), a removed one lets go of its targets and
+ * unpins its map. A file that does not load is said, and the version loaded
+ * before keeps running.
+ *
+ * The config dir and its files name processes for root to act on, so they
+ * are held to the pin dir's rule: owned by root (or the running uid), not
+ * writable by group or others, no symlinks.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "engine.h"
+#include "log.h"
+#include "nodes.h"
+#include "parse.h"
+
+#define DEFAULT_POLICY "default"
+
+void daemon_notify(const char *fmt, ...)
+{
+	const char *sock = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char msg[512];
+	socklen_t len;
+	va_list ap;
+	int fd;
+
+	if (!sock || (sock[0] != '/' && sock[0] != '@') || strlen(sock) >= sizeof(sa.sun_path))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(sa.sun_path, sock, strlen(sock));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0;	/* abstract namespace */
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(sock);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
+		nw_debug("sd_notify %s: %s", sock, strerror(errno));
+	close(fd);
+}
+
+/* Owned by root or us, not writable by group or others. */
+static int trusted(const struct stat *st, const char *what, const char *path)
+{
+	if (st->st_uid && st->st_uid != geteuid()) {
+		nw_err("%s %s is owned by uid %u: refused (root's or ours only)", what, path,
+		       st->st_uid);
+		return -EPERM;
+	}
+	if (st->st_mode & 022) {
+		nw_err("%s %s is writable by group or others: refused (chmod go-w)", what, path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static struct pol *find_pol(struct engine *e, const char *name)
+{
+	for (int i = 0; i < e->npols; i++)
+		if (!strcmp(e->pols[i]->name, name))
+			return e->pols[i];
+	return NULL;
+}
+
+static void warn_cfg(const char *msg)
+{
+	nw_warn("%s", msg);
+}
+
+/* The file as a config; 0, or -errno with the reason said. */
+static int load_file(struct engine *e, int dfd, const char *file, const char *name,
+		     struct nw_config *c, struct stat *st)
+{
+	char path[PATH_MAX], err[1024];
+
+	if (fstatat(dfd, file, st, AT_SYMLINK_NOFOLLOW)) {
+		nw_err("policy %s: %s/%s: %s", name, e->o->config_dir, file, strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/%s", e->o->config_dir, file);
+	if (!S_ISREG(st->st_mode)) {
+		nw_err("policy %s: %s is not a regular file (symlinks are refused)", name, path);
+		return -EINVAL;
+	}
+	if (trusted(st, "policy file", path))
+		return -EPERM;
+	config_defaults(c);
+	if (config_load_yaml(path, c, warn_cfg, err, sizeof(err)) ||
+	    config_check(c, err, sizeof(err))) {
+		nw_err("policy %s: bad %s: %s", name, path, err);
+		return -EINVAL;
+	}
+	c->children = true;	/* a job's forked workers are placed by its policy */
+	c->interval_us = e->o->cfg.interval_us;	/* one clock for the daemon */
+	return 0;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Let go of p's targets (all, or those not named any more by its pids list). */
+static int let_go(struct engine *e, struct pol *p, bool all)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < e->ts.n; i++) {
+		struct target *t = e->ts.t[i];
+		bool named = false;
+
+		if (t->gone || t->pol != p || (!all && !t->from_src))
+			continue;
+		for (int k = 0; !all && k < p->cfg.nr_pids && !named; k++)
+			named = p->cfg.pids[k] == t->pid;
+		if (named || (!all && p->cfg.nr_src))
+			continue;	/* sources: pol_sources_refresh decides */
+		targets_remove(&e->ts, t);
+		heat_drop(&e->heat, t->pid);
+		n++;
+	}
+	return n;
+}
+
+/* A new policy's weights map and table; 0, or -errno with the reason said. */
+static int pol_open(struct engine *e, struct pol *p, const char *path)
+{
+	bool created = false;
+	uint32_t w[NW_MAX_NODES];
+	char err[256];
+	int bad;
+
+	if (!strcmp(p->name, DEFAULT_POLICY)) {
+		p->weights_fd = e->ld.weights_fd;
+	} else {
+		p->weights_fd = loader_policy_map(&e->ld, p->name, &created);
+		if (p->weights_fd < 0)
+			return p->weights_fd;
+		p->own_fd = true;
+	}
+	if (p->cfg.have_weights && weights_write(p->weights_fd, p->cfg.weights))
+		goto fail;
+	if (weights_read(p->weights_fd, w))
+		goto fail;
+	if (weights_zero(w)) {
+		nw_err("policy %s: no weights: %s has no dests and none are pinned", p->name, path);
+		goto fail;
+	}
+	if (weights_validate(w, err, sizeof(err), &bad)) {
+		nw_err("policy %s: weights refused: %s", p->name, err);
+		goto fail;
+	}
+	memcpy(p->ws.read, w, sizeof(w));
+	pol_weights_apply(e, p, w);
+	return 0;
+fail:
+	if (created)
+		loader_policy_unpin(&e->ld, p->name);
+	return -EINVAL;
+}
+
+static void pol_remove(struct engine *e, int i)
+{
+	struct pol *p = e->pols[i];
+	int n = let_go(e, p, true);
+
+	nw_info("policy %s removed: %d target(s) let go", p->name, n);
+	if (p->own_fd)
+		loader_policy_unpin(&e->ld, p->name);
+	pol_free(p);
+	memmove(&e->pols[i], &e->pols[i + 1], (e->npols - i - 1) * sizeof(e->pols[0]));
+	e->npols--;
+	if (i == 0 && e->npols)	/* status shows the next one's table */
+		pol_weights_apply(e, e->pols[0], e->pols[0]->ws.force);
+}
+
+/* Load (or reload) one file. true if the policy runs (old or new version). */
+static bool pol_load(struct engine *e, int dfd, const char *file, const char *name)
+{
+	struct pol *p = find_pol(e, name), *np;
+	struct nw_config c;
+	struct stat st;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", e->o->config_dir, file);
+	if (p && !fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) && same_file(&st, &p->st))
+		return true;	/* unchanged */
+	if (load_file(e, dfd, file, name, &c, &st)) {
+		if (p)
+			nw_warn("policy %s: keeping the version loaded before", name);
+		return p != NULL;
+	}
+	if (p) {	/* changed: the new settings; the weights only if the file's changed */
+		bool new_w = c.have_weights &&
+			     memcmp(c.weights, p->file_w, sizeof(p->file_w)) != 0;
+		uint32_t w[NW_MAX_NODES], fw[NW_MAX_NODES] = {};
+		char err[256];
+		int bad;
+
+		if (new_w && weights_validate(c.weights, err, sizeof(err), &bad)) {
+			nw_err("policy %s: weights refused: %s; keeping the version loaded before",
+			       name, err);
+			return true;
+		}
+		p->cfg = c;
+		p->st = st;
+		memset(p->src_err, 0, sizeof(p->src_err));
+		if (c.have_weights)
+			memcpy(fw, c.weights, sizeof(fw));
+		memcpy(p->file_w, fw, sizeof(fw));
+		if (new_w && !weights_write(p->weights_fd, c.weights)) {
+			memcpy(w, c.weights, sizeof(w));
+			memcpy(p->ws.read, w, sizeof(w));
+			pol_weights_apply(e, p, w);
+		}
+		let_go(e, p, false);
+		for (int k = 0; k < c.nr_pids; k++)
+			if (!targets_find(&e->ts, c.pids[k]))
+				engine_follow(e, p, c.pids[k], true);
+		nw_info("policy %s reloaded from %s", name, path);
+		return true;
+	}
+	if (e->npols == NW_MAX_POLICIES) {
+		nw_err("policy %s: more than %d policies", name, NW_MAX_POLICIES);
+		return false;
+	}
+	np = calloc(1, sizeof(*np));
+	if (!np) {
+		nw_err("policy %s: %s", name, strerror(ENOMEM));
+		return false;
+	}
+	snprintf(np->name, sizeof(np->name), "%s", name);
+	snprintf(np->file, sizeof(np->file), "%s", path);
+	np->cfg = c;
+	np->st = st;
+	if (c.have_weights)
+		memcpy(np->file_w, c.weights, sizeof(np->file_w));
+	if (pol_open(e, np, path)) {
+		pol_free(np);
+		return false;
+	}
+	e->pols[e->npols++] = np;
+	for (int k = 0; k < c.nr_pids; k++)
+		engine_follow(e, np, c.pids[k], true);
+	nw_info("policy %s loaded from %s (%d pid(s), %d pid file(s) or cgroup(s))", name, path,
+		c.nr_pids, c.nr_src);
+	return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Pins of policies that are not loaded (a file removed while no daemon ran). */
+static void unpin_strays(struct engine *e)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/policies", e->ld.dir.at);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && !find_pol(e, de->d_name)) {
+			nw_info("policy %s has no file any more: its pinned weights are removed",
+				de->d_name);
+			loader_policy_unpin(&e->ld, de->d_name);
+		}
+	closedir(d);
+}
+
+int daemon_policies_load(struct engine *e, bool start)
+{
+	const char *dir = e->o->config_dir;
+	char *names[NW_MAX_POLICIES * 4];
+	bool keep[NW_MAX_POLICIES] = {};
+	int dfd, n = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
+		nw_warn("no config dir %s: no policies until it exists (then SIGHUP)", dir);
+		for (int i = e->npols - 1; i >= 0; i--)
+			pol_remove(e, i);
+		return 0;
+	}
+	if (dfd < 0 || fstat(dfd, &st) || trusted(&st, "config dir", dir)) {
+		if (dfd < 0)
+			nw_err("cannot open config dir %s: %s%s", dir, strerror(errno),
+			       errno == ELOOP || errno == ENOTDIR ? " (a symlink is refused)" : "");
+		if (dfd >= 0)
+			close(dfd);
+		if (!start)
+			nw_warn("keeping the policies loaded before");
+		return 2;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		nw_err("cannot read config dir %s: %s", dir, strerror(errno));
+		close(dfd);
+		return 1;
+	}
+	while ((de = readdir(d)) && n < (int)(sizeof(names) / sizeof(names[0]))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".yaml"))
+			continue;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (int i = 0; i < n; i++) {
+		char name[NW_POLICY_NAME_MAX + 8], err[256];
+		struct pol *p;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strlen(names[i]) - 5, names[i]);
+		if (policy_name_check(name, err, sizeof(err))) {
+			nw_err("%s/%s: %s", dir, names[i], err);
+			continue;
+		}
+		if (pol_load(e, dirfd(d), names[i], name) && (p = find_pol(e, name)))
+			for (int k = 0; k < e->npols; k++)
+				keep[k] |= e->pols[k] == p;
+	}
+	for (int i = e->npols - 1; i >= 0; i--)
+		if (!keep[i])
+			pol_remove(e, i);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	closedir(d);
+	if (start)
+		unpin_strays(e);
+	if (!e->npols)
+		nw_warn("no policy loaded from %s: nothing to place until a NAME.yaml is added "
+			"(then SIGHUP)", dir);
+	return 0;
+}
+
+void daemon_policies_free(struct engine *e)
+{
+	for (int i = 0; i < e->npols; i++)
+		pol_free(e->pols[i]);
+	e->npols = 0;
+}

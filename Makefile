@@ -54,7 +54,7 @@ endif
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize memcheck FORCE
+.PHONY: uninstall all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize memcheck FORCE
 
 all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
@@ -146,12 +146,23 @@ bench: deps
 	$(Q)tests/bench/run
 
 PREFIX ?= /usr/local
-UNITDIR ?= /etc/systemd/system
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+# where systemd looks for packaged units (pkg-config names it); /etc/systemd/system without it
+UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/etc/systemd/system)
 install: $(OUT)/numaweave
-	install -D -m 0755 $(OUT)/numaweave $(DESTDIR)$(PREFIX)/sbin/numaweave
-	install -D -m 0644 docs/numaweave.8 $(DESTDIR)$(PREFIX)/share/man/man8/numaweave.8
-	install -D -m 0644 systemd/numaweave-pid@.service $(DESTDIR)$(UNITDIR)/numaweave-pid@.service
-	install -D -m 0644 systemd/numaweave-cgroup@.service $(DESTDIR)$(UNITDIR)/numaweave-cgroup@.service
+	install -D -m 0755 $(OUT)/numaweave $(DESTDIR)$(SBINDIR)/numaweave
+	install -D -m 0644 docs/numaweave.8 $(DESTDIR)$(MANDIR)/man8/numaweave.8
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/numaweave.service.in >$(DESTDIR)$(UNITDIR)/numaweave.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/numaweave.service
+	install -d -m 0755 $(DESTDIR)/etc/numaweave
+
+# Everything install put down; /etc/numaweave only when no policy is left in it.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/numaweave $(DESTDIR)$(MANDIR)/man8/numaweave.8 \
+		$(DESTDIR)$(UNITDIR)/numaweave.service
+	-rmdir $(DESTDIR)/etc/numaweave 2>/dev/null
 
 clean:
 	rm -rf $(OUT)

@@ -2,8 +2,11 @@
 /* log.c — messages on stderr, or syslog with --syslog. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "log.h"
 
 int nw_verbose;
@@ -16,13 +19,36 @@ void nw_log_open(bool use_syslog)
 		openlog("numaweave", LOG_PID, LOG_DAEMON);
 }
 
+/*
+ * stderr is journald's stream (systemd sets JOURNAL_STREAM to its device and
+ * inode): each line then starts with its priority, "<3>" for an error, as
+ * sd-daemon(3) describes, so `journalctl -p warning` finds warnings.
+ */
+static bool to_journal(void)
+{
+	static int yes = -1;
+	const char *js;
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (yes < 0) {
+		js = getenv("JOURNAL_STREAM");
+		yes = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && !fstat(STDERR_FILENO, &st) &&
+		      st.st_dev == dev && st.st_ino == ino;
+	}
+	return yes;
+}
+
 static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
 {
 	if (nw_syslog) {
 		vsyslog(prio, fmt, ap);
 		return;
 	}
-	fprintf(stderr, "numaweave: %s", tag);
+	if (to_journal())
+		fprintf(stderr, "<%d>%s", prio, tag);
+	else
+		fprintf(stderr, "numaweave: %s", tag);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -109,6 +109,9 @@ void report_publish(struct engine *e)
 	heat_summary(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
 	c->weights_pending = engine_main_pol(e)->ws.pending;
+	/* the table status shows: the first policy's (it may have changed with a reload) */
+	memcpy(c->weights, engine_main_pol(e)->ws.force, sizeof(c->weights));
+	c->weights_gen = engine_main_pol(e)->gen;
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));
 }
 

@@ -33,6 +33,10 @@ int target_pid_check(int pid, char *err, int errlen)
 		snprintf(err, errlen, "cannot read /proc/%d/stat: %s", pid, strerror(-rc));
 		return 1;
 	}
+	if (st.state == 'Z' || st.state == 'X') {
+		snprintf(err, errlen, "pid %d has exited (a zombie)", pid);
+		return 2;
+	}
 	if (st.flags & PF_KTHREAD_FLAG) {
 		snprintf(err, errlen, "pid %d is a kernel thread: it has no user memory to place",
 			 pid);

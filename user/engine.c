@@ -91,8 +91,8 @@ int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src)
 	}
 	if (heat_drop_pending(&e->heat, pid))
 		heat_drop_flush(&e->heat);
-	if ((rc = targets_add(&e->ts, pid, 0, p->cfg.children, NULL)))
-		return rc;
+	if (targets_add(&e->ts, pid, 0, p->cfg.children, NULL))
+		return 1;	/* said: claimed by another controller, or the map refused it */
 	t = targets_find(&e->ts, pid);
 	t->pol = p;
 	t->from_src = from_src;

@@ -119,7 +119,7 @@ void engine_target_gone(struct engine *e, struct target *t);
 
 /* The policy whose table status shows (run's, the daemon's first). */
 const struct pol *engine_main_pol(const struct engine *e);
-/* Follow pid for policy p (checked first); 0, or -errno / an exit status with the reason said. */
+/* Follow pid for policy p (checked, claimed first); 0, or an exit status (or -EEXIST: another policy has it) with the reason said. */
 int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src);
 /* Weights of p: put a table in force; poll the map (true: a new table, pass now). */
 void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -29,6 +30,76 @@ static unsigned long long start_time(int pid)
 	return procfs_stat(pid, &st) ? 0 : st.starttime;
 }
 
+/*
+ * Claims: one controller per process, machine-wide, whatever pin dir each
+ * uses. CLAIMS/PID-START is a symlink whose target names the controller
+ * (CPID-CSTART): symlink(2) creates it with its content in one step, so two
+ * controllers racing for a process cannot both win. A claim of a controller
+ * that is gone (killed, crashed) is taken over.
+ */
+#define CLAIMS "/run/numaweave/claims"
+
+static const char *me(void)
+{
+	static char buf[48];
+
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "%d-%llu", (int)getpid(), start_time(getpid()));
+	return buf;
+}
+
+/* 0 (ours now, or claims cannot be kept here), or the pid of the live controller holding it. */
+static int claim_take(int pid, unsigned long long start)
+{
+	static bool said;
+	char path[96], held[64];
+
+	snprintf(path, sizeof(path), CLAIMS "/%d-%llu", pid, start);
+	for (int tries = 0; tries < 3; tries++) {
+		unsigned long long cstart;
+		ssize_t n;
+		int cpid;
+
+		if (!symlink(me(), path))
+			return 0;
+		if (errno == ENOENT && !tries) {
+			mkdir("/run/numaweave", 0700);
+			mkdir(CLAIMS, 0700);
+			continue;
+		}
+		if (errno != EEXIST)
+			break;
+		n = readlink(path, held, sizeof(held) - 1);
+		if (n < 0)
+			continue;	/* removed meanwhile */
+		held[n] = 0;
+		if (!strcmp(held, me()))
+			return 0;
+		if (sscanf(held, "%d-%llu", &cpid, &cstart) == 2 && !proc_gone(cpid, cstart))
+			return cpid;
+		unlink(path);	/* its controller is gone */
+	}
+	if (!said)
+		nw_warn("cannot keep claims in %s (%s): another controller on the same processes "
+			"would not be noticed", CLAIMS, strerror(errno));
+	said = true;
+	return 0;
+}
+
+static void claim_drop(int pid, unsigned long long start)
+{
+	char path[96], held[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), CLAIMS "/%d-%llu", pid, start);
+	n = readlink(path, held, sizeof(held) - 1);
+	if (n < 0)
+		return;
+	held[n] = 0;
+	if (!strcmp(held, me()))
+		unlink(path);
+}
+
 int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, bool *reused)
 {
 	struct nw_target v = { .flags = children ? NW_TARGET_CHILDREN : 0, .parent = parent };
@@ -41,8 +112,19 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 		*reused = false;
 	if (t && (!start || !t->start || t->start == start))
 		return 0;
+	if ((rc = claim_take(pid, start))) {
+		if (parent)	/* a fork storm says it once, at -v */
+			nw_info("child %d of %d is placed by numaweave pid %d: left to it", pid,
+				parent, rc);
+		else
+			nw_err("pid %d is already placed by another numaweave controller (pid %d): "
+			       "two would fight over its pages; stop that one or leave this pid out",
+			       pid, rc);
+		return -EBUSY;
+	}
 	if (t) {
 		/* the pid was reused: the old process's state must not carry over */
+		claim_drop(t->pid, t->start);
 		vma_list_free(&t->vmas);
 		memset(t, 0, sizeof(*t));
 		if (reused)
@@ -57,6 +139,7 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 	}
 	if (bpf_map_update_elem(s->map_fd, &key, &v, BPF_ANY)) {
 		rc = -errno;
+		claim_drop(pid, start);
 		nw_err("cannot add pid %d to targets: %s", pid, strerror(errno));
 		t->gone = true;
 		if (s->t[s->n - 1] == t && !t->pid) {	/* a new entry: nothing is kept */
@@ -100,6 +183,7 @@ bool targets_remove(struct target_set *s, struct target *t)
 	if (t->gone)
 		return false;
 	t->gone = true;
+	claim_drop(t->pid, t->start);
 	bpf_map_delete_elem(s->map_fd, &key);
 	vma_list_free(&t->vmas);
 	return true;
@@ -117,6 +201,8 @@ int targets_alive(const struct target_set *s)
 void targets_free(struct target_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
+		if (!s->t[i]->gone)
+			claim_drop(s->t[i]->pid, s->t[i]->start);
 		vma_list_free(&s->t[i]->vmas);
 		free(s->t[i]);
 	}

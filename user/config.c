@@ -9,6 +9,7 @@
  * does not act on are warnings that name the key's path; type errors, unknown
  * actions, negative or out-of-range values are errors with line and column.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -88,10 +89,61 @@ int yfail(struct ycx *y, yaml_node_t *n, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * damo writes every key, each with its default when not set: a key numaweave
+ * cannot honour is said only when it holds something else. Defaults that are
+ * not zero, false, null or empty, by key (damo 3.3's `damo args damon`).
+ */
+static const struct { const char *key, *value; } damo_defaults[] = {
+	{ "min", "10" }, { "max", "1,000" }, { "max", "1000" },		/* nr_regions */
+	{ "page_table", "true" },					/* sample_control */
+	{ "goal_tuner", "consist" },
+	{ "sz_permil", "0.1 %" }, { "nr_accesses_permil", "0.1 %" }, { "age_permil", "0.1 %" },
+	{ "ops_update_us", "1 s" },
+	{ "state", "off" }, { "state", "on" },
+};
+
+static bool ydefault(struct ycx *y, yaml_node_t *n, const char *key, int depth)
+{
+	static const char *const zero[] = { "", "~", "null", "0", "false", "none", "0 B", "0 ns",
+					    "0 us", "0 ms", "0 %", "[]", "{}" };
+	const char *s = yscalar(n), *k;
+	yaml_node_t *v;
+
+	if (!n || depth > 8)
+		return false;
+	if (s) {
+		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+			if (!strcmp(s, zero[i]))
+				return true;
+		for (size_t i = 0; key && i < sizeof(damo_defaults) / sizeof(damo_defaults[0]); i++)
+			if (!strcmp(key, damo_defaults[i].key) && !strcmp(s, damo_defaults[i].value))
+				return true;
+		return false;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++)
+			if (!ydefault(y, ynode(y, *it), NULL, depth + 1))
+				return false;
+		return true;
+	}
+	if (n->type == YAML_MAPPING_NODE) {
+		FOR_MAP(y, n, k, v)
+			if (!ydefault(y, v, k, depth + 1))
+				return false;
+		return true;
+	}
+	return false;
+}
+
 void ywarn(struct ycx *y, yaml_node_t *n, const char *path, const char *key,
 		 const char *why)
 {
 	char msg[512];
+
+	if (ydefault(y, n, key, 0))
+		return;	/* damo's default: nothing numaweave would have to honour */
 
 	snprintf(msg, sizeof(msg), "line %zu: %s.%s %s", n->start_mark.line + 1, path, key, why);
 	if (y->warn)
@@ -148,6 +200,25 @@ int yget_dur(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *us)
 		return yfail(y, n, "%s must be a duration", path);
 	if (parse_duration(s, us, e))
 		return yfail(y, n, "%s: %s", path, e);
+	return 0;
+}
+
+int yget_ms(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *ms)
+{
+	const char *s = yscalar(n);
+	uint64_t us;
+	size_t i = 0;
+
+	/* a bare number in a *_ms field is milliseconds; damo 3.x writes "100 ms", "1 s" */
+	while (s && (isdigit((unsigned char)s[i]) || s[i] == ','))
+		i++;
+	if (s && i && !s[i])
+		return yget_u64(y, n, path, ms);
+	if (yget_dur(y, n, path, &us))
+		return -EINVAL;
+	*ms = us / 1000;
+	if (us && !*ms)
+		return yfail(y, n, "%s: '%s' is under a millisecond", path, s);
 	return 0;
 }
 
@@ -276,7 +347,11 @@ static int parse_context(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 			if (!s || strcmp(s, "vaddr"))
 				return yfail(y, v, "ops '%s' not supported (vaddr)", s ? s : "?");
 		} else if (!strcmp(k, "addr_unit")) {
-			if (!yis_null(v) && (!s || strcmp(s, "1")))
+			uint64_t unit = 1;
+			char e[NW_ERRLEN];
+
+			/* damo 3.x writes "1 B" */
+			if (!yis_null(v) && (!s || parse_size(s, &unit, e) || unit != 1))
 				return yfail(y, v, "addr_unit must be null or 1 for vaddr");
 		} else if (!strcmp(k, "targets")) {
 			if ((rc = parse_targets(y, v, c)))

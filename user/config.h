@@ -16,9 +16,26 @@
 
 enum nw_action { NW_MIGRATE_HOT, NW_MIGRATE_COLD };
 
+/* targets[].regions: the ranges monitored (nothing outside them is placed) */
 struct addr_filter {
 	uint64_t start, end;
 	bool matching;		/* true: only inside; false: everything but */
+};
+
+/*
+ * A DAMOS filter, as DAMON applies it: a page "matches" when it has the
+ * property (anon; inside [start, end)) and matching is true, or lacks it and
+ * matching is false. The first matching filter decides (allow or reject);
+ * core filters (addr) come before ops filters (anon), and a page a core
+ * filter allowed is allowed by the ops layer too. A page no filter of a layer
+ * matches gets the opposite of that layer's last filter (policy.c).
+ */
+enum nw_filter_type { NW_FILTER_ADDR, NW_FILTER_ANON };
+struct damos_filter {
+	enum nw_filter_type type;
+	bool matching;
+	bool allow;		/* damo's default: false (reject) */
+	uint64_t start, end;	/* addr */
 };
 
 struct access_pattern {
@@ -51,9 +68,10 @@ struct nw_config {
 	uint64_t quota_reset_ms;	/* damo's reset_interval_ms, default 1000 */
 	uint64_t quota_time_ms;		/* damo's time quota: ms of move time per reset interval */
 	uint64_t interval_us;
-	struct addr_filter filters[NW_MAX_FILTERS];
+	struct addr_filter filters[NW_MAX_FILTERS];	/* targets[].regions */
 	int nr_filters;
-	int anon_filter;		/* 0 none, 1 anon only, -1 all but anon */
+	struct damos_filter dfilters[NW_MAX_FILTERS];	/* the scheme's, in order */
+	int nr_dfilters;
 };
 
 void config_defaults(struct nw_config *c);

@@ -55,7 +55,7 @@ static int one_acc(struct ycx *y, yaml_node_t *n, const char *path, void *out)
 	if (parse_percent_or_count(yscalar(n), out, &pct, e))
 		return yfail(y, n, "%s: %s", path, e);
 	/* a percent travels as -1 - value; acc_units() decodes it */
-	if (pct)
+	if (pct && !isinf(*(double *)out))	/* damo's max percent is no limit, in any unit */
 		*(double *)out = -1.0 - *(double *)out;	/* decoded by the caller */
 	return 0;
 }
@@ -92,6 +92,8 @@ static int parse_dests(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 
 	if ((rc = ywant(y, n, YAML_SEQUENCE_NODE, "schemes[].dests")))
 		return rc;
+	if (n->data.sequence.items.top == n->data.sequence.items.start)
+		return 0;	/* damo writes "dests: []" beside a target_nid */
 	memset(c->weights, 0, sizeof(c->weights));
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
@@ -129,6 +131,45 @@ static int parse_dests(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 	return 0;
 }
 
+/* A YAML boolean as damo writes it. */
+static int ybool(struct ycx *y, yaml_node_t *v, const char *path, bool *out)
+{
+	const char *s = yscalar(v);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "yes")))
+		*out = true;
+	else if (s && (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "no")))
+		*out = false;
+	else
+		return yfail(y, v, "%s must be true or false", path);
+	return 0;
+}
+
+static int parse_range(struct ycx *y, yaml_node_t *range, uint64_t *start, uint64_t *end)
+{
+	const char *rk;
+	yaml_node_t *rv;
+	int rc;
+
+	if (yis_null(range))
+		return 0;
+	if ((rc = ywant(y, range, YAML_MAPPING_NODE, "filters[].address_range")))
+		return rc;
+	FOR_MAP(y, range, rk, rv) {
+		if (rk && !strcmp(rk, "start"))
+			rc = yget_u64(y, rv, "address_range.start", start);
+		else if (rk && !strcmp(rk, "end"))
+			rc = yget_u64(y, rv, "address_range.end", end);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * DAMOS filters, in order, with damo's `allow:` (default false: a filter
+ * rejects what it matches, as DAMOS filters did before allow existed).
+ */
 static int parse_filters(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 {
 	int rc;
@@ -138,27 +179,24 @@ static int parse_filters(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
 		yaml_node_t *f = ynode(y, *it), *v, *range = NULL;
+		struct damos_filter df = { .matching = true };
 		const char *k, *type = NULL;
-		bool matching = true;
-		uint64_t start = 0, end = 0;
 
 		if ((rc = ywant(y, f, YAML_MAPPING_NODE, "schemes[].filters[]")))
 			return rc;
 		FOR_MAP(y, f, k, v) {
-			const char *s = yscalar(v);
-
 			if (k && (!strcmp(k, "filter_type") || !strcmp(k, "type")))
-				type = s;
+				type = yscalar(v);
 			else if (k && !strcmp(k, "matching"))
-				matching = s && (!strcmp(s, "true") || !strcmp(s, "True"));
+				rc = ybool(y, v, "filters[].matching", &df.matching);
 			else if (k && !strcmp(k, "allow"))
-				;	/* damo's allow: numaweave filters only pass what matches */
+				rc = ybool(y, v, "filters[].allow", &df.allow);
 			else if (k && !strcmp(k, "address_range"))
 				range = v;
 			else if (k && !strcmp(k, "addr_start"))
-				rc = yget_u64(y, v, "filters[].addr_start", &start);
+				rc = yget_u64(y, v, "filters[].addr_start", &df.start);
 			else if (k && !strcmp(k, "addr_end"))
-				rc = yget_u64(y, v, "filters[].addr_end", &end);
+				rc = yget_u64(y, v, "filters[].addr_end", &df.end);
 			else
 				ywarn(y, v, "schemes[].filters[]", k ? k : "?", "is not supported");
 			if (rc)
@@ -167,31 +205,19 @@ static int parse_filters(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 		if (!type)
 			return yfail(y, f, "schemes[].filters[] needs filter_type");
 		if (!strcmp(type, "anon")) {
-			c->anon_filter = matching ? 1 : -1;
-			continue;
-		}
-		if (strcmp(type, "addr"))
-			return yfail(y, f, "filter_type '%s' not supported (addr, anon)", type);
-		if (range) {
-			const char *rk;
-			yaml_node_t *rv;
-
-			if ((rc = ywant(y, range, YAML_MAPPING_NODE, "filters[].address_range")))
+			df.type = NW_FILTER_ANON;
+		} else if (!strcmp(type, "addr")) {
+			df.type = NW_FILTER_ADDR;
+			if ((rc = parse_range(y, range, &df.start, &df.end)))
 				return rc;
-			FOR_MAP(y, range, rk, rv) {
-				if (rk && !strcmp(rk, "start"))
-					rc = yget_u64(y, rv, "address_range.start", &start);
-				else if (rk && !strcmp(rk, "end"))
-					rc = yget_u64(y, rv, "address_range.end", &end);
-				if (rc)
-					return rc;
-			}
+			if (df.end <= df.start)
+				return yfail(y, f, "addr filter needs start < end");
+		} else {
+			return yfail(y, f, "filter_type '%s' not supported (addr, anon)", type);
 		}
-		if (end <= start)
-			return yfail(y, f, "addr filter needs start < end");
-		if (c->nr_filters == NW_MAX_FILTERS)
-			return yfail(y, f, "more than %d addr filters", NW_MAX_FILTERS);
-		c->filters[c->nr_filters++] = (struct addr_filter){ start, end, matching };
+		if (c->nr_dfilters == NW_MAX_FILTERS)
+			return yfail(y, f, "more than %d filters", NW_MAX_FILTERS);
+		c->dfilters[c->nr_dfilters++] = df;
 	}
 	return 0;
 }
@@ -208,9 +234,9 @@ static int parse_quotas(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 		if (k && !strcmp(k, "sz_bytes"))
 			rc = yget_u64(y, v, "quotas.sz_bytes", &c->quota_bytes);
 		else if (k && !strcmp(k, "time_ms"))
-			rc = yget_u64(y, v, "quotas.time_ms", &c->quota_time_ms);
+			rc = yget_ms(y, v, "quotas.time_ms", &c->quota_time_ms);
 		else if (k && !strcmp(k, "reset_interval_ms"))
-			rc = yget_u64(y, v, "quotas.reset_interval_ms", &c->quota_reset_ms);
+			rc = yget_ms(y, v, "quotas.reset_interval_ms", &c->quota_reset_ms);
 		else if (k && (!strcmp(k, "weights") || !strcmp(k, "goals") ||
 			       !strcmp(k, "effective_sz_bytes")))
 			ywarn(y, v, "schemes[].quotas", k, "is not supported (ignored)");

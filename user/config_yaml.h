@@ -29,6 +29,8 @@ int ywant(struct ycx *y, yaml_node_t *n, yaml_node_type_t t, const char *path);
 int yget_u64(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *v);
 /* A duration in microseconds. */
 int yget_dur(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *us);
+/* Milliseconds: a bare number, or a duration ("100 ms", "1 s", "0 ns"). */
+int yget_ms(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *ms);
 
 #define FOR_MAP(y, n, k, v)							\
 	for (yaml_node_pair_t *p_ = (n)->data.mapping.pairs.start;		\

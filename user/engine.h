@@ -57,6 +57,7 @@ struct pol {
 	int bad_node;
 	uint64_t budget;		/* bytes the pass in progress may still move */
 	uint64_t last_pass_ns;
+	uint64_t qt_start_ns, qt_used_ns;	/* the time quota's window, and move time spent in it */
 	/* daemon */
 	char file[PATH_MAX];
 	struct stat st;			/* the file as last loaded */

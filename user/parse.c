@@ -146,6 +146,54 @@ int parse_weights(const char *s, uint64_t all, uint32_t *weights, char *err)
 	return 0;
 }
 
+/*
+ * damo writes big numbers with thousands separators ("1,000", "4,096 B",
+ * "18,446,744,073,709,551,615 %"): the commas of well-formed groups (one to
+ * three digits, then groups of exactly three) are dropped; anything else is
+ * left for the parser to refuse. Only sizes, durations, counts and percents
+ * go through this (in weights a comma separates entries).
+ */
+static const char *ungroup(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	const char *p = s;
+
+	while (*p) {
+		const char *r = p;
+		size_t digits = 0, groups = 0;
+		bool ok = true;
+
+		if (!isdigit((unsigned char)*p) || (p > s && p[-1] == '.')) {
+			if (*p == ',' || n + 1 >= len)
+				return s;
+			buf[n++] = *p++;
+			continue;
+		}
+		/* a run of digits and commas: d{1,3}(,ddd)* or plain digits */
+		while (isdigit((unsigned char)*r) || (*r == ',' && isdigit((unsigned char)r[1]))) {
+			if (*r == ',') {
+				ok &= (groups ? digits == 3 : digits >= 1 && digits <= 3);
+				groups++;
+				digits = 0;
+			} else {
+				digits++;
+			}
+			r++;
+		}
+		if (groups && (!ok || digits != 3))
+			return s;
+		for (; p < r; p++) {
+			if (*p == ',')
+				continue;
+			if (n + 1 >= len)
+				return s;
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = 0;
+	return buf;
+}
+
 struct unit {
 	const char *name;
 	uint64_t mult;
@@ -154,7 +202,8 @@ struct unit {
 static int parse_scaled(const char *s, const struct unit *units, const char *what,
 			uint64_t *out, char *err)
 {
-	const char *p = skip_ws(s), *q;
+	char plain[128];
+	const char *p = skip_ws(ungroup(s, plain, sizeof(plain))), *q;
 	uint64_t ip = 0, frac = 0, fscale = 1;
 	char ubuf[16];
 	size_t n = 0;
@@ -257,13 +306,14 @@ int parse_duration(const char *s, uint64_t *usec, char *err)
 
 int parse_percent_or_count(const char *s, double *value, int *is_percent, char *err)
 {
+	char plain[128];
 	const char *p;
 	char *end;
 	double v;
 
 	if (!s)
 		ERR("missing value");
-	p = skip_ws(s);
+	p = skip_ws(ungroup(s, plain, sizeof(plain)));
 	if (!strcasecmp(p, "max")) {
 		*value = INFINITY;
 		*is_percent = 0;
@@ -280,6 +330,10 @@ int parse_percent_or_count(const char *s, double *value, int *is_percent, char *
 	if (*end == '%') {
 		*is_percent = 1;
 		end = (char *)skip_ws(end + 1);
+		if (v >= 18446744073709551615.0 && !*end) {
+			*value = INFINITY;	/* damo's "max" as a percent: U64_MAX % */
+			return 0;
+		}
 		if (v > 100.0)
 			ERR("percent '%s' over 100", s);
 	}

@@ -252,29 +252,65 @@ static void add_totals(struct engine *e, const struct move_totals *tot)
 		c->failed[i] += tot->failed[i];
 }
 
-/* Move what the quota allows of e->moves for target t. */
+/* The time quota's window (quotas.time_ms per reset_interval_ms): ns still allowed. */
+static uint64_t time_left_ns(struct pol *p, uint64_t now)
+{
+	uint64_t window = (p->cfg.quota_reset_ms ? p->cfg.quota_reset_ms : 1000) * 1000000ull;
+
+	if (!p->cfg.quota_time_ms)
+		return UINT64_MAX;
+	if (now - p->qt_start_ns >= window) {
+		p->qt_start_ns = now;
+		p->qt_used_ns = 0;
+	}
+	return p->qt_used_ns < p->cfg.quota_time_ms * 1000000ull ?
+	       p->cfg.quota_time_ms * 1000000ull - p->qt_used_ns : 0;
+}
+
+/*
+ * Move what the quotas allow of e->moves for target t: the size quota cuts
+ * the list (hottest first for migrate_hot, coldest for migrate_cold); the time
+ * quota stops between chunks once the window's move time is spent, so with
+ * one the list goes in score order, each chunk sorted by destination.
+ */
 static int move_target(struct engine *e, struct target *t)
 {
 	struct move_totals tot = {};
+	struct pol *p = e->cur;
 	uint64_t deferred0 = e->p.deferred;
-	size_t n;
+	bool timed = p->cfg.quota_time_ms != 0;
+	size_t n, i;
 	int rc = 0;
 
 	/* nodes that were full recently get nothing */
 	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
 					&e->p.deferred);
-	n = policy_quota_cut(e->moves.m, e->moves.n, e->cur->cfg.action, &e->cur->budget, &e->p.deferred,
+	n = policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget, &e->p.deferred,
 			     &e->ctl.quota_deferred);
-	if (e->p.deferred != deferred0)
-		t->need_full = true;
-	moves_sort_by_dest(e->moves.m, n);
-	for (size_t i = 0; i < n && !rc && !engine_stopping(); i += MOVE_CHUNK) {
+	if (timed)
+		moves_sort_by_score(e->moves.m, n, p->cfg.action == NW_MIGRATE_HOT);
+	else
+		moves_sort_by_dest(e->moves.m, n);
+	for (i = 0; i < n && !rc && !engine_stopping(); i += MOVE_CHUNK) {
 		size_t k = n - i < MOVE_CHUNK ? n - i : MOVE_CHUNK;
+		uint64_t ns0 = tot.ns;
 
+		if (timed && !time_left_ns(p, nw_now_ns()))
+			break;
+		if (timed)
+			moves_sort_by_dest(e->moves.m + i, k);
 		rc = moves_apply(t->pid, e->moves.m + i, k, &tot);
 		count_results(e, t, e->moves.m + i, k);
+		p->qt_used_ns += tot.ns - ns0;
 		ring_buffer__consume(e->rb);	/* the job keeps faulting meanwhile */
 	}
+	if (i < n && !rc && !engine_stopping()) {	/* the time quota is spent */
+		for (size_t j = i; j < n; j++)
+			e->p.deferred += 1ull << e->moves.m[j].order;
+		e->ctl.quota_deferred += n - i;
+	}
+	if (e->p.deferred != deferred0)
+		t->need_full = true;
 	add_totals(e, &tot);
 	return rc;
 }

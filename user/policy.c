@@ -32,15 +32,56 @@ bool policy_vma_anon_only(const struct nw_vma *v)
 	return v->kind != NW_VMA_ANON && !(v->flags & VM_SHARED);
 }
 
+/*
+ * Anon as DAMON's anon filter means it (folio_test_anon): an anonymous
+ * mapping's pages and a private file mapping's CoW-ed ones (the only ones of
+ * such a mapping numaweave moves); not shmem.
+ */
+static bool vma_anon(const struct nw_vma *v)
+{
+	return v->kind == NW_VMA_ANON || (v->kind == NW_VMA_FILE && !(v->flags & VM_SHARED));
+}
+
+static bool dfilter_matches(const struct damos_filter *f, const struct nw_vma *v, uint64_t a)
+{
+	bool has = f->type == NW_FILTER_ANON ? vma_anon(v) : a >= f->start && a < f->end;
+
+	return has == f->matching;
+}
+
+/* DAMOS filters: core layer (addr) first, then ops layer (anon), as in mm/damon/core.c. */
+static bool dfilters_allow(const struct nw_config *c, const struct nw_vma *v, uint64_t a)
+{
+	const struct damos_filter *last_core = NULL, *last_ops = NULL;
+
+	for (int i = 0; i < c->nr_dfilters; i++) {
+		const struct damos_filter *f = &c->dfilters[i];
+
+		if (f->type == NW_FILTER_ADDR) {
+			last_core = f;
+			if (dfilter_matches(f, v, a))
+				return f->allow;	/* allowed here: the ops layer allows too */
+		} else {
+			last_ops = f;
+		}
+	}
+	/* unmatched by the core layer: its default counts only when it is the last layer */
+	if (last_core && !last_ops && last_core->allow)
+		return false;
+	for (int i = 0; i < c->nr_dfilters; i++) {
+		const struct damos_filter *f = &c->dfilters[i];
+
+		if (f->type == NW_FILTER_ANON && dfilter_matches(f, v, a))
+			return f->allow;
+	}
+	return !(last_ops && last_ops->allow);
+}
+
 bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint64_t a)
 {
 	bool any_match = false, have_match = false;
 
-	if (c->anon_filter == 1 && v->kind != NW_VMA_ANON)
-		return false;
-	if (c->anon_filter == -1 && v->kind == NW_VMA_ANON)
-		return false;
-	for (int i = 0; i < c->nr_filters; i++) {
+	for (int i = 0; i < c->nr_filters; i++) {	/* targets[].regions */
 		const struct addr_filter *f = &c->filters[i];
 		bool in = a >= f->start && a < f->end;
 
@@ -51,7 +92,9 @@ bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint
 			return false;
 		}
 	}
-	return !have_match || any_match;
+	if (have_match && !any_match)
+		return false;
+	return dfilters_allow(c, v, a);
 }
 
 uint64_t policy_region_age_us(const struct region *r, uint32_t now, uint64_t interval_us)

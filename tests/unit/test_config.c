@@ -72,11 +72,14 @@ Test(config, every_supported_key)
 	cr_assert_eq(c.quota_time_ms, 10);
 	cr_assert_eq(c.quota_reset_ms, 500);
 	cr_assert_eq(config_quota_bps(&c), 200ull << 20);
-	cr_assert_eq(c.anon_filter, 1);
-	cr_assert_eq(c.nr_filters, 2);	/* the target's region and the addr filter */
+	cr_assert_eq(c.nr_filters, 1);	/* the target's region */
 	cr_assert_eq(c.filters[0].start, 4096);
 	cr_assert(c.filters[0].matching);
-	cr_assert(!c.filters[1].matching);
+	cr_assert_eq(c.nr_dfilters, 2);	/* in order, allow: false (damo's default) */
+	cr_assert(c.dfilters[0].type == NW_FILTER_ANON && c.dfilters[0].matching &&
+		  !c.dfilters[0].allow);
+	cr_assert(c.dfilters[1].type == NW_FILTER_ADDR && !c.dfilters[1].matching &&
+		  !c.dfilters[1].allow && c.dfilters[1].end == 4096);
 	cr_assert(strstr(warnings, "apply_interval_us"), "%s", warnings);
 }
 
@@ -228,4 +231,77 @@ Test(config, cold_idle3s)
 	cr_assert_eq(c.ap.age_min_us, 3000000);
 	cr_assert(c.have_weights && c.weights[1] == 1 && c.weights[0] == 0);
 	cr_assert_eq(c.interval_us, 200000);
+}
+
+#define DAMO_DIR "tests/unit/damo/"
+
+static void load_damo(const char *file, struct nw_config *c)
+{
+	char err[512];
+
+	config_defaults(c);
+	warnings[0] = 0;
+	cr_assert_eq(config_load_yaml(file, c, collect, err, sizeof(err)), 0, "%s: %s", file, err);
+	/* damo writes every key; those at damo's default are not worth a warning */
+	cr_assert_str_empty(warnings, "%s: %s", file, warnings);
+}
+
+/* What damo 3.3.0 itself wrote (tests/unit/damo/README), YAML and JSON, unchanged. */
+Test(config, damo_330_files_load_unchanged)
+{
+	struct nw_config y, j;
+
+	load_damo(DAMO_DIR "hot_filters.yaml", &y);
+	load_damo(DAMO_DIR "hot_filters.json", &j);
+	cr_assert(!memcmp(&y, &j, sizeof(y)), "YAML and JSON differ");
+	cr_assert(y.nr_pids == 1 && y.pids[0] == 1234);
+	cr_assert(y.action == NW_MIGRATE_HOT && y.have_weights);
+	cr_assert(y.weights[0] == 1 && y.weights[1] == 3 && y.weights[2] == 0);
+	cr_assert(y.ap.acc_pct);
+	cr_assert_float_eq(y.ap.acc_min, 5.0, 1e-9);
+	cr_assert(isinf(y.ap.acc_max), "18,446,744,073,709,551,615 %% is damo's max");
+	cr_assert_eq(y.ap.age_min_us, 1000000);
+	cr_assert_eq(y.ap.age_max_us, UINT64_MAX);
+	cr_assert_eq(y.quota_bytes, 256ull << 20);
+	cr_assert_eq(y.quota_reset_ms, 1000);
+	cr_assert_eq(y.quota_time_ms, 0);
+	cr_assert_eq(y.nr_dfilters, 2);
+	cr_assert(y.dfilters[0].type == NW_FILTER_ANON && y.dfilters[0].matching &&
+		  !y.dfilters[0].allow, "reject anon");
+	cr_assert(y.dfilters[1].type == NW_FILTER_ADDR && y.dfilters[1].matching &&
+		  y.dfilters[1].allow && y.dfilters[1].start == 4096 && y.dfilters[1].end == 8192,
+		  "allow addr 4,096-8,192");
+
+	load_damo(DAMO_DIR "cold_time.yaml", &y);
+	load_damo(DAMO_DIR "cold_time.json", &j);
+	cr_assert(!memcmp(&y, &j, sizeof(y)), "YAML and JSON differ");
+	cr_assert(y.nr_pids == 1 && y.pids[0] == 4321);
+	cr_assert(y.action == NW_MIGRATE_COLD);
+	cr_assert(y.weights[0] == 0 && y.weights[1] == 1, "target_nid 1");
+	cr_assert(y.ap.acc_pct && y.ap.acc_min == 0 && y.ap.acc_max == 0);
+	cr_assert_eq(y.ap.age_min_us, 3000000);
+	cr_assert_eq(y.quota_time_ms, 10, "time_ms: 10 ms");
+	cr_assert_eq(y.quota_reset_ms, 500, "reset_interval_ms: 500 ms");
+	cr_assert_eq(y.quota_bytes, 0);
+	cr_assert(y.nr_dfilters == 1 && y.dfilters[0].type == NW_FILTER_ANON &&
+		  !y.dfilters[0].matching && !y.dfilters[0].allow, "reject none anon");
+}
+
+/* A key damo would have at its default is silent; set otherwise, it is said. */
+Test(config, damo_defaults_silent_others_said)
+{
+	static const char doc[] =
+		"kdamonds:\n- contexts:\n  - ops: vaddr\n    targets: [{pid: 1}]\n"
+		"    pause: true\n    schemes:\n    - action: migrate_hot\n      target_nid: 0\n"
+		"      watermarks: {metric: free_mem_rate, interval_us: 5 s}\n"
+		"      quotas: {goal_tuner: consist, goals: []}\n";
+	struct nw_config c;
+	char err[512];
+
+	config_defaults(&c);
+	warnings[0] = 0;
+	cr_assert_eq(config_load_yaml_buf(doc, sizeof(doc) - 1, &c, collect, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert(strstr(warnings, "pause") && strstr(warnings, "watermarks"), "%s", warnings);
+	cr_assert(!strstr(warnings, "goal"), "%s", warnings);
 }

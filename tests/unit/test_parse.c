@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include "parse.h"
 
@@ -189,4 +190,35 @@ Test(parse, overflow_and_rounding_to_zero)
 	cr_assert_eq(v, 0);
 	cr_assert_eq(parse_size("0.5K", &v, err), 0);
 	cr_assert_eq(v, 512);
+}
+
+/* damo 3.x writes "4,096", "1,000" and "18,446,744,073,709,551,615 %" (its max). */
+Test(parse, damo_thousands_separators)
+{
+	char err[NW_ERRLEN];
+	uint64_t b, us;
+	double v;
+	int pct;
+
+	cr_assert_eq(parse_size("4,096", &b, err), 0, "%s", err);
+	cr_assert_eq(b, 4096);
+	cr_assert_eq(parse_size("1,000", &b, err), 0, "%s", err);
+	cr_assert_eq(b, 1000);
+	cr_assert_eq(parse_size("1,099,511,627,776", &b, err), 0, "%s", err);
+	cr_assert_eq(b, 1ull << 40);
+	cr_assert_eq(parse_size("1,048,576 B", &b, err), 0, "%s", err);
+	cr_assert_eq(b, 1048576);
+	cr_assert_eq(parse_size("1,234.5 KiB", &b, err), 0, "%s", err);
+	cr_assert_eq(b, 1234 * 1024 + 512);
+	cr_assert_eq(parse_duration("1,500 ms", &us, err), 0, "%s", err);
+	cr_assert_eq(us, 1500000);
+	cr_assert_eq(parse_percent_or_count("18,446,744,073,709,551,615 %", &v, &pct, err), 0, "%s", err);
+	cr_assert(isinf(v));
+	cr_assert_eq(parse_percent_or_count("1,000", &v, &pct, err), 0, "%s", err);
+	cr_assert(v == 1000 && !pct);
+	/* groups that are not thousands are refused, not read as something else */
+	static const char *bad[] = { "1,00", "1,0000", "1234,567", ",100", "1,", "1,,000", "1.000,5" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_neq(parse_size(bad[i], &b, err), 0, "'%s' accepted as %llu", bad[i],
+			      (unsigned long long)b);
 }

@@ -33,26 +33,71 @@ Test(policy, eligible_vmas)
 	cr_assert(!policy_vma_eligible(&v));
 }
 
-Test(policy, filters)
+static struct damos_filter anon_f(bool matching, bool allow)
+{
+	return (struct damos_filter){ .type = NW_FILTER_ANON, .matching = matching, .allow = allow };
+}
+
+static struct damos_filter addr_f(uint64_t start, uint64_t end, bool matching, bool allow)
+{
+	return (struct damos_filter){ NW_FILTER_ADDR, matching, allow, start, end };
+}
+
+/* pass(c, vma, addr) over a list: "AaS" = expected for anon at in/out, shmem */
+#define F(...) do { struct damos_filter l_[] = { __VA_ARGS__ };				\
+		c.nr_dfilters = sizeof(l_) / sizeof(l_[0]);				\
+		memcpy(c.dfilters, l_, sizeof(l_)); } while (0)
+
+/* DAMOS filter semantics (DAMON's docs and mm/damon/core.c), case by case. */
+Test(policy, filters_damos_allow_reject)
 {
 	struct nw_config c;
-	struct nw_vma a = anon(0, GIB), f = a;
+	struct nw_vma a = anon(0, GIB), sh = a, cow = a;
+	const uint64_t in = 0x1800, out = 0x5000;
 
 	config_defaults(&c);
-	f.kind = NW_VMA_SHMEM;
-	cr_assert(policy_filters_pass(&c, &a, 4096) && policy_filters_pass(&c, &f, 4096));
-	c.anon_filter = 1;
-	cr_assert(policy_filters_pass(&c, &a, 4096) && !policy_filters_pass(&c, &f, 4096));
-	c.anon_filter = -1;
-	cr_assert(!policy_filters_pass(&c, &a, 4096) && policy_filters_pass(&c, &f, 4096));
-	c.anon_filter = 0;
-	/* matching ranges: inside any of them; non-matching: outside all */
+	sh.kind = NW_VMA_SHMEM;
+	sh.flags = 0x08;	/* VM_SHARED */
+	cow.kind = NW_VMA_FILE;		/* a private file mapping: its CoW-ed pages are anon */
+	cr_assert(policy_filters_pass(&c, &a, in) && policy_filters_pass(&c, &sh, in),
+		  "no filter: everything");
+	F(anon_f(true, false));
+	cr_assert(!policy_filters_pass(&c, &a, in) && !policy_filters_pass(&c, &cow, in) &&
+		  policy_filters_pass(&c, &sh, in), "reject anon: shmem only");
+	F(anon_f(true, true));
+	cr_assert(policy_filters_pass(&c, &a, in) && policy_filters_pass(&c, &cow, in) &&
+		  !policy_filters_pass(&c, &sh, in), "allow anon: the rest is rejected (last allows)");
+	F(anon_f(false, false));
+	cr_assert(policy_filters_pass(&c, &a, in) && !policy_filters_pass(&c, &sh, in),
+		  "reject non-anon: anon only");
+	F(addr_f(0x1000, 0x2000, true, true));
+	cr_assert(policy_filters_pass(&c, &a, in) && !policy_filters_pass(&c, &a, out),
+		  "allow a range: only inside");
+	F(addr_f(0x1000, 0x2000, true, false));
+	cr_assert(!policy_filters_pass(&c, &a, in) && policy_filters_pass(&c, &a, out),
+		  "reject a range: only outside");
+	F(addr_f(0x1000, 0x2000, false, true));
+	cr_assert(!policy_filters_pass(&c, &a, in) && policy_filters_pass(&c, &a, out),
+		  "allow what is not in a range");
+	/* core (addr) filters decide before ops (anon) filters, whatever their order */
+	F(addr_f(0x1000, 0x2000, true, true), anon_f(true, false));
+	cr_assert(policy_filters_pass(&c, &a, in) && !policy_filters_pass(&c, &a, out) &&
+		  policy_filters_pass(&c, &sh, out), "allow range, reject anon");
+	F(anon_f(true, false), addr_f(0x1000, 0x2000, true, true));
+	cr_assert(policy_filters_pass(&c, &a, in) && !policy_filters_pass(&c, &a, out) &&
+		  policy_filters_pass(&c, &sh, out), "reject anon, allow range: the same");
+	/* the first match decides: a hole rejected inside an allowed range */
+	F(addr_f(0x1800, 0x1900, true, false), addr_f(0x1000, 0x2000, true, true));
+	cr_assert(!policy_filters_pass(&c, &a, 0x1800) && policy_filters_pass(&c, &a, 0x1900) &&
+		  !policy_filters_pass(&c, &a, out), "a rejected hole in an allowed range");
+	F(addr_f(0x1000, 0x2000, true, true), addr_f(0x1800, 0x1900, true, false));
+	cr_assert(policy_filters_pass(&c, &a, 0x1800) && policy_filters_pass(&c, &a, out),
+		  "allowed first: the later reject never matches first; last rejects: default allows");
+	/* targets[].regions still bound everything */
+	F(anon_f(true, true));
 	c.filters[c.nr_filters++] = (struct addr_filter){ 0x1000, 0x2000, true };
-	c.filters[c.nr_filters++] = (struct addr_filter){ 0x8000, 0x9000, true };
-	cr_assert(policy_filters_pass(&c, &a, 0x1000) && policy_filters_pass(&c, &a, 0x8fff));
-	cr_assert(!policy_filters_pass(&c, &a, 0x2000) && !policy_filters_pass(&c, &a, 0x500));
-	c.filters[c.nr_filters++] = (struct addr_filter){ 0x1800, 0x1900, false };
-	cr_assert(!policy_filters_pass(&c, &a, 0x1800) && policy_filters_pass(&c, &a, 0x1900));
+	cr_assert(policy_filters_pass(&c, &a, in) && !policy_filters_pass(&c, &a, out),
+		  "outside the target's regions: never");
 }
 
 Test(policy, access_pattern_counts_percents_and_age)

@@ -1,4 +1,6 @@
-# The cover letter's YAML, unchanged but for the pid: a 1:1 split.
+# The cover letter's YAML, unchanged but for the pid: a 1:1 split. Then a
+# file damo 3.3 wrote itself with a time quota (quotas.time_ms 20 ms per 1 s):
+# one pass moves only what fits in the quota and defers the rest.
 . /tests/lib.sh
 echo 0 > /proc/sys/kernel/numa_balancing
 start_alloc 256M --nothp || exit 1
@@ -9,6 +11,26 @@ cat /tmp/warn
 numaweave numastat $PID
 s=$(split_pct $PID)
 near $s 50 1 && pass "--config interleave_vaddr.yaml: node0 ${s}%" || fail "config split ${s}%"
+verify_alloc
+kill $PID
+
+start_alloc 256M --nothp || exit 1
+sed "s/pid: 1234/pid: $PID/" /yaml/hot_time.yaml > /tmp/ht.yaml
+out=$(numaweave run --config /tmp/ht.yaml --once --json 2>/tmp/warn)
+cat /tmp/warn
+moved=$(json_field "$out" pages_moved)
+deferred=$(json_field "$out" pages_deferred)
+secs=$(json_field "$out" seconds)
+log "damo time quota 20 ms/s: one pass moved $moved pages, deferred $deferred, in $secs s"
+grep -q 'line [0-9]*:' /tmp/warn && fail "warnings on damo's own file: $(cat /tmp/warn)" ||
+	pass "damo 3.3's file loads without a warning about its keys"
+[ "$moved" -gt 0 ] && [ "$moved" -le 16384 ] && [ "$deferred" -gt 0 ] &&
+	pass "time quota: the pass stopped after the quota's move time, the rest deferred" ||
+	fail "time quota: moved $moved, deferred $deferred"
+sed "s/pid: 6587/pid: $PID/" /yaml/interleave_vaddr.yaml > /tmp/il.yaml
+numaweave run --config /tmp/il.yaml --once --json >/dev/null 2>&1
+s=$(split_pct $PID)
+near $s 50 1 && pass "the same target without the quota: one pass to 50/50 (${s}%)" || fail "no quota ${s}%"
 verify_alloc
 kill $PID
 finish

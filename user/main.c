@@ -31,7 +31,9 @@ static const struct cmd cmds[] = {
 	  "show the pinned weights, or set them live" },
 	{ "status", cmd_status, "[--pin-dir DIR] [--json | --prometheus]",
 	  "counters of the running controller (exit 3 when none runs)" },
-	{ "numastat", cmd_numastat, "PID...", "per-node memory of processes, like numastat -p" },
+	{ "numastat", cmd_numastat, "PID|NAME...",
+	  "per-node memory of processes, as numastat -p prints it (a NAME: every process\n"
+	  "      whose comm is NAME or whose command line contains it)" },
 	{ "version", cmd_version, "", "the version of numaweave" },
 };
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -30,10 +30,10 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Pure code: no libbpf, unit-tested without root (policy included).
 PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config_scheme.c \
-	     user/policy.c user/moves.c user/safeio.c
+	     user/policy.c user/moves.c user/safeio.c user/autow.c
 # Linked into the unit tests too: no libbpf either.
 UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
-	     user/json.c user/nodes.c user/report.c
+	     user/json.c user/nodes.c user/report.c user/sensors.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_run.c user/cmd_status.c user/cmd_weights.c \
 	     user/cmd_numastat.c user/loader.c user/pins.c user/sources.c user/daemon.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
 	     user/engine.c user/plan.c
@@ -42,7 +42,8 @@ PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
 UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample
+BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
+	      $(OUT)/sim_autow
 
 ifeq ($(V),1)
 Q =
@@ -99,6 +100,10 @@ $(OUT)/unit_tests: $(UNIT_SRCS) $(UNIT_OBJS)
 $(OUT)/bench_faults: tests/bench/bench_faults.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lpthread
+
+$(OUT)/sim_autow: tests/bench/sim_autow.c $(OUT)/obj/autow.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ -lm
 
 $(OUT)/bench_placement: tests/bench/bench_placement.c $(PURE_OBJS)
 	$(call msg,CC,$@)

@@ -29,6 +29,7 @@ int cmd_common_opt(const char *name, int c);
 struct pin_opts {
 	const char *dir;
 	const char *policy;	/* weights --policy NAME */
+	bool from_kernel, to_kernel;	/* weights: the kernel's weighted_interleave table */
 	bool json, prometheus;	/* status */
 };
 /* Options of `weights` and `status`: -1 to go on (optind at the rest), or an exit status. */

@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "safeio.h"
+#include "sensors.h"
 #include "sources.h"
 
 #define BAD(...) cmd_bad("run", __VA_ARGS__)
@@ -186,7 +187,19 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 		nw_err("bad config %s: %s", a->config, err);
 		return 2;
 	}
-	if (a->weights) {
+	if (a->weights && !strncmp(a->weights, "auto", 4) &&
+	    (!a->weights[4] || a->weights[4] == ':')) {
+		struct sensor s;
+
+		if (sensor_open(&s, a->weights, err, sizeof(err)))
+			return BAD("bad --weights: %s", err);
+		if (strlen(a->weights) >= sizeof(o->cfg.auto_spec))
+			return BAD("bad --weights: '%s' too long", a->weights);
+		snprintf(o->cfg.auto_spec, sizeof(o->cfg.auto_spec), "%s", a->weights);
+		memset(o->cfg.weights, 0, sizeof(o->cfg.weights));
+		o->cfg.weights[nodes_home()] = 1;	/* the controller starts at home */
+		o->cfg.have_weights = true;
+	} else if (a->weights) {
 		if (weights_from_spec(a->weights, o->cfg.weights, err, sizeof(err)))
 			return BAD("bad --weights: %s", err);
 		if (weights_zero(o->cfg.weights))

@@ -134,6 +134,31 @@ static void json_heat(struct jw *w, const struct nw_stats *s)
 	jw_end_object(w);
 }
 
+static void json_auto(struct jw *w, const struct nw_auto *a)
+{
+	jw_name(w, "auto");
+	if (!a->state) {
+		jw_null(w);
+		return;
+	}
+	/* the map's bytes are not trusted to hold a NUL */
+	char sensor[sizeof(a->sensor) + 1] = "", why[sizeof(a->why) + 1] = "";
+
+	memcpy(sensor, a->sensor, sizeof(a->sensor));
+	memcpy(why, a->why, sizeof(a->why));
+	jw_start_object(w);
+	jw_string_field(w, "sensor", sensor);
+	jw_bool_field(w, "paused", a->state == 2);
+	jw_uint_field(w, "home", a->home);
+	jw_float_field(w, "spill", a->spill_permil / 1000.0);
+	jw_float_field(w, "util_home", a->u_home_permil / 1000.0);
+	jw_float_field(w, "util_others", a->u_others_permil / 1000.0);
+	jw_uint_field(w, "decisions", a->decisions);
+	jw_uint_field(w, "changes", a->changes);
+	jw_string_field(w, "why", why);
+	jw_end_object(w);
+}
+
 static void json_counters(struct jw *w, const struct nw_stats *s)
 {
 	const struct nw_ctl_stats *c = &s->ctl;
@@ -164,6 +189,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "targets_exited", c->targets_exited);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
 	json_heat(w, s);
+	json_auto(w, &c->autow);
 	jw_name(w, "numa_balancing_saved");
 	if (c->numa_balancing >> 63)
 		jw_null(w);
@@ -272,6 +298,13 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)b->prot, (unsigned long long)b->drops,
 	       (unsigned long long)b->wakeups, (unsigned long long)c->heat_refused);
 	text_heat(c, b->arms);
+	if (c->autow.state)
+		printf("auto         sensor %.48s, %s; %.1f %% of pages off node %u; utilisation "
+		       "home %.0f %%, others %.0f %%; %llu decisions, %llu changes; last: %.48s\n",
+		       c->autow.sensor, c->autow.state == 2 ? "PAUSED by a manual edit" : "deciding",
+		       c->autow.spill_permil / 10.0, c->autow.home, c->autow.u_home_permil / 10.0,
+		       c->autow.u_others_permil / 10.0, (unsigned long long)c->autow.decisions,
+		       (unsigned long long)c->autow.changes, c->autow.why);
 	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
 	       "placing, %llu regions left to it\n",
 	       (unsigned long long)b->kernel_moves, (unsigned long long)c->removes,
@@ -323,6 +356,12 @@ static void prom_one(const char *name, const char *type, const char *help, uint6
 	printf("numaweave_%s %llu\n", name, (unsigned long long)v);
 }
 
+static void prom_float(const char *name, const char *type, const char *help, double v)
+{
+	prom_head(name, type, help);
+	printf("numaweave_%s %.6f\n", name, v);
+}
+
 /* A per-node metric, for nodes with pages, moves or a weight. */
 static void prom_nodes(const char *name, const char *type, const char *help, const __u64 *v64,
 		       const __u32 *v32, const struct nw_ctl_stats *c)
@@ -358,9 +397,7 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("pages_moved_total", "counter", "pages moved", c->pages_moved);
 	prom_one("bytes_moved_total", "counter", "bytes moved", c->bytes_moved);
 	prom_one("move_calls_total", "counter", "move_pages(2) calls", c->move_calls);
-	printf("# HELP numaweave_move_seconds_total time in move_pages(2)\n"
-	       "# TYPE numaweave_move_seconds_total counter\nnumaweave_move_seconds_total %.6f\n",
-	       c->move_ns / 1e9);
+	prom_float("move_seconds_total", "counter", "time in move_pages(2)", c->move_ns / 1e9);
 	prom_head("pages_failed_total", "counter", "pages that could not move, by reason");
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		printf("numaweave_pages_failed_total{reason=\"%s\"} %llu\n", fail_reason_name(i),
@@ -396,6 +433,14 @@ static void status_prometheus(const struct status *st, bool have)
 	       (unsigned long long)c->regions_idle);
 	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
 		 !!(c->heat_sources & NW_HEAT_READS));
+	if (c->autow.state) {
+		prom_one("auto_paused", "gauge", "1 while a manual edit holds the weights",
+			 c->autow.state == 2);
+		prom_float("auto_spill_ratio", "gauge", "share of pages kept off the home node",
+			   c->autow.spill_permil / 1000.0);
+		prom_one("auto_changes_total", "counter", "weight changes by the controller",
+			 c->autow.changes);
+	}
 	prom_one("targets", "gauge", "processes followed", st->ntg);
 	prom_one("targets_exited_total", "counter", "followed processes that exited",
 		 c->targets_exited);

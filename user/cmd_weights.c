@@ -4,6 +4,9 @@
  * one batch (the same bytes `bpftool map update` would write).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <bpf/bpf.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +49,76 @@ static int weights_from_args(int argc, char **argv, uint32_t *w)
 	return 0;
 }
 
+/*
+ * `weights auto`: the running controller's bandwidth controller, paused by a
+ * manual edit, takes over again (it looks for the flag once an interval).
+ */
+static int resume_auto(const char *dir)
+{
+	char err[PATH_MAX + 256], path[64];
+	struct nw_stats st;
+	struct pin_dir pd;
+	uint32_t zero = 0;
+	int fd, rc;
+
+	if ((rc = pin_dir_open(&pd, dir, false))) {
+		if (rc == -ENOENT)
+			nw_err("no controller running (no pin dir %s)", dir);
+		return rc == -ENOENT ? 3 : 1;
+	}
+	fd = pin_open_map(&pd, "stats", BPF_MAP_TYPE_ARRAY, 4, sizeof(st), 1, err, sizeof(err));
+	rc = fd < 0 || bpf_map_lookup_elem(fd, &zero, &st) || !pin_dir_busy(&pd);
+	if (fd >= 0)
+		close(fd);
+	pin_dir_close(&pd);
+	if (rc) {
+		nw_err("no controller running in %s", dir);
+		return 3;
+	}
+	if (!st.ctl.autow.state) {
+		nw_err("the controller (pid %llu) does not set its weights from bandwidth: start it "
+		       "with --weights auto:SENSOR", (unsigned long long)st.ctl.pid);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/run/numaweave/auto-resume.%llu",
+		 (unsigned long long)st.ctl.pid);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		nw_err("cannot create %s: %s", path, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	printf("bandwidth controller of pid %llu resumes within an interval\n",
+	       (unsigned long long)st.ctl.pid);
+	return 0;
+}
+
+/* --to-kernel: the pinned table into the kernel's, nodes with weight 0 left out and said. */
+static int to_kernel(const uint32_t *w)
+{
+	bool was_auto = kernel_weights_auto();
+	char err[256], buf[512];
+	int n;
+
+	if (weights_zero(w)) {
+		nw_err("the pinned weights are all 0: nothing to write (the kernel refuses 0)");
+		return 2;
+	}
+	n = kernel_weights_write(w, err, sizeof(err));
+	if (n < 0) {
+		nw_err("%s", err);
+		return n == -ERANGE ? 2 : 1;
+	}
+	for (int i = 0; i < NW_MAX_NODES; i++)
+		if (!w[i] && node_has_memory(i))
+			nw_warn("node %d has weight 0: left out (the kernel refuses 0; its own value "
+				"stays)", i);
+	format_weights(w, buf, sizeof(buf));
+	printf("kernel weighted_interleave %s written (%d node%s)%s\n", buf, n, n == 1 ? "" : "s",
+	       was_auto ? "; the kernel left auto mode" : "");
+	return 0;
+}
+
 int cmd_weights(int argc, char **argv)
 {
 	uint32_t w[NW_MAX_NODES];
@@ -64,6 +137,16 @@ int cmd_weights(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if ((po.from_kernel || po.to_kernel) && (argc || (po.from_kernel && po.to_kernel)))
+		return cmd_bad("weights", "--from-kernel, --to-kernel and SPEC: give one");
+	if (po.from_kernel) {
+		static char *kernel[] = { "kernel" };
+
+		argv = kernel;
+		argc = 1;
+	}
+	if (argc == 1 && !strcmp(argv[0], "auto"))
+		return resume_auto(dir);
 	if (argc && (rc = weights_from_args(argc, argv, w)))
 		return rc;
 	if (geteuid() != 0 && cmd_need_caps())
@@ -79,6 +162,8 @@ int cmd_weights(int argc, char **argv)
 		return 1;
 	rc = argc ? weights_write(fd, w) : weights_read(fd, w);
 	close(fd);
+	if (!rc && po.to_kernel)
+		return to_kernel(w);
 	if (rc) {
 		nw_err("cannot %s the weights of %s%s in %s: %s", argc ? "update" : "read",
 		       po.policy ? "policy " : "the default policy", po.policy ? po.policy : "", dir,
@@ -86,6 +171,10 @@ int cmd_weights(int argc, char **argv)
 		return 1;
 	}
 	format_weights(w, buf, sizeof(buf));
-	printf(argc ? "weights %s\n" : "%s\n", buf);
+	if (po.from_kernel)
+		printf("weights %s (from /sys/kernel/mm/mempolicy/weighted_interleave%s)\n", buf,
+		       kernel_weights_auto() ? ", auto mode" : "");
+	else
+		printf(argc ? "weights %s\n" : "%s\n", buf);
 	return 0;
 }

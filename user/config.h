@@ -62,6 +62,7 @@ struct nw_config {
 	bool children;
 	uint32_t weights[NW_MAX_NODES];
 	bool have_weights;
+	char auto_spec[128];		/* --weights auto[:SENSOR]: weights from measured bandwidth */
 	enum nw_action action;
 	struct access_pattern ap;
 	uint64_t quota_bytes;		/* per reset interval; 0 = unlimited */

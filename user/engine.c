@@ -12,6 +12,7 @@
  * off, kernel.numa_balancing is off while it runs and restored on exit.
  */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,8 +236,100 @@ bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now)
 		p->bad_node = bad;
 		return false;
 	}
+	if (p->ac && !p->ac->paused && memcmp(w, p->ac->w, sizeof(p->ac->w))) {
+		p->ac->paused = true;	/* a person's table wins until told otherwise */
+		nw_warn("%s%sweights edited by hand: the bandwidth controller is paused "
+			"(`numaweave weights%s%s auto` resumes it)", *p->name ? "policy " : "",
+			*p->name ? p->name : "", *p->name ? " --policy " : "", p->name);
+	}
 	pol_weights_apply(e, p, w);
 	return true;
+}
+
+#define AUTO_RESUME "/run/numaweave/auto-resume"
+
+int pol_auto_init(struct engine *e, struct pol *p)
+{
+	struct autow_params ap;
+	char err[512];
+
+	if (!p->cfg.auto_spec[0])
+		return 0;
+	p->ac = calloc(1, sizeof(*p->ac));
+	if (!p->ac) {
+		nw_err("%s", strerror(ENOMEM));
+		return 1;
+	}
+	if (sensor_open(&p->ac->s, p->cfg.auto_spec, err, sizeof(err))) {
+		nw_err("%s", err);
+		return 2;
+	}
+	autow_defaults(&ap);
+	autow_init(&p->ac->a, &ap, nodes_home());
+	autow_weights(&p->ac->a, p->ac->s.capacity, 0, p->ac->w);
+	memcpy(e->ctl.autow.sensor, p->ac->s.name, sizeof(e->ctl.autow.sensor) - 1);
+	e->ctl.autow.state = 1;
+	e->ctl.autow.home = p->ac->a.home;
+	nw_info("weights from measured bandwidth: sensor %s, home node %d, one decision an "
+		"interval", p->ac->s.name, p->ac->a.home);
+	return weights_write(p->weights_fd, p->ac->w) ? 1 : 0;
+}
+
+/* One decision: read the sensor, take out our own migration traffic, write what it decides. */
+void pol_auto_tick(struct engine *e, struct pol *p)
+{
+	struct autoctl *ac = p->ac;
+	double traffic[NW_MAX_NODES], own[NW_MAX_NODES] = {0}, dt;
+	uint64_t now = nw_now_ns();
+	uint32_t w[NW_MAX_NODES];
+	char path[64], err[512], buf[512];
+	int rc;
+
+	if (!ac)
+		return;
+	snprintf(path, sizeof(path), AUTO_RESUME ".%d", (int)getpid());
+	if (ac->paused && !unlink(path)) {
+		ac->paused = false;
+		ac->a.wait = 0;
+		if (weights_write(p->weights_fd, ac->w))	/* its table, in force again */
+			nw_warn("cannot write weights: %s", strerror(errno));
+		nw_info("bandwidth controller resumed");
+	}
+	dt = ac->last_ns ? (now - ac->last_ns) / 1e9 : 0;
+	ac->last_ns = now;
+	/* what we moved since the last decision: written on the destination, read at home */
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		double b = (double)(e->ctl.moved_to[n] - ac->moved_to[n]) * 4096;
+
+		ac->moved_to[n] = e->ctl.moved_to[n];
+		if (dt > 0) {
+			own[n] += b / dt;
+			own[ac->a.home] += n != ac->a.home ? b / dt : 0;
+		}
+	}
+	if ((rc = sensor_read(&ac->s, traffic, err, sizeof(err)))) {
+		if (!ac->said_err)
+			nw_warn("bandwidth sensor: %s; weights kept", err);
+		ac->said_err = true;
+		return;
+	}
+	ac->said_err = false;
+	if (!ac->paused && autow_decide(&ac->a, traffic, ac->s.capacity, own, w)) {
+		memcpy(ac->w, w, sizeof(w));
+		if (weights_write(p->weights_fd, w))
+			nw_warn("cannot write weights: %s", strerror(errno));
+		format_weights(w, buf, sizeof(buf));
+		nw_info("bandwidth controller: %s (home %.0f %%, others %.0f %%): weights %s",
+			ac->a.why, ac->a.u_home * 100, ac->a.u_others * 100, buf);
+	}
+	e->ctl.autow.state = ac->paused ? 2 : 1;
+	e->ctl.autow.spill_permil = (uint32_t)(ac->a.s * 1000 + 0.5);
+	e->ctl.autow.u_home_permil = (uint32_t)(ac->a.u_home * 1000 + 0.5);
+	e->ctl.autow.u_others_permil = isinf(ac->a.u_others) ? 0 :
+				       (uint32_t)(ac->a.u_others * 1000 + 0.5);
+	e->ctl.autow.decisions = ac->a.decisions;
+	e->ctl.autow.changes = ac->a.changes;
+	snprintf(e->ctl.autow.why, sizeof(e->ctl.autow.why), "%s", ac->a.why);
 }
 
 /* Every policy's table; true when one changed. */
@@ -266,6 +359,7 @@ void pol_free(struct pol *p)
 	wtable_free(&p->wt);
 	if (p->own_fd && p->weights_fd >= 0)
 		close(p->weights_fd);
+	free(p->ac);
 	free(p);
 }
 
@@ -361,7 +455,7 @@ static int run_policy_init(struct engine *e)
 		return 2;
 	}
 	pol_weights_apply(e, p, p->ws.read);
-	return 0;
+	return pol_auto_init(e, p);
 }
 
 static int balancing_init(struct engine *e)
@@ -641,8 +735,10 @@ static int engine_loop(struct engine *e)
 			break;
 		if (!changed) {
 			interval_tick(e);
-			for (int i = 0; i < e->npols; i++)
+			for (int i = 0; i < e->npols; i++) {
 				pol_sources_refresh(e, e->pols[i]);
+				pol_auto_tick(e, e->pols[i]);
+			}
 		}
 		plan_pass(e, false);
 		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include "config.h"
+#include "autow.h"
 #include "damon.h"
 #include "heat.h"
 #include "loader.h"
@@ -19,6 +20,7 @@
 #include "pins.h"
 #include "placement.h"
 #include "policy.h"
+#include "sensors.h"
 #include "sysctl.h"
 #include "targets.h"
 #include "vma_iter.h"
@@ -38,6 +40,17 @@ struct engine_opts {
 };
 
 #define NW_MAX_POLICIES 64
+
+/* --weights auto:SENSOR: the controller of one policy's weights (autow.h, sensors.h). */
+struct autoctl {
+	struct autow a;
+	struct sensor s;
+	uint32_t w[NW_MAX_NODES];	/* what it last wrote to the map */
+	bool paused;			/* the map was edited by hand */
+	bool said_err;
+	uint64_t last_ns;
+	uint64_t moved_to[NW_MAX_NODES];	/* the counters at the last decision */
+};
 
 /*
  * A policy: a weights table and the settings that place its targets. `run`
@@ -63,6 +76,7 @@ struct pol {
 	struct stat st;			/* the file as last loaded */
 	uint32_t file_w[NW_MAX_NODES];	/* the weights the file gave (0s: none) */
 	int src_err[NW_MAX_SOURCES];	/* last error said, per source */
+	struct autoctl *ac;		/* weights from measured bandwidth, or NULL */
 	bool warned_shared;
 };
 
@@ -128,6 +142,9 @@ bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now);
 /* Pids from p's pid files and cgroups: new ones followed, those no longer named let go. */
 void pol_sources_refresh(struct engine *e, struct pol *p);
 void pol_free(struct pol *p);
+/* --weights auto: start the controller of p (0, or an exit status), and one decision a pass. */
+int pol_auto_init(struct engine *e, struct pol *p);
+void pol_auto_tick(struct engine *e, struct pol *p);
 
 /* daemon.c: the policy files. Load (or reload) config_dir; 0, or an exit status at start. */
 int daemon_policies_load(struct engine *e, bool start);

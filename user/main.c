@@ -27,8 +27,10 @@ static const struct cmd cmds[] = {
 	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--syslog] [-v]",
 	  "the resident service: one policy per DIR/NAME.yaml (default /etc/numaweave);\n"
 	  "      SIGHUP reloads them" },
-	{ "weights", cmd_weights, "[--pin-dir DIR] [--policy NAME] [SPEC]",
-	  "show the pinned weights, or set them live" },
+	{ "weights", cmd_weights,
+	  "[--pin-dir DIR] [--policy NAME] [SPEC | --from-kernel | --to-kernel]",
+	  "show the pinned weights, or set them live; --from-kernel takes the kernel's\n"
+	  "      weighted_interleave table, --to-kernel writes ours there" },
 	{ "status", cmd_status, "[--pin-dir DIR] [--json | --prometheus]",
 	  "counters of the running controller (exit 3 when none runs)" },
 	{ "numastat", cmd_numastat, "PID|NAME...",
@@ -49,8 +51,10 @@ void cmd_usage(const char *name, FILE *f)
 			fprintf(f, "      %s\n", cmds[i].help);
 	}
 	if (!name || !strcmp(name, "run") || !strcmp(name, "weights"))
-		fprintf(f, "SPEC: NODES:W[,NODES:W...] (NODES as numactl: 0, 0-3, 0,2, all, !1) or\n"
-			"      kernel (the kernel's weighted_interleave table).\n"
+		fprintf(f, "SPEC: NODES:W[,NODES:W...] (NODES as numactl: 0, 0-3, 0,2, all, !1),\n"
+			"      kernel (the kernel's weighted_interleave table), or, for run,\n"
+			"      auto:file:PATH (weights from the per-node traffic written to PATH);\n"
+			"      `numaweave weights auto` resumes it after a manual edit.\n"
 			"Weights: 0..%u per node, nodes 0..%d; weight 0 = no share.\n",
 			NW_WEIGHT_MAX, NW_MAX_NODES - 1);
 	if (!name)
@@ -107,6 +111,8 @@ int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'P' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "from-kernel", no_argument, NULL, 'F' },
+		{ "to-kernel", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -124,7 +130,9 @@ int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 			*(c == 'j' ? &po->json : &po->prometheus) = true;
 		else if (c == 'p' && policy)
 			po->policy = optarg;
-		else if (c == 'j' || c == 'P' || c == 'p')
+		else if ((c == 'F' || c == 'T') && policy)
+			*(c == 'F' ? &po->from_kernel : &po->to_kernel) = true;
+		else if (c == 'j' || c == 'P' || c == 'p' || c == 'F' || c == 'T')
 			return cmd_bad(name, "unknown option '%s'", argv[optind - 1]);
 		else if ((rc = cmd_common_opt(name, c)) >= 0)
 			return rc;

@@ -119,8 +119,8 @@ int weights_from_spec(const char *spec, uint32_t *w, char *err, int errlen)
 	if (!strcmp(spec, "kernel"))
 		return kernel_weights(w, err, errlen);
 	if (!strcmp(spec, "auto") || !strncmp(spec, "auto:", 5)) {
-		snprintf(err, errlen, "'%s': weights from measured bandwidth are not built yet; "
-			 "use NODES:W or kernel", spec);
+		snprintf(err, errlen, "'%s': weights from measured bandwidth are `run --weights "
+			 "auto:file:PATH`'s; here give NODES:W or kernel", spec);
 		return -EOPNOTSUPP;
 	}
 	if (parse_weights(spec, nodes_with_memory(), w, e)) {
@@ -128,4 +128,70 @@ int weights_from_spec(const char *spec, uint32_t *w, char *err, int errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+bool kernel_weights_auto(void)
+{
+	char buf[16] = "";
+	FILE *f = fopen(KERNEL_WI "/auto", "re");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return !strncmp(buf, "true", 4) || buf[0] == '1' || buf[0] == 'Y';
+}
+
+int kernel_weights_write(const uint32_t *w, char *err, int errlen)
+{
+	int written = 0;
+
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		char path[128];
+		FILE *f;
+
+		if (!w[n])
+			continue;	/* the kernel refuses 0: the caller says which were left out */
+		if (w[n] > 255) {
+			snprintf(err, errlen, "node %d: weight %u, but the kernel's table holds 1-255",
+				 n, w[n]);
+			return -ERANGE;
+		}
+		snprintf(path, sizeof(path), KERNEL_WI "/node%d", n);
+		f = fopen(path, "we");
+		if (!f || fprintf(f, "%u\n", w[n]) < 0 || fclose(f)) {
+			int e = errno;
+
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+			return -e;
+		}
+		written++;
+	}
+	return written;
+}
+
+int nodes_home(void)
+{
+	int first = -1;
+
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		char path[96], buf[64] = "";
+		FILE *f;
+
+		if (!node_has_memory(n))
+			continue;
+		if (first < 0)
+			first = n;
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", n);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+		if (buf[0] >= '0' && buf[0] <= '9')
+			return n;
+	}
+	return first < 0 ? 0 : first;
 }

@@ -26,4 +26,14 @@ uint64_t nodes_with_memory(void);
  */
 int weights_from_spec(const char *spec, uint32_t *w, char *err, int errlen);
 
+/* The first node with memory and CPUs (where a job's pages start); else the first with memory. */
+int nodes_home(void);
+/* The kernel's table is in auto mode (weights from HMAT bandwidth, 6.16+). */
+bool kernel_weights_auto(void);
+/*
+ * Write w to the kernel's weighted_interleave table, nodes with weight 0 left
+ * out (the kernel refuses 0). How many were written, or -errno with err.
+ */
+int kernel_weights_write(const uint32_t *w, char *err, int errlen);
+
 #endif

@@ -138,6 +138,17 @@ struct nw_ctl_stats {
 		__u64 addr;		/* 2 MiB region */
 		__u64 age_ms;		/* time its heat has stayed in its class */
 	} cold[NW_HOT];
+	struct nw_auto {		/* --weights auto: the controller's last decision */
+		__u32 state;		/* 0 off, 1 deciding, 2 paused by a manual edit */
+		__u32 home;		/* the node pages start on */
+		__u32 spill_permil;	/* share of pages kept off home */
+		__u32 u_home_permil;	/* home's utilisation, our migration taken out */
+		__u32 u_others_permil;	/* the other nodes' */
+		__u32 pad;
+		__u64 decisions, changes;
+		char sensor[48];
+		char why[48];
+	} autow;
 	struct nw_tpages {		/* pages per node of each target (first NW_TPAGES) */
 		__u32 pid;
 		__u32 gone;

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The weights controller on the model (autow.h): the cover letter's toy
+ * example, a node with a noisy neighbour, a saturated CXL expander. Units are
+ * arbitrary (GB/s and GB, say); one decision a second, the model at 0.1 s.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+#include "autow.h"
+
+struct run {
+	uint32_t w[NW_MAX_NODES];
+	int changes_after[4];	/* weight changes after t = 50, 150, 250 (phases' second halves) */
+	double s_at[4];		/* spill share at t = 99, 199, 299 */
+	double served_at[4];
+	int max_w1;
+};
+
+/* One job from 0 to 300 s, a second from 100 to 200 s (the toy example). */
+static void toy(struct sim *m, struct autow *a, struct run *r)
+{
+	double acc[NW_MAX_NODES] = {0}, own[NW_MAX_NODES] = {0};
+	int steps = 0;
+
+	memset(r, 0, sizeof(*r));
+	autow_weights(a, m->cap, 0, r->w);
+	for (int i = 0; i < 3000; i++) {
+		sim_step(m, 0.1, r->w, a->home);
+		for (int n = 0; n < m->nodes; n++) {
+			acc[n] += m->traffic[n];
+			own[n] += m->own[n];
+		}
+		if (++steps == 10) {	/* a sensor's one-second average */
+			for (int n = 0; n < m->nodes; n++) {
+				acc[n] /= steps;
+				own[n] /= steps;
+			}
+			if (autow_decide(a, acc, m->cap, own, r->w)) {
+				for (int p = 0; p < 3; p++)
+					if (m->t > 50 + 100 * p && m->t < 100 + 100 * p)
+						r->changes_after[p]++;
+			}
+			if ((int)r->w[1] > r->max_w1)
+				r->max_w1 = r->w[1];
+			memset(acc, 0, sizeof(acc));
+			memset(own, 0, sizeof(own));
+			steps = 0;
+		}
+		for (int p = 0; p < 3; p++)
+			if (fabs(m->t - (99 + 100 * p)) < 0.05) {
+				r->s_at[p] = a->s;
+				r->served_at[p] = m->served;
+			}
+	}
+}
+
+/* Back home after the second job, and nothing changing in any phase's second half. */
+static void assert_home_and_settled(const struct run *r)
+{
+	cr_assert_eq(r->s_at[2], 0.0, "after: spill %.3f", r->s_at[2]);
+	for (int p = 0; p < 3; p++)
+		cr_assert_eq(r->changes_after[p], 0, "phase %d still changing", p);
+}
+
+static void setup(struct sim *m, struct autow *a, double bg1)
+{
+	struct autow_params p;
+
+	memset(m, 0, sizeof(*m));
+	m->nodes = 2;
+	m->cap[0] = 100;	/* DRAM */
+	m->cap[1] = 50;		/* a CXL expander */
+	m->bg[1] = bg1;
+	m->mig_rate = 20;
+	m->njobs = 2;
+	m->job[0] = (struct sim_job){ .demand = 75, .size = 100, .start = 0, .end = 1e9 };
+	m->job[1] = (struct sim_job){ .demand = 75, .size = 100, .start = 100, .end = 200 };
+	m->job[0].frac[0] = m->job[1].frac[0] = 1;
+	autow_defaults(&p);
+	autow_init(a, &p, 0);
+}
+
+Test(autow, toy_example_alone_local_two_interleaved_back_local)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup(&m, &a, 0);
+	toy(&m, &a, &r);
+	/* alone at 75 % of its node: stays local */
+	cr_assert_eq(r.s_at[0], 0.0, "alone: spill %.2f", r.s_at[0]);
+	/* two: both nodes carry their share; each job's full demand is served */
+	cr_assert(r.s_at[1] > 0.25 && r.s_at[1] < 0.40, "two jobs: spill %.3f", r.s_at[1]);
+	cr_assert(r.served_at[1] > 140, "two jobs served %.1f of 150", r.served_at[1]);
+	cr_assert(r.served_at[1] > r.served_at[0] * 1.8, "%.1f vs %.1f alone", r.served_at[1],
+		  r.served_at[0]);
+	/* one ends: back home; no oscillation */
+	assert_home_and_settled(&r);
+	cr_assert(a.changes <= 8, "%llu changes", (unsigned long long)a.changes);
+	/* what moved: the two jobs' third out and the first's back (~100) and little more */
+	cr_assert(m.migrated < 150, "migrated %.1f", m.migrated);
+}
+
+/* Other tenants use 45 of the expander's 50: it is not worth spilling there. */
+Test(autow, noisy_neighbour_on_the_expander)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup(&m, &a, 45);
+	toy(&m, &a, &r);
+	cr_assert(r.s_at[1] < 0.10, "spill %.3f onto a busy node", r.s_at[1]);
+	assert_home_and_settled(&r);
+}
+
+/* The expander is saturated by others: nothing goes there. */
+Test(autow, saturated_expander_gets_nothing)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup(&m, &a, 50);
+	toy(&m, &a, &r);
+	cr_assert_eq(r.max_w1, 0, "weight %d given to a saturated node", r.max_w1);
+	cr_assert_eq(m.migrated, 0);
+}
+
+/* s off home, spread by capacity: 1/3 over 100:50 is 67:33 out of 100. */
+Test(autow, weights_for_a_spill_share)
+{
+	struct autow_params p;
+	struct autow a;
+	double cap[NW_MAX_NODES] = { 100, 50, 0, 50 };
+	uint32_t w[NW_MAX_NODES];
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	autow_weights(&a, cap, 0, w);
+	cr_assert(w[0] == 100 && w[1] == 0 && w[3] == 0);
+	autow_weights(&a, cap, 0.5, w);
+	cr_assert(w[0] == 50 && w[1] == 25 && w[2] == 0 && w[3] == 25, "%u %u %u %u", w[0], w[1],
+		  w[2], w[3]);
+}

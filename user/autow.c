@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/* autow.c — the weights controller and the model it is tested on (autow.h). */
+#include <math.h>
+#include <string.h>
+#include "autow.h"
+
+void autow_defaults(struct autow_params *p)
+{
+	/* the cover letter's toy job uses 75 % of its node alone and must stay there */
+	p->hi = 0.90;
+	p->lo = 0.80;
+	p->band = 0.05;
+	p->gain = 0.5;
+	p->max_step = 0.25;
+	p->dwell = 2;
+	p->scale = 100;
+}
+
+void autow_init(struct autow *a, const struct autow_params *p, int home)
+{
+	memset(a, 0, sizeof(*a));
+	a->p = *p;
+	a->home = home;
+	a->why = "starting at home";
+}
+
+void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w)
+{
+	double co = 0;
+
+	memset(w, 0, NW_MAX_NODES * sizeof(*w));
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		if (n != a->home && capacity[n] > 0)
+			co += capacity[n];
+	if (co <= 0)
+		s = 0;
+	w[a->home] = (uint32_t)lround((1.0 - s) * a->p.scale);
+	if (!w[a->home] && s < 1.0)
+		w[a->home] = 1;
+	for (int n = 0; s > 0 && n < NW_MAX_NODES; n++)
+		if (n != a->home && capacity[n] > 0)
+			w[n] = (uint32_t)lround(s * capacity[n] / co * a->p.scale);
+}
+
+static double clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+bool autow_decide(struct autow *a, const double *traffic, const double *capacity,
+		  const double *own, uint32_t *weights)
+{
+	const struct autow_params *p = &a->p;
+	double t_home, t_others = 0, c_others = 0, ns = a->s, local;
+	uint32_t before[NW_MAX_NODES];
+
+	a->decisions++;
+	if (capacity[a->home] <= 0) {
+		a->why = "home node has no capacity";
+		return false;
+	}
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		double t = traffic[n] - (own ? own[n] : 0);
+
+		if (n == a->home || capacity[n] <= 0)
+			continue;
+		t_others += t > 0 ? t : 0;
+		c_others += capacity[n];
+	}
+	t_home = traffic[a->home] - (own ? own[a->home] : 0);
+	if (t_home < 0)
+		t_home = 0;
+	a->u_home = t_home / capacity[a->home];
+	a->u_others = c_others > 0 ? t_others / c_others : INFINITY;
+	if (a->wait > 0) {
+		a->wait--;
+		a->why = "waiting for the last change to settle";
+		return false;
+	}
+	/* what home would carry if every page came back (others' load counted: cautious) */
+	local = (t_home + (a->s > 0 ? t_others : 0)) / capacity[a->home];
+	if (a->s > 0 && local < p->lo) {
+		ns = a->s - p->max_step;
+		a->why = "everything fits at home";
+	} else if (a->u_home > p->hi && a->u_others < a->u_home - p->band) {
+		ns = a->s + fmin(p->max_step, p->gain * (a->u_home - a->u_others) /
+					      (a->u_home + a->u_others));
+		a->why = "home overloaded, the others have room";
+	} else if (a->s > 0 && a->u_others > a->u_home + p->band) {
+		ns = a->s - fmin(p->max_step, p->gain * (a->u_others - a->u_home) /
+					      (a->u_home + a->u_others));
+		a->why = "the others more loaded than home";
+	} else {
+		a->why = "balanced";
+	}
+	ns = clamp(ns, 0.0, 1.0 - 1.0 / p->scale);
+	autow_weights(a, capacity, a->s, before);
+	autow_weights(a, capacity, ns, weights);
+	if (!memcmp(before, weights, sizeof(before)))
+		return false;
+	a->s = ns;
+	a->wait = p->dwell;
+	a->changes++;
+	return true;
+}
+
+void sim_step(struct sim *s, double dt, const uint32_t *w, int home)
+{
+	double sum_w = 0, target[NW_MAX_NODES] = {0}, want[NW_MAX_NODES] = {0};
+	double budget = s->mig_rate * dt;
+
+	for (int n = 0; n < s->nodes; n++)
+		sum_w += w[n];
+	for (int n = 0; n < s->nodes; n++)
+		target[n] = sum_w > 0 ? w[n] / sum_w : n == home;
+	memset(s->own, 0, sizeof(s->own));
+	/* pages move toward the weights, jobs in turn, within the migration budget */
+	for (int j = 0; j < s->njobs; j++) {
+		struct sim_job *jb = &s->job[j];
+
+		if (s->t < jb->start || s->t >= jb->end)
+			continue;
+		for (int from = 0; from < s->nodes && budget > 0; from++) {
+			double extra = (jb->frac[from] - target[from]) * jb->size;
+
+			for (int to = 0; to < s->nodes && extra > 0 && budget > 0; to++) {
+				double room = (target[to] - jb->frac[to]) * jb->size, b;
+
+				if (room <= 0)
+					continue;
+				b = fmin(fmin(extra, room), budget);
+				jb->frac[from] -= b / jb->size;
+				jb->frac[to] += b / jb->size;
+				s->own[from] += b / dt;
+				s->own[to] += b / dt;
+				s->migrated += b;
+				budget -= b;
+				extra -= b;
+			}
+		}
+	}
+	/* what the jobs ask of each node; a saturated node serves it in proportion */
+	for (int j = 0; j < s->njobs; j++) {
+		const struct sim_job *jb = &s->job[j];
+
+		if (s->t < jb->start || s->t >= jb->end)
+			continue;
+		for (int n = 0; n < s->nodes; n++)
+			want[n] += jb->demand * jb->frac[n];
+	}
+	s->served = 0;
+	for (int n = 0; n < s->nodes; n++) {
+		double total = want[n] + s->bg[n] + s->own[n];
+		double k = total > s->cap[n] ? s->cap[n] / total : 1.0;
+
+		s->traffic[n] = total * k;
+		s->served += want[n] * k;
+	}
+	s->t += dt;
+}

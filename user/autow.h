@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * autow — weights from measured bandwidth (`--weights auto[:SENSOR]`), the
+ * policy the cover letter leaves to "a userspace program". Pure: the control
+ * law, and a model of nodes and jobs to test it on (sim_*).
+ *
+ * The law, bandwidth only ("fill the home node, then spill by capacity"):
+ * the state is s, the share of a job's pages kept off its home node (spread
+ * over the other nodes in proportion to their capacity). Each decision looks
+ * at per-node utilisation u = traffic / capacity, numaweave's own migration
+ * traffic taken out:
+ *   - home overloaded (u_home > hi) while the others have room
+ *     (u_others < u_home - band): s grows;
+ *   - the others more loaded than home (u_others > u_home + band): s shrinks;
+ *   - everything would fit at home below lo (the traffic now on the nodes the
+ *     job uses, over the home's capacity): s goes back to 0.
+ * A step is proportional to the imbalance, at most max_step; a decision waits
+ * dwell intervals after a change, so the pages have moved and the next
+ * measurement sees the new placement; lo < hi is the hysteresis.
+ */
+#ifndef NW_AUTOW_H
+#define NW_AUTOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "numaweave/abi.h"
+
+struct autow_params {
+	double hi, lo;		/* utilisation that spills, and that brings home (lo < hi) */
+	double band;		/* imbalance between home and the others that is left alone */
+	double gain;		/* step per unit of relative imbalance */
+	double max_step;	/* largest change of s in one decision */
+	int dwell;		/* decisions to wait after a change */
+	uint32_t scale;		/* weights are shares out of this */
+};
+
+void autow_defaults(struct autow_params *p);
+
+struct autow {
+	struct autow_params p;
+	int home;
+	double s;		/* share of pages off home */
+	int wait;		/* decisions left before the next change */
+	uint64_t decisions, changes;
+	double u_home, u_others;	/* last measurement */
+	const char *why;	/* the last decision, for status and logs */
+};
+
+/* home: the node the job's CPUs are on (its pages start there). */
+void autow_init(struct autow *a, const struct autow_params *p, int home);
+
+/*
+ * One decision. traffic and capacity: bytes/s per node (capacity 0: not a
+ * memory node); own: numaweave's own migration traffic per node in the same
+ * interval (taken out). Writes the weights (out of p.scale) and returns true
+ * when they changed.
+ */
+bool autow_decide(struct autow *a, const double *traffic, const double *capacity,
+		  const double *own, uint32_t *weights);
+
+/* The weights for a spill share s (home keeps 1 - s). */
+void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w);
+
+/*
+ * The model: nodes with capacities and background traffic (other tenants),
+ * jobs with a bandwidth demand, a resident size and a lifetime. A job's pages
+ * move toward the weights at the migration rate, which is charged to both
+ * nodes. A saturated node serves its demand in proportion (the jobs slow
+ * down), so measured traffic never exceeds capacity.
+ */
+#define SIM_MAX_JOBS 8
+struct sim_job {
+	double demand;		/* bytes/s it would use */
+	double size;		/* resident bytes */
+	double start, end;	/* seconds */
+	double frac[NW_MAX_NODES];	/* where its pages are */
+};
+
+struct sim {
+	int nodes;
+	double cap[NW_MAX_NODES];
+	double bg[NW_MAX_NODES];	/* other tenants' traffic */
+	double mig_rate;		/* bytes/s numaweave moves at */
+	struct sim_job job[SIM_MAX_JOBS];
+	int njobs;
+	double t;
+	double migrated;		/* bytes moved so far */
+	double traffic[NW_MAX_NODES];	/* last step, what a sensor reads */
+	double own[NW_MAX_NODES];	/* of which migration */
+	double served;			/* bytes/s the jobs got, last step */
+};
+
+/* Advance dt seconds with pages moving toward weights w (home = job's start node). */
+void sim_step(struct sim *s, double dt, const uint32_t *w, int home);
+
+#endif

@@ -159,14 +159,17 @@ install: $(OUT)/numaweave
 	install -D -m 0755 $(OUT)/numaweave $(DESTDIR)$(SBINDIR)/numaweave
 	install -D -m 0644 docs/numaweave.8 $(DESTDIR)$(MANDIR)/man8/numaweave.8
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/numaweave.service.in >$(DESTDIR)$(UNITDIR)/numaweave.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/numaweave.service
+	for u in numaweave numaweave-metrics; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u.service.in >$(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
+	install -m 0644 systemd/numaweave-metrics.timer $(DESTDIR)$(UNITDIR)/numaweave-metrics.timer
 	install -d -m 0755 $(DESTDIR)/etc/numaweave
 
 # Everything install put down; /etc/numaweave only when no policy is left in it.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/numaweave $(DESTDIR)$(MANDIR)/man8/numaweave.8 \
-		$(DESTDIR)$(UNITDIR)/numaweave.service
+		$(DESTDIR)$(UNITDIR)/numaweave.service $(DESTDIR)$(UNITDIR)/numaweave-metrics.service \
+		$(DESTDIR)$(UNITDIR)/numaweave-metrics.timer
 	-rmdir $(DESTDIR)/etc/numaweave 2>/dev/null
 
 clean:

@@ -28,7 +28,7 @@ struct run_args {
 };
 
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND, O_AFTER };
 
 static const struct option run_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -51,6 +51,7 @@ static const struct option run_opts[] = {
 	{ "cgroup", required_argument, NULL, O_CGROUP },
 	{ "no-damon", no_argument, NULL, O_NODAMON },
 	{ "force-blind", no_argument, NULL, O_FORCEBLIND },
+	{ "after", required_argument, NULL, O_AFTER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -162,6 +163,13 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 	case O_SYSLOG: nw_log_open(true); break;
 	case O_NODAMON: o->no_damon = true; break;
 	case O_FORCEBLIND: o->force_blind = true; break;
+	case O_AFTER: {
+		char err[NW_ERRLEN];
+
+		if (parse_duration(optarg, &o->after_us, err) || !o->after_us)
+			rc = BAD("bad --after '%s': %s", optarg, o->after_us ? err : "give a duration > 0");
+		break;
+	}
 	case O_PIDFILE:
 	case O_CGROUP: rc = read_pids(c == O_CGROUP, optarg, o, a); break;
 	case O_NB:
@@ -266,6 +274,8 @@ static int run_targets(struct engine_opts *o, const struct run_args *a, int argc
 		return BAD("give --pid or -- CMD, not both");
 	if (o->json && !o->once)
 		return BAD("--json goes with --once");
+	if (o->after_us && !(o->once && o->cmd))
+		return BAD("--after goes with --once -- CMD");
 	for (int i = 0; i < o->cfg.nr_pids; i++)
 		if ((rc = check_pid(o->cfg.pids[i])))
 			return rc;

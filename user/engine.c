@@ -615,11 +615,59 @@ static int engine_init(struct engine *e)
 }
 
 /* --once: one full pass. */
+/* The child's resident pages (statm), or -1 when it is gone. */
+static long child_rss(pid_t pid)
+{
+	char path[64];
+	long size, rss = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &rss) != 2)
+		rss = -1;
+	fclose(f);
+	return rss;
+}
+
+/*
+ * --once -- CMD: the pass waits for CMD to settle (its resident size the same
+ * for 0.5 s, at most 60 s) or, with --after, that long; a CMD that ends first
+ * ends the wait.
+ */
+static void once_wait_child(struct engine *e)
+{
+	uint64_t t0 = nw_now_ns(), limit = e->o->after_us ? e->o->after_us * 1000 : 60000000000ull;
+	long last = -2;
+	int stable = 0;
+
+	while (!stop_sig && nw_now_ns() - t0 < limit && !child_reap(&e->child)) {
+		long rss = child_rss(e->child.pid);
+
+		if (!e->o->after_us) {
+			stable = rss == last ? stable + 1 : 0;
+			if (stable >= 5)
+				break;
+			last = rss;
+		}
+		usleep(100000);
+		ring_buffer__consume(e->rb);
+	}
+	nw_info("--once: %s after %.1f s", e->child.done ? "the command ended" :
+		e->o->after_us ? "--after elapsed" : "the command settled",
+		(nw_now_ns() - t0) / 1e9);
+}
+
 static int engine_once(struct engine *e)
 {
-	uint64_t t0 = nw_now_ns();
+	uint64_t t0;
 	double secs;
 
+	if (e->child.pid > 0)
+		once_wait_child(e);
+	t0 = nw_now_ns();
 	ring_buffer__consume(e->rb);
 	e->progress = isatty(STDERR_FILENO) && !nw_syslog;
 	plan_pass(e, true);

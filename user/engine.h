@@ -30,6 +30,7 @@ struct engine_opts {
 	bool daemon;			/* policies from config_dir; never exits because targets did */
 	const char *config_dir;
 	bool once, dry_run, json;
+	uint64_t after_us;		/* --once -- CMD: wait this long (0: until CMD settles) */
 	const char *pin_dir;
 	char **cmd;			/* -- CMD ARG..., or NULL */
 	uint64_t ringbuf_bytes;
@@ -116,6 +117,7 @@ struct engine {
 	struct pass p;
 	struct move_vec moves, unknown;
 	uint64_t last_pass_ns, last_full_ns, drops_seen;
+	uint64_t drops_said;		/* drops at the last -v line */
 	uint64_t seen_mark;		/* first touches at the last bitmap clear */
 	uint64_t scan_steps;
 	bool progress;			/* a long --once on a terminal */

@@ -64,10 +64,10 @@ int caps_check(const char **missing)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	/* Refused variants are expected (we fall back): libbpf speaks only with -v. */
-	if (level == LIBBPF_DEBUG && nw_verbose < 2)
-		return 0;
-	if (nw_verbose < 1)
+	/* Refused variants are expected (we fall back and say which one loaded):
+	   libbpf speaks only at -vv, as the man page says. */
+	(void)level;
+	if (nw_verbose < 2)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }

@@ -42,8 +42,14 @@ static bool to_journal(void)
 static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
 {
 	if (nw_syslog) {
-		vsyslog(prio, fmt, ap);
-		return;
+		va_list copy;
+
+		va_copy(copy, ap);
+		vsyslog(prio, fmt, copy);
+		va_end(copy);
+		if (prio > LOG_ERR)
+			return;
+		/* errors also where the operator sees them (no syslog daemon may run) */
 	}
 	if (to_journal())
 		fprintf(stderr, "<%d>%s", prio, tag);

@@ -151,6 +151,11 @@ void report_interval(struct engine *e, double secs)
 
 	if (nw_verbose < 1)
 		return;
+	/* an idle controller is silent at -v: a line when the pass did something, or lost events */
+	if (nw_verbose < 2 && !p->moved && !p->failed && !p->deferred && !p->misplaced &&
+	    e->ld.stats->bpf.drops == e->drops_said && e->startup_logged)
+		return;
+	e->drops_said = e->ld.stats->bpf.drops;
 	report_nodes_line(buf, sizeof(buf), e->ctl.pages_on, engine_main_pol(e)->ws.force);
 	nw_info("pass %llu: scanned %llu misplaced %llu moved %llu (%.1f MiB/s) failed %llu "
 		"deferred %llu events %llu drops %llu;%s",

@@ -272,6 +272,8 @@ bool child_reap(struct child *c)
 	return true;
 }
 
+#define CHILD_GRACE_MS 5000
+
 int child_finish(struct child *c, int sig)
 {
 	int st;
@@ -279,10 +281,28 @@ int child_finish(struct child *c, int sig)
 	if (c->pid <= 0)
 		return 0;
 	if (!c->done) {
+		bool killed = false;
+
 		if (sig)
 			kill(c->pid, sig);
-		if (waitpid(c->pid, &st, 0) == c->pid)
-			c->status = wait_status(st);
+		/* a child that ignores the signal is killed after CHILD_GRACE_MS */
+		for (int ms = 0;; ms += 20) {
+			pid_t r = waitpid(c->pid, &st, sig ? WNOHANG : 0);
+
+			if (r == c->pid) {
+				c->status = wait_status(st);
+				break;
+			}
+			if (r < 0)
+				break;
+			if (ms >= CHILD_GRACE_MS && !killed) {
+				nw_warn("%d did not end within %d s of signal %d: killed", c->pid,
+					CHILD_GRACE_MS / 1000, sig);
+				kill(c->pid, SIGKILL);
+				killed = true;
+			}
+			usleep(20000);
+		}
 		c->done = true;
 	}
 	return c->status;

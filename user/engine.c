@@ -569,6 +569,7 @@ static int engine_init(struct engine *e)
 	if (loader_open(&e->ld, &lo))
 		return 1;
 	e->ts.map_fd = e->ld.targets_fd;
+	claims_sweep();	/* what killed controllers left */
 	e->vr.skel = e->ld.skel;
 	e->ctl.pid = getpid();
 	e->ctl.started_ns = nw_now_ns();

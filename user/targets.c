@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* targets.c — the target registry and the `-- CMD` child. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -84,6 +85,34 @@ static int claim_take(int pid, unsigned long long start)
 			"would not be noticed", CLAIMS, strerror(errno));
 	said = true;
 	return 0;
+}
+
+void claims_sweep(void)
+{
+	DIR *d = opendir(CLAIMS);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		unsigned long long start, cstart;
+		char path[96], held[64];
+		int pid, cpid;
+		ssize_t n;
+
+		if (sscanf(de->d_name, "%d-%llu", &pid, &start) != 2)
+			continue;
+		snprintf(path, sizeof(path), CLAIMS "/%s", de->d_name);
+		n = readlink(path, held, sizeof(held) - 1);
+		if (n < 0)
+			continue;
+		held[n] = 0;
+		/* its controller or its process is gone: nobody holds it */
+		if (sscanf(held, "%d-%llu", &cpid, &cstart) != 2 || proc_gone(cpid, cstart) ||
+		    proc_gone(pid, start))
+			unlink(path);
+	}
+	closedir(d);
 }
 
 static void claim_drop(int pid, unsigned long long start)

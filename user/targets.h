@@ -35,6 +35,8 @@ struct target_set {
 	int map_fd;		/* the BPF targets map */
 };
 
+/* Remove the claims of controllers or processes that are gone (crashed, killed). */
+void claims_sweep(void);
 /* The live target with this pid (gone ones are never found). */
 struct target *targets_find(struct target_set *s, int pid);
 /*

@@ -32,5 +32,22 @@ numaweave run --config /tmp/il.yaml --once --json >/dev/null 2>&1
 s=$(split_pct $PID)
 near $s 50 1 && pass "the same target without the quota: one pass to 50/50 (${s}%)" || fail "no quota ${s}%"
 verify_alloc
+
+wi=/sys/kernel/mm/mempolicy/weighted_interleave
+if [ -r $wi/node1 ]; then
+	kt="0:$(cat $wi/node0),1:$(cat $wi/node1)"
+	log "the kernel's weighted_interleave table: $kt (auto: $(cat $wi/auto 2>/dev/null || echo -))"
+	numaweave weights --from-kernel
+	[ "$(numaweave weights)" = "$kt" ] && pass "weights --from-kernel equals the sysfs table ($kt)" ||
+		fail "from-kernel: $(numaweave weights) vs $kt"
+	# all of it back on node 0 first, so the pass has something to do
+	numaweave run --pid $PID --weights 0:1 --once --json >/dev/null 2>&1
+	log "before: node0 $(split_pct $PID)%"
+	numaweave run --pid $PID --weights kernel --once --json >/dev/null 2>&1
+	want=$(awk -v a=$(cat $wi/node0) -v b=$(cat $wi/node1) 'BEGIN { printf "%.2f", 100 * a / (a + b) }')
+	near "$(split_pct $PID)" $want 1 && pass "--weights kernel places by it (node0 $(split_pct $PID)%)" ||
+		fail "--weights kernel: node0 $(split_pct $PID)%, wanted $want"
+	verify_alloc
+fi
 kill $PID
 finish

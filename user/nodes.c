@@ -133,7 +133,11 @@ int weights_from_spec(const char *spec, uint32_t *w, char *err, int errlen)
 bool kernel_weights_auto(void)
 {
 	char buf[16] = "";
+	/* "auto" (6.16+); some builds name the attribute after the compiler's macro */
 	FILE *f = fopen(KERNEL_WI "/auto", "re");
+
+	if (!f)
+		f = fopen(KERNEL_WI "/__auto_type", "re");
 
 	if (!f)
 		return false;

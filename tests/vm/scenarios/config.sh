@@ -48,6 +48,13 @@ if [ -r $wi/node1 ]; then
 	near "$(split_pct $PID)" $want 1 && pass "--weights kernel places by it (node0 $(split_pct $PID)%)" ||
 		fail "--weights kernel: node0 $(split_pct $PID)%, wanted $want"
 	verify_alloc
+	# the guest is thrown away: here the kernel's table may be written
+	numaweave weights 0:3,1:2 >/dev/null
+	numaweave weights --to-kernel
+	[ "$(cat $wi/node0):$(cat $wi/node1)" = "3:2" ] && pass "weights --to-kernel writes the kernel's table (3:2)" ||
+		fail "to-kernel: $(cat $wi/node0):$(cat $wi/node1)"
+	[ ! -r $wi/auto ] || [ "$(cat $wi/auto)" = false ] && pass "... and the kernel left auto mode, as said" ||
+		fail "auto is $(cat $wi/auto)"
 fi
 kill $PID
 finish

@@ -52,22 +52,14 @@ static void read_targets(const struct pin_dir *dir, struct status *st)
 static int status_read(const struct pin_dir *dir, struct status *st)
 {
 	char err[PATH_MAX + 256];
-	uint32_t zero = 0;
-	int fd = pin_open_map(dir, "stats", BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-			      sizeof(struct nw_stats), 1, err, sizeof(err));
+	int rc = pin_read_stats(dir, &st->s, err, sizeof(err)), fd;
 
-	if (fd == -ENOENT)
+	if (rc == -ENOENT)
 		return 3;
-	if (fd < 0) {
+	if (rc) {
 		nw_err("%s", err);
 		return 1;
 	}
-	if (bpf_map_lookup_elem(fd, &zero, &st->s)) {
-		nw_err("cannot read %s/stats: %s", dir->name, strerror(errno));
-		close(fd);
-		return 1;
-	}
-	close(fd);
 	fd = pin_open_weights(dir, NULL);
 	if (fd < 0 || weights_read(fd, st->map_w))
 		memset(st->map_w, 0, sizeof(st->map_w));

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <bpf/bpf.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "nodes.h"
 #include "parse.h"
 #include "placement.h"
+#include "sensors.h"
 
 /* "0:1 1:3" and "0:1,1:3" are the same table; "kernel" is the kernel's. 0, or an exit status. */
 static int weights_from_args(int argc, char **argv, uint32_t *w)
@@ -58,7 +58,6 @@ static int resume_auto(const char *dir)
 	char err[PATH_MAX + 256], path[64];
 	struct nw_stats st;
 	struct pin_dir pd;
-	uint32_t zero = 0;
 	int fd, rc;
 
 	if ((rc = pin_dir_open(&pd, dir, false))) {
@@ -66,10 +65,7 @@ static int resume_auto(const char *dir)
 			nw_err("no controller running (no pin dir %s)", dir);
 		return rc == -ENOENT ? 3 : 1;
 	}
-	fd = pin_open_map(&pd, "stats", BPF_MAP_TYPE_ARRAY, 4, sizeof(st), 1, err, sizeof(err));
-	rc = fd < 0 || bpf_map_lookup_elem(fd, &zero, &st) || !pin_dir_busy(&pd);
-	if (fd >= 0)
-		close(fd);
+	rc = pin_read_stats(&pd, &st, err, sizeof(err)) || !pin_dir_busy(&pd);
 	pin_dir_close(&pd);
 	if (rc) {
 		nw_err("no controller running in %s", dir);
@@ -80,8 +76,7 @@ static int resume_auto(const char *dir)
 		       "with --weights auto:SENSOR", (unsigned long long)st.ctl.pid);
 		return 2;
 	}
-	snprintf(path, sizeof(path), "/run/numaweave/auto-resume.%llu",
-		 (unsigned long long)st.ctl.pid);
+	snprintf(path, sizeof(path), NW_AUTO_RESUME ".%llu", (unsigned long long)st.ctl.pid);
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		nw_err("cannot create %s: %s", path, strerror(errno));

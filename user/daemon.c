@@ -139,20 +139,16 @@ static int let_go(struct engine *e, struct pol *p, bool all)
 			named = p->cfg.pids[k] == t->pid;
 		if (named || (!all && p->cfg.nr_src))
 			continue;	/* sources: pol_sources_refresh decides */
-		targets_remove(&e->ts, t);
-		heat_drop(&e->heat, t->pid);
-		n++;
+		n += engine_let_go(e, t);
 	}
 	return n;
 }
 
-/* A new policy's weights map and table; 0, or -errno with the reason said. */
+/* A new policy's weights map and table; 0, or not with the reason said. */
 static int pol_open(struct engine *e, struct pol *p, const char *path)
 {
 	bool created = false;
-	uint32_t w[NW_MAX_NODES];
-	char err[256];
-	int bad;
+	char hint[PATH_MAX + 64];
 
 	if (!strcmp(p->name, DEFAULT_POLICY)) {
 		p->weights_fd = e->ld.weights_fd;
@@ -162,22 +158,9 @@ static int pol_open(struct engine *e, struct pol *p, const char *path)
 			return p->weights_fd;
 		p->own_fd = true;
 	}
-	if (p->cfg.have_weights && weights_write(p->weights_fd, p->cfg.weights))
-		goto fail;
-	if (weights_read(p->weights_fd, w))
-		goto fail;
-	if (weights_zero(w)) {
-		nw_err("policy %s: no weights: %s has no dests and none are pinned", p->name, path);
-		goto fail;
-	}
-	if (weights_validate(w, err, sizeof(err), &bad)) {
-		nw_err("policy %s: weights refused: %s", p->name, err);
-		goto fail;
-	}
-	memcpy(p->ws.read, w, sizeof(w));
-	pol_weights_apply(e, p, w);
-	return 0;
-fail:
+	snprintf(hint, sizeof(hint), "%s has no dests and none are pinned", path);
+	if (!pol_weights_init(e, p, hint))
+		return 0;
 	if (created)
 		loader_policy_unpin(&e->ld, p->name);
 	return -EINVAL;
@@ -193,9 +176,16 @@ static void pol_remove(struct engine *e, int i)
 		loader_policy_unpin(&e->ld, p->name);
 	pol_free(p);
 	memmove(&e->pols[i], &e->pols[i + 1], (e->npols - i - 1) * sizeof(e->pols[0]));
-	e->npols--;
-	if (i == 0 && e->npols)	/* status shows the next one's table */
-		pol_weights_apply(e, e->pols[0], e->pols[0]->ws.force);
+	e->npols--;	/* status shows the next one's table from the next pass on */
+}
+
+/* The weights the file gives (0s: none), to tell a change of them at a reload. */
+static void file_weights(struct pol *p, const struct nw_config *c)
+{
+	if (c->have_weights)
+		memcpy(p->file_w, c->weights, sizeof(p->file_w));
+	else
+		memset(p->file_w, 0, sizeof(p->file_w));
 }
 
 /* Load (or reload) one file. true if the policy runs (old or new version). */
@@ -217,7 +207,6 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 	if (p) {	/* changed: the new settings; the weights only if the file's changed */
 		bool new_w = c.have_weights &&
 			     memcmp(c.weights, p->file_w, sizeof(p->file_w)) != 0;
-		uint32_t w[NW_MAX_NODES], fw[NW_MAX_NODES] = {};
 		char err[256];
 		int bad;
 
@@ -229,13 +218,10 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 		p->cfg = c;
 		p->st = st;
 		memset(p->src_err, 0, sizeof(p->src_err));
-		if (c.have_weights)
-			memcpy(fw, c.weights, sizeof(fw));
-		memcpy(p->file_w, fw, sizeof(fw));
+		file_weights(p, &c);
 		if (new_w && !weights_write(p->weights_fd, c.weights)) {
-			memcpy(w, c.weights, sizeof(w));
-			memcpy(p->ws.read, w, sizeof(w));
-			pol_weights_apply(e, p, w);
+			memcpy(p->ws.read, c.weights, sizeof(p->ws.read));
+			pol_weights_apply(e, p, c.weights);
 		}
 		let_go(e, p, false);
 		for (int k = 0; k < c.nr_pids; k++)
@@ -254,11 +240,11 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 		return false;
 	}
 	snprintf(np->name, sizeof(np->name), "%s", name);
+	snprintf(np->label, sizeof(np->label), "policy %s: ", name);
 	snprintf(np->file, sizeof(np->file), "%s", path);
 	np->cfg = c;
 	np->st = st;
-	if (c.have_weights)
-		memcpy(np->file_w, c.weights, sizeof(np->file_w));
+	file_weights(np, &c);
 	if (pol_open(e, np, path)) {
 		pol_free(np);
 		return false;

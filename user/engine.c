@@ -60,13 +60,36 @@ static void signals_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-void engine_target_gone(struct engine *e, struct target *t)
+bool engine_let_go(struct engine *e, struct target *t)
 {
 	if (!targets_remove(&e->ts, t))
+		return false;
+	heat_drop(&e->heat, t->pid);	/* its regions, in the pass's one rebuild */
+	return true;
+}
+
+void engine_target_gone(struct engine *e, struct target *t)
+{
+	if (!engine_let_go(e, t))
 		return;
-	heat_drop(&e->heat, t->pid);
 	e->ctl.targets_exited++;
 	nw_info("target %d exited", t->pid);
+}
+
+/* Follow pid for p; a pid coming back must not find the regions of the one before. */
+static struct target *adopt(struct engine *e, struct pol *p, int pid, uint32_t parent,
+			    bool from_src, bool *reused)
+{
+	struct target *t;
+
+	if (heat_drop_pending(&e->heat, pid))
+		heat_drop_flush(&e->heat);
+	if (targets_add(&e->ts, pid, parent, p->cfg.children, reused))
+		return NULL;
+	t = targets_find(&e->ts, pid);
+	t->pol = p;
+	t->from_src = from_src;
+	return t;
 }
 
 int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src)
@@ -90,14 +113,8 @@ int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src)
 			nw_err("%s", err);
 		return rc;
 	}
-	if (heat_drop_pending(&e->heat, pid))
-		heat_drop_flush(&e->heat);
-	if (targets_add(&e->ts, pid, 0, p->cfg.children, NULL))
-		return 1;	/* said: claimed by another controller, or the map refused it */
-	t = targets_find(&e->ts, pid);
-	t->pol = p;
-	t->from_src = from_src;
-	return 0;
+	/* said if not: claimed by another controller, or the map refused it */
+	return adopt(e, p, pid, 0, from_src, NULL) ? 0 : 1;
 }
 
 static void on_access(struct engine *e, const struct nw_event *ev)
@@ -140,14 +157,8 @@ static int on_event(void *ctx, void *data, size_t len)
 		parent = targets_find(&e->ts, ev->aux);
 		if (!parent)
 			break;
-		/* a pid coming back must not find the regions of the one before */
-		if (heat_drop_pending(&e->heat, ev->tgid))
-			heat_drop_flush(&e->heat);
-		if (targets_add(&e->ts, ev->tgid, ev->aux, parent->pol->cfg.children, &reused))
+		if (!adopt(e, parent->pol, ev->tgid, ev->aux, false, &reused))
 			break;
-		t = targets_find(&e->ts, ev->tgid);
-		t->pol = parent->pol;
-		t->from_src = false;
 		if (reused) {
 			heat_drop(&e->heat, ev->tgid);
 			heat_drop_flush(&e->heat);
@@ -193,19 +204,14 @@ void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w)
 	for (size_t i = 0; i < e->ts.n; i++)
 		if (e->ts.t[i]->pol == p)
 			e->ts.t[i]->need_full = true;
-	policy_reset_contests(e->heat.tab, e->heat.cap);
-	if (p == engine_main_pol(e)) {
-		memcpy(e->ctl.weights, w, sizeof(e->ctl.weights));
-		e->ctl.weights_gen = p->gen;
-		e->ctl.weights_rejected = 0;
-		e->ctl.contested = 0;
-	}
+	policy_reset_contests(e->heat.tab, e->heat.cap);	/* every region's, so: */
+	e->ctl.contested = 0;
+	/* the table status shows is copied from the first policy by report_publish */
 	format_weights(w, buf, sizeof(buf));
 	if (p->paused)
-		nw_warn("%s%sall weights are 0: migration paused", p->name, *p->name ? ": " : "");
+		nw_warn("%sall weights are 0: migration paused", p->label);
 	else
-		nw_info("%s%s%sweights %s in force (generation %u)", *p->name ? "policy " : "",
-			p->name, *p->name ? ": " : "", buf, p->gen);
+		nw_info("%sweights %s in force (generation %u)", p->label, buf, p->gen);
 }
 
 /* The live-weights clock: the map is read, and a change settles, in this. */
@@ -222,31 +228,26 @@ bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now)
 	int bad = -1;
 
 	if (weights_read(p->weights_fd, w)) {
-		nw_warn("cannot read weights%s%s: %s", *p->name ? " of policy " : "", p->name,
-			strerror(errno));
+		nw_warn("%scannot read weights: %s", p->label, strerror(errno));
 		return false;
 	}
 	if (!wsettle_poll(&p->ws, w, now, quarter_interval_ns(e->o)))
 		return false;
 	if (!weights_zero(w) && weights_validate(w, err, sizeof(err), &bad)) {
 		if (!p->rejected)
-			nw_err("%s%sweights refused: %s; keeping the table in force",
-			       *p->name ? "policy " : "", *p->name ? p->name : "", err);
+			nw_err("%sweights refused: %s; keeping the table in force", p->label, err);
 		p->rejected = true;
 		p->bad_node = bad;
 		return false;
 	}
 	if (p->ac && !p->ac->paused && memcmp(w, p->ac->w, sizeof(p->ac->w))) {
 		p->ac->paused = true;	/* a person's table wins until told otherwise */
-		nw_warn("%s%sweights edited by hand: the bandwidth controller is paused "
-			"(`numaweave weights%s%s auto` resumes it)", *p->name ? "policy " : "",
-			*p->name ? p->name : "", *p->name ? " --policy " : "", p->name);
+		nw_warn("%sweights edited by hand: the bandwidth controller is paused "
+			"(`numaweave weights auto` resumes it)", p->label);
 	}
 	pol_weights_apply(e, p, w);
 	return true;
 }
-
-#define AUTO_RESUME "/run/numaweave/auto-resume"
 
 int pol_auto_init(struct engine *e, struct pol *p)
 {
@@ -287,7 +288,7 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 
 	if (!ac)
 		return;
-	snprintf(path, sizeof(path), AUTO_RESUME ".%d", (int)getpid());
+	snprintf(path, sizeof(path), NW_AUTO_RESUME ".%d", (int)getpid());
 	if (ac->paused && !unlink(path)) {
 		ac->paused = false;
 		ac->a.wait = 0;
@@ -363,6 +364,13 @@ void pol_free(struct pol *p)
 	free(p);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Pids a source names now (a cgroup may hold many). */
 #define SRC_MAX_PIDS 65536
 
@@ -381,34 +389,31 @@ void pol_sources_refresh(struct engine *e, struct pol *p)
 
 		if (rc && rc != p->src_err[i]) {
 			if (rc == -ENOENT)
-				nw_info("%s%s: %s %s not there (yet): waiting for it",
-					*p->name ? "policy " : "", p->name,
+				nw_info("%s%s %s not there (yet): waiting for it", p->label,
 					s->kind == NW_SRC_CGROUP ? "cgroup" : "pid file", s->path);
 			else
-				nw_warn("%s%s: %s", *p->name ? "policy " : "", p->name, err);
+				nw_warn("%s%s", p->label, err);
 		} else if (!rc && p->src_err[i]) {
-			nw_info("%s%s: %s readable again", *p->name ? "policy " : "", p->name,
-				s->path);
+			nw_info("%s%s readable again", p->label, s->path);
 		}
 		p->src_err[i] = rc;
 		total += n;
 	}
 	/* those no longer named (left the cgroup, replaced in the pid file) are let go */
+	qsort(pids, total, sizeof(pids[0]), cmp_int);
 	for (size_t i = 0; i < e->ts.n; i++) {
 		struct target *t = e->ts.t[i];
-		bool named = false;
+		bool named;
 
 		if (t->gone || t->pol != p || !t->from_src)
 			continue;
-		for (int k = 0; k < total && !named; k++)
-			named = pids[k] == t->pid;
+		named = bsearch(&t->pid, pids, total, sizeof(pids[0]), cmp_int) != NULL;
 		for (int k = 0; k < p->cfg.nr_pids && !named; k++)
 			named = p->cfg.pids[k] == t->pid;	/* the daemon's listed pids */
 		if (!named && !target_exited(t)) {
-			nw_info("%s%s: pid %d is no longer named by its pid file or cgroup: let go",
-				*p->name ? "policy " : "", p->name, t->pid);
-			targets_remove(&e->ts, t);
-			heat_drop(&e->heat, t->pid);
+			nw_info("%spid %d is no longer named by its pid file or cgroup: let go",
+				p->label, t->pid);
+			engine_let_go(e, t);
 		}
 	}
 	for (int k = 0; k < total; k++) {
@@ -418,17 +423,44 @@ void pol_sources_refresh(struct engine *e, struct pol *p)
 			continue;
 		if (pids[k] == getpid() || engine_follow(e, p, pids[k], true))
 			continue;
-		nw_info("%s%s: following pid %d (from %s)", *p->name ? "policy " : "", p->name,
-			pids[k], p->cfg.nr_src == 1 ? p->cfg.src[0].path : "its sources");
+		nw_info("%sfollowing pid %d (from %s)", p->label, pids[k],
+			p->cfg.nr_src == 1 ? p->cfg.src[0].path : "its sources");
 	}
+}
+
+int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint)
+{
+	uint32_t w[NW_MAX_NODES];
+	char err[256];
+	int rc, bad;
+
+	if (p->cfg.have_weights && (rc = weights_write(p->weights_fd, p->cfg.weights))) {
+		nw_err("%scannot write weights: %s", p->label, strerror(-rc));
+		return 1;
+	}
+	if (weights_read(p->weights_fd, w)) {
+		nw_err("%scannot read weights: %s", p->label, strerror(errno));
+		return 1;
+	}
+	if (weights_zero(w)) {
+		nw_err("%sno weights: %s", p->label, none_hint);
+		return 2;
+	}
+	if (weights_validate(w, err, sizeof(err), &bad)) {
+		nw_err("%s%sweights refused: %s", p->label, p->cfg.have_weights ? "" : "pinned ", err);
+		return 2;
+	}
+	memcpy(p->ws.read, w, sizeof(w));
+	pol_weights_apply(e, p, w);
+	return 0;
 }
 
 /* run's one policy: the command line's settings on the `weights` pin. 0, or an exit status. */
 static int run_policy_init(struct engine *e)
 {
 	struct pol *p = calloc(1, sizeof(*p));
-	char err[256];
-	int rc, bad;
+	char hint[PATH_MAX + 64];
+	int rc;
 
 	if (!p) {
 		nw_err("%s", strerror(ENOMEM));
@@ -437,24 +469,10 @@ static int run_policy_init(struct engine *e)
 	e->pols[e->npols++] = p;
 	p->cfg = e->o->cfg;
 	p->weights_fd = e->ld.weights_fd;
-	if (p->cfg.have_weights && (rc = weights_write(p->weights_fd, p->cfg.weights))) {
-		nw_err("cannot write weights: %s", strerror(-rc));
-		return 1;
-	}
-	if (weights_read(p->weights_fd, p->ws.read)) {
-		nw_err("cannot read weights: %s", strerror(errno));
-		return 1;
-	}
-	if (weights_zero(p->ws.read)) {
-		nw_err("no weights: give --weights or --config (none are pinned in %s)",
-		       e->ld.dir.name);
-		return 2;
-	}
-	if (weights_validate(p->ws.read, err, sizeof(err), &bad)) {
-		nw_err("pinned weights refused: %s", err);
-		return 2;
-	}
-	pol_weights_apply(e, p, p->ws.read);
+	snprintf(hint, sizeof(hint), "give --weights or --config (none are pinned in %s)",
+		 e->ld.dir.name);
+	if ((rc = pol_weights_init(e, p, hint)))
+		return rc;
 	return pol_auto_init(e, p);
 }
 
@@ -615,7 +633,6 @@ static int engine_init(struct engine *e)
 	return 0;
 }
 
-/* --once: one full pass. */
 /* The child's resident pages (statm), or -1 when it is gone. */
 static long child_rss(pid_t pid)
 {
@@ -661,6 +678,7 @@ static void once_wait_child(struct engine *e)
 		(nw_now_ns() - t0) / 1e9);
 }
 
+/* --once: one full pass. */
 static int engine_once(struct engine *e)
 {
 	uint64_t t0;
@@ -736,6 +754,13 @@ static void interval_tick(struct engine *e)
 	}
 }
 
+/* sd_notify: ready, with what is being served. */
+static void notify_ready(struct engine *e)
+{
+	daemon_notify("READY=1\nSTATUS=%d polic%s, %d targets", e->npols,
+		      e->npols == 1 ? "y" : "ies", targets_alive(&e->ts));
+}
+
 /* Run ends when every target has; the daemon never does. */
 static bool engine_done(struct engine *e)
 {
@@ -752,8 +777,7 @@ static bool engine_reload(struct engine *e)
 		      (unsigned long long)(nw_now_ns() / 1000));
 	nw_info("reloading the policy files in %s", e->o->config_dir);
 	daemon_policies_load(e, false);
-	daemon_notify("READY=1\nSTATUS=%d policies, %d targets", e->npols,
-		      targets_alive(&e->ts));
+	notify_ready(e);
 	return true;
 }
 
@@ -834,8 +858,7 @@ int engine_run(struct engine_opts *o)
 	status = engine_init(&e);
 	init_failed = status != 0;
 	if (!status && !o->once)
-		daemon_notify("READY=1\nSTATUS=%d polic%s, %d targets", e.npols,
-			      e.npols == 1 ? "y" : "ies", targets_alive(&e.ts));
+		notify_ready(&e);
 	if (!status)
 		status = o->once ? engine_once(&e) : engine_loop(&e);
 	daemon_notify("STOPPING=1");

@@ -60,6 +60,7 @@ struct autoctl {
  */
 struct pol {
 	char name[NW_POLICY_NAME_MAX + 1];	/* "" for run's */
+	char label[NW_POLICY_NAME_MAX + 16];	/* "policy NAME: " before its messages, "" for run's */
 	struct nw_config cfg;
 	int weights_fd;
 	bool own_fd;			/* its own map (policies/NAME/weights): closed with it */
@@ -131,6 +132,8 @@ struct engine {
 int engine_run(struct engine_opts *o);
 /* A signal asked the controller to stop: long work ends early. */
 bool engine_stopping(void);
+/* Stop following t (its regions dropped); false if it already was. */
+bool engine_let_go(struct engine *e, struct target *t);
 /* A target exited: stop following it. */
 void engine_target_gone(struct engine *e, struct target *t);
 
@@ -138,6 +141,12 @@ void engine_target_gone(struct engine *e, struct target *t);
 const struct pol *engine_main_pol(const struct engine *e);
 /* Follow pid for policy p (checked, claimed first); 0, or an exit status (or -EEXIST: another policy has it) with the reason said. */
 int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src);
+/*
+ * p's first table: its config's weights written to its map, else what is pinned
+ * there; checked and put in force. 0, or an exit status with the reason said
+ * (none_hint: what to do when there are none).
+ */
+int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint);
 /* Weights of p: put a table in force; poll the map (true: a new table, pass now). */
 void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w);
 bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now);

@@ -306,15 +306,11 @@ static void holder_said(const struct pin_dir *d)
 {
 	char err[PATH_MAX + 256], path[64], cmd[256] = "";
 	struct nw_stats st = {};
-	uint32_t zero = 0;
 	bool daemon = false;
-	int fd = pin_open_map(d, "stats", BPF_MAP_TYPE_ARRAY, 4, sizeof(st), 1, err, sizeof(err));
 	FILE *f;
 
-	if (fd >= 0) {
-		bpf_map_lookup_elem(fd, &zero, &st);
-		close(fd);
-	}
+	if (pin_read_stats(d, &st, err, sizeof(err)))
+		st.ctl.pid = 0;	/* who it is cannot be told */
 	snprintf(path, sizeof(path), "/proc/%llu/cmdline", (unsigned long long)st.ctl.pid);
 	if (st.ctl.pid && (f = fopen(path, "re"))) {
 		size_t n = fread(cmd, 1, sizeof(cmd) - 1, f);

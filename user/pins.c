@@ -188,6 +188,23 @@ int pin_open_map(const struct pin_dir *d, const char *name, uint32_t type, uint3
 	return fd;
 }
 
+int pin_read_stats(const struct pin_dir *d, struct nw_stats *st, char *err, int errlen)
+{
+	uint32_t zero = 0;
+	int fd = pin_open_map(d, "stats", BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			      sizeof(struct nw_stats), 1, err, errlen);
+	int rc = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, st)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot read %s/stats: %s", d->name, strerror(-rc));
+	}
+	close(fd);
+	return rc;
+}
+
 int policy_name_check(const char *name, char *err, int errlen)
 {
 	size_t n = strlen(name);

@@ -44,6 +44,12 @@ bool pin_dir_removed(const struct pin_dir *d);
  */
 int pin_open_map(const struct pin_dir *d, const char *name, uint32_t type, uint32_t key,
 		 uint32_t value, uint32_t min_entries, char *err, int errlen);
+struct nw_stats;
+/*
+ * The running (or last) controller's counters, layout checked: 0, or -ENOENT
+ * (none pinned), or -errno with err.
+ */
+int pin_read_stats(const struct pin_dir *d, struct nw_stats *st, char *err, int errlen);
 /* The pinned weights (policy NULL: the default table), layout checked; < 0 with the reason said. */
 int pin_open_weights(const struct pin_dir *d, const char *policy);
 

@@ -84,9 +84,9 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 	}
 	free(buf);
 	for (int n = 0; n < NW_MAX_NODES; n++) {
-		if (!cap[n] && node_has_memory(n))
-			cap[n] = hmat_capacity(n);
-		s->capacity[n] = node_has_memory(n) ? cap[n] : 0;
+		if (!cap[n])
+			cap[n] = s->hmat[n];
+		s->capacity[n] = s->mem_nodes >> n & 1 ? cap[n] : 0;
 	}
 	return 0;
 }
@@ -112,10 +112,13 @@ int sensor_open(struct sensor *s, const char *spec, char *err, int errlen)
 		return -ENAMETOOLONG;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", spec + 10);
+	s->mem_nodes = nodes_with_memory();
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		s->hmat[n] = s->mem_nodes >> n & 1 ? hmat_capacity(n) : 0;
 	if ((rc = parse_file(s, t, err, errlen)))
 		return rc;
 	for (int n = 0; n < NW_MAX_NODES; n++)
-		if (node_has_memory(n) && !s->capacity[n]) {
+		if (s->mem_nodes >> n & 1 && !s->capacity[n]) {
 			snprintf(err, errlen, "%s: no capacity for node %d (give it as the third "
 				 "column: no HMAT bandwidth here)", s->path, n);
 			return -EINVAL;

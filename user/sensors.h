@@ -16,10 +16,15 @@
 
 #include "numaweave/abi.h"
 
+/* `numaweave weights auto` asks controller PID to resume: this path + ".PID" */
+#define NW_AUTO_RESUME "/run/numaweave/auto-resume"
+
 struct sensor {
 	char name[64];			/* as given: "file:/run/bw" */
 	char path[256];
 	double capacity[NW_MAX_NODES];	/* bytes/s, 0: not a memory node */
+	double hmat[NW_MAX_NODES];	/* HMAT's, read once at open: the fallback */
+	uint64_t mem_nodes;		/* nodes with memory, at open */
 };
 
 /* "auto" or "auto:SENSOR" -> opened sensor. 0, or -errno with err. */

@@ -163,6 +163,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "bytes_moved", c->bytes_moved);
 	jw_uint_field(w, "move_calls", c->move_calls);
 	jw_uint_field(w, "move_resubmitted", c->move_resubmitted);
+	jw_uint_field(w, "move_touched", c->move_touched);
 	jw_uint_field(w, "pass_errors", c->pass_errors);
 	jw_uint_field(w, "removes", c->removes);
 	jw_uint_field(w, "contested", c->contested);
@@ -274,6 +275,9 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)c->pages_moved, c->bytes_moved / 1048576.0,
 	       (unsigned long long)c->pages_failed, (unsigned long long)c->move_calls,
 	       (unsigned long long)c->move_resubmitted);
+	if (c->move_touched)
+		printf("             %llu pages read first so move_pages could find them "
+		       "(NUMA hinting entries)\n", (unsigned long long)c->move_touched);
 	printf("failed by    ");
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		printf("%s %llu%s", fail_reason_name(i), (unsigned long long)c->failed[i],

@@ -13,12 +13,23 @@
  * have moved part of the batch), and those not on their destination are sent
  * again, those never reached first; a folio in MAX_ROUNDS failed batches
  * counts as busy.
+ *
+ * ENOENT for a page that pagemap shows present is NUMA balancing's doing on
+ * kernels where move_pages(2) does not follow a PROT_NONE hinting entry
+ * (Linux 6.1: its follow_page() honours NUMA hints since 474098edac26, fixed
+ * in 6.5 by d74943a2f3cd, not in Debian's 6.1): such pages are read once
+ * through process_vm_readv(2), whose page lookup takes the hinting fault and
+ * restores the entry, and are sent again once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <numaif.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include "log.h"
 #include "migrate.h"
 
@@ -27,6 +38,46 @@
 #define STATUS_NONE INT_MIN
 
 move_pages_fn migrate_syscall = move_pages;
+touch_fn migrate_touch = pages_touch_present;
+
+#define PM_PRESENT (1ull << 63)
+#define TOUCH_IOV 1024	/* IOV_MAX */
+
+/* Reads one byte of each page of addrs[0..n) that pagemap shows present. */
+long pages_touch_present(int pid, const uint64_t *addrs, size_t n)
+{
+	char path[64], sink[TOUCH_IOV];
+	struct iovec local = { .iov_base = sink }, remote[TOUCH_IOV];
+	long touched = 0;
+	size_t k = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (size_t i = 0; i <= n; i++) {
+		uint64_t pm = 0;
+
+		if (i < n && (pread(fd, &pm, sizeof(pm), (off_t)(addrs[i] >> 12) * 8) != sizeof(pm) ||
+			      !(pm & PM_PRESENT)))
+			continue;	/* absent: reading it would fault it in (or wait on userfaultfd) */
+		if (i < n) {
+			remote[k].iov_base = (void *)(uintptr_t)addrs[i];
+			remote[k++].iov_len = 1;
+		}
+		if (k == TOUCH_IOV || (i == n && k)) {
+			ssize_t r;
+
+			local.iov_len = k;
+			r = process_vm_readv(pid, &local, 1, remote, k, 0);
+			touched += r > 0 ? r : 0;
+			k = 0;
+		}
+	}
+	close(fd);
+	return touched;
+}
 
 int pages_query(int pid, uint64_t *addrs, size_t n, int *status)
 {
@@ -63,6 +114,9 @@ struct batch {
 	size_t idx[MOVE_BATCH];		/* entries of m still to settle, in submission order */
 	size_t retry[MOVE_BATCH];	/* scratch: entries that were in a failed batch */
 	uint8_t tries[MOVE_BATCH];	/* by entry - base: failed batches it was in */
+	bool touched[MOVE_BATCH];	/* by entry - base: read once after ENOENT */
+	size_t touch[MOVE_BATCH];	/* scratch: entries to read and send again */
+	uint64_t taddr[MOVE_BATCH];
 	size_t base;
 	void *pages[MOVE_BATCH];
 	int nodes[MOVE_BATCH], status[MOVE_BATCH];
@@ -111,12 +165,79 @@ static size_t reorder_unsettled(struct move *m, struct batch *b, size_t left, st
 	return fresh + out;
 }
 
+/* ENOENT from a page not yet read: kept to be read and sent again (see the top). */
+static bool hold_for_touch(struct batch *b, size_t e, int st, size_t *nt)
+{
+	if (st != -ENOENT || b->touched[e - b->base])
+		return false;
+	b->touch[(*nt)++] = e;
+	return true;
+}
+
+/*
+ * The entries held for a touch are read (those present) and appended to
+ * b->idx[left..] for one more try; if nothing could be read they settle as
+ * ENOENT. Returns how many were appended.
+ */
+static size_t touch_and_requeue(int pid, struct move *m, struct batch *b, size_t nt, size_t left,
+				struct move_totals *t)
+{
+	long r;
+
+	if (!nt)
+		return 0;
+	for (size_t j = 0; j < nt; j++)
+		b->taddr[j] = m[b->touch[j]].addr;
+	r = migrate_touch(pid, b->taddr, nt);
+	if (r <= 0) {
+		for (size_t j = 0; j < nt; j++)
+			settle(&m[b->touch[j]], -ENOENT, t);
+		return 0;
+	}
+	t->touched += (uint64_t)r;
+	for (size_t j = 0; j < nt; j++) {
+		b->touched[b->touch[j] - b->base] = true;
+		b->idx[left + j] = b->touch[j];
+	}
+	return nt;
+}
+
+/*
+ * After a partial result: b->idx[0..left) got no status. Asks where they are
+ * (the failed batch may have moved in part) and settles those done; returns
+ * how many are left (reordered), or -ESRCH.
+ */
+static long after_partial(int pid, struct move *m, struct batch *b, size_t left, size_t *nt,
+			  struct move_totals *t)
+{
+	size_t np = left;
+
+	for (size_t j = 0; j < left; j++)
+		b->pages[j] = (void *)m[b->idx[j]].addr;
+	if (call(pid, b, left, NULL, t) < 0)
+		return errno == ESRCH ? -ESRCH : (long)reorder_unsettled(m, b, left, t);
+	left = 0;
+	for (size_t j = 0; j < np; j++) {
+		struct move *mv = &m[b->idx[j]];
+		int st = b->status[j];
+
+		if (hold_for_touch(b, b->idx[j], st, nt))
+			continue;
+		if (st == mv->dest || st == -EFAULT || st == -ENOENT)
+			settle(mv, st, t);
+		else
+			b->idx[left++] = b->idx[j];
+	}
+	return left ? (long)reorder_unsettled(m, b, left, t) : 0;
+}
+
 /* One call over b->idx[0..np); returns how many are left unsettled, or -ESRCH. */
 static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 			struct move_totals *t)
 {
-	size_t left = 0;
+	size_t left = 0, nt = 0;
 	long rc;
+	int err;
 
 	for (size_t j = 0; j < np; j++) {
 		b->pages[j] = (void *)m[b->idx[j]].addr;
@@ -124,35 +245,26 @@ static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 		b->status[j] = STATUS_NONE;
 	}
 	rc = call(pid, b, np, b->nodes, t);
-	if (rc < 0 && errno == ESRCH)
+	err = errno;
+	if (rc < 0 && err == ESRCH)
 		return -ESRCH;
 	for (size_t j = 0; j < np; j++) {
+		if (hold_for_touch(b, b->idx[j], b->status[j], &nt))
+			continue;
 		if (b->status[j] != STATUS_NONE)
 			settle(&m[b->idx[j]], b->status[j], t);
 		else if (rc < 0)	/* the whole call failed: its error for the rest */
-			settle(&m[b->idx[j]], -errno, t);
+			settle(&m[b->idx[j]], -err, t);
 		else
 			b->idx[left++] = b->idx[j];
 	}
-	if (!left)
-		return 0;
-	/* stopped part-way: where are they now? (the failed batch may have moved in part) */
-	for (size_t j = 0; j < left; j++)
-		b->pages[j] = (void *)m[b->idx[j]].addr;
-	if (call(pid, b, left, NULL, t) < 0)
-		return errno == ESRCH ? -ESRCH : (long)reorder_unsettled(m, b, left, t);
-	np = left;
-	left = 0;
-	for (size_t j = 0; j < np; j++) {
-		struct move *mv = &m[b->idx[j]];
-		int st = b->status[j];
-
-		if (st == mv->dest || st == -EFAULT || st == -ENOENT)
-			settle(mv, st, t);
-		else
-			b->idx[left++] = b->idx[j];
+	if (left) {
+		rc = after_partial(pid, m, b, left, &nt, t);
+		if (rc < 0)
+			return rc;
+		left = (size_t)rc;
 	}
-	return left ? (long)reorder_unsettled(m, b, left, t) : 0;
+	return (long)(left + touch_and_requeue(pid, m, b, nt, left, t));
 }
 
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
@@ -165,6 +277,7 @@ int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
 
 		b.base = i;
 		memset(b.tries, 0, k);
+		memset(b.touched, 0, k);
 		for (size_t j = 0; j < k; j++)
 			b.idx[j] = i + j;
 		for (int round = 0; np > 0; round++) {

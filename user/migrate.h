@@ -16,6 +16,7 @@ struct move_totals {
 	uint64_t failed[NW_FAIL_MAX];
 	uint64_t calls;		/* move_pages(2) calls made, queries included */
 	uint64_t resubmitted;	/* folios sent again after the kernel stopped part-way */
+	uint64_t touched;	/* present pages read so move_pages(2) could find them */
 	int gone;		/* the process exited during the move */
 };
 
@@ -23,6 +24,15 @@ struct move_totals {
 typedef long (*move_pages_fn)(int pid, unsigned long n, void **pages, const int *nodes,
 			      int *status, int flags);
 extern move_pages_fn migrate_syscall;
+
+/*
+ * Reads one byte of each present page of addrs[0..n) in process pid (so the
+ * kernel resolves a NUMA hinting entry there); returns the pages read or
+ * -errno. Absent pages are not read. The unit tests replace it with a model.
+ */
+typedef long (*touch_fn)(int pid, const uint64_t *addrs, size_t n);
+extern touch_fn migrate_touch;
+long pages_touch_present(int pid, const uint64_t *addrs, size_t n);
 
 /* Move m[0..n) of process pid; fills m[i].result and adds to *t. -ESRCH: it exited. */
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t);

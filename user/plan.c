@@ -246,6 +246,7 @@ static void add_totals(struct engine *e, const struct move_totals *tot)
 	c->move_ns += tot->ns;
 	c->move_calls += tot->calls;
 	c->move_resubmitted += tot->resubmitted;
+	c->move_touched += tot->touched;
 	for (int i = 0; i < NW_MAX_NODES; i++)
 		c->moved_to[i] += tot->moved_to[i];
 	for (int i = 0; i < NW_FAIL_MAX; i++)

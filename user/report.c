@@ -203,6 +203,7 @@ void report_json_pass(struct engine *e, double secs)
 	json_failed(&w, "failed", c->failed);
 	jw_uint_field(&w, "move_calls", c->move_calls);
 	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);
+	jw_uint_field(&w, "move_touched", c->move_touched);
 	jw_uint_field(&w, "pass_errors", c->pass_errors);
 	jw_name(&w, "errors");	/* why a target could not be scanned */
 	jw_start_array(&w);

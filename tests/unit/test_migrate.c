@@ -127,6 +127,9 @@ Test(pages, query_and_move_on_this_node)
 #define FAKE_BASE 0x10000000ull
 static int fake_node[FAKE_PAGES];
 static bool fake_busy[FAKE_PAGES];
+static bool fake_armed[FAKE_PAGES];	/* NUMA hint entry: 6.1's lookup answers ENOENT */
+static bool fake_absent[FAKE_PAGES];	/* not present at all: ENOENT whatever is done */
+static int fake_touch_calls;
 static int fake_calls;
 static int fake_enomem_after;	/* fail the whole call with ENOMEM at this batch (0: never) */
 
@@ -140,6 +143,8 @@ static long fake_flush(void **pages, int *status, size_t start, size_t end, int 
 	long failed = 0;
 
 	for (size_t j = start; j < end; j++) {
+		if (fake_armed[fake_idx(pages[j])] || fake_absent[fake_idx(pages[j])])
+			continue;	/* its ENOENT was stored when it was looked up */
 		if (fake_busy[fake_idx(pages[j])])
 			failed++;
 		else
@@ -147,7 +152,8 @@ static long fake_flush(void **pages, int *status, size_t start, size_t end, int 
 	}
 	if (!failed)
 		for (size_t j = start; j < end; j++)
-			status[j] = node;
+			if (!fake_armed[fake_idx(pages[j])] && !fake_absent[fake_idx(pages[j])])
+				status[j] = node;
 	return failed;
 }
 
@@ -159,9 +165,13 @@ static long fake_move_pages(int pid, unsigned long n, void **pages, const int *n
 	long f;
 
 	fake_calls++;
+	for (size_t i = 0; i < n; i++)
+		if (fake_armed[fake_idx(pages[i])] || fake_absent[fake_idx(pages[i])])
+			status[i] = -ENOENT;
 	if (!nodes) {
 		for (size_t i = 0; i < n; i++)
-			status[i] = fake_node[fake_idx(pages[i])];
+			if (!fake_armed[fake_idx(pages[i])] && !fake_absent[fake_idx(pages[i])])
+				status[i] = fake_node[fake_idx(pages[i])];
 		return 0;
 	}
 	for (size_t i = 0; i <= n; i++) {
@@ -181,9 +191,30 @@ static long fake_move_pages(int pid, unsigned long n, void **pages, const int *n
 	return 0;
 }
 
+/* process_vm_readv's page lookup takes the hinting fault: the entry is present again */
+static long fake_touch(int pid, const uint64_t *addrs, size_t n)
+{
+	long r = 0;
+
+	fake_touch_calls++;
+	for (size_t i = 0; i < n; i++) {
+		int k = fake_idx((void *)addrs[i]);
+
+		if (fake_absent[k])
+			continue;
+		fake_armed[k] = false;
+		r++;
+	}
+	return r;
+}
+
 static void fake_setup(struct move *m, size_t n)
 {
 	memset(fake_busy, 0, sizeof(fake_busy));
+	memset(fake_armed, 0, sizeof(fake_armed));
+	memset(fake_absent, 0, sizeof(fake_absent));
+	fake_touch_calls = 0;
+	migrate_touch = fake_touch;
 	fake_calls = 0;
 	fake_enomem_after = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -224,6 +255,8 @@ Test(migrate, partial_results_counted_by_real_outcome)
 	cr_assert_eq(t.failed[NW_FAIL_EBUSY], busy);
 	cr_assert_eq(t.moved_to[1] + t.moved_to[2], moved);
 	cr_assert(t.resubmitted > 0 && fake_calls > 1, "the tail was sent again");
+	cr_assert_eq(fake_touch_calls, 0, "nothing read when nothing answered ENOENT");
+	migrate_touch = pages_touch_present;
 	migrate_syscall = move_pages;
 }
 
@@ -243,6 +276,79 @@ Test(migrate, whole_call_failure_keeps_earlier_statuses)
 	for (size_t i = 0; i < n; i++)
 		cr_assert_eq(m[i].result >= 0, fake_node[fake_idx((void *)m[i].addr)] == m[i].dest);
 	migrate_syscall = move_pages;
+}
+
+/*
+ * Linux 6.1: move_pages(2) answers ENOENT for pages NUMA balancing armed
+ * (PROT_NONE hint entries) and keeps going. Those are read once and moved;
+ * pages really absent stay ENOENT; busy pages in between still make the
+ * kernel stop part-way, and armed pages it never reached are found by the
+ * query after it.
+ */
+Test(migrate, hinted_pages_read_once_then_moved)
+{
+	static struct move m[FAKE_PAGES];
+	struct move_totals t = {};
+	size_t n = 3000, armed = 0, absent = 0, busy = 0;
+
+	fake_setup(m, n);
+	for (size_t i = 0; i < n; i++) {
+		int k = fake_idx((void *)m[i].addr);
+
+		if (i % 1000 == 500) {
+			fake_absent[k] = true;
+			absent++;
+		} else if (i % 7 == 3) {
+			fake_armed[k] = true;
+			armed++;
+		} else if (i % 997 == 10) {
+			fake_busy[k] = true;
+			busy++;
+		}
+	}
+	cr_assert_eq(moves_apply(1, m, n, &t), 0);
+	for (size_t i = 0; i < n; i++) {
+		int k = fake_idx((void *)m[i].addr);
+
+		if (fake_absent[k])
+			cr_assert_eq(m[i].result, -1 - NW_FAIL_ENOENT, "absent page: ENOENT");
+		else if (fake_busy[k])
+			cr_assert_eq(m[i].result, -1 - NW_FAIL_EBUSY);
+		else
+			cr_assert(m[i].result == m[i].dest && fake_node[k] == m[i].dest,
+				  "page %zu (armed %d) on its node: result %d, node %d, dest %d", i, (int)(i % 7 == 3), m[i].result, fake_node[k], m[i].dest);
+	}
+	cr_assert_eq(t.touched, armed, "read %llu of %zu armed pages", (unsigned long long)t.touched, armed);
+	cr_assert_eq(t.moved_pages, n - absent - busy);
+	cr_assert_eq(t.failed[NW_FAIL_ENOENT], absent);
+	cr_assert_eq(t.failed_pages, absent + busy);
+	migrate_touch = pages_touch_present;
+	migrate_syscall = move_pages;
+}
+
+/* The real reader: present pages are read, absent ones are not faulted in. */
+Test(migrate, touch_reads_only_present_pages)
+{
+	size_t n = 64;
+	uint8_t *p = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			  0);
+	uint64_t addrs[64];
+	unsigned char vec[64];
+
+	cr_assert(p != MAP_FAILED);
+	madvise(p, n * 4096, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < n; i++) {
+		addrs[i] = (uint64_t)p + i * 4096;
+		if (i % 4 == 0)
+			p[i * 4096] = 1;
+	}
+	cr_assert_eq(pages_touch_present(getpid(), addrs, n), (long)n / 4);
+	cr_assert_eq(mincore(p, n * 4096, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(vec[i] & 1, i % 4 == 0, "page %zu resident %d", i, vec[i] & 1);
+	cr_assert_eq(pages_touch_present(getpid(), addrs, 0), 0);
+	cr_assert_lt(pages_touch_present(999999999, addrs, n), 0, "no such process");
+	munmap(p, n * 4096);
 }
 
 Test(migrate, empty_lists_sort_and_move)

@@ -6,6 +6,7 @@
  *
  *   alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N]
  *              [--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE]
+ *              [--pin N]
  *
  * --churn: a thread keeps checking and rewriting every page (each page holds
  * its generation in word 0 and words derived from it); SIGUSR1 pauses it,
@@ -22,6 +23,10 @@
  * --hot SIZE adds a second mapping of SIZE, filled like the first, that a
  * thread keeps reading (one word of each page per sweep, nothing written) while
  * the main buffer stays idle: "hot BYTES at ADDR". SIGUSR1 checks both.
+ * --pin N (1..16) splices N pages spread over the buffer into a pipe nobody
+ * reads (vmsplice(2)): the pipe holds a reference on each, so migration
+ * refuses them, as it does pages pinned for I/O. "pinned N: IDX ..." names
+ * the page indices; SIGUSR2 drains the pipe ("unpinned N").
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,12 +45,43 @@
 #define MPOL_WEIGHTED_INTERLEAVE 6
 #define HUGE (2ul << 20)
 
-static volatile sig_atomic_t want_verify, want_stop;
+static volatile sig_atomic_t want_verify, want_stop, want_unpin;
 
 static void on_usr1(int s)
 {
 	(void)s;
 	want_verify = 1;
+}
+
+static void on_usr2(int s)
+{
+	(void)s;
+	want_unpin = 1;
+}
+
+/* --pin: n pages of buf spliced into a pipe; returns its read end or -1. */
+static int pin_pages(uint8_t *buf, size_t pages, int n)
+{
+	struct iovec iov[16];
+	int fd[2];
+
+	if (pipe(fd))
+		return -1;
+	printf("pinned %d:", n);
+	for (int k = 0; k < n; k++) {
+		size_t idx = pages / (size_t)(n + 1) * (size_t)(k + 1);
+
+		iov[k].iov_base = buf + idx * 4096;
+		iov[k].iov_len = 4096;
+		printf(" %zu", idx);
+	}
+	printf("\n");
+	for (int k = 0; k < n; k++)	/* one page per call: the pipe takes whole pages */
+		if (vmsplice(fd[1], &iov[k], 1, 0) != 4096) {
+			perror("alloc_data: vmsplice");
+			return -1;
+		}
+	return fd[0];
 }
 
 static void on_term(int s)
@@ -192,7 +230,7 @@ static int set_weighted(const char *spec, void *buf, size_t len)
 int main(int argc, char **argv)
 {
 	const char *weighted = NULL;
-	int thp = 0, do_mremap = 0, nfork = 0, do_churn = 0;
+	int thp = 0, do_mremap = 0, nfork = 0, do_churn = 0, npin = 0, pin_fd = -1;
 	size_t size = 0, pages, reserve = 0, hot = 0;
 	pid_t kids[64];
 	uint8_t *raw, *buf;
@@ -209,6 +247,8 @@ int main(int argc, char **argv)
 			do_mremap = 1;
 		else if (!strcmp(argv[i], "--fork") && i + 1 < argc)
 			nfork = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
+			npin = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--mbind-weighted") && i + 1 < argc)
 			weighted = argv[++i];
 		else if (!strcmp(argv[i], "--reserve") && i + 1 < argc && !parse_size(argv[i + 1], &reserve))
@@ -219,12 +259,13 @@ int main(int argc, char **argv)
 			;
 		else {
 			fprintf(stderr, "usage: alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N] "
-					"[--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE]\n");
+					"[--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE] "
+					"[--pin N]\n");
 			return 2;
 		}
 	}
-	if (!size || nfork < 0 || nfork > 64) {
-		fprintf(stderr, "alloc_data: need a SIZE (e.g. 256M, 1G) and --fork 0..64\n");
+	if (!size || nfork < 0 || nfork > 64 || npin < 0 || npin > 16) {
+		fprintf(stderr, "alloc_data: need a SIZE (e.g. 256M, 1G), --fork 0..64, --pin 0..16\n");
 		return 2;
 	}
 	printf("pid=%d\n", getpid());
@@ -294,7 +335,10 @@ int main(int argc, char **argv)
 		pthread_create(&th, NULL, hot_reader, NULL);
 		printf("hot %zu at %p\n", hot, (void *)h);
 	}
+	if (npin && (pin_fd = pin_pages(buf, pages, npin)) < 0)
+		return 1;
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	for (int i = 0; i < nfork; i++) {
@@ -315,6 +359,18 @@ int main(int argc, char **argv)
 	printf("ready %zu at %p\n", size, (void *)buf);
 	while (!want_stop) {
 		pause();
+		if (want_unpin && pin_fd >= 0) {
+			char sink[4096];
+			int got = 0;
+
+			want_unpin = 0;
+			fcntl(pin_fd, F_SETFL, O_NONBLOCK);
+			while (read(pin_fd, sink, sizeof(sink)) > 0)
+				got++;
+			close(pin_fd);
+			pin_fd = -1;
+			printf("unpinned %d\n", got);
+		}
 		if (want_verify) {
 			size_t bad;
 

@@ -231,6 +231,26 @@ static long after_partial(int pid, struct move *m, struct batch *b, size_t left,
 	return left ? (long)reorder_unsettled(m, b, left, t) : 0;
 }
 
+/*
+ * After a call that failed as a whole (ENOMEM: the kernel stops at the first
+ * folio it cannot allocate for and stores no status for the batch): those on
+ * their destination moved, the rest get the call's error.
+ */
+static void after_error(int pid, struct move *m, struct batch *b, size_t left, int err,
+			struct move_totals *t)
+{
+	bool asked;
+
+	for (size_t j = 0; j < left; j++)
+		b->pages[j] = (void *)m[b->idx[j]].addr;
+	asked = call(pid, b, left, NULL, t) == 0;
+	for (size_t j = 0; j < left; j++) {
+		struct move *mv = &m[b->idx[j]];
+
+		settle(mv, asked && b->status[j] == mv->dest ? mv->dest : err, t);
+	}
+}
+
 /* One call over b->idx[0..np); returns how many are left unsettled, or -ESRCH. */
 static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 			struct move_totals *t)
@@ -253,12 +273,14 @@ static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 			continue;
 		if (b->status[j] != STATUS_NONE)
 			settle(&m[b->idx[j]], b->status[j], t);
-		else if (rc < 0)	/* the whole call failed: its error for the rest */
-			settle(&m[b->idx[j]], -err, t);
 		else
 			b->idx[left++] = b->idx[j];
 	}
-	if (left) {
+	if (left && rc < 0) {
+		/* the whole call failed (ENOMEM): the batch it was in may have moved in part */
+		after_error(pid, m, b, left, -err, t);
+		left = 0;
+	} else if (left) {
 		rc = after_partial(pid, m, b, left, &nt, t);
 		if (rc < 0)
 			return rc;

@@ -132,6 +132,7 @@ static bool fake_absent[FAKE_PAGES];	/* not present at all: ENOENT whatever is d
 static int fake_touch_calls;
 static int fake_calls;
 static int fake_enomem_after;	/* fail the whole call with ENOMEM at this batch (0: never) */
+static int fake_room[4];		/* pages a node can still take, -1: no limit */
 
 static int fake_idx(void *p)
 {
@@ -145,10 +146,14 @@ static long fake_flush(void **pages, int *status, size_t start, size_t end, int 
 	for (size_t j = start; j < end; j++) {
 		if (fake_armed[fake_idx(pages[j])] || fake_absent[fake_idx(pages[j])])
 			continue;	/* its ENOENT was stored when it was looked up */
-		if (fake_busy[fake_idx(pages[j])])
+		if (fake_busy[fake_idx(pages[j])]) {
 			failed++;
-		else
+		} else if (!fake_room[node]) {
+			return -1;	/* migrate_pages: -ENOMEM, what moved stays moved */
+		} else {
 			fake_node[fake_idx(pages[j])] = node;
+			fake_room[node] -= fake_room[node] > 0;
+		}
 	}
 	if (!failed)
 		for (size_t j = start; j < end; j++)
@@ -183,7 +188,12 @@ static long fake_move_pages(int pid, unsigned long n, void **pages, const int *n
 			errno = ENOMEM;
 			return -1;
 		}
-		if ((f = fake_flush(pages, status, start, i, cur)))
+		f = fake_flush(pages, status, start, i, cur);
+		if (f < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (f)
 			return f + (long)(n - i);
 		start = i;
 		cur = i < n ? nodes[i] : -1;
@@ -215,6 +225,8 @@ static void fake_setup(struct move *m, size_t n)
 	memset(fake_absent, 0, sizeof(fake_absent));
 	fake_touch_calls = 0;
 	migrate_touch = fake_touch;
+	for (int k = 0; k < 4; k++)
+		fake_room[k] = -1;
 	fake_calls = 0;
 	fake_enomem_after = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -275,6 +287,32 @@ Test(migrate, whole_call_failure_keeps_earlier_statuses)
 	cr_assert_eq(t.failed[NW_FAIL_ENOMEM], n - on1);
 	for (size_t i = 0; i < n; i++)
 		cr_assert_eq(m[i].result >= 0, fake_node[fake_idx((void *)m[i].addr)] == m[i].dest);
+	migrate_syscall = move_pages;
+}
+
+/* The destination fills up part-way through a batch: what moved counts as moved. */
+Test(migrate, enomem_mid_batch_counts_what_moved)
+{
+	static struct move m[FAKE_PAGES];
+	struct move_totals t = {};
+	size_t n = 300, on2 = 0;
+
+	fake_setup(m, n);
+	fake_room[2] = 40;
+	for (size_t i = 0; i < n; i++)
+		on2 += m[i].dest == 2;
+	cr_assert_eq(moves_apply(1, m, n, &t), 0);
+	for (size_t i = 0; i < n; i++) {
+		int real = fake_node[fake_idx((void *)m[i].addr)];
+
+		cr_assert_eq(m[i].result >= 0, real == m[i].dest, "entry %zu: result %d, on %d", i,
+			     m[i].result, real);
+		if (real != m[i].dest)
+			cr_assert_eq(m[i].result, -1 - NW_FAIL_ENOMEM);
+	}
+	cr_assert_eq(t.moved_to[2], 40);
+	cr_assert_eq(t.moved_pages, n - on2 + 40);
+	cr_assert_eq(t.failed[NW_FAIL_ENOMEM], on2 - 40);
 	migrate_syscall = move_pages;
 }
 

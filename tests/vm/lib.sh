@@ -39,14 +39,22 @@ verify_alloc() {
 	esac
 }
 
-# node_pages PID NID: PID's anonymous pages on node NID (numa_maps, 4K units).
-# Mappings of files (shared library page cache, which no tool should move for
-# one process) are left out, so a small buffer's split is not skewed by them.
+# node_pages PID NID [all]: PID's anonymous pages on node NID (numa_maps, 4K
+# units). Mappings of files (shared library page cache, which no tool should
+# move for one process) are left out, so a small buffer's split is not skewed
+# by them; with "all" they are counted too (their private copies can move).
 node_pages() {
-	awk -v n="N$2=" '/ file=/ { next } {
+	awk -v n="N$2=" -v all="${3:-}" '/ file=/ && all == "" { next } {
 		kb = 4
 		for (i = 1; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) { split($i, a, "="); kb = a[2] }
 		for (i = 1; i <= NF; i++) if (index($i, n) == 1) { split($i, a, "="); s += a[2] * kb / 4 }
+	} END { print s + 0 }' /proc/$1/numa_maps
+}
+
+# vma_pages PID HEXADDR NID: pages of the mapping at HEXADDR (no 0x) on node NID
+vma_pages() {
+	awk -v a="$2 " -v n="N$3=" 'index($0, a) == 1 {
+		for (i = 2; i <= NF; i++) if (index($i, n) == 1) { split($i, x, "="); s = x[2] }
 	} END { print s + 0 }' /proc/$1/numa_maps
 }
 

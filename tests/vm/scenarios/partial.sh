@@ -1,0 +1,73 @@
+# move_pages(2) stopping part-way, on a real kernel (issue 17, item 1).
+#  1. Pages a pipe holds (vmsplice: a reference, as I/O pins take) refuse to
+#     migrate. The kernel then returns a positive count and stores no status
+#     for that batch or anything after it. Every other page must still move,
+#     the pinned ones count as busy, and the counters must match where the
+#     pages really are (numa_maps). Unpinned, the next pass moves them.
+#  2. The destination runs out of memory mid-batch: move_pages(2) fails as a
+#     whole (ENOMEM) after moving part of the batch. What moved must count as
+#     moved, the rest as enomem: again checked against numa_maps.
+. /tests/lib.sh
+echo 0 > /proc/sys/kernel/numa_balancing
+PIN="taskset -c 0"
+NPIN=5
+start_alloc 64M --nothp --pin $NPIN || exit 1
+BUF=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
+grep '^pinned' "$OUT"
+total=$((64 * 256))
+before=$(node_pages $PID 1 all)
+out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/tmp/nw1.err)
+echo "$out"
+after=$(node_pages $PID 1 all)
+moved=$(json_field "$out" pages_moved)
+busy=$(json_field "$out" ebusy)
+b0=$(vma_pages $PID $BUF 0) b1=$(vma_pages $PID $BUF 1)
+log "pinned: buffer node 0 $b0, node 1 $b1; moved $moved (numa_maps: +$((after - before))), busy $busy"
+[ "$b0" = $NPIN ] && [ "$b1" = $((total - NPIN)) ] &&
+	pass "pinned: all but the $NPIN pinned pages moved ($b1 of $total)" ||
+	fail "pinned: buffer node 0 $b0, node 1 $b1"
+[ "$busy" = $NPIN ] && [ "$(json_field "$out" pages_failed)" = $NPIN ] &&
+	pass "pinned: the $NPIN pinned pages counted as busy, nothing else failed" ||
+	fail "pinned: busy $busy, failed $(json_field "$out" pages_failed)"
+[ "$moved" = $((after - before)) ] &&
+	pass "pinned: pages_moved ($moved) = pages that arrived on node 1 (numa_maps)" ||
+	fail "pinned: pages_moved $moved, numa_maps says $((after - before))"
+[ "$(json_field "$out" move_resubmitted)" -gt 0 ] &&
+	pass "pinned: the kernel stopped part-way and the rest was sent again" ||
+	fail "pinned: nothing resubmitted (the kernel did not stop?)"
+kill -USR2 $PID
+sleep 0.5
+grep '^unpinned' "$OUT"
+out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/dev/null)
+b0=$(vma_pages $PID $BUF 0)
+[ "$b0" = 0 ] && [ "$(json_field "$out" pages_failed)" = 0 ] &&
+	pass "unpinned: the next pass moved them (buffer node 0: $b0)" ||
+	fail "unpinned: buffer node 0 $b0, failed $(json_field "$out" pages_failed)"
+verify_alloc
+kill $PID; wait $PID 2>/dev/null
+
+log "a destination that fills up mid-batch"
+free1=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
+hog=$((free1 - 24))
+start_alloc ${hog}M --nothp || exit 1
+HOG=$PID HOGOUT=$OUT
+numaweave run --pid $HOG --weights 1:1 --once >/dev/null 2>&1
+log "node 1: $free1 MiB free, hog of $hog MiB moved there: $(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo) MiB free"
+start_alloc 64M --nothp || exit 1
+BUF=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
+before=$(node_pages $PID 1 all)
+out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/tmp/nw2.err)
+echo "$out"
+after=$(node_pages $PID 1 all)
+moved=$(json_field "$out" pages_moved)
+nomem=$(json_field "$out" enomem)
+log "full node: moved $moved (numa_maps: +$((after - before))), enomem $nomem, buffer on node 1: $(vma_pages $PID $BUF 1)"
+[ "${nomem:-0}" -gt 0 ] && [ "${moved:-0}" -gt 0 ] &&
+	pass "full node: part moved ($moved), the rest refused for memory ($nomem)" ||
+	fail "full node: moved $moved, enomem $nomem"
+[ "$moved" = $((after - before)) ] &&
+	pass "full node: pages_moved ($moved) = pages that arrived on node 1 (numa_maps)" ||
+	fail "full node: pages_moved $moved, numa_maps says $((after - before))"
+verify_alloc
+kill $PID $HOG
+finish

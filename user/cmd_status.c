@@ -201,6 +201,12 @@ static void json_lists(struct jw *w, const struct status *st)
 		jw_uint_field(w, "pid", c->tpages[i].pid);
 		jw_bool_field(w, "exited", c->tpages[i].gone);
 		json_per_node(w, "per_node", c->tpages[i].pages, c->weights);
+		jw_name(w, "regions");
+		jw_start_object(w);
+		jw_uint_field(w, "hot", c->tpages[i].regions_hot);
+		jw_uint_field(w, "warm", c->tpages[i].regions_warm);
+		jw_uint_field(w, "idle", c->tpages[i].regions_idle);
+		jw_end_object(w);
 		jw_end_object(w);
 	}
 	jw_end_array(w);
@@ -324,7 +330,9 @@ static void text_nodes(const struct status *st)
 		for (int n = 0; n < NW_MAX_NODES; n++)
 			if (c->tpages[i].pages[n] || c->weights[n])
 				printf(" n%d=%llu", n, (unsigned long long)c->tpages[i].pages[n]);
-		printf("%s\n", c->tpages[i].gone ? " (exited)" : "");
+		printf("   regions %u hot, %u warm, %u idle%s\n", c->tpages[i].regions_hot,
+		       c->tpages[i].regions_warm, c->tpages[i].regions_idle,
+		       c->tpages[i].gone ? " (exited)" : "");
 	}
 	if (c->hot[0].score_x100)
 		printf("hottest      (pid, 2 MiB region, decayed events, events last interval)\n");
@@ -447,6 +455,14 @@ static void status_prometheus(const struct status *st, bool have)
 				printf("numaweave_target_pages{pid=\"%u\",node=\"%d\"} %llu\n",
 				       c->tpages[i].pid, n,
 				       (unsigned long long)c->tpages[i].pages[n]);
+	prom_head("target_heat_regions", "gauge", "2 MiB regions per target by heat class");
+	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
+		if (!c->tpages[i].gone)
+			printf("numaweave_target_heat_regions{pid=\"%u\",class=\"hot\"} %u\n"
+			       "numaweave_target_heat_regions{pid=\"%u\",class=\"warm\"} %u\n"
+			       "numaweave_target_heat_regions{pid=\"%u\",class=\"idle\"} %u\n",
+			       c->tpages[i].pid, c->tpages[i].regions_hot, c->tpages[i].pid,
+			       c->tpages[i].regions_warm, c->tpages[i].pid, c->tpages[i].regions_idle);
 }
 
 int cmd_status(int argc, char **argv)

@@ -2,8 +2,9 @@
 /*
  * pagemap.c — find resident folios and their nodes without a system call per
  * page: pagemap is read 2 MiB-aligned in chunks, kpageflags only for runs of
- * physically contiguous pages (the only ones that can be a large folio), and
- * the node comes from the PFN's memory block.
+ * physically contiguous pages (the only ones that can be a large folio) that
+ * no PMD maps (PAGEMAP_SCAN's PAGE_IS_HUGE, 6.7+, says which are), and the
+ * node comes from the PFN's memory block.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +25,19 @@
 #define HEAD (1ull << KPF_COMPOUND_HEAD)
 #define TAIL (1ull << KPF_COMPOUND_TAIL)
 #define CHUNK 4096		/* pages per pagemap read: 16 MiB, a multiple of 512 */
+#define PMD_BYTES (2ull << 20)
+
+/* The kernel's PAGEMAP_SCAN ABI (include/uapi/linux/fs.h, 6.7+), for older headers. */
+#define NW_PAGEMAP_SCAN _IOWR('f', 16, struct nw_pm_scan_arg)
+#define NW_PAGE_IS_PRESENT (1 << 3)
+#define NW_PAGE_IS_HUGE (1 << 6)
+#define PR_CAP 512
+
+struct nw_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+
 
 int node_map_load(struct node_map *m)
 {
@@ -117,6 +131,8 @@ int scanner_open(struct page_scanner *s, int pid, const struct node_map *nodes)
 		scanner_close(s);
 		return -ENOMEM;
 	}
+	/* for measurements: the fallback as on kernels before 6.7 */
+	s->no_pmscan = getenv("NUMAWEAVE_NO_PAGEMAP_SCAN") != NULL;
 	/* kpageflags is readable only with CAP_SYS_ADMIN, which also shows PFNs. */
 	s->kpf_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	s->pfn_ok = s->kpf_fd >= 0;
@@ -146,6 +162,79 @@ static int ilog2_exact(uint64_t n)
 	while ((1ull << o) < n)
 		o++;
 	return o;
+}
+
+/* A PMD maps addr (PAGEMAP_SCAN said PAGE_IS_HUGE): a whole 2 MiB folio, no flags to read. */
+static bool pmd_mapped(struct page_scanner *s, uint64_t addr)
+{
+	size_t k;
+
+	if (s->no_pmscan || !s->pr || addr < s->pr_from || addr >= s->pr_walk_end)
+		return false;
+	for (k = s->pr_i < s->pr_n ? s->pr_i : 0; k > 0 && s->pr[k].start > addr; k--)
+		;
+	for (; k < s->pr_n && s->pr[k].end <= addr; k++)
+		;
+	return k < s->pr_n && s->pr[k].start <= addr && (s->pr[k].cat & NW_PAGE_IS_HUGE);
+}
+
+/* Folios of n physically contiguous pages at addr from kpageflags. */
+static int emit_kpf(struct page_scanner *s, uint64_t addr, uint64_t pfn, uint64_t n, folio_cb cb,
+		    void *ctx)
+{
+	int rc;
+
+	s->kpf_pages_read += n;
+	if (pread(s->kpf_fd, s->kpf, n * 8, pfn * 8) != (ssize_t)(n * 8))
+		memset(s->kpf, 0, n * 8);
+	for (uint64_t j = 0; j < n;) {
+		uint64_t f = s->kpf[j], k = 1;
+		int order = 0;
+
+		if (f & TAIL) {
+			j++;	/* its head is outside this range */
+			continue;
+		}
+		if (f & HEAD) {
+			while (j + k < n && (s->kpf[j + k] & TAIL))
+				k++;
+			order = ilog2_exact(k);
+			if (order < 0 || ((addr + j * 4096) & ((k << 12) - 1))) {
+				order = 0;	/* partly mapped or misaligned: page by page */
+				k = 1;
+			}
+		}
+		if ((rc = cb(ctx, addr + j * 4096, order, node_of_pfn(s->nodes, pfn + j))))
+			return rc;
+		j += k;
+	}
+	return 0;
+}
+
+/*
+ * A run of physically contiguous present pages, cut at 2 MiB boundaries (no
+ * folio crosses one): a PMD-mapped piece is one order-9 folio; the rest asks
+ * kpageflags, which also finds PTE-mapped large folios.
+ */
+static int emit_run(struct page_scanner *s, uint64_t addr, uint64_t pfn, uint64_t run, folio_cb cb,
+		    void *ctx)
+{
+	int rc;
+
+	for (uint64_t j = 0; j < run;) {
+		uint64_t a = addr + j * 4096, seg = (PMD_BYTES - (a & (PMD_BYTES - 1))) >> 12;
+
+		if (seg > run - j)
+			seg = run - j;
+		if (seg == PMD_BYTES >> 12 && pmd_mapped(s, a))
+			rc = cb(ctx, a, 9, node_of_pfn(s->nodes, pfn + j));
+		else
+			rc = emit_kpf(s, a, pfn + j, seg, cb, ctx);
+		if (rc)
+			return rc;
+		j += seg;
+	}
+	return 0;
 }
 
 /* Scan pages [i0, i0 + n) of the chunk starting at virtual address base. */
@@ -187,30 +276,8 @@ static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, bool an
 			i += run;
 			continue;
 		}
-		if (pread(s->kpf_fd, s->kpf, run * 8, pfn * 8) != (ssize_t)(run * 8))
-			memset(s->kpf, 0, run * 8);
-		for (j = 0; j < run;) {
-			uint64_t f = s->kpf[j], k = 1;
-			int order = 0;
-
-			if (f & TAIL) {
-				j++;	/* its head is outside this range */
-				continue;
-			}
-			if (f & HEAD) {
-				while (j + k < run && (s->kpf[j + k] & TAIL))
-					k++;
-				order = ilog2_exact(k);
-				if (order < 0 || ((base + (i + j) * 4096) & ((k << 12) - 1))) {
-					order = 0;	/* partly mapped or misaligned: page by page */
-					k = 1;
-				}
-			}
-			if ((rc = cb(ctx, base + (i + j) * 4096, order,
-				     node_of_pfn(s->nodes, pfn + j))))
-				return rc;
-			j += k;
-		}
+		if ((rc = emit_run(s, base + i * 4096, pfn, run, cb, ctx)))
+			return rc;
 		i += run;
 	}
 	return 0;
@@ -244,22 +311,13 @@ int scan_range(struct page_scanner *s, uint64_t start, uint64_t end, bool anon_o
 	return 0;
 }
 
-/* The kernel's PAGEMAP_SCAN ABI (include/uapi/linux/fs.h, 6.7+), for older headers. */
-#define NW_PAGEMAP_SCAN _IOWR('f', 16, struct nw_pm_scan_arg)
-#define NW_PAGE_IS_PRESENT (1 << 3)
-#define PR_CAP 512
-
-struct nw_pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-
 /* Present ranges from from on: the kernel walks only populated page tables. */
 static int pmscan_fill(struct page_scanner *s, uint64_t from, uint64_t end)
 {
 	struct nw_pm_scan_arg a = {
 		.size = sizeof(a), .start = from, .end = end, .vec_len = PR_CAP,
-		.category_mask = NW_PAGE_IS_PRESENT, .return_mask = NW_PAGE_IS_PRESENT,
+		.category_mask = NW_PAGE_IS_PRESENT,
+		.return_mask = NW_PAGE_IS_PRESENT | NW_PAGE_IS_HUGE,
 	};
 	long n;
 

@@ -32,6 +32,7 @@ struct page_scanner {
 	size_t pr_n, pr_i;
 	uint64_t pr_from, pr_walk_end;	/* the window the ranges describe */
 	uint64_t holes_skipped;		/* bytes of address space never read */
+	uint64_t kpf_pages_read;	/* kpageflags entries read */
 };
 
 /* Called for each resident folio whose head lies in the scanned range. */

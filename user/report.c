@@ -56,6 +56,17 @@ static void cold_insert(struct nw_cold *cold, int *n, const struct nw_cold *x)
  * regions by heat class (the best source's heat, policy_region_heat), and the
  * coldest ones.
  */
+/* The published entry of target pid, or a scratch one past the first NW_TPAGES. */
+static struct nw_tpages *tpages_of(struct nw_ctl_stats *c, uint32_t pid)
+{
+	static struct nw_tpages unlisted;
+
+	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
+		if (c->tpages[i].pid == pid)
+			return &c->tpages[i];
+	return &unlisted;
+}
+
 static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t interval_us)
 {
 	int nh = 0, nc = 0;
@@ -65,6 +76,7 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 	c->regions_hot = c->regions_warm = c->regions_idle = 0;
 	for (uint64_t i = 0; i < h->cap; i++) {
 		const struct region *r = &h->tab[i];
+		struct nw_tpages *tp;
 		float heat;
 
 		if (!r->key)
@@ -73,12 +85,17 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 			hot_insert(c->hot, &nh, &(struct nw_hot){ region_tgid(r), r->last_nr,
 					region_addr(r), (uint64_t)(r->score * 100) });
 		heat = policy_region_heat(r, h->now);
-		if (heat >= 50.0f)
+		tp = tpages_of(c, region_tgid(r));
+		if (heat >= 50.0f) {
 			c->regions_hot++;
-		else if (heat >= 0.01f)
+			tp->regions_hot++;
+		} else if (heat >= 0.01f) {
 			c->regions_warm++;
-		else
+			tp->regions_warm++;
+		} else {
 			c->regions_idle++;
+			tp->regions_idle++;
+		}
 		cold_insert(c->cold, &nc, &(struct nw_cold){ region_tgid(r), (uint32_t)(heat * 100),
 				region_addr(r), policy_region_age_us(r, h->now, interval_us) / 1000 });
 	}

@@ -153,6 +153,8 @@ struct nw_ctl_stats {
 	struct nw_tpages {		/* pages per node of each target (first NW_TPAGES) */
 		__u32 pid;
 		__u32 gone;
+		__u32 regions_hot, regions_warm, regions_idle;	/* its 2 MiB regions by heat class */
+		__u32 pad;
 		__u64 pages[NW_MAX_NODES];
 	} tpages[NW_TPAGES];
 };

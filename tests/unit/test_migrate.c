@@ -93,6 +93,76 @@ Test(pages, finds_exactly_the_touched_pages)
 	munmap(p, len);
 }
 
+struct folio_list {
+	uint64_t addr[64];
+	int order[64], n;
+};
+
+static int list_folio(void *ctx, uint64_t addr, unsigned int order, int node)
+{
+	struct folio_list *l = ctx;
+
+	if (order && l->n < 64) {
+		l->addr[l->n] = addr;
+		l->order[l->n++] = (int)order;
+	}
+	return 0;
+}
+
+/* Returns whether the kernel has PAGEMAP_SCAN (when asked to use it). */
+static bool scan_large(uint64_t lo, uint64_t hi, bool pmscan, struct folio_list *l, uint64_t *kpf)
+{
+	struct page_scanner s;
+	bool has;
+
+	memset(l, 0, sizeof(*l));
+	cr_assert_eq(scanner_open(&s, getpid(), NULL), 0);
+	s.no_pmscan = !pmscan;
+	cr_assert_eq(scanner_next_present(&s, lo, hi), lo);
+	cr_assert_eq(scan_range(&s, lo, hi, false, list_folio, l), 0);
+	*kpf = s.kpf_pages_read;
+	has = !s.no_pmscan;
+	scanner_close(&s);
+	return has;
+}
+
+/*
+ * Two THPs: one PMD-mapped, one PTE-mapped (an mprotect of one of its pages
+ * splits the mapping, not the folio). With PAGEMAP_SCAN the first is found
+ * without reading kpageflags; both ways find the same large folios.
+ */
+Test(pages, huge_pages_found_by_pagemap_scan_and_by_flags)
+{
+	size_t len = 8ul << 20;
+	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p = (uint8_t *)(((uintptr_t)raw + (2ul << 20) - 1) & ~((2ul << 20) - 1));
+	uint64_t lo = (uint64_t)p, hi = lo + (4ul << 20), kpf_scan, kpf_flags;
+	struct folio_list a, b;
+	bool has_scan;
+
+	cr_assert(raw != MAP_FAILED);
+	if (access("/proc/kpageflags", R_OK))
+		cr_skip_test("kpageflags needs CAP_SYS_ADMIN");
+	madvise(p, 4ul << 20, MADV_HUGEPAGE);
+	memset(p, 1, 4ul << 20);
+	scan_large(lo, hi, false, &b, &kpf_flags);
+	if (b.n < 2 || b.order[0] != 9)
+		cr_skip_test("no THP here (%d large folios)", b.n);
+	cr_assert_eq(mprotect(p + (2ul << 20), 4096, PROT_READ), 0);
+	scan_large(lo, hi, false, &b, &kpf_flags);
+	has_scan = scan_large(lo, hi, true, &a, &kpf_scan);
+	cr_assert_eq(b.n, 2, "flags: %d large folios", b.n);
+	cr_assert(b.addr[0] == lo && b.order[0] == 9 && b.addr[1] == lo + (2ul << 20) && b.order[1] == 9);
+	cr_assert_eq(a.n, b.n, "PAGEMAP_SCAN: %d large folios, flags: %d", a.n, b.n);
+	for (int i = 0; i < a.n; i++)
+		cr_assert(a.addr[i] == b.addr[i] && a.order[i] == b.order[i], "folio %d differs", i);
+	cr_assert_eq(kpf_flags, 1024, "flags read for both (%llu)", (unsigned long long)kpf_flags);
+	/* a kernel without PAGEMAP_SCAN (before 6.7) reads them all */
+	cr_assert_eq(kpf_scan, has_scan ? 512 : 1024, "PAGEMAP_SCAN %d: %llu flags read", has_scan,
+		     (unsigned long long)kpf_scan);
+	munmap(raw, len);
+}
+
 Test(pages, query_and_move_on_this_node)
 {
 	size_t n = 64;

@@ -43,7 +43,32 @@ tiering_refused() {
 	[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nwD.err &&
 		pass "D: tiering alone is not a read signal: migrate_cold refused" ||
 		{ cat /tmp/nwD.err; fail "D: exit $rc under numa_balancing 2"; }
-	kill $PID; wait $PID 2>/dev/null
+	kill $PID; wait $PID 2>/dev/null; PID=
+}
+
+# hot_arm NAME BALANCING [ARGS]: migrate_hot 1:1 under a 10 MiB/s quota for
+# 4 s on a fresh target: the read mapping goes first (>= 35 % on node 1), the
+# idle one waits (<= 25 %). The target is left running.
+hot_arm() {
+	name=$1 nb=$2
+	shift 2
+	[ -n "$PID" ] && { kill $PID; wait $PID 2>/dev/null; }
+	start_heat
+	echo $nb > /proc/sys/kernel/numa_balancing
+	sleep 1
+	numaweave run --pid $PID --weights 0:1,1:1 --quota 10M --interval 200ms "$@" -v 2>/tmp/nw$name.log &
+	NW=$!
+	sleep 4
+	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+	numaweave status | grep -E '^heat|^moved|^quota|^target'
+	kill -TERM $NW; wait $NW
+	echo 0 > /proc/sys/kernel/numa_balancing
+	log "$name: read mapping on node 1: $hot %, idle mapping: $idle %"
+	awk -v v=$hot 'BEGIN { exit !(v >= 35) }' && pass "$name: read memory interleaved first ($hot % >= 35 %)" ||
+		fail "$name: read memory on node 1 only $hot %"
+	awk -v v=$idle 'BEGIN { exit !(v <= 25) }' && pass "$name: idle memory waits ($idle % <= 25 %)" ||
+		fail "$name: idle memory on node 1: $idle %"
+	verify_alloc
 }
 
 if [ ! -d /sys/kernel/mm/damon/admin ]; then
@@ -64,7 +89,7 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 		fail "status --json heat"
 	kill -TERM $NW; wait $NW
 	verify_alloc
-	kill $PID; wait $PID 2>/dev/null
+	kill $PID; wait $PID 2>/dev/null; PID=
 	# balancing on: hinting faults are the only read signal; they must not
 	# make read memory look idle (what they find of the idle memory is logged)
 	echo 1 > /proc/sys/kernel/numa_balancing
@@ -90,7 +115,10 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 		fail "balancing 1: idle regions $idle_r"
 	log "pages read first so move_pages could find them: $(json_field "$js" move_touched)"
 	verify_alloc
-	kill $PID; wait $PID 2>/dev/null
+	kill $PID; wait $PID 2>/dev/null; PID=
+	log "B1: migrate_hot 1:1 under a quota, NUMA balancing's arming the read signal"
+	hot_arm B1 1
+	kill $PID; wait $PID 2>/dev/null; PID=
 	tiering_refused
 	kill $CO
 	finish
@@ -107,8 +135,11 @@ cold_arm() {
 	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml "$@" -v 2>/tmp/nw$name.log &
 	NW=$!
 	sleep 15
-	numaweave status | grep -E '^heat|^moved'
+	numaweave status | grep -E '^heat|^moved|^target' | tee /tmp/st$name
 	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+	grep "^target $PID " /tmp/st$name | grep -q " [0-9][0-9]* hot, [0-9]* warm, [1-9][0-9][0-9]* idle" &&
+		pass "$name: status shows the target's regions by heat class" ||
+		fail "$name: no per-target heat classes in status"
 	kill -TERM $NW; wait $NW
 	echo 0 > /proc/sys/kernel/numa_balancing
 	grep -E "programs|DAMON" /tmp/nw$name.log | head -3
@@ -118,7 +149,7 @@ cold_arm() {
 	awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "$name: read memory kept ($hot % <= 10 %)" ||
 		fail "$name: read memory demoted: $hot %"
 	verify_alloc
-	kill $PID; wait $PID 2>/dev/null
+	kill $PID; wait $PID 2>/dev/null; PID=
 }
 
 log "A: migrate_cold to node 1 (idle >= 3 s), DAMON as the read signal, 15 s"
@@ -128,21 +159,12 @@ cold_arm C 1 --no-damon
 log "D: without DAMON under tiering-only balancing (2): nothing here sees reads"
 tiering_refused
 
-log "B: migrate_hot 1:1, quota 10 MiB/s, 4 s"
+log "B: migrate_hot 1:1, quota 10 MiB/s, 4 s (DAMON)"
+hot_arm B 0
+log "B1: the same without DAMON, NUMA balancing's arming the read signal"
+hot_arm B1 1 --no-damon
+kill $PID; wait $PID 2>/dev/null; PID=
 start_heat
-sleep 1
-numaweave run --pid $PID --weights 0:1,1:1 --quota 10M --interval 200ms -v 2>/tmp/nwB.log &
-NW=$!
-sleep 4
-hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
-numaweave status | grep -E '^heat|^moved|^quota'
-kill -TERM $NW; wait $NW
-log "B: read mapping on node 1: $hot %, idle mapping: $idle %"
-awk -v v=$hot 'BEGIN { exit !(v >= 35) }' && pass "B: read memory interleaved first ($hot % >= 35 %)" ||
-	fail "B: read memory on node 1 only $hot %"
-awk -v v=$idle 'BEGIN { exit !(v <= 25) }' && pass "B: idle memory waits ($idle % <= 25 %)" ||
-	fail "B: idle memory on node 1: $idle %"
-verify_alloc
 
 log "E: a killed controller's kdamond is taken back by the next one"
 numaweave run --pid $PID --weights 0:1 --interval 200ms 2>/dev/null &

@@ -836,6 +836,8 @@ static void engine_fini(struct engine *e, bool failed)
 {
 	ring_buffer__free(e->rb);
 	move_vec_free(&e->moves);
+	free(e->dirty);
+	e->dirty = NULL;
 	move_vec_free(&e->unknown);
 	targets_free(&e->ts);
 	heat_free(&e->heat);

@@ -105,6 +105,10 @@ struct engine {
 	struct child child;
 	struct sysctl_guard nb;
 	struct damon_src damon;
+	/* the heat table's dirty regions (sorted keys), made at the start of each pass */
+	uint64_t *dirty;
+	size_t ndirty, dirty_cap;
+	bool dirty_ok;
 	/* counters: written here, copied to the stats map once per pass */
 	struct nw_ctl_stats ctl;
 

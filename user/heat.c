@@ -110,6 +110,44 @@ struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr)
 	return r;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long heat_dirty_keys(const struct heat *h, uint64_t **keys, size_t *cap)
+{
+	size_t n = 0;
+
+	for (uint64_t i = 0; i < h->cap; i++) {
+		if (!h->tab[i].key || !h->tab[i].dirty)
+			continue;
+		if (vec_reserve(keys, cap, n + 1, sizeof(**keys), 256))
+			return -ENOMEM;
+		(*keys)[n++] = h->tab[i].key;
+	}
+	if (n)
+		qsort(*keys, n, sizeof(**keys), cmp_u64);
+	return (long)n;
+}
+
+size_t heat_keys_lower(const uint64_t *keys, size_t n, uint64_t k)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (keys[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void heat_tick(struct heat *h)
 {
 	for (uint64_t i = 0; i < h->cap; i++) {

@@ -95,6 +95,14 @@ static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 {
 	return r && r->dseen && now + 1 - r->dseen <= NW_DAMON_FRESH;
 }
+/*
+ * The keys of the regions due for a scan (dirty), sorted: by process, then
+ * address. One walk of the table; *keys grows as needed. Returns how many or
+ * -ENOMEM.
+ */
+long heat_dirty_keys(const struct heat *h, uint64_t **keys, size_t *cap);
+/* Index of the first key >= k in keys[0..n). */
+size_t heat_keys_lower(const uint64_t *keys, size_t n, uint64_t k);
 /* End of an interval: decay, age, roll the interval counters. */
 void heat_tick(struct heat *h);
 /*

@@ -118,16 +118,24 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 	*out = reg;
 	if (!full && !(reg && reg->dirty))
 		return SKIP;
-	if (!policy_filters_pass(&e->cur->cfg, v, lo))
-		return SKIP;
-	/* not due by its heat: a full pass still counts it (and gives it an entry
-	   that heat sources can speak of), a partial one leaves it */
-	if (!policy_pattern_pass(&e->cur->cfg, reg, e->heat.now))
-		return full ? SCAN_ONLY : SKIP;
-	if (e->cur->cfg.action == NW_MIGRATE_COLD &&
-	    (e->ctl.heat_sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)) &&
-	    !policy_region_has_evidence(reg, e->heat.now))
-		return full ? SCAN_ONLY : SKIP;	/* not idle until a source says so */
+	/*
+	 * Not due by its filters or heat: a full pass still counts it (and gives
+	 * it an entry that heat sources can speak of); a partial one is done with
+	 * it until its heat changes again (a fault, DAMON's word turning, its age
+	 * reaching age.min, an arm left unanswered make it dirty), so the regions
+	 * a partial pass looks at stay the ones that changed.
+	 */
+	if (!policy_filters_pass(&e->cur->cfg, v, lo) ||
+	    !policy_pattern_pass(&e->cur->cfg, reg, e->heat.now) ||
+	    (e->cur->cfg.action == NW_MIGRATE_COLD &&
+	     (e->ctl.heat_sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)) &&
+	     !policy_region_has_evidence(reg, e->heat.now))) {	/* not idle until a source says so */
+		if (!full) {
+			reg->dirty = 0;
+			return SKIP;
+		}
+		return policy_filters_pass(&e->cur->cfg, v, lo) ? SCAN_ONLY : SKIP;
+	}
 	if (policy_region_waits(reg, e->heat.now)) {
 		e->p.deferred++;
 		return SKIP;
@@ -135,36 +143,72 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 	return SCAN_MOVE;
 }
 
+/*
+ * The region holding lo (lo inside v): the first present page at or after lo,
+ * below lim, and the rest of its 2 MiB region, if this pass wants it. *next:
+ * where the next region starts.
+ */
+static int scan_region(struct engine *e, struct page_scanner *ps, const struct nw_vma *v,
+		       uint64_t lo, uint64_t lim, bool full, uint64_t *next)
+{
+	uint64_t r, hi;
+	struct region *reg;
+	int rc, want;
+
+	*next = lim;
+	if ((rc = scan_tick(e)))
+		return rc;
+	/* holes are not work: go to the next region with something present */
+	lo = scanner_next_present(ps, lo, lim);
+	if (lo >= lim)
+		return 0;
+	r = lo & ~(POLICY_REGION - 1);
+	hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
+	*next = r + POLICY_REGION;
+	want = region_wanted(e, v, lo, full, !ps->no_pmscan, &reg);
+	if (want == SKIP)
+		return 0;
+	e->p.movable = want == SCAN_MOVE;
+	/* made on the first resident folio (folio_seen): heat only where memory is */
+	e->p.reg = reg;
+	e->p.reg_lo = lo;
+	if (reg)
+		reg->dirty = 0;
+	return scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
+}
+
 static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_vma *v, bool full)
 {
-	int rc = 0, want;
+	uint32_t pid = e->p.t->pid;
+	uint64_t next, last;
+	size_t k;
+	int rc = 0;
 
 	e->p.vma = v;
-	for (uint64_t r = v->start & ~(POLICY_REGION - 1); r < v->end && !rc;
-	     r += POLICY_REGION) {
-		uint64_t lo = r < v->start ? v->start : r, hi;
-		struct region *reg;
+	if (full || !e->dirty_ok) {
+		for (uint64_t lo = v->start; lo < v->end && !rc; lo = next)
+			rc = scan_region(e, ps, v, lo, v->end, full, &next);
+		return rc;
+	}
+	/* a partial pass: only the regions due (dirty), found in the sorted list */
+	last = heat_key(pid, v->end - 1);
+	for (k = heat_keys_lower(e->dirty, e->ndirty, heat_key(pid, v->start));
+	     k < e->ndirty && e->dirty[k] <= last && !rc; k++) {
+		uint64_t r = (e->dirty[k] & ((1ull << 40) - 1)) << NW_REGION_SHIFT;
+		uint64_t lo = r < v->start ? v->start : r;
+		uint64_t lim = r + POLICY_REGION < v->end ? r + POLICY_REGION : v->end;
 
-		if ((rc = scan_tick(e)))
-			break;
-		/* holes are not work: go to the next region with something present */
-		lo = scanner_next_present(ps, lo, v->end);
-		if (lo >= v->end)
-			break;
-		r = lo & ~(POLICY_REGION - 1);
-		hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
-		want = region_wanted(e, v, lo, full, !ps->no_pmscan, &reg);
-		if (want == SKIP)
-			continue;
-		e->p.movable = want == SCAN_MOVE;
-		/* made on the first resident folio (folio_seen): heat only where memory is */
-		e->p.reg = reg;
-		e->p.reg_lo = lo;
-		if (reg)
-			reg->dirty = 0;
-		rc = scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
+		rc = scan_region(e, ps, v, lo, lim, false, &next);
 	}
 	return rc;
+}
+
+/* This target has regions due for a scan (a partial pass has work). */
+static bool has_dirty(const struct engine *e, uint32_t pid)
+{
+	size_t k = heat_keys_lower(e->dirty, e->ndirty, heat_key(pid, 0));
+
+	return !e->dirty_ok || (k < e->ndirty && e->dirty[k] >> 40 == pid);
 }
 
 /* Scan one target. Returns -ESRCH when it is gone. */
@@ -180,6 +224,8 @@ static int scan_target(struct engine *e, struct target *t)
 		e->p.full = true;
 		t->sig = t->vmas.sig;
 	}
+	if (!e->p.full && !has_dirty(e, t->pid))
+		return 0;	/* nothing due: not a page read */
 	rc = scanner_open(&ps, t->pid, &e->nodes);
 	if (rc)
 		return rc;
@@ -368,6 +414,7 @@ void plan_pass(struct engine *e, bool force_full)
 {
 	struct nw_ctl_stats *c = &e->ctl;
 	uint64_t now = nw_now_ns();
+	long nd;
 	/* lost events may hide faulted regions: then everything is rescanned */
 	bool periodic = now - e->last_full_ns >= FULL_EVERY_NS ||
 			e->ld.stats->bpf.drops != e->drops_seen;
@@ -385,6 +432,10 @@ void plan_pass(struct engine *e, bool force_full)
 	}
 	memset(&e->p, 0, sizeof(e->p));
 	memset(c->pages_on, 0, sizeof(c->pages_on));
+	/* the regions due, once for every target's partial pass (else: walk them all) */
+	nd = heat_dirty_keys(&e->heat, &e->dirty, &e->dirty_cap);
+	e->dirty_ok = nd >= 0;
+	e->ndirty = nd > 0 ? (size_t)nd : 0;
 	for (size_t i = 0; i < e->ts.n; i++) {
 		struct target *t = e->ts.t[i];
 

@@ -20,7 +20,7 @@ static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool p
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info li = {};
 	struct bpf_link *link;
-	struct nw_vma v;
+	struct nw_vma buf[64];	/* the iterator's seq_file gives whole records per read */
 	int fd, rc = 0;
 	ssize_t got;
 
@@ -40,14 +40,24 @@ static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool p
 	}
 	out->n = 0;
 	out->sig = 1469598103934665603ull;
-	while ((got = read(fd, &v, sizeof(v))) == sizeof(v)) {
-		if ((rc = vec_reserve(&out->v, &out->cap, out->n + 1, sizeof(v), 64)))
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		size_t k = (size_t)got / sizeof(buf[0]);
+
+		if (got % sizeof(buf[0])) {
+			rc = -EIO;	/* a torn record: not this program's output */
 			break;
-		out->v[out->n++] = v;
-		out->sig = (out->sig ^ v.start ^ (v.end << 1) ^ (v.pgoff << 7) ^ v.flags) *
-			   1099511628211ull;
+		}
+		if ((rc = vec_reserve(&out->v, &out->cap, out->n + k, sizeof(buf[0]), 64)))
+			break;
+		for (size_t j = 0; j < k; j++) {
+			const struct nw_vma *v = &buf[j];
+
+			out->v[out->n++] = *v;
+			out->sig = (out->sig ^ v->start ^ (v->end << 1) ^ (v->pgoff << 7) ^ v->flags) *
+				   1099511628211ull;
+		}
 	}
-	if (got < 0)
+	if (got < 0 && !rc)
 		rc = -errno;
 	close(fd);
 out:

@@ -18,6 +18,7 @@ int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_weights(int argc, char **argv);
 int cmd_numastat(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Usage of one command (NULL: all) on f. */

@@ -36,6 +36,10 @@ static const struct cmd cmds[] = {
 	{ "numastat", cmd_numastat, "PID|NAME...",
 	  "per-node memory of processes, as numastat -p prints it (a NAME: every process\n"
 	  "      whose comm is NAME or whose command line contains it)" },
+	{ "tune", cmd_tune,
+	  "--dry-run --weights auto:SENSOR [--home NODE] [--interval DURATION] [--count N]\n"
+	  "          [--json]",
+	  "what the bandwidth controller would set each interval, and why (moves nothing)" },
 	{ "version", cmd_version, "", "the version of numaweave" },
 };
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -2,34 +2,60 @@
 /*
  * sensors — per-node memory traffic and capacity for `--weights auto:SENSOR`.
  *
- *   file:PATH  lines "NODE TRAFFIC [CAPACITY]" (bytes/s, units allowed:
- *              "0 12.5G 100G"; '#' starts a comment), written by another
- *              program (a monitor on real hardware, or a model in a test);
- *              a capacity not given comes from the node's HMAT bandwidth.
+ *   file:PATH     lines "NODE TRAFFIC [CAPACITY]" (bytes/s, units allowed:
+ *                 "0 12.5G 100G"; '#' starts a comment), written by another
+ *                 program (a monitor on real hardware, or a model in a test);
+ *                 a capacity not given comes from the node's HMAT bandwidth.
+ *   resctrl[:DIR] resctrl memory bandwidth monitoring (Intel RDT MBM, AMD
+ *                 PQoS): DIR/mon_data/mon_L3_NN/mbm_{total,local}_bytes of a
+ *                 monitoring group (default /sys/fs/resctrl, every task not in
+ *                 another group), read as rates. An L3 domain counts what its
+ *                 CPUs read and write: local bytes go to its own node; the rest
+ *                 went to other nodes, which resctrl does not name, and is
+ *                 split over the other memory nodes by their capacity.
+ *                 Capacities from HMAT (required).
  *
  * Capacity, where the file gives none: /sys/devices/system/node/nodeN/
  * access0/initiators/{read,write}_bandwidth (MB/s, from HMAT/CDAT), summed.
- * resctrl and uncore/CXL PMU sensors are not built (no such hardware here).
+ * Uncore and CXL PMU sensors are not built (no such hardware here).
  */
 #ifndef NW_SENSORS_H
 #define NW_SENSORS_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include "numaweave/abi.h"
 
 /* `numaweave weights auto` asks controller PID to resume: this path + ".PID" */
 #define NW_AUTO_RESUME "/run/numaweave/auto-resume"
 
+enum sensor_kind { SENSOR_FILE, SENSOR_RESCTRL };
+
 struct sensor {
 	char name[64];			/* as given: "file:/run/bw" */
-	char path[256];
+	char path[256];			/* the file, or the resctrl group */
+	enum sensor_kind kind;
+	char sys[128];			/* sysfs: "/sys" (a fixture tree in tests) */
 	double capacity[NW_MAX_NODES];	/* bytes/s, 0: not a memory node */
 	double hmat[NW_MAX_NODES];	/* HMAT's, read once at open: the fallback */
 	uint64_t mem_nodes;		/* nodes with memory, at open */
+	int ndom;			/* resctrl: L3 domains, their node, last counts */
+	struct rdt_dom {
+		int id, node;
+		uint64_t total, local;
+		bool ok;		/* the last reading was a number */
+	} dom[NW_MAX_NODES];
+	double t_last;			/* resctrl: seconds of the last reading */
 };
 
 /* "auto" or "auto:SENSOR" -> opened sensor. 0, or -errno with err. */
 int sensor_open(struct sensor *s, const char *spec, char *err, int errlen);
+/* The same on a sysfs tree rooted at sys (tests: a fixture). */
+int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double now, char *err,
+		   int errlen);
 /* Traffic now (bytes/s per node); capacities refreshed from the file. 0 or -errno with err. */
 int sensor_read(struct sensor *s, double *traffic, char *err, int errlen);
+/* The same at time now (seconds, any origin; tests give their own). */
+int sensor_read_at(struct sensor *s, double now, double *traffic, char *err, int errlen);
 
 #endif

@@ -195,6 +195,13 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 		nw_err("bad config %s: %s", a->config, err);
 		return 2;
 	}
+	if (a->config && o->cfg.auto_spec[0]) {	/* the file's auto_weights */
+		struct sensor s;
+
+		if (sensor_open(&s, o->cfg.auto_spec, err, sizeof(err)))
+			return BAD("bad config %s: auto_weights: %s", a->config, err);
+		pol_cfg_auto_home(&o->cfg);
+	}
 	if (a->weights && !strncmp(a->weights, "auto", 4) &&
 	    (!a->weights[4] || a->weights[4] == ':')) {
 		struct sensor s;
@@ -204,9 +211,7 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 		if (strlen(a->weights) >= sizeof(o->cfg.auto_spec))
 			return BAD("bad --weights: '%s' too long", a->weights);
 		snprintf(o->cfg.auto_spec, sizeof(o->cfg.auto_spec), "%s", a->weights);
-		memset(o->cfg.weights, 0, sizeof(o->cfg.weights));
-		o->cfg.weights[nodes_home()] = 1;	/* the controller starts at home */
-		o->cfg.have_weights = true;
+		pol_cfg_auto_home(&o->cfg);
 	} else if (a->weights) {
 		if (weights_from_spec(a->weights, o->cfg.weights, err, sizeof(err)))
 			return BAD("bad --weights: %s", err);

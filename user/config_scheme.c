@@ -349,6 +349,12 @@ int config_parse_scheme(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 				return yfail(y, v, "action '%s' not supported (migrate_hot, migrate_cold)", s);
 		} else if (!strcmp(k, "dests")) {
 			rc = parse_dests(y, v, c);
+		} else if (!strcmp(k, "auto_weights")) {
+			/* numaweave's own key: weights from measured bandwidth (SENSOR) */
+			if (!s || !*s || strlen(s) + 5 >= sizeof(c->auto_spec))
+				return yfail(y, v, "schemes[].auto_weights: a sensor, e.g. resctrl "
+					     "or file:/run/numaweave-bw");
+			snprintf(c->auto_spec, sizeof(c->auto_spec), "auto:%s", s);
 		} else if (!strcmp(k, "target_nid")) {
 			rc = parse_target_nid(y, v, c);
 		} else if (!strcmp(k, "access_pattern")) {
@@ -363,6 +369,12 @@ int config_parse_scheme(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 		}
 		if (rc)
 			return rc;
+	}
+	if (c->auto_spec[0] && c->have_weights) {
+		ywarn(y, n, "schemes[]", "dests", "and target_nid are ignored: auto_weights sets "
+		      "the weights");
+		c->have_weights = false;
+		memset(c->weights, 0, sizeof(c->weights));
 	}
 	return 0;
 }

@@ -159,7 +159,7 @@ static int pol_open(struct engine *e, struct pol *p, const char *path)
 		p->own_fd = true;
 	}
 	snprintf(hint, sizeof(hint), "%s has no dests and none are pinned", path);
-	if (!pol_weights_init(e, p, hint))
+	if (!pol_weights_init(e, p, hint) && !pol_auto_init(e, p))
 		return 0;
 	if (created)
 		loader_policy_unpin(&e->ld, p->name);
@@ -204,8 +204,17 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 			nw_warn("policy %s: keeping the version loaded before", name);
 		return p != NULL;
 	}
+	pol_cfg_auto_home(&c);	/* auto_weights: from home */
+	if (p && strcmp(c.auto_spec, p->cfg.auto_spec)) {
+		/* the sensor changed (or came, or went): the policy starts again */
+		nw_info("policy %s: weights from %s now", name, c.auto_spec[0] ? c.auto_spec : "the file");
+		for (int i = 0; i < e->npols; i++)
+			if (e->pols[i] == p)
+				pol_remove(e, i);
+		p = NULL;
+	}
 	if (p) {	/* changed: the new settings; the weights only if the file's changed */
-		bool new_w = c.have_weights &&
+		bool new_w = !c.auto_spec[0] && c.have_weights &&
 			     memcmp(c.weights, p->file_w, sizeof(p->file_w)) != 0;
 		char err[256];
 		int bad;

@@ -249,6 +249,15 @@ bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now)
 	return true;
 }
 
+void pol_cfg_auto_home(struct nw_config *c)
+{
+	if (!c->auto_spec[0])
+		return;
+	memset(c->weights, 0, sizeof(c->weights));
+	c->weights[nodes_home()] = 1;	/* the controller starts at home */
+	c->have_weights = true;
+}
+
 int pol_auto_init(struct engine *e, struct pol *p)
 {
 	struct autow_params ap;

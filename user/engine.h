@@ -159,6 +159,8 @@ void pol_sources_refresh(struct engine *e, struct pol *p);
 void pol_free(struct pol *p);
 /* --weights auto: start the controller of p (0, or an exit status), and one decision a pass. */
 int pol_auto_init(struct engine *e, struct pol *p);
+/* A config whose weights come from a sensor (auto_spec): it starts with everything at home. */
+void pol_cfg_auto_home(struct nw_config *c);
 void pol_auto_tick(struct engine *e, struct pol *p);
 
 /* daemon.c: the policy files. Load (or reload) config_dir; 0, or an exit status at start. */

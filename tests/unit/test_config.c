@@ -147,6 +147,31 @@ Test(config, nr_accesses_units_never_mixed)
 	cr_assert_eq(load_str(AP_YAML("{min: 2 %, max: 5}"), &c, err, sizeof(err)), -EINVAL);
 }
 
+#define SCHEME_YAML(body) \
+	"kdamonds: [ {contexts: [ {ops: vaddr, schemes: [ {action: migrate_hot, " body "} ]} ]} ]"
+
+/* numaweave's auto_weights: the sensor named, dests and target_nid then ignored (said) */
+Test(config, auto_weights)
+{
+	struct nw_config c;
+	char err[512];
+
+	warnings[0] = 0;
+	cr_assert_eq(load_str(SCHEME_YAML("auto_weights: resctrl"), &c, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_str_eq(c.auto_spec, "auto:resctrl");
+	cr_assert(!c.have_weights);
+	cr_assert_eq(warnings[0], 0, "%s", warnings);
+	cr_assert_eq(load_str(SCHEME_YAML("target_nid: 1, dests: [{nid: 1, weight: 3}], "
+					  "auto_weights: 'file:/run/bw'"), &c, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_str_eq(c.auto_spec, "auto:file:/run/bw");
+	cr_assert(!c.have_weights && !c.weights[1], "the sensor's controller sets the weights");
+	cr_assert(strstr(warnings, "auto_weights sets the weights"), "%s", warnings);
+	cr_assert_eq(load_str(SCHEME_YAML("auto_weights: ''"), &c, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "auto_weights"), "%s", err);
+}
+
 /* Hostile configs: each is refused quickly, with the reason, and nothing blocks. */
 Test(config, deep_nesting_refused_fast)
 {

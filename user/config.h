@@ -48,7 +48,7 @@ struct access_pattern {
 #define NW_MAX_SOURCES 8
 #define NW_SOURCE_PATH 256
 
-/* Where targets come from besides pids: read again every interval. */
+/* Where targets come from besides pids: read again every quarter interval. */
 struct nw_source {
 	enum { NW_SRC_PIDFILE = 1, NW_SRC_CGROUP } kind;
 	char path[NW_SOURCE_PATH];	/* the pid file, or the cgroup v2 directory */

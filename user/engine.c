@@ -383,14 +383,14 @@ static int cmp_int(const void *a, const void *b)
 /* Pids a source names now (a cgroup may hold many). */
 #define SRC_MAX_PIDS 65536
 
-void pol_sources_refresh(struct engine *e, struct pol *p)
+int pol_sources_refresh(struct engine *e, struct pol *p)
 {
 	static int pids[SRC_MAX_PIDS];
 	char err[NW_ERRLEN + 512];
-	int total = 0;
+	int total = 0, added = 0;
 
 	if (!p->cfg.nr_src)
-		return;
+		return 0;
 	for (int i = 0; i < p->cfg.nr_src; i++) {
 		const struct nw_source *s = &p->cfg.src[i];
 		int n = 0, rc = source_read(s, pids + total, SRC_MAX_PIDS - total, &n, err,
@@ -432,9 +432,11 @@ void pol_sources_refresh(struct engine *e, struct pol *p)
 			continue;
 		if (pids[k] == getpid() || engine_follow(e, p, pids[k], true))
 			continue;
+		added++;
 		nw_info("%sfollowing pid %d (from %s)", p->label, pids[k],
 			p->cfg.nr_src == 1 ? p->cfg.src[0].path : "its sources");
 	}
+	return added;
 }
 
 int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint)
@@ -809,6 +811,9 @@ static int engine_loop(struct engine *e)
 		if (now >= next_w) {
 			next_w = now + poll_ns;
 			changed |= weights_poll(e, now);	/* a new table: pass at once */
+			/* pid files and cgroups as often: a new target is placed at once */
+			for (int i = 0; i < e->npols; i++)
+				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
 		}
 		if (now < next && !changed)
 			continue;
@@ -817,10 +822,8 @@ static int engine_loop(struct engine *e)
 			break;
 		if (!changed) {
 			interval_tick(e);
-			for (int i = 0; i < e->npols; i++) {
-				pol_sources_refresh(e, e->pols[i]);
+			for (int i = 0; i < e->npols; i++)
 				pol_auto_tick(e, e->pols[i]);
-			}
 		}
 		plan_pass(e, false);
 		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */

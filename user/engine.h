@@ -155,7 +155,7 @@ int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint);
 void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w);
 bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now);
 /* Pids from p's pid files and cgroups: new ones followed, those no longer named let go. */
-void pol_sources_refresh(struct engine *e, struct pol *p);
+int pol_sources_refresh(struct engine *e, struct pol *p);	/* new targets followed */
 void pol_free(struct pol *p);
 /* --weights auto: start the controller of p (0, or an exit status), and one decision a pass. */
 int pol_auto_init(struct engine *e, struct pol *p);

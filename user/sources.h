@@ -3,7 +3,8 @@
  * sources — where targets come from: a pid checked before it is followed, a
  * pid file read as systemd's PIDFile= is, a cgroup v2 directory's
  * cgroup.procs. Shared by `run` (once, at start) and the controller loop
- * (every interval, so a restarted job or a process joining a cgroup is found).
+ * (every quarter interval, so a restarted job or a process joining a cgroup is
+ * found, and placed at once).
  */
 #ifndef NW_SOURCES_H
 #define NW_SOURCES_H

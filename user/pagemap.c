@@ -211,6 +211,17 @@ static int emit_kpf(struct page_scanner *s, uint64_t addr, uint64_t pfn, uint64_
 	return 0;
 }
 
+/* n order-0 folios at addr, physically contiguous from pfn. */
+static int emit_small(struct page_scanner *s, uint64_t addr, uint64_t pfn, uint64_t n,
+		      folio_cb cb, void *ctx)
+{
+	int rc = 0;
+
+	for (uint64_t k = 0; k < n && !rc; k++)
+		rc = cb(ctx, addr + k * 4096, 0, node_of_pfn(s->nodes, pfn + k));
+	return rc;
+}
+
 /*
  * A run of physically contiguous present pages, cut at 2 MiB boundaries (no
  * folio crosses one): a PMD-mapped piece is one order-9 folio; the rest asks
@@ -228,6 +239,8 @@ static int emit_run(struct page_scanner *s, uint64_t addr, uint64_t pfn, uint64_
 			seg = run - j;
 		if (seg == PMD_BYTES >> 12 && pmd_mapped(s, a))
 			rc = cb(ctx, a, 9, node_of_pfn(s->nodes, pfn + j));
+		else if (s->small_only && !s->no_pmscan)
+			rc = emit_small(s, a, pfn + j, seg, cb, ctx);
 		else
 			rc = emit_kpf(s, a, pfn + j, seg, cb, ctx);
 		if (rc)

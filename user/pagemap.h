@@ -33,6 +33,12 @@ struct page_scanner {
 	uint64_t pr_from, pr_walk_end;	/* the window the ranges describe */
 	uint64_t holes_skipped;		/* bytes of address space never read */
 	uint64_t kpf_pages_read;	/* kpageflags entries read */
+	/*
+	 * Set by the caller for a range where only PMD-mapped folios can be large
+	 * (an anonymous VMA with VM_NOHUGEPAGE): with PAGEMAP_SCAN those are found
+	 * by it and every other page is order 0, so kpageflags is not read.
+	 */
+	bool small_only;
 };
 
 /* Called for each resident folio whose head lies in the scanned range. */

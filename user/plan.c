@@ -174,6 +174,7 @@ static int scan_region(struct engine *e, struct page_scanner *ps, const struct n
 	e->p.reg_lo = lo;
 	if (reg)
 		reg->dirty = 0;
+	ps->small_only = policy_vma_small_only(v);
 	return scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
 }
 

@@ -12,6 +12,7 @@
 #define VM_DONTEXPAND 0x00040000ul
 #define VM_HUGETLB 0x00400000ul
 #define VM_MIXEDMAP 0x10000000ul
+#define VM_NOHUGEPAGE 0x40000000ul
 
 bool policy_vma_eligible(const struct nw_vma *v)
 {
@@ -25,6 +26,12 @@ bool policy_vma_eligible(const struct nw_vma *v)
 bool policy_vma_reservation(const struct nw_vma *v)
 {
 	return !(v->flags & VM_ACCESS);
+}
+
+bool policy_vma_small_only(const struct nw_vma *v)
+{
+	/* MADV_NOHUGEPAGE: no THP or mTHP is made here (one made before stays PMD-mapped) */
+	return v->kind == NW_VMA_ANON && !(v->flags & VM_SHARED) && (v->flags & VM_NOHUGEPAGE);
 }
 
 bool policy_vma_anon_only(const struct nw_vma *v)

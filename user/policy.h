@@ -42,6 +42,8 @@ bool policy_vma_eligible(const struct nw_vma *v);
 bool policy_vma_reservation(const struct nw_vma *v);
 /* Only the CoW-ed (anonymous) pages of this VMA are eligible. */
 bool policy_vma_anon_only(const struct nw_vma *v);
+/* Only PMD-mapped folios can be large in v (anonymous, MADV_NOHUGEPAGE). */
+bool policy_vma_small_only(const struct nw_vma *v);
 /* damo's filters: anon, addr ranges (matching: inside only; else outside only). */
 bool policy_filters_pass(const struct nw_config *c, const struct nw_vma *v, uint64_t addr);
 /* damo's access pattern on a region (NULL: never seen, no heat, aged since start). */

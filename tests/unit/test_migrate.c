@@ -110,7 +110,8 @@ static int list_folio(void *ctx, uint64_t addr, unsigned int order, int node)
 }
 
 /* Returns whether the kernel has PAGEMAP_SCAN (when asked to use it). */
-static bool scan_large(uint64_t lo, uint64_t hi, bool pmscan, struct folio_list *l, uint64_t *kpf)
+static bool scan_large_as(uint64_t lo, uint64_t hi, bool pmscan, bool small_only,
+			  struct folio_list *l, uint64_t *kpf)
 {
 	struct page_scanner s;
 	bool has;
@@ -118,12 +119,18 @@ static bool scan_large(uint64_t lo, uint64_t hi, bool pmscan, struct folio_list 
 	memset(l, 0, sizeof(*l));
 	cr_assert_eq(scanner_open(&s, getpid(), NULL), 0);
 	s.no_pmscan = !pmscan;
+	s.small_only = small_only;
 	cr_assert_eq(scanner_next_present(&s, lo, hi), lo);
 	cr_assert_eq(scan_range(&s, lo, hi, false, list_folio, l), 0);
 	*kpf = s.kpf_pages_read;
 	has = !s.no_pmscan;
 	scanner_close(&s);
 	return has;
+}
+
+static bool scan_large(uint64_t lo, uint64_t hi, bool pmscan, struct folio_list *l, uint64_t *kpf)
+{
+	return scan_large_as(lo, hi, pmscan, false, l, kpf);
 }
 
 /*
@@ -160,6 +167,19 @@ Test(pages, huge_pages_found_by_pagemap_scan_and_by_flags)
 	/* a kernel without PAGEMAP_SCAN (before 6.7) reads them all */
 	cr_assert_eq(kpf_scan, has_scan ? 512 : 1024, "PAGEMAP_SCAN %d: %llu flags read", has_scan,
 		     (unsigned long long)kpf_scan);
+	/*
+	 * MADV_NOHUGEPAGE afterwards (the planner's small_only): the PMD-mapped
+	 * THP is still found by PAGEMAP_SCAN, no flags are read, and the
+	 * PTE-mapped one counts as small pages (the documented limit); without
+	 * PAGEMAP_SCAN small_only is not trusted and the flags are read.
+	 */
+	has_scan = scan_large_as(lo, hi, true, true, &a, &kpf_scan);
+	if (has_scan) {
+		cr_assert(a.n == 1 && a.addr[0] == lo && a.order[0] == 9, "%d large", a.n);
+		cr_assert_eq(kpf_scan, 0);
+	}
+	scan_large_as(lo, hi, false, true, &a, &kpf_scan);
+	cr_assert(a.n == 2 && kpf_scan == 1024, "no PAGEMAP_SCAN: flags read (%d)", a.n);
 	munmap(raw, len);
 }
 

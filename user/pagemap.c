@@ -263,7 +263,7 @@ static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, bool an
 				s->pm[k] &= ~PM_PRESENT;
 
 	while (i < n) {
-		uint64_t e = s->pm[i], pfn, run = 1, j;
+		uint64_t e = s->pm[i], pfn, run = 1;
 
 		if (!(e & PM_PRESENT)) {
 			i++;
@@ -281,15 +281,10 @@ static int scan_chunk(struct page_scanner *s, uint64_t base, uint64_t n, bool an
 		while (i + run < n && (s->pm[i + run] & PM_PRESENT) &&
 		       (s->pm[i + run] & PM_PFN_MASK) == pfn + run)
 			run++;
-		if (run == 1 || s->kpf_fd < 0) {
-			for (j = 0; j < run; j++)
-				if ((rc = cb(ctx, base + (i + j) * 4096, 0,
-					     node_of_pfn(s->nodes, pfn + j))))
-					return rc;
-			i += run;
-			continue;
-		}
-		if ((rc = emit_run(s, base + i * 4096, pfn, run, cb, ctx)))
+		/* a single page, or no flags to read: order 0 */
+		rc = run == 1 || s->kpf_fd < 0 ? emit_small(s, base + i * 4096, pfn, run, cb, ctx) :
+						 emit_run(s, base + i * 4096, pfn, run, cb, ctx);
+		if (rc)
 			return rc;
 		i += run;
 	}

@@ -23,6 +23,12 @@ log "kernel $(uname -r), DAMON sysfs: $([ -d /sys/kernel/mm/damon/admin ] && ech
 taskset -c 0 true 2>/dev/null || { echo "SKIP: no taskset"; exit 0; }
 PIN="taskset -c 0"
 
+# share_check VALUE min|max LIMIT PASS-MESSAGE FAIL-MESSAGE: a node-1 share against its limit
+share_check() {
+	awk -v v=$1 -v l=$3 -v op=$2 'BEGIN { exit !(op == "min" ? v >= l : v <= l) }' &&
+		pass "$4" || fail "$5"
+}
+
 start_heat() {
 	start_alloc 216M --nothp --hot 40M || exit 1
 	HOT=$(sed -n 's/^hot [0-9]* at 0x//p' "$OUT")
@@ -64,10 +70,8 @@ hot_arm() {
 	kill -TERM $NW; wait $NW
 	echo 0 > /proc/sys/kernel/numa_balancing
 	log "$name: read mapping on node 1: $hot %, idle mapping: $idle %"
-	awk -v v=$hot 'BEGIN { exit !(v >= 35) }' && pass "$name: read memory interleaved first ($hot % >= 35 %)" ||
-		fail "$name: read memory on node 1 only $hot %"
-	awk -v v=$idle 'BEGIN { exit !(v <= 25) }' && pass "$name: idle memory waits ($idle % <= 25 %)" ||
-		fail "$name: idle memory on node 1: $idle %"
+	share_check $hot min 35 "$name: read memory interleaved first ($hot % >= 35 %)" "$name: read memory on node 1 only $hot %"
+	share_check $idle max 25 "$name: idle memory waits ($idle % <= 25 %)" "$name: idle memory on node 1: $idle %"
 	verify_alloc
 }
 
@@ -103,10 +107,8 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 	kill -TERM $NW; wait $NW
 	echo 0 > /proc/sys/kernel/numa_balancing
 	log "balancing 1, NUMA scans and hinting faults: read mapping on node 1: $hot %, idle: $idle %"
-	awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "balancing 1: read memory kept ($hot %)" ||
-		fail "balancing 1: read memory demoted: $hot %"
-	awk -v v=$idle 'BEGIN { exit !(v >= 90) }' && pass "balancing 1: idle memory demoted ($idle % >= 90 %)" ||
-		fail "balancing 1: idle memory on node 1 only $idle %"
+	share_check $hot max 10 "balancing 1: read memory kept ($hot %)" "balancing 1: read memory demoted: $hot %"
+	share_check $idle min 90 "balancing 1: idle memory demoted ($idle % >= 90 %)" "balancing 1: idle memory on node 1 only $idle %"
 	# 6.1's move_pages(2) answers ENOENT for armed pages (its page lookup
 	# honours PROT_NONE hint entries): they are read once, then moved
 	idle_r=$(json_field "$js" regions_idle)
@@ -144,10 +146,8 @@ cold_arm() {
 	echo 0 > /proc/sys/kernel/numa_balancing
 	grep -E "programs|DAMON" /tmp/nw$name.log | head -3
 	log "$name: read mapping on node 1: $hot %, idle mapping: $idle %"
-	awk -v v=$idle 'BEGIN { exit !(v >= 90) }' && pass "$name: idle memory demoted ($idle % >= 90 %)" ||
-		fail "$name: idle memory on node 1 only $idle %"
-	awk -v v=$hot 'BEGIN { exit !(v <= 10) }' && pass "$name: read memory kept ($hot % <= 10 %)" ||
-		fail "$name: read memory demoted: $hot %"
+	share_check $idle min 90 "$name: idle memory demoted ($idle % >= 90 %)" "$name: idle memory on node 1 only $idle %"
+	share_check $hot max 10 "$name: read memory kept ($hot % <= 10 %)" "$name: read memory demoted: $hot %"
 	verify_alloc
 	kill $PID; wait $PID 2>/dev/null; PID=
 }

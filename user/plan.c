@@ -114,6 +114,7 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 {
 	struct region *reg = present ? heat_get(&e->heat, e->p.t->pid, lo) :
 				       heat_find(&e->heat, e->p.t->pid, lo);
+	bool filtered;
 
 	*out = reg;
 	if (!full && !(reg && reg->dirty))
@@ -125,8 +126,8 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 	 * reaching age.min, an arm left unanswered make it dirty), so the regions
 	 * a partial pass looks at stay the ones that changed.
 	 */
-	if (!policy_filters_pass(&e->cur->cfg, v, lo) ||
-	    !policy_pattern_pass(&e->cur->cfg, reg, e->heat.now) ||
+	filtered = policy_filters_pass(&e->cur->cfg, v, lo);
+	if (!filtered || !policy_pattern_pass(&e->cur->cfg, reg, e->heat.now) ||
 	    (e->cur->cfg.action == NW_MIGRATE_COLD &&
 	     (e->ctl.heat_sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)) &&
 	     !policy_region_has_evidence(reg, e->heat.now))) {	/* not idle until a source says so */
@@ -134,7 +135,7 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 			reg->dirty = 0;
 			return SKIP;
 		}
-		return policy_filters_pass(&e->cur->cfg, v, lo) ? SCAN_ONLY : SKIP;
+		return filtered ? SCAN_ONLY : SKIP;
 	}
 	if (policy_region_waits(reg, e->heat.now)) {
 		e->p.deferred++;

@@ -329,7 +329,8 @@ static int pmscan_fill(struct page_scanner *s, uint64_t from, uint64_t end)
 	};
 	long n;
 
-	if (!s->pr && !(s->pr = malloc(PR_CAP * sizeof(*s->pr))))
+	/* calloc: valgrind does not know PAGEMAP_SCAN writes the vector */
+	if (!s->pr && !(s->pr = calloc(PR_CAP, sizeof(*s->pr))))
 		return -ENOMEM;
 	a.vec = (uint64_t)(uintptr_t)s->pr;
 	n = ioctl(s->pagemap_fd, NW_PAGEMAP_SCAN, &a);

@@ -196,10 +196,15 @@ sanitize:
 		$(OUT)/asan/unit_tests $(OUT)/asan/numaweave
 	$(Q)$(OUT)/asan/unit_tests
 
-# valgrind memcheck on the unit tests (Criterion's workers included).
+# valgrind memcheck on the unit tests (Criterion's workers included). A worker's
+# error does not change Criterion's exit status, so valgrind's own lines (it is
+# quiet otherwise) fail the target too.
 memcheck: $(OUT)/unit_tests
 	$(Q)valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
-		--trace-children=yes $(OUT)/unit_tests
+		--trace-children=yes $(OUT)/unit_tests 2>$(OUT)/memcheck.log; rc=$$?; \
+		cat $(OUT)/memcheck.log >&2; \
+		if grep -q '^==[0-9]*== ' $(OUT)/memcheck.log; then \
+			echo "memcheck: valgrind found errors (above)" >&2; exit 9; fi; exit $$rc
 
 # libFuzzer targets (clang): 60 s each in `make check`, FUZZ_SECONDS (600) in `make fuzz`.
 FUZZ_SECONDS ?= 600

@@ -121,6 +121,7 @@ void report_publish(struct engine *e)
 		}
 		tp->pid = e->ts.t[i]->pid;
 		tp->gone = e->ts.t[i]->gone;
+		tp->regions_hot = tp->regions_warm = tp->regions_idle = 0;	/* heat_summary counts */
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
 	heat_summary(&e->heat, c, e->o->cfg.interval_us);

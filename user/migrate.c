@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "log.h"
 #include "migrate.h"
+#include "pagemap.h"
 
 #define MOVE_BATCH 8192
 #define MAX_ROUNDS 3	/* failed batches a folio may be in before it counts as busy */
@@ -40,14 +41,23 @@
 move_pages_fn migrate_syscall = move_pages;
 touch_fn migrate_touch = pages_touch_present;
 
-#define PM_PRESENT (1ull << 63)
 #define TOUCH_IOV 1024	/* IOV_MAX */
+
+/* One byte of each of the k pages in remote; returns how many were read. */
+static long read_bytes(int pid, struct iovec *remote, size_t k)
+{
+	char sink[TOUCH_IOV];
+	struct iovec local = { .iov_base = sink, .iov_len = k };
+	ssize_t r = k ? process_vm_readv(pid, &local, 1, remote, k, 0) : 0;
+
+	return r > 0 ? r : 0;
+}
 
 /* Reads one byte of each page of addrs[0..n) that pagemap shows present. */
 long pages_touch_present(int pid, const uint64_t *addrs, size_t n)
 {
-	char path[64], sink[TOUCH_IOV];
-	struct iovec local = { .iov_base = sink }, remote[TOUCH_IOV];
+	struct iovec remote[TOUCH_IOV];
+	char path[64];
 	long touched = 0;
 	size_t k = 0;
 	int fd;
@@ -56,25 +66,19 @@ long pages_touch_present(int pid, const uint64_t *addrs, size_t n)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	for (size_t i = 0; i <= n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		uint64_t pm = 0;
 
-		if (i < n && (pread(fd, &pm, sizeof(pm), (off_t)(addrs[i] >> 12) * 8) != sizeof(pm) ||
-			      !(pm & PM_PRESENT)))
+		if (pread(fd, &pm, sizeof(pm), (off_t)(addrs[i] >> 12) * 8) != sizeof(pm) ||
+		    !(pm & PM_PRESENT))
 			continue;	/* absent: reading it would fault it in (or wait on userfaultfd) */
-		if (i < n) {
-			remote[k].iov_base = (void *)(uintptr_t)addrs[i];
-			remote[k++].iov_len = 1;
-		}
-		if (k == TOUCH_IOV || (i == n && k)) {
-			ssize_t r;
-
-			local.iov_len = k;
-			r = process_vm_readv(pid, &local, 1, remote, k, 0);
-			touched += r > 0 ? r : 0;
+		remote[k++] = (struct iovec){ .iov_base = (void *)(uintptr_t)addrs[i], .iov_len = 1 };
+		if (k == TOUCH_IOV) {
+			touched += read_bytes(pid, remote, k);
 			k = 0;
 		}
 	}
+	touched += read_bytes(pid, remote, k);
 	close(fd);
 	return touched;
 }

@@ -19,9 +19,6 @@
 #include "pagemap.h"
 #include "vec.h"
 
-#define PM_PRESENT (1ull << 63)
-#define PM_FILE (1ull << 61)
-#define PM_PFN_MASK ((1ull << 55) - 1)
 #define HEAD (1ull << KPF_COMPOUND_HEAD)
 #define TAIL (1ull << KPF_COMPOUND_TAIL)
 #define CHUNK 4096		/* pages per pagemap read: 16 MiB, a multiple of 512 */

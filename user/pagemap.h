@@ -12,6 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PRESENT (1ull << 63)
+#define PM_FILE (1ull << 61)
+#define PM_PFN_MASK ((1ull << 55) - 1)
+
 struct node_map {
 	uint64_t block_pages;	/* pages per memory block */
 	int8_t *node;		/* node of each block, -1 unknown */

@@ -43,7 +43,7 @@ UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
-	      $(OUT)/sim_autow
+	      $(OUT)/sim_autow $(OUT)/bench_movepages
 
 ifeq ($(V),1)
 Q =
@@ -188,6 +188,10 @@ $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
 $(OUT)/bench_sample: tests/bench/bench_sample.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lm
+
+$(OUT)/bench_movepages: tests/bench/bench_movepages.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lnuma
 
 # Sanitizers: user space and unit tests with ASan + UBSan (LeakSanitizer included).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -28,7 +28,7 @@ struct run_args {
 };
 
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND, O_AFTER };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND, O_AFTER, O_FOLD };
 
 static const struct option run_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -43,6 +43,7 @@ static const struct option run_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "pin-dir", required_argument, NULL, O_PINDIR },
 	{ "ringbuf", required_argument, NULL, O_RINGBUF },
+	{ "fold-window", required_argument, NULL, O_FOLD },
 	{ "no-fentry", no_argument, NULL, O_NOFENTRY },
 	{ "classic-tp", no_argument, NULL, O_CLASSIC },
 	{ "syslog", no_argument, NULL, O_SYSLOG },
@@ -158,6 +159,16 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 	case 'j': o->json = true; break;
 	case O_PINDIR: o->pin_dir = optarg; break;
 	case O_RINGBUF: rc = opt_ringbuf(optarg, o); break;
+	case O_FOLD: {
+		char err[NW_ERRLEN];
+
+		if (parse_duration(optarg, &o->fold_us, err))
+			rc = BAD("bad --fold-window '%s': %s", optarg, err);
+		else if (o->fold_us > 1000000)
+			rc = BAD("--fold-window is at most 1s (a region's heat waits for it), "
+				 "not %s", optarg);
+		break;
+	}
 	case O_NOFENTRY: o->no_fentry = true; break;
 	case O_CLASSIC: o->classic_tp = true; break;
 	case O_SYSLOG: nw_log_open(true); break;
@@ -289,7 +300,7 @@ static int run_targets(struct engine_opts *o, const struct run_args *a, int argc
 
 int cmd_run(int argc, char **argv)
 {
-	struct engine_opts o = { .ringbuf_bytes = 8 << 20 };
+	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .fold_us = NW_FOLD_NS_DEFAULT / 1000 };
 	struct run_args a = {};
 	int c, rc;
 
@@ -315,6 +326,7 @@ static const struct option daemon_opts[] = {
 	{ "pin-dir", required_argument, NULL, O_PINDIR },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "ringbuf", required_argument, NULL, O_RINGBUF },
+	{ "fold-window", required_argument, NULL, O_FOLD },
 	{ "no-fentry", no_argument, NULL, O_NOFENTRY },
 	{ "classic-tp", no_argument, NULL, O_CLASSIC },
 	{ "syslog", no_argument, NULL, O_SYSLOG },
@@ -330,6 +342,7 @@ static const struct option daemon_opts[] = {
 int cmd_daemon(int argc, char **argv)
 {
 	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .daemon = true,
+				 .fold_us = NW_FOLD_NS_DEFAULT / 1000,
 				 .config_dir = NW_CONFIG_DIR };
 	struct run_args a = {};
 	int c, rc;

@@ -176,6 +176,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "hint", s->bpf.hint);
 	jw_uint_field(w, "prot", s->bpf.prot);
 	jw_uint_field(w, "wakeups", s->bpf.wakeups);
+	jw_uint_field(w, "folded", s->bpf.folded);
 	jw_uint_field(w, "kernel_moves", s->bpf.kernel_moves);
 	jw_uint_field(w, "forks", s->bpf.forks);
 	jw_uint_field(w, "exits", s->bpf.exits);
@@ -293,12 +294,14 @@ static void text_counters(const struct status *st)
 		       c->quota_bytes / 1048576.0, (unsigned long long)c->quota_deferred);
 	else
 		printf("quota        unlimited\n");
-	printf("events       %llu (first touch %llu, repeat %llu, hint %llu, write %llu), "
-	       "drops %llu, wakeups %llu, not held by the heat table %llu\n",
+	printf("events       %llu (first touch %llu, repeat %llu, hint %llu, write %llu; "
+	       "%llu faults folded into them), drops %llu, wakeups %llu, not held by the heat "
+	       "table %llu\n",
 	       (unsigned long long)b->events, (unsigned long long)b->first_touch,
 	       (unsigned long long)b->repeat, (unsigned long long)b->hint,
-	       (unsigned long long)b->prot, (unsigned long long)b->drops,
-	       (unsigned long long)b->wakeups, (unsigned long long)c->heat_refused);
+	       (unsigned long long)b->prot, (unsigned long long)b->folded,
+	       (unsigned long long)b->drops, (unsigned long long)b->wakeups,
+	       (unsigned long long)c->heat_refused);
 	text_heat(c, b->arms);
 	if (c->autow.state)
 		printf("auto         sensor %.48s, %s; %.1f %% of pages off node %u; utilisation "
@@ -424,6 +427,8 @@ static void status_prometheus(const struct status *st, bool have)
 		printf("numaweave_events_total{kind=\"%s\"} %llu\n", ev[i].kind,
 		       (unsigned long long)*(const __u64 *)((const char *)b + ev[i].off));
 	prom_one("event_drops_total", "counter", "events lost (ring buffer full)", b->drops);
+	prom_one("faults_folded_total", "counter",
+		 "target faults counted in a region's fold record, not a record each", b->folded);
 	prom_one("kernel_moves_total", "counter", "NUMA-balancing migrations seen",
 		 b->kernel_moves);
 	prom_one("moved_back_pages_total", "counter", "pages the kernel moved back after placing",

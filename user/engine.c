@@ -123,7 +123,8 @@ static void on_access(struct engine *e, const struct nw_event *ev)
 
 	if (!ev->addr)
 		return;
-	r = heat_touch(&e->heat, ev->tgid, ev->addr);
+	/* a fold record stands for aux faults in the region of its first one */
+	r = heat_touch_n(&e->heat, ev->tgid, ev->addr, ev->kind == NW_EV_FOLD ? ev->aux : 1);
 	/* TNF_MIGRATED: the kernel moved a page of a region we placed */
 	/* placed_gen is only set under the table in force (any change clears it) */
 	if (r && ev->kind == NW_EV_HINT && (ev->aux & 1) && r->placed_gen) {
@@ -147,6 +148,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	case NW_EV_REPEAT:
 	case NW_EV_PROT:
 	case NW_EV_HINT:
+	case NW_EV_FOLD:
 		on_access(e, ev);
 		break;
 	case NW_EV_FORK:
@@ -591,6 +593,7 @@ static int engine_init(struct engine *e)
 	struct loader_opts lo = {
 		.pin_dir = o->pin_dir, .ringbuf_bytes = o->ringbuf_bytes,
 		.no_fentry = o->no_fentry, .classic_tp = o->classic_tp, .no_damon = o->no_damon,
+		.fold_ns = o->fold_us * 1000,
 	};
 	int rc;
 

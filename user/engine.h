@@ -34,6 +34,7 @@ struct engine_opts {
 	const char *pin_dir;
 	char **cmd;			/* -- CMD ARG..., or NULL */
 	uint64_t ringbuf_bytes;
+	uint64_t fold_us;	/* fault folding window, 0 = a record per fault */
 	bool no_fentry, classic_tp;
 	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
 	bool no_damon;			/* never use DAMON as a heat source */

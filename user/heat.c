@@ -95,15 +95,14 @@ struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr)
 	return r;
 }
 
-struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr)
+struct region *heat_touch_n(struct heat *h, uint32_t tgid, uint64_t addr, uint32_t n)
 {
 	struct region *r = heat_get(h, tgid, addr);
 
 	if (!r)
 		return NULL;
-	r->score += 1.0f;
-	if (r->nr < UINT16_MAX)
-		r->nr++;
+	r->score += (float)n;
+	r->nr = r->nr + n < UINT16_MAX ? r->nr + n : UINT16_MAX;
 	r->last_pass = h->now;
 	r->dirty = 1;
 	r->armed = 0;	/* a fault answers NUMA balancing's arming */

@@ -64,8 +64,12 @@ struct heat {
 
 int heat_init(struct heat *h, uint64_t max_regions, double decay);
 void heat_free(struct heat *h);
-/* Record one access; returns the region or NULL if the table is full. */
-struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr);
+/* Record n accesses; returns the region or NULL if the table is full. */
+struct region *heat_touch_n(struct heat *h, uint32_t tgid, uint64_t addr, uint32_t n);
+static inline struct region *heat_touch(struct heat *h, uint32_t tgid, uint64_t addr)
+{
+	return heat_touch_n(h, tgid, addr, 1);
+}
 struct region *heat_find(const struct heat *h, uint32_t tgid, uint64_t addr);
 /* The region, created with no heat if missing; NULL if the table is full. */
 struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);

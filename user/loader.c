@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -186,6 +187,16 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	bpf_program__set_autoload(s->progs.handle_damon, l->damon_prog);
 	bpf_program__set_autoattach(s->progs.handle_vma, false);	/* attached per read */
 	s->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
+	if (o->fold_ns) {
+		struct timespec tick;
+
+		/* the coarse clock ticks once a jiffy: its resolution is 1/HZ */
+		if (clock_getres(CLOCK_MONOTONIC_COARSE, &tick) || tick.tv_sec || !tick.tv_nsec)
+			tick.tv_nsec = 10000000;
+		s->rodata->hz = 1000000000ull / tick.tv_nsec;
+		s->rodata->fold_jiffies = (o->fold_ns + tick.tv_nsec - 1) / tick.tv_nsec;
+	}
+	s->rodata->hint_fentry = l->fentry;
 	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)))
 		return rc;
 

@@ -20,6 +20,7 @@ struct loader_opts {
 	bool no_fentry;		/* never try fentry on task_numa_fault */
 	bool classic_tp;	/* force the classic page-fault tracepoint */
 	bool no_damon;		/* never attach to DAMON's damon_aggregated */
+	uint64_t fold_ns;	/* fault folding window (abi.h); 0 = a record per fault */
 };
 
 struct loader {

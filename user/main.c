@@ -20,7 +20,8 @@ static const struct cmd cmds[] = {
 	  "          [--children] [--weights SPEC | --config FILE.yaml]\n"
 	  "          [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 	  "          [--interval DURATION] [--once [--after DURATION]] [--dry-run] [--json]\n"
-	  "          [--pin-dir DIR] [--ringbuf SIZE] [--no-fentry] [--classic-tp]\n"
+	  "          [--pin-dir DIR] [--ringbuf SIZE] [--fold-window DURATION]\n"
+	  "          [--no-fentry] [--classic-tp]\n"
 	  "          [--numa-balancing keep|off] [--no-damon] [--force-blind] [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change" },
 	{ "daemon", cmd_daemon,

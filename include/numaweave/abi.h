@@ -27,7 +27,19 @@ enum nw_event_kind {
 	NW_EV_DAMON = 7,	/* DAMON region: addr start, tid pages, node target index,
 				   aux nr_accesses, err age (aggregation intervals) */
 	NW_EV_ARM = 8,		/* NUMA balancing armed [addr, addr + tid pages) of tgid */
+	NW_EV_FOLD = 9,		/* faults folded after a region's first record: addr and tid
+				   of that record, aux faults folded, err repeats | prot << 16 */
 };
+
+/*
+ * Fault folding: a target's fault in the same 2 MiB region as the last one
+ * recorded on this CPU, within the fold window, adds to a per-CPU count instead
+ * of a record of its own. The count goes out as one NW_EV_FOLD record when the
+ * CPU's next recorded fault opens another region (or the count reaches
+ * NW_FOLD_MAX); a CPU that faults no more keeps its last count.
+ */
+#define NW_FOLD_MAX 0xffff
+#define NW_FOLD_NS_DEFAULT 10000000ull	/* 10 ms */
 
 /*
  * A ring-buffer record, 32 bytes. No timestamp: bpf_ktime_get_ns() was ~100 of
@@ -78,6 +90,7 @@ struct nw_bpf_stats {
 	__u64 exits;
 	__u64 wakeups;		/* forced consumer wakeups */
 	__u64 arms;		/* change_prot_numa() calls on targets (ranges armed) */
+	__u64 folded;		/* faults counted in NW_EV_FOLD records, not a record each */
 };
 
 enum nw_fail_reason {

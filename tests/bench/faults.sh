@@ -49,13 +49,26 @@ prog_ns() {	# prog_ns NAME [numaweave options]: mean ns per run of program NAME
 }
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -qw kernel.bpf_stats_enabled=1
-echo "BPF program time per target fault: tp_btf handle_fault $(prog_ns handle_fault), classic handle_fault_tp $(prog_ns handle_fault_tp --classic-tp)"
+# Interleaved, $PAIRS rounds: faults folded per region (the default) and a
+# record per fault (--fold-window 0); the median of each.
+fold=() each=() classic=()
+for i in $(seq "$pairs"); do
+	fold+=("$(prog_ns handle_fault | cut -d' ' -f1)")
+	each+=("$(prog_ns handle_fault --fold-window 0 | cut -d' ' -f1)")
+	classic+=("$(prog_ns handle_fault_tp --classic-tp | cut -d' ' -f1)")
+	echo "round $i: BPF ns per target fault: tp_btf folded ${fold[-1]}, tp_btf a record each ${each[-1]}, classic folded ${classic[-1]}"
+done
+medof() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "BPF program time per target fault, median of $pairs: tp_btf handle_fault $(medof "${fold[@]}") ns (folded), $(medof "${each[@]}") ns (--fold-window 0); classic handle_fault_tp $(medof "${classic[@]}") ns (folded)"
 sysctl -qw kernel.bpf_stats_enabled="$old_stats"
 
 # (not tee /dev/stderr: that reopens a redirected stderr with O_TRUNC)
+# -vv: at -v an idle controller prints no pass line, so no drops count
 out=$("$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" -- "$b" "$mib" 3 2)
 echo "$out"
 two=$(echo "$out" | sed -n 's/.*best \([0-9]*\) faults.*/\1/p')
-drops=$("$top/build/numaweave" run --weights 0:1 --pin-dir "$pin" -v -- "$b" "$mib" 3 2 2>&1 >/dev/null |
-	sed -n 's/.*drops \([0-9]*\);.*/\1/p' | tail -n 1)
-echo "2 faulting threads under numaweave: best $two faults/s, drops at the last pass: ${drops:-?}"
+for fold in 10ms 0; do
+	drops=$("$top/build/numaweave" run --weights 0:1 --fold-window $fold --pin-dir "$pin" -v -v -- "$b" "$mib" 3 2 2>&1 >/dev/null |
+		sed -n 's/.*events \([0-9]*\) drops \([0-9]*\);.*/\1 records, \2 drops/p' | tail -n 1)
+	echo "2 faulting threads under numaweave (best $two faults/s above), --fold-window $fold: at the last pass ${drops:-?}"
+done

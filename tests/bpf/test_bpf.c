@@ -9,12 +9,16 @@
  *   - zero drops at the default buffer size;
  *   - the VMA iterator reports the child's mapping with its vm_pgoff;
  *   - a second load reuses the pinned weights;
+ *   - with fault folding on, a child on one CPU that touches N pages twice
+ *     sends a handful of records that still count N first touches and N
+ *     repeats, each at an address in the pages' regions;
  *   - the target registry keeps nothing whose map update failed, and
  *     starting a `-- CMD` child leaks no descriptor when fork fails.
  * Prints "N passed, N failed".
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +82,108 @@ static int on_ev(void *ctx, void *data, size_t len)
 	default: s->other++; break;
 	}
 	return 0;
+}
+
+/* What the fold test counts: faults in [lo, hi) by kind, and records. */
+struct folded {
+	uint64_t lo, hi;
+	uint32_t pid;
+	long records, faults, first, repeat, outside;
+};
+
+static int on_fold_ev(void *ctx, void *data, size_t len)
+{
+	struct folded *s = ctx;
+	const struct nw_event *e = data;
+	long n = e->kind == NW_EV_FOLD ? e->aux : 1;
+
+	if (e->tgid != s->pid || (e->kind != NW_EV_FOLD && e->kind != NW_EV_FIRST_TOUCH &&
+				  e->kind != NW_EV_REPEAT))
+		return 0;
+	/* a record's address is its region's first fault: [lo, hi) is whole regions */
+	if (e->addr < s->lo || e->addr >= s->hi) {
+		s->outside++;
+		return 0;
+	}
+	s->records++;
+	s->faults += n;
+	if (e->kind == NW_EV_FOLD) {
+		s->repeat += e->err & 0xffff;
+		s->first += n - (e->err & 0xffff) - (e->err >> 16);
+	} else if (e->kind == NW_EV_REPEAT) {
+		s->repeat++;
+	} else {
+		s->first++;
+	}
+	return 0;
+}
+
+/*
+ * Folding: a child on CPU 0 touches NPAGES pages of a 2 MiB-aligned buffer,
+ * drops them and touches them again, then touches a page 4 MiB further (the
+ * CPU's next recorded fault flushes the count of the last region).
+ */
+static void test_fold(struct loader *l)
+{
+	struct nw_target t = {};
+	struct folded s = {};
+	struct ring_buffer *rb;
+	uint64_t folded0 = l->stats->bpf.folded;
+	size_t len = 8 << 20;
+	uint8_t *raw, *buf;
+	int go[2], st;
+	uint32_t key;
+	pid_t pid;
+	char c;
+
+	raw = mmap(NULL, len + (2 << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (raw == MAP_FAILED || pipe(go))
+		return;
+	buf = (uint8_t *)(((uintptr_t)raw + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	pid = fork();
+	if (pid == 0) {
+		cpu_set_t cpus;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(0, &cpus);
+		if (sched_setaffinity(0, sizeof(cpus), &cpus) || read(go[0], &c, 1) != 1)
+			_exit(3);
+		for (int i = 0; i < NPAGES; i++)
+			buf[i * 4096] = 1;
+		madvise(buf, NPAGES * 4096, MADV_DONTNEED);
+		for (int i = 0; i < NPAGES; i++)
+			buf[i * 4096] = 2;
+		buf[4 << 20] = 3;
+		_exit(0);
+	}
+	key = pid;
+	CHECK(!bpf_map_update_elem(l->targets_fd, &key, &t, BPF_ANY), "fold: add target");
+	s.pid = pid;
+	s.lo = (uint64_t)buf;
+	s.hi = s.lo + (4 << 20);
+	rb = ring_buffer__new(l->events_fd, on_fold_ev, &s, NULL);
+	if (!rb || write(go[1], "g", 1) != 1)
+		return;
+	waitpid(pid, &st, 0);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	printf("fold: %ld records for %ld faults in range (first %ld, repeat %ld), %ld outside; "
+	       "folded %llu\n", s.records, s.faults, s.first, s.repeat, s.outside,
+	       (unsigned long long)(l->stats->bpf.folded - folded0));
+	CHECK(WIFEXITED(st) && !WEXITSTATUS(st), "fold: child exit %d", st);
+	CHECK(s.first == NPAGES && s.repeat == NPAGES,
+	      "fold: records count every fault: first %ld, repeat %ld, want %d each", s.first,
+	      s.repeat, NPAGES);
+	/* 2 regions, 2 touches each: 4 windows if nothing slowed the child down */
+	CHECK(s.records <= NPAGES / 16, "fold: %ld records for %d faults", s.records,
+	      2 * NPAGES);
+	CHECK(l->stats->bpf.folded - folded0 >= (uint64_t)(2 * NPAGES - s.records),
+	      "fold: stats.bpf.folded %llu", (unsigned long long)(l->stats->bpf.folded - folded0));
+	close(go[0]);
+	close(go[1]);
+	munmap(raw, len + (2 << 20));
 }
 
 static void *thread_fn(void *arg)
@@ -273,6 +379,10 @@ int main(int argc, char **argv)
 	CHECK(loader_open(&l, &o) == 0, "reload");
 	CHECK(l.weights_reused, "pinned weights reused");
 	CHECK(!bpf_map_lookup_elem(l.weights_fd, &key, &w2) && w2 == 7, "weight kept: %u", w2);
+	loader_close(&l, false);
+	o.fold_ns = NW_FOLD_NS_DEFAULT;
+	CHECK(loader_open(&l, &o) == 0, "reload with folding");
+	test_fold(&l);
 	/* a second controller on the same pin dir is refused */
 	{
 		struct loader l2;

@@ -127,7 +127,7 @@ verify_alloc
 kill $PID; wait $PID 2>/dev/null
 
 log "ring buffer overrun: 4 KiB buffer, fault storm"
-out=$(numaweave run --ringbuf 4K --weights 0:1,1:1 --interval 100ms -v -- bench_faults 64 3 2>/tmp/rb.log)
+out=$(numaweave run --ringbuf 4K --fold-window 0 --weights 0:1,1:1 --interval 100ms -v -- bench_faults 64 3 2>/tmp/rb.log)
 rc=$?
 drops=$(grep -o 'drops [0-9]*' /tmp/rb.log | tail -n 1 | cut -d' ' -f2)
 [ $rc = 0 ] && [ "${drops:-0}" -gt 0 ] && pass "overrun: drops counted ($drops), run finished (exit 0)" || fail "overrun: rc $rc drops $drops"

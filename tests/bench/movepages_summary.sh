@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Summary of bench_movepages.csv (tests/bench/vm_movepages.sh rows prefixed
+# with the boot): per page size and tool, the median and range over every
+# round of MiB/s in the moving call(s), wall seconds and CPU seconds; then
+# per boot the ratio of each tool's median MiB/s to migratepages', and the
+# median of those ratios over the boots.
+set -euo pipefail
+csv=${1:?usage: movepages_summary.sh bench_movepages.csv}
+awk -F, '
+function med(s,    v, n, i, j, t) {
+	n = split(s, v, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function rng(s,    v, n, i, lo, hi) {
+	n = split(s, v, " "); lo = hi = v[1]
+	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+	return lo "-" hi
+}
+$2 == "move" && $8 != "" {
+	k = $5 SUBSEP $4; mps[k] = mps[k] " " $8; wall[k] = wall[k] " " $6; cpu[k] = cpu[k] " " $9
+	b = $1 SUBSEP $4; bm[b] = bm[b] " " $8; boots[$1] = $5; tools[$4] = 1
+}
+END {
+	printf "%-5s %-13s %-22s %-20s %-16s\n", "pages", "tool", "MiB/s median (range)", "wall s median (range)", "CPU s median"
+	for (k in mps) {
+		split(k, p, SUBSEP)
+		printf "%-5s %-13s %-22s %-20s %-16s\n", p[1], p[2], sprintf("%.1f (%s)", med(mps[k]), rng(mps[k])),
+		       sprintf("%.2f (%s)", med(wall[k]), rng(wall[k])), sprintf("%.2f", med(cpu[k]))
+	}
+	for (bt in boots) for (t in tools) if (t != "migratepages" && (bt SUBSEP t) in bm && (bt SUBSEP "migratepages") in bm) {
+		r = med(bm[bt SUBSEP t]) / med(bm[bt SUBSEP "migratepages"])
+		printf "boot %s: %s at %.2fx migratepages MiB/s\n", bt, t, r
+		ratios[boots[bt] SUBSEP t] = ratios[boots[bt] SUBSEP t] " " r
+	}
+	for (k in ratios) { split(k, p, SUBSEP); printf "%s %s: median ratio to migratepages over boots %.2f (%s)\n", p[1], p[2], med(ratios[k]), rng(ratios[k]) }
+}' "$csv" | sort

@@ -165,6 +165,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "move_resubmitted", c->move_resubmitted);
 	jw_uint_field(w, "move_touched", c->move_touched);
 	jw_uint_field(w, "pass_errors", c->pass_errors);
+	json_cpu(w, c);
 	jw_uint_field(w, "removes", c->removes);
 	jw_uint_field(w, "contested", c->contested);
 	jw_uint_field(w, "quota_bytes_per_s", c->quota_bytes);
@@ -294,6 +295,11 @@ static void text_counters(const struct status *st)
 		       c->quota_bytes / 1048576.0, (unsigned long long)c->quota_deferred);
 	else
 		printf("quota        unlimited\n");
+	printf("cpu          %.2f s: scan %.2f, move %.2f, events %.2f, the rest %.2f "
+	       "(start-up, sources, weights)\n", c->cpu_ns / 1e9, c->cpu_scan_ns / 1e9,
+	       c->cpu_move_ns / 1e9, c->cpu_events_ns / 1e9,
+	       c->cpu_ns > c->cpu_scan_ns + c->cpu_move_ns + c->cpu_events_ns ?
+	       (c->cpu_ns - c->cpu_scan_ns - c->cpu_move_ns - c->cpu_events_ns) / 1e9 : 0.0);
 	printf("events       %llu (first touch %llu, repeat %llu, hint %llu, write %llu; "
 	       "%llu faults folded into them), drops %llu, wakeups %llu, not held by the heat "
 	       "table %llu\n",
@@ -405,6 +411,12 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("bytes_moved_total", "counter", "bytes moved", c->bytes_moved);
 	prom_one("move_calls_total", "counter", "move_pages(2) calls", c->move_calls);
 	prom_float("move_seconds_total", "counter", "time in move_pages(2)", c->move_ns / 1e9);
+	prom_head("cpu_seconds_total", "counter",
+		  "the controller's CPU time: all, and scanning, moving, taking in events");
+	printf("numaweave_cpu_seconds_total{phase=\"all\"} %.6f\n", c->cpu_ns / 1e9);
+	printf("numaweave_cpu_seconds_total{phase=\"scan\"} %.6f\n", c->cpu_scan_ns / 1e9);
+	printf("numaweave_cpu_seconds_total{phase=\"move\"} %.6f\n", c->cpu_move_ns / 1e9);
+	printf("numaweave_cpu_seconds_total{phase=\"events\"} %.6f\n", c->cpu_events_ns / 1e9);
 	prom_head("pages_failed_total", "counter", "pages that could not move, by reason");
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		printf("numaweave_pages_failed_total{reason=\"%s\"} %llu\n", fail_reason_name(i),

@@ -685,7 +685,7 @@ static void once_wait_child(struct engine *e)
 			last = rss;
 		}
 		usleep(100000);
-		ring_buffer__consume(e->rb);
+		engine_consume(e);
 	}
 	nw_info("--once: %s after %.1f s", e->child.done ? "the command ended" :
 		e->o->after_us ? "--after elapsed" : "the command settled",
@@ -701,7 +701,7 @@ static int engine_once(struct engine *e)
 	if (e->child.pid > 0)
 		once_wait_child(e);
 	t0 = nw_now_ns();
-	ring_buffer__consume(e->rb);
+	engine_consume(e);
 	e->progress = isatty(STDERR_FILENO) && !nw_syslog;
 	plan_pass(e, true);
 	report_startup(e, t0);
@@ -741,10 +741,18 @@ static void reap_child(struct engine *e)
 		engine_target_gone(e, t);
 }
 
+void engine_consume(struct engine *e)
+{
+	uint64_t c0 = nw_thread_cpu_ns();
+
+	ring_buffer__consume(e->rb);
+	e->ctl.cpu_events_ns += nw_thread_cpu_ns() - c0;
+}
+
 /* Wait for events until the next pass or weights poll. <0 on a poll failure. */
 static int engine_wait(struct engine *e, uint64_t due)
 {
-	uint64_t now = nw_now_ns();
+	uint64_t now = nw_now_ns(), c0 = nw_thread_cpu_ns();
 	int timeout = due > now ? (int)((due - now + 999999) / 1000000) : 0;
 	int rc = ring_buffer__poll(e->rb, timeout);
 
@@ -753,6 +761,8 @@ static int engine_wait(struct engine *e, uint64_t due)
 		return rc;
 	}
 	ring_buffer__consume(e->rb);	/* wakeups are not forced for every record */
+	/* waiting costs no CPU: what the poll used went on the records */
+	e->ctl.cpu_events_ns += nw_thread_cpu_ns() - c0;
 	reap_child(e);
 	return 0;
 }

@@ -141,6 +141,8 @@ bool engine_stopping(void);
 bool engine_let_go(struct engine *e, struct target *t);
 /* A target exited: stop following it. */
 void engine_target_gone(struct engine *e, struct target *t);
+/* Take in the ring buffer's records now; their CPU goes to ctl.cpu_events_ns. */
+void engine_consume(struct engine *e);
 
 /* The policy whose table status shows (run's, the daemon's first). */
 const struct pol *engine_main_pol(const struct engine *e);

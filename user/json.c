@@ -169,6 +169,17 @@ void json_per_node(struct jw *w, const char *name, const __u64 *v, const uint32_
 	jw_end_object(w);
 }
 
+void json_cpu(struct jw *w, const struct nw_ctl_stats *c)
+{
+	jw_name(w, "cpu_s");
+	jw_start_object(w);
+	jw_float_field(w, "total", c->cpu_ns / 1e9);
+	jw_float_field(w, "scan", c->cpu_scan_ns / 1e9);
+	jw_float_field(w, "move", c->cpu_move_ns / 1e9);
+	jw_float_field(w, "events", c->cpu_events_ns / 1e9);
+	jw_end_object(w);
+}
+
 void json_failed(struct jw *w, const char *name, const __u64 *failed)
 {
 	jw_name(w, name);

@@ -65,5 +65,8 @@ void json_weights(struct jw *w, const char *name, const uint32_t *weights);
 void json_per_node(struct jw *w, const char *name, const __u64 *v, const uint32_t *weights);
 /* {"ebusy": n, ...}: every failure reason. */
 void json_failed(struct jw *w, const char *name, const __u64 *failed);
+/* "cpu_s": {"total", "scan", "move", "events"}: the controller's CPU seconds by phase. */
+struct nw_ctl_stats;
+void json_cpu(struct jw *w, const struct nw_ctl_stats *c);
 
 #endif

@@ -75,10 +75,25 @@ DEFINE_LOG(nw_warn, LOG_WARNING, "warning: ", 1)
 DEFINE_LOG(nw_info, LOG_INFO, "", nw_verbose >= 1)
 DEFINE_LOG(nw_debug, LOG_DEBUG, "debug: ", nw_verbose >= 2)
 
-uint64_t nw_now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t nw_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t nw_thread_cpu_ns(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+uint64_t nw_process_cpu_ns(void)
+{
+	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }

@@ -95,7 +95,7 @@ static int scan_tick(struct engine *e)
 		return -EINTR;
 	if (++e->scan_steps % 256)
 		return 0;
-	ring_buffer__consume(e->rb);
+	engine_consume(e);
 	if (e->progress)
 		fprintf(stderr, "\rnumaweave: %llu pages scanned, %llu misplaced ",
 			(unsigned long long)e->p.scanned, (unsigned long long)e->p.misplaced);
@@ -351,7 +351,7 @@ static int move_target(struct engine *e, struct target *t)
 		rc = moves_apply(t->pid, e->moves.m + i, k, &tot);
 		count_results(e, t, e->moves.m + i, k);
 		p->qt_used_ns += tot.ns - ns0;
-		ring_buffer__consume(e->rb);	/* the job keeps faulting meanwhile */
+		engine_consume(e);	/* the job keeps faulting meanwhile */
 	}
 	if (i < n && !rc && !engine_stopping()) {	/* the time quota is spent */
 		for (size_t j = i; j < n; j++)
@@ -377,6 +377,17 @@ static int target_vanished(struct engine *e, struct target *t)
 	return 0;
 }
 
+/* fn's CPU time, less the records it took in on the way (counted as events) */
+static int timed(struct engine *e, int (*fn)(struct engine *, struct target *),
+		 struct target *t, __u64 *ns)
+{
+	uint64_t c0 = nw_thread_cpu_ns(), ev0 = e->ctl.cpu_events_ns;
+	int rc = fn(e, t);
+
+	*ns += nw_thread_cpu_ns() - c0 - (e->ctl.cpu_events_ns - ev0);
+	return rc;
+}
+
 static int pass_target(struct engine *e, struct target *t, bool full)
 {
 	int rc;
@@ -386,9 +397,9 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	e->p.t = t;
 	e->p.full = full;
 	t->need_full = false;
-	rc = scan_target(e, t);
+	rc = timed(e, scan_target, t, &e->ctl.cpu_scan_ns);
 	if (!rc && !e->o->dry_run)
-		rc = move_target(e, t);
+		rc = timed(e, move_target, t, &e->ctl.cpu_move_ns);
 	if (rc == -ESRCH)
 		return target_vanished(e, t);
 	if (rc == -EINTR) {

@@ -126,6 +126,7 @@ void report_publish(struct engine *e)
 	}
 	heat_summary(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
+	c->cpu_ns = nw_process_cpu_ns();
 	c->weights_pending = engine_main_pol(e)->ws.pending;
 	/* the table status shows: the first policy's (it may have changed with a reload) */
 	memcpy(c->weights, engine_main_pol(e)->ws.force, sizeof(c->weights));
@@ -202,6 +203,7 @@ void report_json_pass(struct engine *e, double secs)
 	struct rusage ru = {};
 	struct jw w;
 
+	e->ctl.cpu_ns = nw_process_cpu_ns();
 	getrusage(RUSAGE_SELF, &ru);
 	jw_init(&w, stdout);
 	jw_start_object(&w);
@@ -223,6 +225,7 @@ void report_json_pass(struct engine *e, double secs)
 	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);
 	jw_uint_field(&w, "move_touched", c->move_touched);
 	jw_uint_field(&w, "pass_errors", c->pass_errors);
+	json_cpu(&w, c);
 	jw_name(&w, "errors");	/* why a target could not be scanned */
 	jw_start_array(&w);
 	for (size_t i = 0; i < e->ts.n; i++) {

@@ -126,6 +126,14 @@ struct nw_ctl_stats {
 	__u64 weights_rejected;	/* 1 if the map holds a table that was refused */
 	__u64 weights_bad_node;	/* node id named by the refused table */
 	__u64 move_ns;		/* time spent in move_pages(2) */
+	/* the controller's CPU time (its thread's), by what it was doing: reading
+	 * the targets' VMAs and page maps, moving (move_pages(2) copies in the
+	 * caller), taking in ring-buffer records (heat included); cpu_ns is the
+	 * whole process's, start-up and everything else included */
+	__u64 cpu_scan_ns;
+	__u64 cpu_move_ns;
+	__u64 cpu_events_ns;
+	__u64 cpu_ns;
 	__u64 move_calls;	/* move_pages(2) calls, queries after a partial result included */
 	__u64 move_resubmitted;	/* folios sent again after the kernel stopped part-way */
 	__u64 move_touched;	/* pages read so move_pages(2) could find them (NUMA hint entries) */

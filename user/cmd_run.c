@@ -211,6 +211,7 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 
 		if (sensor_open(&s, o->cfg.auto_spec, err, sizeof(err)))
 			return BAD("bad config %s: auto_weights: %s", a->config, err);
+		sensor_close(&s);	/* checked here; the engine opens its own */
 		pol_cfg_auto_home(&o->cfg);
 	}
 	if (a->weights && !strncmp(a->weights, "auto", 4) &&
@@ -219,6 +220,7 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 
 		if (sensor_open(&s, a->weights, err, sizeof(err)))
 			return BAD("bad --weights: %s", err);
+		sensor_close(&s);
 		if (strlen(a->weights) >= sizeof(o->cfg.auto_spec))
 			return BAD("bad --weights: '%s' too long", a->weights);
 		snprintf(o->cfg.auto_spec, sizeof(o->cfg.auto_spec), "%s", a->weights);

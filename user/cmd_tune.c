@@ -190,6 +190,7 @@ int cmd_tune(int argc, char **argv)
 			break;
 		if (sensor_read(&s, traffic, err, sizeof(err))) {
 			nw_err("sensor %s: %s", s.name, err);
+			sensor_close(&s);
 			return 1;
 		}
 		changed = autow_decide(&ctl, traffic, s.capacity, NULL, w);
@@ -199,5 +200,6 @@ int cmd_tune(int argc, char **argv)
 		t = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
 		(a.json ? print_json : print_text)(t, &ctl, &s, traffic, w, changed);
 	}
+	sensor_close(&s);
 	return 0;
 }

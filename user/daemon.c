@@ -216,6 +216,8 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 			       name, err);
 			return true;
 		}
+		if (c.auto_spec[0])
+			sensor_close(&sn);
 		nw_info("policy %s: weights from %s now", name, c.auto_spec[0] ? c.auto_spec : "the file");
 		for (int i = 0; i < e->npols; i++)
 			if (e->pols[i] == p)

@@ -371,6 +371,8 @@ void pol_free(struct pol *p)
 	wtable_free(&p->wt);
 	if (p->own_fd && p->weights_fd >= 0)
 		close(p->weights_fd);
+	if (p->ac)
+		sensor_close(&p->ac->s);
 	free(p->ac);
 	free(p);
 }

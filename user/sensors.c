@@ -2,11 +2,15 @@
 /* sensors.c — the bandwidth sensors of the weights controller (sensors.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 #include "nodes.h"
 #include "parse.h"
 #include "safeio.h"
@@ -283,6 +287,308 @@ static int rdt_open(struct sensor *s, const char *group, double now, char *err, 
 	return 0;
 }
 
+/* ---- uncore: memory-controller CAS counters through perf ---- */
+
+static int perf_open(const char *pmu, const char *event, int type, uint64_t config,
+		     uint64_t config1, int cpu)
+{
+	struct perf_event_attr a = {
+		.size = sizeof(a), .type = (uint32_t)type, .config = config, .config1 = config1,
+	};
+	long fd = syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	(void)pmu;
+	(void)event;
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int perf_read(int fd, uint64_t *count)
+{
+	ssize_t n = read(fd, count, sizeof(*count));
+
+	return n == sizeof(*count) ? 0 : n < 0 ? -errno : -EIO;
+}
+
+static const struct sensor_perf_ops perf_ops = { perf_open, perf_read };
+const struct sensor_perf_ops *sensor_perf = &perf_ops;
+
+/*
+ * Puts value v into the bits a format file names ("config:0-7", "config1:8",
+ * "config:0-7,32-35"): its low bits into the first range, the next into the
+ * next. 0, or -EINVAL for a format this does not know.
+ */
+static int format_put(const char *fmt, uint64_t v, uint64_t cfg[3])
+{
+	const char *p = fmt;
+	int which;
+
+	if (!strncmp(p, "config1:", 8))
+		which = 1, p += 8;
+	else if (!strncmp(p, "config2:", 8))
+		which = 2, p += 8;
+	else if (!strncmp(p, "config:", 7))
+		which = 0, p += 7;
+	else
+		return -EINVAL;
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p || lo < 0 || lo > 63)
+			return -EINVAL;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p || hi < lo || hi > 63)
+				return -EINVAL;
+		}
+		for (long b = lo; b <= hi; b++, v >>= 1)
+			cfg[which] |= (v & 1) << b;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -EINVAL;
+		p = end;
+	}
+	return v ? -ERANGE : 0;	/* bits left over: the value does not fit */
+}
+
+/* "event=0x04,umask=0x03" of PMU dir into its config words, by the PMU's format/ files. */
+static int event_config(const char *dir, const char *spec, uint64_t cfg[3], char *err,
+			int errlen)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	cfg[0] = cfg[1] = cfg[2] = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '='), path[512], fmt[128], *end;
+		uint64_t v = 1;		/* a bare term ("edge") is a 1-bit flag */
+		int rc;
+
+		if (eq) {
+			*eq = 0;
+			v = strtoull(eq + 1, &end, 0);
+			if (end == eq + 1 || *end) {
+				snprintf(err, errlen, "%s: event '%s': bad value for %s", dir, spec, t);
+				return -EINVAL;
+			}
+		}
+		snprintf(path, sizeof(path), "%s/format/%s", dir, t);
+		if (read_line(path, fmt, sizeof(fmt)) || (rc = format_put(fmt, v, cfg))) {
+			snprintf(err, errlen, "%s: event '%s': term %s has no usable format (%s)",
+				 dir, spec, t, path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Bytes per count of event ev of PMU dir: .scale x .unit (MiB, KiB, B or none). */
+static double event_bytes(const char *dir, const char *ev)
+{
+	char path[512], buf[64];
+	double scale = 1, unit = 1;
+
+	snprintf(path, sizeof(path), "%s/events/%s.scale", dir, ev);
+	if (!read_line(path, buf, sizeof(buf)))
+		scale = strtod(buf, NULL);
+	snprintf(path, sizeof(path), "%s/events/%s.unit", dir, ev);
+	if (!read_line(path, buf, sizeof(buf))) {
+		if (!strcmp(buf, "MiB"))
+			unit = 1048576;
+		else if (!strcmp(buf, "KiB"))
+			unit = 1024;
+		else if (strcmp(buf, "B") && strcmp(buf, "Bytes") && buf[0])
+			return -1;	/* a unit that is not bytes */
+	}
+	return scale > 0 && isfinite(scale) ? scale * unit : -1;
+}
+
+/* The node whose cpulist holds cpu, or -1. */
+static int node_of_cpu(const struct sensor *s, long cpu)
+{
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		char path[256], buf[1024], *p = buf;
+
+		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
+		if (read_line(path, buf, sizeof(buf)))
+			continue;
+		while (*p >= '0' && *p <= '9') {
+			char *end;
+			long a = strtol(p, &end, 10), b = a;
+
+			if (*end == '-')
+				b = strtol(end + 1, &end, 10);
+			if (cpu >= a && cpu <= b)
+				return n;
+			p = *end == ',' ? end + 1 : end;
+		}
+	}
+	return -1;
+}
+
+void sensor_close(struct sensor *s)
+{
+	for (int i = 0; i < s->nctr; i++)
+		if (s->ctr[i].fd >= 0)
+			close(s->ctr[i].fd);
+	s->nctr = 0;
+}
+
+/* One PMU that counts CAS reads and writes: its two counters. 0, 1 (not such a PMU), -errno. */
+static int uncore_pmu(struct sensor *s, const char *devs, const char *name, char *err,
+		      int errlen)
+{
+	static const char *const ev[] = { "cas_count_read", "cas_count_write" };
+	char dir[384], path[512], buf[256];
+	long type, cpu;
+	int node;
+
+	snprintf(dir, sizeof(dir), "%s/%s", devs, name);
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/events/%s", dir, ev[k]);
+		if (access(path, R_OK))
+			return 1;
+	}
+	snprintf(path, sizeof(path), "%s/type", dir);
+	if (read_line(path, buf, sizeof(buf)) || (type = strtol(buf, NULL, 10)) <= 0) {
+		snprintf(err, errlen, "%s: unreadable", path);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s/cpumask", dir);
+	if (read_line(path, buf, sizeof(buf)) || (cpu = list_first(buf)) < 0 ||
+	    (node = node_of_cpu(s, cpu)) < 0) {
+		snprintf(err, errlen, "%s: no CPU of a node in its cpumask", path);
+		return -EINVAL;
+	}
+	for (int k = 0; k < 2; k++) {
+		struct uncore_ctr *c = &s->ctr[s->nctr];
+		uint64_t cfg[3];
+		int rc;
+
+		if (s->nctr >= NW_UNCORE_MAX) {
+			snprintf(err, errlen, "more than %d uncore counters", NW_UNCORE_MAX);
+			return -E2BIG;
+		}
+		snprintf(path, sizeof(path), "%s/events/%s", dir, ev[k]);
+		if (read_line(path, buf, sizeof(buf)) || event_config(dir, buf, cfg, err, errlen))
+			return -EINVAL;
+		c->bytes = event_bytes(dir, ev[k]);
+		if (c->bytes <= 0) {
+			snprintf(err, errlen, "%s/events/%s: its .scale/.unit are not bytes", dir,
+				 ev[k]);
+			return -EINVAL;
+		}
+		rc = sensor_perf->open(name, ev[k], (int)type, cfg[0], cfg[1], (int)cpu);
+		if (rc < 0) {
+			snprintf(err, errlen, "perf_event_open %s/%s on CPU %ld: %s%s", name, ev[k],
+				 cpu, strerror(-rc), rc == -EACCES || rc == -EPERM ?
+				 " (needs CAP_PERFMON, or kernel.perf_event_paranoid <= 0)" : "");
+			return rc;
+		}
+		c->fd = rc;
+		c->node = node;
+		s->nctr++;
+	}
+	return 0;
+}
+
+/* Counts since the last reading, as bytes/s per node. */
+static int uncore_read(struct sensor *s, double now, double *traffic, char *err, int errlen)
+{
+	double dt = now - s->t_last;
+	int good = 0;
+
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		traffic[n] = 0;
+	for (int i = 0; i < s->nctr; i++) {
+		struct uncore_ctr *c = &s->ctr[i];
+		uint64_t v;
+
+		if (sensor_perf->read(c->fd, &v)) {
+			c->ok = false;
+			continue;
+		}
+		if (c->ok && dt > 0 && v >= c->last) {
+			traffic[c->node] += (double)(v - c->last) * c->bytes / dt;
+			good++;
+		}
+		c->last = v;
+		c->ok = true;
+	}
+	s->t_last = now;
+	if (!good && s->nctr && dt > 0) {
+		snprintf(err, errlen, "uncore: no counter gave two readings in a row");
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static int uncore_open(struct sensor *s, double now, char *err, int errlen)
+{
+	char devs[256], hm[300], buf[256];
+	struct dirent **names;
+	uint64_t seen = 0;
+	double t[NW_MAX_NODES];
+	int n, rc = 0;
+
+	snprintf(devs, sizeof(devs), "%s/bus/event_source/devices", s->sys);
+	snprintf(s->path, sizeof(s->path), "%s", devs);
+	n = scandir(devs, &names, NULL, alphasort);	/* sorted: counters in a stable order */
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", devs, strerror(errno));
+		return -ENODEV;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!rc && names[i]->d_name[0] != '.')
+			rc = uncore_pmu(s, devs, names[i]->d_name, err, errlen);
+		if (rc == 1)
+			rc = 0;
+		free(names[i]);
+	}
+	free(names);
+	if (rc < 0) {
+		sensor_close(s);
+		return rc;
+	}
+	if (!s->nctr) {
+		snprintf(err, errlen, "%s: no PMU with the events cas_count_read and "
+			 "cas_count_write (Intel iMC uncore; AMD UMC and CXL PMU counters are not "
+			 "supported)", devs);
+		return -ENODEV;
+	}
+	for (int i = 0; i < s->nctr; i++)
+		seen |= 1ull << s->ctr[i].node;
+	snprintf(hm, sizeof(hm), "%s/devices/system/node/has_memory", s->sys);
+	if (read_line(hm, buf, sizeof(buf)) || !(s->mem_nodes = list_mask(buf))) {
+		snprintf(err, errlen, "%s: unreadable", hm);
+		sensor_close(s);
+		return -ENODEV;
+	}
+	for (int nd = 0; nd < NW_MAX_NODES; nd++) {
+		if (!(s->mem_nodes >> nd & 1))
+			continue;
+		if (!(seen >> nd & 1)) {
+			snprintf(err, errlen, "node %d has memory but no memory-controller counter "
+				 "(a CPU-less node, e.g. a CXL expander, is not seen by uncore CAS "
+				 "counters): use auto:file:PATH", nd);
+			sensor_close(s);
+			return -ENODEV;
+		}
+		s->capacity[nd] = s->hmat[nd] = hmat_capacity(s->sys, nd);
+		if (!s->capacity[nd]) {
+			snprintf(err, errlen, "uncore gives traffic, not capacity, and node %d has "
+				 "no HMAT bandwidth: use auto:file:PATH with capacities", nd);
+			sensor_close(s);
+			return -EINVAL;
+		}
+	}
+	s->t_last = now;
+	uncore_read(s, now, t, err, errlen);	/* the first counts: rates from the next */
+	return 0;
+}
+
 static double mono_seconds(void)
 {
 	struct timespec ts;
@@ -301,7 +607,7 @@ int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double n
 	snprintf(s->sys, sizeof(s->sys), "%s", sys);
 	if (!strcmp(spec, "auto")) {
 		snprintf(err, errlen, "auto: name a sensor: auto:resctrl[:GROUP] (memory bandwidth "
-			 "monitoring) or auto:file:PATH (uncore and CXL PMU sensors are not built)");
+			 "monitoring), auto:uncore (memory-controller counters) or auto:file:PATH");
 		return -ENODEV;
 	}
 	if (strlen(spec) >= sizeof(s->path)) {
@@ -313,8 +619,14 @@ int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double n
 		snprintf(s->name, sizeof(s->name), "%s", spec + 5);
 		return rdt_open(s, spec[12] ? spec + 13 : NULL, now, err, errlen);
 	}
+	if (!strcmp(spec, "auto:uncore")) {
+		s->kind = SENSOR_UNCORE;
+		snprintf(s->name, sizeof(s->name), "uncore");
+		return uncore_open(s, now, err, errlen);
+	}
 	if (strncmp(spec, "auto:file:", 10) || !spec[10]) {
-		snprintf(err, errlen, "'%s': the sensors are resctrl[:GROUP] and file:PATH", spec);
+		snprintf(err, errlen, "'%s': the sensors are resctrl[:GROUP], uncore and file:PATH",
+			 spec);
 		return -EINVAL;
 	}
 	s->kind = SENSOR_FILE;
@@ -343,6 +655,8 @@ int sensor_read_at(struct sensor *s, double now, double *traffic, char *err, int
 {
 	if (s->kind == SENSOR_RESCTRL)
 		return rdt_read(s, now, traffic, err, errlen);
+	if (s->kind == SENSOR_UNCORE)
+		return uncore_read(s, now, traffic, err, errlen);
 	return parse_file(s, traffic, err, errlen);
 }
 

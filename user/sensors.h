@@ -15,9 +15,20 @@
  *                 split over the other memory nodes by their capacity.
  *                 Capacities from HMAT (required).
  *
+ *   uncore        the memory controllers' CAS counters through perf: every PMU
+ *                 under /sys/bus/event_source/devices whose sysfs names the
+ *                 events cas_count_read and cas_count_write (Intel iMC,
+ *                 uncore_imc_N), each event's encoding built from the PMU's
+ *                 format/ files and its bytes from .scale and .unit, as perf
+ *                 does; a PMU's node is that of the CPU in its cpumask. Every
+ *                 node with memory must have one: a CPU-less node (a CXL
+ *                 expander) is not seen by these counters and is refused.
+ *                 Capacities from HMAT (required).
+ *
  * Capacity, where the file gives none: /sys/devices/system/node/nodeN/
  * access0/initiators/{read,write}_bandwidth (MB/s, from HMAT/CDAT), summed.
- * Uncore and CXL PMU sensors are not built (no such hardware here).
+ * AMD UMC (no events in its sysfs) and CXL PMU (cxl_pmu) sensors are not
+ * built; none of the hardware sensors has run on hardware here (no PMU).
  */
 #ifndef NW_SENSORS_H
 #define NW_SENSORS_H
@@ -29,7 +40,17 @@
 /* `numaweave weights auto` asks controller PID to resume: this path + ".PID" */
 #define NW_AUTO_RESUME "/run/numaweave/auto-resume"
 
-enum sensor_kind { SENSOR_FILE, SENSOR_RESCTRL };
+enum sensor_kind { SENSOR_FILE, SENSOR_RESCTRL, SENSOR_UNCORE };
+
+#define NW_UNCORE_MAX 64	/* counters (PMU x {read, write}) */
+
+/* perf_event_open and read of one counter; tests replace them (fixtures). */
+struct sensor_perf_ops {
+	int (*open)(const char *pmu, const char *event, int type, uint64_t config,
+		    uint64_t config1, int cpu);		/* fd, or -errno */
+	int (*read)(int fd, uint64_t *count);		/* 0, or -errno */
+};
+extern const struct sensor_perf_ops *sensor_perf;
 
 struct sensor {
 	char name[64];			/* as given: "file:/run/bw" */
@@ -45,8 +66,17 @@ struct sensor {
 		uint64_t total, local;
 		bool ok;		/* the last reading was a number */
 	} dom[NW_MAX_NODES];
-	double t_last;			/* resctrl: seconds of the last reading */
+	double t_last;			/* resctrl, uncore: seconds of the last reading */
+	int nctr;			/* uncore: counters, their node, last counts */
+	struct uncore_ctr {
+		int fd, node;
+		double bytes;		/* per count: .scale x .unit */
+		uint64_t last;
+		bool ok;
+	} ctr[NW_UNCORE_MAX];
 };
+/* Closes what the sensor holds open (uncore counters). */
+void sensor_close(struct sensor *s);
 
 /* "auto" or "auto:SENSOR" -> opened sensor. 0, or -errno with err. */
 int sensor_open(struct sensor *s, const char *spec, char *err, int errlen);

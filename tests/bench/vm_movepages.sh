@@ -6,9 +6,13 @@
 #   move_pages      bench_movepages: bare move_pages(2) in batches of 8192,
 #                   no numaweave (the bound of any tool built on move_pages)
 #   numaweave       run --once --weights 1:1 (start-up, scan, plan, move)
-# Prints CSV rows: move,ROUND,TOOL,PAGES,WALL_S,MOVE_S,MIB_PER_S,CPU_S
+# Prints CSV rows: move,ROUND,TOOL,PAGES,WALL_S,MOVE_S,MIB_PER_S,CPU_S,SCAN,MOVE,EVENTS
 # WALL_S from the tool's start to its exit; MOVE_S the time in the moving
-# call(s) (migratepages: = WALL_S); MIB_PER_S on MOVE_S; CPU_S the tool's own.
+# call(s) (migratepages: = WALL_S; numaweave: its whole pass); MIB_PER_S on
+# MOVE_S; CPU_S the tool's own; SCAN, MOVE, EVENTS: numaweave's CPU seconds
+# by phase (its cpu_s), empty for the others. After each, a row
+# vmstat,ROUND,TOOL,KEY=DELTA...: what /proc/vmstat counted during the arm
+# (migrations, THP migrations and splits, compaction stalls).
 . /tests/lib.sh
 echo 0 > /proc/sys/kernel/numa_balancing
 [ -e /sys/module/damon_stat/parameters/enabled ] && echo N > /sys/module/damon_stat/parameters/enabled
@@ -36,10 +40,14 @@ check_moved() {	# the whole buffer on node 1, else say so
 # children's CPU seconds of this shell (cutime + cstime): a tool's own CPU once waited
 ctime() { awk '{ printf "%.2f", ($16 + $17) / 100 }' /proc/$$/stat; }
 secs() { awk -v ms=$1 'BEGIN { printf "%.3f", ms / 1000 }'; }
+VMSTAT_KEYS="pgmigrate_success pgmigrate_fail thp_migration_success thp_migration_fail thp_migration_split compact_stall compact_success thp_split_pmd"
+vmstat_snap() { for k in $VMSTAT_KEYS; do awk -v k=$k '$1 == k { print $2 }' /proc/vmstat; done | tr '\n' ' '; }
 arm() {	# arm ROUND TOOL
 	fresh
+	v0=$(vmstat_snap)
 	c0=$(ctime)
 	t0=$(now_ms)
+	phases=,,
 	case $2 in
 	migratepages)
 		migratepages $PID 0 1
@@ -55,11 +63,14 @@ arm() {	# arm ROUND TOOL
 	numaweave)
 		numaweave run --pid $PID --weights 1:1 --once --json >/tmp/nw.out 2>/dev/null
 		wall=$(( $(now_ms) - t0 ))
-		move=$(json_field "$(cat /tmp/nw.out)" seconds) mps=$(json_field "$(cat /tmp/nw.out)" mib_per_s)
+		j=$(cat /tmp/nw.out)
+		move=$(json_field "$j" seconds) mps=$(json_field "$j" mib_per_s)
+		phases=$(json_field "$j" scan),$(json_field "$j" move),$(json_field "$j" events)
 		;;
 	esac
 	cpu=$(awk -v a=$c0 -v b=$(ctime) 'BEGIN { printf "%.2f", b - a }')
-	echo "move,$1,$2,$PAGES,$(secs $wall),$move,$mps,$cpu"
+	echo "move,$1,$2,$PAGES,$(secs $wall),$move,$mps,$cpu,$phases"
+	echo "vmstat,$1,$2,$(echo "$VMSTAT_KEYS|$v0|$(vmstat_snap)" | awk -F'|' '{ n = split($1, k, " "); split($2, a, " "); split($3, b, " "); for (i = 1; i <= n; i++) printf "%s%s=%d", i > 1 ? " " : "", k[i], b[i] - a[i] }')"
 	check_moved $1 $2
 }
 command -v migratepages >/dev/null || { echo "SKIP: no migratepages in the guest"; exit 0; }

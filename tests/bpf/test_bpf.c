@@ -84,6 +84,16 @@ static int on_ev(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* NPAGES first touches of buf, then (after dropping them) NPAGES repeats. */
+static void touch_twice(uint8_t *buf)
+{
+	for (int i = 0; i < NPAGES; i++)
+		buf[i * 4096] = 1;
+	madvise(buf, NPAGES * 4096, MADV_DONTNEED);
+	for (int i = 0; i < NPAGES; i++)
+		buf[i * 4096] = 2;
+}
+
 /* What the fold test counts: faults in [lo, hi) by kind, and records. */
 struct folded {
 	uint64_t lo, hi;
@@ -150,11 +160,7 @@ static void test_fold(struct loader *l)
 		CPU_SET(0, &cpus);
 		if (sched_setaffinity(0, sizeof(cpus), &cpus) || read(go[0], &c, 1) != 1)
 			_exit(3);
-		for (int i = 0; i < NPAGES; i++)
-			buf[i * 4096] = 1;
-		madvise(buf, NPAGES * 4096, MADV_DONTNEED);
-		for (int i = 0; i < NPAGES; i++)
-			buf[i * 4096] = 2;
+		touch_twice(buf);
 		buf[4 << 20] = 3;
 		_exit(0);
 	}
@@ -200,11 +206,7 @@ static void child(int rfd, int wfd, uint8_t *buf)
 
 	if (read(rfd, &c, 1) != 1)
 		_exit(3);
-	for (int i = 0; i < NPAGES; i++)
-		buf[i * 4096] = 1;
-	madvise(buf, NPAGES * 4096, MADV_DONTNEED);
-	for (int i = 0; i < NPAGES; i++)
-		buf[i * 4096] = 2;
+	touch_twice(buf);
 	pthread_create(&th, NULL, thread_fn, NULL);
 	pthread_join(th, NULL);
 	g = fork();

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The resctrl sensor on a fixture tree (tests/unit/fixtures/resctrl-2s-cxl:
- * two sockets and a CXL expander), its counters written step by step from
- * the fixture's series. Expected rates worked out by hand in the comments.
+ * The hardware sensors on fixture trees, rates worked out by hand in the
+ * comments:
+ *   resctrl (tests/unit/fixtures/resctrl-2s-cxl: two sockets and a CXL
+ *   expander), its counters written step by step from the fixture's series;
+ *   uncore (tests/unit/fixtures/uncore-2s: two sockets, two iMC PMUs each),
+ *   with perf_event_open replaced by a stand-in that records what was asked
+ *   and hands out the fixture's counter series.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +18,25 @@
 #include "sensors.h"
 
 #define FIXTURE "tests/unit/fixtures/resctrl-2s-cxl"
+#define UNCORE "tests/unit/fixtures/uncore-2s"
 #define G 1e9
 
 static char root[64];
 
-static void copy_fixture(void)
+/* A copy of fixture dir's sys tree in root (the tests write into it). */
+static void copy_fixture_of(const char *dir)
 {
 	char cmd[256];
 
-	snprintf(root, sizeof(root), "/tmp/nw-rdt.XXXXXX");
+	snprintf(root, sizeof(root), "/tmp/nw-sensor.XXXXXX");
 	cr_assert(mkdtemp(root));
-	snprintf(cmd, sizeof(cmd), "cp -r %s/sys %s/", FIXTURE, root);
+	snprintf(cmd, sizeof(cmd), "cp -r %s/sys %s/", dir, root);
 	cr_assert_eq(system(cmd), 0);
+}
+
+static void copy_fixture(void)
+{
+	copy_fixture_of(FIXTURE);
 }
 
 static void remove_fixture(void)
@@ -151,4 +163,205 @@ Test(sensors, resctrl_refusals_name_the_problem)
 	cr_assert_eq(sensor_open_at(&s, "auto", sys, 0, err, sizeof(err)), -ENODEV);
 	cr_assert(strstr(err, "auto:resctrl") && strstr(err, "auto:file:PATH"), "%s", err);
 	remove_fixture();
+}
+
+/* ---- uncore ---- */
+
+#define NCTR 8		/* 4 PMUs x {read, write} */
+
+static struct fake {
+	char pmu[64], event[32];
+	int type, cpu, fd;
+	uint64_t config, config1, count;
+} fk[NCTR];
+static int nfk, open_err;
+
+static int fake_open(const char *pmu, const char *event, int type, uint64_t config,
+		     uint64_t config1, int cpu)
+{
+	struct fake *f = &fk[nfk];
+
+	if (open_err)
+		return open_err;
+	cr_assert(nfk < NCTR, "more counters opened than the fixture has");
+	snprintf(f->pmu, sizeof(f->pmu), "%s", pmu);
+	snprintf(f->event, sizeof(f->event), "%s", event);
+	f->type = type;
+	f->cpu = cpu;
+	f->config = config;
+	f->config1 = config1;
+	f->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);	/* a real fd: the sensor closes it */
+	cr_assert(f->fd >= 0);
+	nfk++;
+	return f->fd;
+}
+
+static int fake_read(int fd, uint64_t *count)
+{
+	for (int i = 0; i < nfk; i++)
+		if (fk[i].fd == fd) {
+			*count = fk[i].count;
+			return 0;
+		}
+	return -EBADF;
+}
+
+static const struct sensor_perf_ops fake_ops = { fake_open, fake_read };
+
+static struct fake *find(const char *pmu, const char *event)
+{
+	for (int i = 0; i < nfk; i++)
+		if (!strcmp(fk[i].pmu, pmu) && !strcmp(fk[i].event, event))
+			return &fk[i];
+	return NULL;
+}
+
+static void setup(void)
+{
+	copy_fixture_of(UNCORE);
+	memset(fk, 0, sizeof(fk));
+	nfk = open_err = 0;
+	sensor_perf = &fake_ops;
+}
+
+static void teardown(void)
+{
+	remove_fixture();
+}
+
+/* Row `row` of the uncore series into the stand-in's counters; returns its time. */
+static double uncore_step(int row)
+{
+	static const char *const pmu[] = { "uncore_imc_0", "uncore_imc_1", "uncore_imc_2",
+					   "uncore_imc_3" };
+	char line[256];
+	FILE *f = fopen(UNCORE "/series", "r");
+	double sec = -1;
+	int r = 0;
+
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long c[NCTR];
+
+		if (line[0] == '#' || r++ != row)
+			continue;
+		cr_assert_eq(sscanf(line, "%lf %llu %llu %llu %llu %llu %llu %llu %llu", &sec, &c[0],
+				    &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]), 9);
+		for (int i = 0; i < NCTR; i++) {
+			struct fake *x = find(pmu[i / 2], i % 2 ? "cas_count_write" : "cas_count_read");
+
+			if (x)	/* before the sensor opens: nothing to write into yet */
+				x->count = c[i];
+		}
+	}
+	fclose(f);
+	cr_assert(sec >= 0, "no row %d", row);
+	return sec;
+}
+
+TestSuite(uncore, .init = setup, .fini = teardown);
+
+Test(uncore, counters_opened_as_perf_would)
+{
+	struct sensor s;
+	char sys[128], err[256];
+	struct fake *x;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, uncore_step(0), err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_str_eq(s.name, "uncore");
+	/* the four iMC PMUs, two events each; cpu, clockticks and free-running ones skipped */
+	cr_assert_eq(nfk, 8);
+	cr_assert_eq(s.nctr, 8);
+	/* event=0x04 in config:0-7, umask=0x03 in config:8-15 */
+	x = find("uncore_imc_0", "cas_count_read");
+	cr_assert(x && x->type == 14 && x->cpu == 0 && x->config == 0x0304 && !x->config1,
+		  "imc_0 read: type %d cpu %d config %#llx", x ? x->type : -1, x ? x->cpu : -1,
+		  x ? (unsigned long long)x->config : 0ull);
+	x = find("uncore_imc_2", "cas_count_write");
+	cr_assert(x && x->type == 16 && x->cpu == 2 && x->config == 0x0c04);
+	/* split format config:0-7,32-35: event=0x104 puts 0x04 in 0-7 and 0x1 at bit 32 */
+	x = find("uncore_imc_3", "cas_count_read");
+	cr_assert(x && x->config == (0x0304ull | 1ull << 32), "imc_3 read config %#llx",
+		  x ? (unsigned long long)x->config : 0ull);
+	/* 64 bytes a count (6.103515625e-5 MiB); nodes by cpumask */
+	cr_assert_float_eq(s.ctr[0].bytes, 64.0, 1e-9);
+	cr_assert_eq(s.ctr[0].node, 0);
+	cr_assert_eq(s.ctr[7].node, 1);
+	near(s.capacity[0], 100 * G, "capacity 0");
+	near(s.capacity[1], 100 * G, "capacity 1");
+	sensor_close(&s);
+	cr_assert_eq(s.nctr, 0);
+}
+
+Test(uncore, rates_by_node)
+{
+	struct sensor s;
+	double t[NW_MAX_NODES];
+	char sys[128], err[256];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, uncore_step(0), err, sizeof(err)), 0,
+		     "%s", err);
+	/*
+	 * t = 1: node 0 counted 100M + 25M (imc_0) + 50M (imc_1) CAS = 175M x 64 B
+	 * = 11.2 GB in 1 s; node 1 10M + 5M = 15M x 64 B = 0.96 GB.
+	 */
+	cr_assert_eq(sensor_read_at(&s, uncore_step(1), t, err, sizeof(err)), 0, "%s", err);
+	near(t[0], 11.2 * G, "t=1 node 0");
+	near(t[1], 0.96 * G, "t=1 node 1");
+	/* t = 3 (2 s): node 0 +100M reads = 6.4 GB -> 3.2 GB/s; node 1 +300M + 100M -> 12.8 */
+	cr_assert_eq(sensor_read_at(&s, uncore_step(2), t, err, sizeof(err)), 0, "%s", err);
+	near(t[0], 3.2 * G, "t=3 node 0");
+	near(t[1], 12.8 * G, "t=3 node 1");
+	/* t = 4: imc_0's read counter went back (reset): no rate from it, no error */
+	cr_assert_eq(sensor_read_at(&s, uncore_step(3), t, err, sizeof(err)), 0, "%s", err);
+	near(t[0], 0, "t=4 node 0 (reset)");
+	near(t[1], 0, "t=4 node 1");
+	sensor_close(&s);
+}
+
+Test(uncore, refusals_name_the_problem)
+{
+	struct sensor s;
+	char sys[128], path[512], err[512];
+	FILE *f;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	/* perf refused: says which counter and what it needs */
+	open_err = -EACCES;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -EACCES);
+	cr_assert(strstr(err, "uncore_imc_0/cas_count_read") && strstr(err, "CAP_PERFMON"), "%s",
+		  err);
+	open_err = 0;
+	/* a CPU-less memory node (a CXL expander): its traffic is not in these counters */
+	snprintf(path, sizeof(path), "%s/devices/system/node/has_memory", sys);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("0-2\n", f);
+	fclose(f);
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
+	cr_assert(strstr(err, "node 2") && strstr(err, "CXL"), "%s", err);
+	/* a unit that is not bytes */
+	f = fopen(path, "w");
+	fputs("0-1\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/bus/event_source/devices/uncore_imc_1/events/"
+		 "cas_count_write.unit", sys);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("Joules\n", f);
+	fclose(f);
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "uncore_imc_1/events/cas_count_write") && strstr(err, "bytes"), "%s",
+		  err);
+	/* no such PMU at all (this development host) */
+	snprintf(path, sizeof(path), "rm -rf %s/bus/event_source/devices/uncore_imc_*", sys);
+	cr_assert_eq(system(path), 0);
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
+	cr_assert(strstr(err, "cas_count_read") && strstr(err, "not supported"), "%s", err);
 }

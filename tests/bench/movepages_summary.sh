@@ -16,17 +16,16 @@ function med(s,    v, n, i, j, t) {
 function rng(s,    v, n, i, lo, hi) {
 	n = split(s, v, " "); lo = hi = v[1]
 	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-	return lo "-" hi
+	return sprintf("%.2f-%.2f", lo, hi)
 }
 $2 == "move" && $8 != "" {
 	k = $5 SUBSEP $4; mps[k] = mps[k] " " $8; wall[k] = wall[k] " " $6; cpu[k] = cpu[k] " " $9
 	b = $1 SUBSEP $4; bm[b] = bm[b] " " $8; boots[$1] = $5; tools[$4] = 1
 }
 END {
-	printf "%-5s %-13s %-22s %-20s %-16s\n", "pages", "tool", "MiB/s median (range)", "wall s median (range)", "CPU s median"
 	for (k in mps) {
 		split(k, p, SUBSEP)
-		printf "%-5s %-13s %-22s %-20s %-16s\n", p[1], p[2], sprintf("%.1f (%s)", med(mps[k]), rng(mps[k])),
+		printf "%-5s %-17s %-24s %-22s %s\n", p[1], p[2], sprintf("%.1f (%s)", med(mps[k]), rng(mps[k])),
 		       sprintf("%.2f (%s)", med(wall[k]), rng(wall[k])), sprintf("%.2f", med(cpu[k]))
 	}
 	for (bt in boots) for (t in tools) if (t != "migratepages" && (bt SUBSEP t) in bm && (bt SUBSEP "migratepages") in bm) {
@@ -35,4 +34,4 @@ END {
 		ratios[boots[bt] SUBSEP t] = ratios[boots[bt] SUBSEP t] " " r
 	}
 	for (k in ratios) { split(k, p, SUBSEP); printf "%s %s: median ratio to migratepages over boots %.2f (%s)\n", p[1], p[2], med(ratios[k]), rng(ratios[k]) }
-}' "$csv" | sort
+}' "$csv" | sort | sed '1i pages tool              MiB/s median (range)     wall s median (range)  CPU s median'

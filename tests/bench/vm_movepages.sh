@@ -60,8 +60,9 @@ arm() {	# arm ROUND TOOL
 		set -- $1 $2 $(cat /tmp/mp.out)
 		move=${13} mps=${15}
 		;;
-	numaweave)
-		numaweave run --pid $PID --weights 1:1 --once --json >/tmp/nw.out 2>/dev/null
+	numaweave|numaweave-nodamon)
+		x=; [ $2 = numaweave-nodamon ] && x=--no-damon
+		numaweave run --pid $PID --weights 1:1 --once --json $x >/tmp/nw.out 2>/dev/null
 		wall=$(( $(now_ms) - t0 ))
 		j=$(cat /tmp/nw.out)
 		move=$(json_field "$j" seconds) mps=$(json_field "$j" mib_per_s)
@@ -70,16 +71,17 @@ arm() {	# arm ROUND TOOL
 	esac
 	cpu=$(awk -v a=$c0 -v b=$(ctime) 'BEGIN { printf "%.2f", b - a }')
 	echo "move,$1,$2,$PAGES,$(secs $wall),$move,$mps,$cpu,$phases"
-	echo "vmstat,$1,$2,$(echo "$VMSTAT_KEYS|$v0|$(vmstat_snap)" | awk -F'|' '{ n = split($1, k, " "); split($2, a, " "); split($3, b, " "); for (i = 1; i <= n; i++) printf "%s%s=%d", i > 1 ? " " : "", k[i], b[i] - a[i] }')"
+	echo "vmstat,$1,$2,$(echo "$VMSTAT_KEYS|$v0|$(vmstat_snap)" | awk -F'|' '{ n = split($1, k, " "); split($2, a, " "); split($3, b, " "); for (i = 1; i <= n; i++) printf "%s%s=%d", (i > 1 ? " " : ""), k[i], b[i] - a[i] }')"
 	check_moved $1 $2
 }
 command -v migratepages >/dev/null || { echo "SKIP: no migratepages in the guest"; exit 0; }
+# TOOLS: the arms (numaweave-nodamon: numaweave with --no-damon), in an
+# order rotated by one each round
+TOOLS=${TOOLS:-migratepages move_pages numaweave}
+set -- $TOOLS
 for r in $(seq $ROUNDS); do
-	case $((r % 3)) in
-	1) order="migratepages move_pages numaweave" ;;
-	2) order="move_pages numaweave migratepages" ;;
-	0) order="numaweave migratepages move_pages" ;;
-	esac
+	order=$*
+	for _ in $(seq $(( (r - 1) % $# ))); do order="${order#* } ${order%% *}"; done
 	for t in $order; do arm $r $t; done
 done
 kill $PID

@@ -106,21 +106,29 @@ start_alloc 256M --nothp || exit 1
 B1=$PID
 on_node0 $B1
 t0=$(ms)
+c0=$(numaweave status --json | grep -o '"cpu_s": {[^}]*}')
 echo $B1 > /sys/fs/cgroup/bench/cgroup.procs
 wait_node1 $B1
 d_ms=$(( $(ms) - t0 ))
+log "bench: the daemon's CPU before $c0, after $(numaweave status --json | grep -o '"cpu_s": {[^}]*}')"
 verify_alloc
 kill $B1
 if command -v migratepages >/dev/null; then
 	start_alloc 256M --nothp || exit 1
 	on_node0 $PID
 	t0=$(ms)
-	migratepages $PID 0 1
+	# the same sampler as the daemon's arm, running while it moves: reading
+	# numa_maps of 256 MiB every 0.1 s costs the guest's CPU, and it must cost
+	# both arms alike (it ran only after migratepages returned before)
+	migratepages $PID 0 1 &
+	MP=$!
 	wait_node1 $PID
+	wait $MP
 	m_ms=$(( $(ms) - t0 ))
 	verify_alloc
 	kill $PID
 	log "bench: daemon ${d_ms} ms, migratepages ${m_ms} ms, ratio $(awk -v a=$d_ms -v b=$m_ms 'BEGIN { printf "%.2f", a / b }')"
+	log "bench: the daemon's passes over it: $(grep "pass .*moved [1-9]" /tmp/nwd.log | tail -n 3 | sed 's/.*moved/moved/; s/ failed.*//' | tr '\n' ';')"
 else
 	log "bench: daemon ${d_ms} ms (no migratepages in the guest)"
 fi

@@ -520,7 +520,7 @@ static void damon_init(struct engine *e)
 		return;
 	/*
 	 * One pass, made at once: DAMON could not report before it, and its
-	 * kdamond would only take CPU from the moves (7.3 guest: 130 against 140
+	 * kdamond would only take CPU from the moves (7.3 guest: 128 against 137
 	 * MiB/s without it). Kept when the access pattern asks for heat.
 	 */
 	if (e->o->once && !policy_pattern_wants_heat(&e->o->cfg)) {

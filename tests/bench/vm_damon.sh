@@ -82,48 +82,117 @@ damon_off() {
 
 echo "bench,tool,setting,pages,seconds,cpu_s,final_node0_pct"
 TRACE=
-for iv in "500000 5000000 20000000 cover-letter" "1000 20000 1000000 fastest"; do
-	set -- $iv
+# The arms, each on a fresh buffer with the same sampler (bench_sample, every
+# 100 ms) running while it works; ROT (set by tests/bench/run per boot)
+# rotates their order so that no arm always runs first in a boot.
+arm_damon() {	# sample_us aggr_us update_us name
+	set -- $*
 	fresh
 	TRACE="damon-$4"; TRACE0=$(now_ms)
-	damon $1 $2 $3 1 1 || { echo "damon: cannot start kdamond"; continue; }
+	damon $1 $2 $3 1 1 || { echo "damon: cannot start kdamond" >&2; return 0; }
 	converge 50 180000
-	echo "converge-1:1,damon,$4,$PAGES,$SECS,$(cpu_of $KPID),$FINAL"
+	c0=$(cpu_of $KPID)
+	echo "converge-1:1,damon,$4,$PAGES,$SECS,$c0,$FINAL"
 	echo 3 > $S/dests/0/weight
 	echo commit > $K/state
 	converge 75 180000
-	echo "change-1:1-3:1,damon,$4,$PAGES,$SECS,$(cpu_of $KPID),$FINAL"
+	# the change's own CPU, as numaweave's below (it was the kdamond's total
+	# since it started, first placement included, until the eighth session)
+	echo "change-1:1-3:1,damon,$4,$PAGES,$SECS,$(awk -v a=$(cpu_of $KPID) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
 	TRACE=
 	damon_off
+}
+
+arm_numaweave() {
+	fresh
+	TRACE=numaweave; TRACE0=$(now_ms)
+	numaweave run --pid $PID --weights 0:1,1:1 -v 2>/tmp/nw.log &
+	NW=$!
+	converge 50
+	echo "converge-1:1,numaweave,defaults,$PAGES,$SECS,$(cpu_of $NW),$FINAL"
+	c0=$(cpu_of $NW)
+	numaweave weights 0:3,1:1 >/dev/null
+	converge 75
+	echo "change-1:1-3:1,numaweave,defaults,$PAGES,$SECS,$(awk -v a=$(cpu_of $NW) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
+	numaweave weights 0:1 >/dev/null
+	converge 100
+	TRACE=
+	kill -TERM $NW; wait $NW
+	# where start-up went (-v): "start-up: exec to main N ms, kernel BTF N ms, ..."
+	sed -n 's/.*start-up: //p' /tmp/nw.log | head -1 | tr ',;' '\n\n' | sed 's/^ *//' |
+		awk -v p=$PAGES '{ ms = $(NF - 1); $(NF - 1) = ""; $NF = ""; sub(/ +$/, ""); printf "startup,numaweave,%s,%s,%.3f,,\n", $0, p, ms / 1000 }'
+}
+
+# numaweave as a service: the daemon is up before the target exists, and a
+# policy names a pid file the target is written to (first placement of a new
+# target under a running controller, issue 17's measure once issue 14 landed).
+arm_daemon() {
+	mkdir -p /tmp/nwc
+	rm -f /tmp/bench.pid
+	cat >/tmp/nwc/bench.yaml <<EOF
+kdamonds:
+- contexts:
+  - targets:
+    - pid_file: /tmp/bench.pid
+    schemes:
+    - action: migrate_hot
+      dests:
+      - id: 0
+        weight: 1
+      - id: 1
+        weight: 1
+EOF
+	numaweave daemon --config-dir /tmp/nwc --interval 200ms -v 2>/tmp/nwd.log &
+	NWD=$!
+	i=0
+	while [ ! -e /sys/fs/bpf/numaweave/stats ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	fresh
+	c0=$(cpu_of $NWD)
+	TRACE=numaweave-daemon; TRACE0=$(now_ms)
+	echo $PID >/tmp/bench.pid
+	converge 50
+	c1=$(cpu_of $NWD)
+	echo "converge-1:1,numaweave-daemon,running,$PAGES,$SECS,$(awk -v a=$c1 -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
+	numaweave weights --policy bench 0:3,1:1 >/dev/null
+	converge 75
+	echo "change-1:1-3:1,numaweave-daemon,running,$PAGES,$SECS,$(awk -v a=$(cpu_of $NWD) -v b=$c1 'BEGIN { printf "%.2f", a - b }'),$FINAL"
+	TRACE=
+	kill -TERM $NWD; wait $NWD
+	rm -rf /tmp/nwc /tmp/bench.pid
+}
+
+# The bound: migratepages moving the whole buffer, timed by the same sampler
+# as the others (it used to be timed alone, without one).
+arm_bound() {
+	command -v migratepages >/dev/null || return 0
+	fresh
+	TRACE=
+	migratepages $PID 0 1 &
+	MP=$!
+	converge 0 180000
+	wait $MP
+	awk -v s=$SECS -v sz=$(( $(numfmt_mib $SIZE) )) -v p=$PAGES 'BEGIN {
+		printf "bound,migratepages,all %d MiB 0->1 sampled,%s,%.2f,,\n", sz, p, s
+		printf "bound,migratepages,%d MiB at that rate sampled,%s,%.2f,,\n", sz / 2, p, s / 2
+		printf "throughput,migratepages,MiB/s sampled,%s,%.1f,,\n", p, sz / s }'
+}
+
+ROT=${ROT:-0}
+set -- "damon 500000 5000000 20000000 cover-letter" "damon 1000 20000 1000000 fastest" numaweave daemon bound
+i=0
+while [ $i -lt $(( ROT % 5 )) ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
+echo "# arms in this boot: $1 | $2 | $3 | $4 | $5" >&2
+for a in "$@"; do
+	set -- $a
+	case $1 in
+	damon) shift; arm_damon "$@" ;;
+	numaweave) arm_numaweave ;;
+	daemon) arm_daemon ;;
+	bound) arm_bound ;;
+	esac
 done
 
-fresh
-TRACE=numaweave; TRACE0=$(now_ms)
-numaweave run --pid $PID --weights 0:1,1:1 -v 2>/tmp/nw.log &
-NW=$!
-converge 50
-echo "converge-1:1,numaweave,defaults,$PAGES,$SECS,$(cpu_of $NW),$FINAL"
-c0=$(cpu_of $NW)
-numaweave weights 0:3,1:1 >/dev/null
-converge 75
-echo "change-1:1-3:1,numaweave,defaults,$PAGES,$SECS,$(awk -v a=$(cpu_of $NW) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
-numaweave weights 0:1 >/dev/null
-converge 100
-TRACE=
-kill -TERM $NW; wait $NW
-# where start-up went (-v): "start-up: exec to main N ms, kernel BTF N ms, ..."
-sed -n 's/.*start-up: //p' /tmp/nw.log | head -1 | tr ',;' '\n\n' | sed 's/^ *//' |
-	awk -v p=$PAGES '{ ms = $(NF - 1); $(NF - 1) = ""; $NF = ""; sub(/ +$/, ""); printf "startup,numaweave,%s,%s,%.3f,,\n", $0, p, ms / 1000 }'
-
 if command -v migratepages >/dev/null; then
-	fresh
-	t0=$(now_ms)
-	migratepages $PID 0 1
-	ms=$(( $(now_ms) - t0 ))
-	awk -v ms=$ms -v sz=$(( $(numfmt_mib $SIZE) )) -v p=$PAGES 'BEGIN {
-		printf "bound,migratepages,all %d MiB 0->1,%s,%.2f,,\n", sz, p, ms / 1000
-		printf "bound,migratepages,%d MiB at that rate,%s,%.2f,,\n", sz / 2, p, ms / 2000
-		printf "throughput,migratepages,MiB/s,%s,%.1f,,\n", p, sz * 1000 / ms }'
 	# Everything moves, tools taking turns on the same buffer so that both
 	# see the same memory state and both directions: numaweave to node 1,
 	# migratepages back, twice, then migratepages to node 1 and numaweave back.

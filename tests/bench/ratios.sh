@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# ratios.sh CSV: issue 17's ratios from a vm_damon CSV (run,bench,tool,setting,
+# pages,seconds,cpu_s,final), per boot (run) and their median over boots:
+#   first placement 1:1 by numaweave (its daemon already running, and a run
+#   launched on the target), over DAMON at its fastest intervals (time,
+#   CPU) and over the bound (migratepages' time for half the buffer, sampled);
+#   the live 1:1 -> 3:1 change, numaweave over DAMON at its fastest (time, CPU).
+# A boot that lacks one of the figures gives no ratio for it.
+set -euo pipefail
+awk -F, '
+function med(s,    v, n, i, j, t) {
+	n = split(s, v, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function rng(s,    v, n, i, lo, hi) {
+	n = split(s, v, " "); lo = hi = v[1]
+	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+	return sprintf("%.2f-%.2f", lo, hi)
+}
+function ratio(name, a, b,    x) {
+	if (a == "" || b == "" || b + 0 <= 0 || a == "timeout" || b == "timeout") return
+	x = a / b; printf "  %s %.2f\n", name, x; all[name] = all[name] " " x
+}
+NR > 1 && $2 != "trace" {
+	runs[$1] = 1; pages = $5
+	if ($2 == "converge-1:1" && $3 == "numaweave") { fpl[$1] = $6; fplc[$1] = $7 }
+	if ($2 == "converge-1:1" && $3 == "numaweave-daemon") { fpn[$1] = $6; fpnc[$1] = $7 }
+	if ($2 == "converge-1:1" && $3 == "damon" && $4 == "fastest") { fpd[$1] = $6; fpdc[$1] = $7 }
+	if ($2 == "change-1:1-3:1" && $3 == "numaweave") { chl[$1] = $6; chlc[$1] = $7 }
+	if ($2 == "change-1:1-3:1" && $3 == "numaweave-daemon") { chn[$1] = $6; chnc[$1] = $7 }
+	if ($2 == "change-1:1-3:1" && $3 == "damon" && $4 == "fastest") { chd[$1] = $6; chdc[$1] = $7 }
+	if ($2 == "bound" && $4 ~ /at that rate sampled/) bound[$1] = $6
+}
+END {
+	for (r in runs) {
+		printf "boot %s (%s):\n", r, pages
+		ratio("first placement (daemon running) / DAMON, time", fpn[r], fpd[r])
+		ratio("first placement (daemon running) / DAMON, CPU", fpnc[r], fpdc[r])
+		ratio("first placement (daemon running) / bound", fpn[r], bound[r])
+		ratio("first placement (run launched on it) / DAMON, time", fpl[r], fpd[r])
+		ratio("first placement (run launched on it) / bound", fpl[r], bound[r])
+		ratio("live change (daemon) / DAMON, time", chn[r], chd[r])
+		ratio("live change (daemon) / DAMON, CPU", chnc[r], chdc[r])
+		ratio("live change (run) / DAMON, time", chl[r], chd[r])
+		ratio("live change (run) / DAMON, CPU", chlc[r], chdc[r])
+	}
+	for (k in all) printf "median over boots: %s %.2f (%s)\n", k, med(all[k]), rng(all[k])
+}' "$1"

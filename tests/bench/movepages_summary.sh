@@ -7,17 +7,8 @@
 # median of those ratios over the boots.
 set -euo pipefail
 csv=${1:?usage: movepages_summary.sh bench_movepages.csv}
-awk -F, '
-function med(s,    v, n, i, j, t) {
-	n = split(s, v, " ")
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-function rng(s,    v, n, i, lo, hi) {
-	n = split(s, v, " "); lo = hi = v[1]
-	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-	return sprintf("%.2f-%.2f", lo, hi)
-}
+head='pages tool              MiB/s median (range)     wall s median (range)  CPU s median'
+awk -F, -f "$(dirname "$0")/stats.awk" -f /dev/stdin "$csv" <<'EOF' | sort | sed "1i $head"
 $2 == "move" && $8 != "" {
 	k = $5 SUBSEP $4; mps[k] = mps[k] " " $8; wall[k] = wall[k] " " $6; cpu[k] = cpu[k] " " $9
 	b = $1 SUBSEP $4; bm[b] = bm[b] " " $8; boots[$1] = $5; tools[$4] = 1
@@ -34,4 +25,5 @@ END {
 		ratios[boots[bt] SUBSEP t] = ratios[boots[bt] SUBSEP t] " " r
 	}
 	for (k in ratios) { split(k, p, SUBSEP); printf "%s %s: median ratio to migratepages over boots %.2f (%s)\n", p[1], p[2], med(ratios[k]), rng(ratios[k]) }
-}' "$csv" | sort | sed '1i pages tool              MiB/s median (range)     wall s median (range)  CPU s median'
+}
+EOF

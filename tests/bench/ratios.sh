@@ -8,17 +8,8 @@
 #   the live 1:1 -> 3:1 change, numaweave over DAMON at its fastest (time, CPU).
 # A boot that lacks one of the figures gives no ratio for it.
 set -euo pipefail
-awk -F, '
-function med(s,    v, n, i, j, t) {
-	n = split(s, v, " ")
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-function rng(s,    v, n, i, lo, hi) {
-	n = split(s, v, " "); lo = hi = v[1]
-	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-	return sprintf("%.2f-%.2f", lo, hi)
-}
+csv=${1:?usage: ratios.sh VM_DAMON_CSV}
+awk -F, -f "$(dirname "$0")/stats.awk" -f /dev/stdin "$csv" <<'EOF'
 function ratio(name, a, b,    x) {
 	if (a == "" || b == "" || b + 0 <= 0 || a == "timeout" || b == "timeout") return
 	x = a / b; printf "  %s %.2f\n", name, x; all[name] = all[name] " " x
@@ -47,4 +38,5 @@ END {
 		ratio("live change (run) / DAMON, CPU", chlc[r], chdc[r])
 	}
 	for (k in all) printf "median over boots: %s %.2f (%s)\n", k, med(all[k]), rng(all[k])
-}' "$1"
+}
+EOF

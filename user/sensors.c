@@ -120,22 +120,62 @@ static long list_first(const char *s)
 	return end != s && v >= 0 ? v : -1;
 }
 
+/* The next range [*a, *b] of a cpulist/nodelist ("0-3,8") at *s; false at its end. */
+static bool list_next(const char **s, long *a, long *b)
+{
+	char *end;
+
+	if (**s < '0' || **s > '9')
+		return false;
+	*a = *b = strtol(*s, &end, 10);
+	if (*end == '-')
+		*b = strtol(end + 1, &end, 10);
+	*s = *end == ',' ? end + 1 : end;
+	return true;
+}
+
 /* A nodelist ("0-2,4") as a mask of the nodes below NW_MAX_NODES. */
 static uint64_t list_mask(const char *s)
 {
 	uint64_t m = 0;
+	long a, b;
 
-	while (*s >= '0' && *s <= '9') {
-		char *end;
-		long a = strtol(s, &end, 10), b = a;
-
-		if (*end == '-')
-			b = strtol(end + 1, &end, 10);
+	while (list_next(&s, &a, &b))
 		for (long n = a; n <= b && n < NW_MAX_NODES; n++)
 			m |= 1ull << n;
-		s = *end == ',' ? end + 1 : end;
-	}
 	return m;
+}
+
+/* The nodes with memory (of s->sys) into s->mem_nodes. 0, or -errno with err. */
+static int mem_nodes_read(struct sensor *s, char *err, int errlen)
+{
+	char path[256], buf[256];
+
+	snprintf(path, sizeof(path), "%s/devices/system/node/has_memory", s->sys);
+	if (read_line(path, buf, sizeof(buf)) || !(s->mem_nodes = list_mask(buf))) {
+		snprintf(err, errlen, "%s: unreadable", path);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * Each memory node's HMAT capacity, which sensor `what` requires: it gives
+ * traffic only. 0, or -errno with err.
+ */
+static int hmat_capacities(struct sensor *s, const char *what, char *err, int errlen)
+{
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		if (!(s->mem_nodes >> n & 1))
+			continue;
+		s->capacity[n] = s->hmat[n] = hmat_capacity(s->sys, n);
+		if (!s->capacity[n]) {
+			snprintf(err, errlen, "%s gives traffic, not capacity, and node %d has no "
+				 "HMAT bandwidth: use auto:file:PATH with capacities", what, n);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* A counter file of resctrl: bytes, or -1 when it says "Unavailable"/"Error". */
@@ -227,10 +267,11 @@ static int rdt_read(struct sensor *s, double now, double *traffic, char *err, in
 
 static int rdt_open(struct sensor *s, const char *group, double now, char *err, int errlen)
 {
-	char path[384], buf[256];
+	char path[384];
 	struct dirent *de;
 	double t[NW_MAX_NODES];
 	DIR *d;
+	int rc;
 
 	if (group)
 		snprintf(s->path, sizeof(s->path), "%s", group);
@@ -267,21 +308,8 @@ static int rdt_open(struct sensor *s, const char *group, double now, char *err, 
 		snprintf(err, errlen, "%s: no mon_L3_* domain (no memory bandwidth monitoring)", path);
 		return -ENODEV;
 	}
-	snprintf(path, sizeof(path), "%s/devices/system/node/has_memory", s->sys);
-	if (read_line(path, buf, sizeof(buf)) || !(s->mem_nodes = list_mask(buf))) {
-		snprintf(err, errlen, "%s: unreadable", path);
-		return -ENODEV;
-	}
-	for (int n = 0; n < NW_MAX_NODES; n++) {
-		if (!(s->mem_nodes >> n & 1))
-			continue;
-		s->capacity[n] = s->hmat[n] = hmat_capacity(s->sys, n);
-		if (!s->capacity[n]) {
-			snprintf(err, errlen, "resctrl gives traffic, not capacity, and node %d has no "
-				 "HMAT bandwidth: use auto:file:PATH with capacities", n);
-			return -EINVAL;
-		}
-	}
+	if ((rc = mem_nodes_read(s, err, errlen)) || (rc = hmat_capacities(s, "resctrl", err, errlen)))
+		return rc;
 	s->t_last = now;
 	rdt_read(s, now, t, err, errlen);	/* the first readings: rates from the next */
 	return 0;
@@ -409,21 +437,16 @@ static double event_bytes(const char *dir, const char *ev)
 static int node_of_cpu(const struct sensor *s, long cpu)
 {
 	for (int n = 0; n < NW_MAX_NODES; n++) {
-		char path[256], buf[1024], *p = buf;
+		char path[256], buf[1024];
+		const char *p = buf;
+		long a, b;
 
 		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
 		if (read_line(path, buf, sizeof(buf)))
 			continue;
-		while (*p >= '0' && *p <= '9') {
-			char *end;
-			long a = strtol(p, &end, 10), b = a;
-
-			if (*end == '-')
-				b = strtol(end + 1, &end, 10);
+		while (list_next(&p, &a, &b))
 			if (cpu >= a && cpu <= b)
 				return n;
-			p = *end == ',' ? end + 1 : end;
-		}
 	}
 	return -1;
 }
@@ -527,7 +550,7 @@ static int uncore_read(struct sensor *s, double now, double *traffic, char *err,
 
 static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 {
-	char devs[256], hm[300], buf[256];
+	char devs[256];
 	struct dirent **names;
 	uint64_t seen = 0;
 	double t[NW_MAX_NODES];
@@ -560,29 +583,21 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 	}
 	for (int i = 0; i < s->nctr; i++)
 		seen |= 1ull << s->ctr[i].node;
-	snprintf(hm, sizeof(hm), "%s/devices/system/node/has_memory", s->sys);
-	if (read_line(hm, buf, sizeof(buf)) || !(s->mem_nodes = list_mask(buf))) {
-		snprintf(err, errlen, "%s: unreadable", hm);
+	if ((rc = mem_nodes_read(s, err, errlen))) {
 		sensor_close(s);
-		return -ENODEV;
+		return rc;
 	}
-	for (int nd = 0; nd < NW_MAX_NODES; nd++) {
-		if (!(s->mem_nodes >> nd & 1))
-			continue;
-		if (!(seen >> nd & 1)) {
+	for (int nd = 0; nd < NW_MAX_NODES; nd++)
+		if (s->mem_nodes >> nd & 1 && !(seen >> nd & 1)) {
 			snprintf(err, errlen, "node %d has memory but no memory-controller counter "
 				 "(a CPU-less node, e.g. a CXL expander, is not seen by uncore CAS "
 				 "counters): use auto:file:PATH", nd);
 			sensor_close(s);
 			return -ENODEV;
 		}
-		s->capacity[nd] = s->hmat[nd] = hmat_capacity(s->sys, nd);
-		if (!s->capacity[nd]) {
-			snprintf(err, errlen, "uncore gives traffic, not capacity, and node %d has "
-				 "no HMAT bandwidth: use auto:file:PATH with capacities", nd);
-			sensor_close(s);
-			return -EINVAL;
-		}
+	if ((rc = hmat_capacities(s, "uncore", err, errlen))) {
+		sensor_close(s);
+		return rc;
 	}
 	s->t_last = now;
 	uncore_read(s, now, t, err, errlen);	/* the first counts: rates from the next */

@@ -207,20 +207,14 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 		return 2;
 	}
 	if (a->config && o->cfg.auto_spec[0]) {	/* the file's auto_weights */
-		struct sensor s;
-
-		if (sensor_open(&s, o->cfg.auto_spec, err, sizeof(err)))
+		if (sensor_check(o->cfg.auto_spec, err, sizeof(err)))
 			return BAD("bad config %s: auto_weights: %s", a->config, err);
-		sensor_close(&s);	/* checked here; the engine opens its own */
 		pol_cfg_auto_home(&o->cfg);
 	}
 	if (a->weights && !strncmp(a->weights, "auto", 4) &&
 	    (!a->weights[4] || a->weights[4] == ':')) {
-		struct sensor s;
-
-		if (sensor_open(&s, a->weights, err, sizeof(err)))
+		if (sensor_check(a->weights, err, sizeof(err)))
 			return BAD("bad --weights: %s", err);
-		sensor_close(&s);
 		if (strlen(a->weights) >= sizeof(o->cfg.auto_spec))
 			return BAD("bad --weights: '%s' too long", a->weights);
 		snprintf(o->cfg.auto_spec, sizeof(o->cfg.auto_spec), "%s", a->weights);

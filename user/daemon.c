@@ -208,16 +208,13 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 	pol_cfg_auto_home(&c);	/* auto_weights: from home */
 	if (p && strcmp(c.auto_spec, p->cfg.auto_spec)) {
 		/* the sensor changed (or came, or went): the policy starts again */
-		struct sensor sn;
 		char err[512];
 
-		if (c.auto_spec[0] && sensor_open(&sn, c.auto_spec, err, sizeof(err))) {
+		if (c.auto_spec[0] && sensor_check(c.auto_spec, err, sizeof(err))) {
 			nw_err("policy %s: auto_weights: %s; keeping the version loaded before",
 			       name, err);
 			return true;
 		}
-		if (c.auto_spec[0])
-			sensor_close(&sn);
 		nw_info("policy %s: weights from %s now", name, c.auto_spec[0] ? c.auto_spec : "the file");
 		for (int i = 0; i < e->npols; i++)
 			if (e->pols[i] == p)

@@ -666,6 +666,16 @@ int sensor_open(struct sensor *s, const char *spec, char *err, int errlen)
 	return sensor_open_at(s, spec, "/sys", mono_seconds(), err, errlen);
 }
 
+int sensor_check(const char *spec, char *err, int errlen)
+{
+	struct sensor s;
+	int rc = sensor_open(&s, spec, err, errlen);
+
+	if (!rc)
+		sensor_close(&s);
+	return rc;
+}
+
 int sensor_read_at(struct sensor *s, double now, double *traffic, char *err, int errlen)
 {
 	if (s->kind == SENSOR_RESCTRL)

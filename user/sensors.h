@@ -77,6 +77,8 @@ struct sensor {
 };
 /* Closes what the sensor holds open (uncore counters). */
 void sensor_close(struct sensor *s);
+/* Opens spec and closes it again: can it be used? 0, or -errno with err. */
+int sensor_check(const char *spec, char *err, int errlen);
 
 /* "auto" or "auto:SENSOR" -> opened sensor. 0, or -errno with err. */
 int sensor_open(struct sensor *s, const char *spec, char *err, int errlen);

@@ -509,6 +509,12 @@ static int balancing_init(struct engine *e)
 	return 0;
 }
 
+/* --once with no access pattern: one pass that places everything, heat decides nothing. */
+static bool heat_unused(const struct engine *e)
+{
+	return e->o->once && !policy_pattern_wants_heat(&e->o->cfg);
+}
+
 /* DAMON as a second heat source where the kernel has it and nobody else uses it. */
 static void damon_init(struct engine *e)
 {
@@ -523,7 +529,7 @@ static void damon_init(struct engine *e)
 	 * kdamond would only take CPU from the moves (7.3 guest: 128 against 137
 	 * MiB/s without it). Kept when the access pattern asks for heat.
 	 */
-	if (e->o->once && !policy_pattern_wants_heat(&e->o->cfg)) {
+	if (heat_unused(e)) {
 		nw_info("DAMON not used: --once makes one pass, and no access pattern asks for heat");
 		return;
 	}
@@ -586,8 +592,8 @@ static int heat_sources_init(struct engine *e)
 	damon_init(e);
 	if (e->ctl.heat_sources & NW_HEAT_READS)
 		return 0;
-	if (e->o->once && !policy_pattern_wants_heat(&e->o->cfg))
-		return 0;	/* one pass that places everything: heat decides nothing */
+	if (heat_unused(e))
+		return 0;	/* nothing to warn of */
 	nw_warn("heat: first touches only: nothing here sees reads (no DAMON, NUMA balancing "
 		"off); hot and cold are guesses");
 	if (e->o->cfg.action == NW_MIGRATE_COLD && policy_pattern_wants_heat(&e->o->cfg) &&
@@ -769,13 +775,13 @@ static int engine_wait(struct engine *e, uint64_t due)
 	int timeout = due > now ? (int)((due - now + 999999) / 1000000) : 0;
 	int rc = ring_buffer__poll(e->rb, timeout);
 
+	/* waiting costs no CPU: what the poll used went on the records */
+	e->ctl.cpu_events_ns += nw_thread_cpu_ns() - c0;
 	if (rc < 0 && rc != -EINTR) {
 		nw_err("cannot poll the ring buffer: %s", strerror(-rc));
 		return rc;
 	}
-	ring_buffer__consume(e->rb);	/* wakeups are not forced for every record */
-	/* waiting costs no CPU: what the poll used went on the records */
-	e->ctl.cpu_events_ns += nw_thread_cpu_ns() - c0;
+	engine_consume(e);	/* wakeups are not forced for every record */
 	reap_child(e);
 	return 0;
 }

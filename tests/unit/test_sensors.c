@@ -47,16 +47,25 @@ static void remove_fixture(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
-static void put(const char *dom, const char *file, const char *val)
+/* Writes val and a newline to the fixture copy's sys/REL. */
+static void put_sys(const char *rel, const char *val)
 {
-	char path[256];
+	char path[384];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/sys/fs/resctrl/mon_data/mon_L3_%s/%s", root, dom, file);
+	snprintf(path, sizeof(path), "%s/sys/%s", root, rel);
 	f = fopen(path, "w");
 	cr_assert(f, "%s", path);
 	fprintf(f, "%s\n", val);
 	fclose(f);
+}
+
+static void put(const char *dom, const char *file, const char *val)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "fs/resctrl/mon_data/mon_L3_%s/%s", dom, file);
+	put_sys(rel, val);
 }
 
 /* Writes row `row` of the series into the tree; returns its time. */
@@ -326,7 +335,6 @@ Test(uncore, refusals_name_the_problem)
 {
 	struct sensor s;
 	char sys[128], path[512], err[512];
-	FILE *f;
 
 	snprintf(sys, sizeof(sys), "%s/sys", root);
 	/* perf refused: says which counter and what it needs */
@@ -336,24 +344,13 @@ Test(uncore, refusals_name_the_problem)
 		  err);
 	open_err = 0;
 	/* a CPU-less memory node (a CXL expander): its traffic is not in these counters */
-	snprintf(path, sizeof(path), "%s/devices/system/node/has_memory", sys);
-	f = fopen(path, "w");
-	cr_assert(f);
-	fputs("0-2\n", f);
-	fclose(f);
+	put_sys("devices/system/node/has_memory", "0-2");
 	nfk = 0;
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
 	cr_assert(strstr(err, "node 2") && strstr(err, "CXL"), "%s", err);
 	/* a unit that is not bytes */
-	f = fopen(path, "w");
-	fputs("0-1\n", f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/bus/event_source/devices/uncore_imc_1/events/"
-		 "cas_count_write.unit", sys);
-	f = fopen(path, "w");
-	cr_assert(f);
-	fputs("Joules\n", f);
-	fclose(f);
+	put_sys("devices/system/node/has_memory", "0-1");
+	put_sys("bus/event_source/devices/uncore_imc_1/events/cas_count_write.unit", "Joules");
 	nfk = 0;
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "uncore_imc_1/events/cas_count_write") && strstr(err, "bytes"), "%s",

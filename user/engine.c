@@ -797,11 +797,19 @@ static void interval_tick(struct engine *e)
 	}
 }
 
-/* sd_notify: ready, with what is being served. */
-static void notify_ready(struct engine *e)
+/*
+ * sd_notify: ready, with what is being served (`systemctl status` shows it);
+ * the status again whenever the number of live targets changed.
+ */
+static void notify_status(struct engine *e, bool ready)
 {
-	daemon_notify("READY=1\nSTATUS=%d polic%s, %d targets", e->npols,
-		      e->npols == 1 ? "y" : "ies", targets_alive(&e->ts));
+	int n = targets_alive(&e->ts);
+
+	if (!ready && n == e->status_targets)
+		return;
+	e->status_targets = n;
+	daemon_notify("%sSTATUS=%d polic%s, %d target%s", ready ? "READY=1\n" : "", e->npols,
+		      e->npols == 1 ? "y" : "ies", n, n == 1 ? "" : "s");
 }
 
 /* Run ends when every target has; the daemon never does. */
@@ -820,7 +828,7 @@ static bool engine_reload(struct engine *e)
 		      (unsigned long long)(nw_now_ns() / 1000));
 	nw_info("reloading the policy files in %s", e->o->config_dir);
 	daemon_policies_load(e, false);
-	notify_ready(e);
+	notify_status(e, true);
 	return true;
 }
 
@@ -860,6 +868,8 @@ static int engine_loop(struct engine *e)
 		plan_pass(e, false);
 		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */
 		heat_drop_flush(&e->heat);	/* and their regions, in one rebuild */
+		if (e->o->daemon)
+			notify_status(e, false);
 		if (!e->startup_logged) {
 			report_startup(e, now);
 			e->startup_logged = true;
@@ -904,7 +914,7 @@ int engine_run(struct engine_opts *o)
 	status = engine_init(&e);
 	init_failed = status != 0;
 	if (!status && !o->once)
-		notify_ready(&e);
+		notify_status(&e, true);
 	if (!status)
 		status = o->once ? engine_once(&e) : engine_loop(&e);
 	daemon_notify("STOPPING=1");

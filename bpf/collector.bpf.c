@@ -13,6 +13,9 @@
  *                     before is the hint (on x86 a hinting fault is not-present).
  *   sched_process_fork / sched_process_exit: follow children of targets that
  *                     asked for it; drop targets whose thread group died.
+ *   cgroup_attach_task tp_btf: a process written into a cgroup a policy names
+ *                     (the `cgroups` map) wakes the controller at once, so it
+ *                     reads cgroup.procs now, not at its next poll.
  *   iter/task_vma     the true geometry of a target's address space, read once
  *                     per pass: /proc/PID/maps prints vm_pgoff as 0 for anonymous
  *                     memory, but the interleave index starts from it, and mremap
@@ -117,10 +120,10 @@ static __always_inline struct nw_bpf_stats *bstats(void)
 
 #define COUNT(st, field) do { if (st) __sync_fetch_and_add(&(st)->field, 1); } while (0)
 
-static __always_inline void emit(struct nw_bpf_stats *st, __u32 tgid, __u32 tid, __u64 addr,
-				 __u32 err, __u16 kind, __s16 node, __u32 aux)
+static __always_inline void emit_as(struct nw_bpf_stats *st, __u32 tgid, __u32 tid, __u64 addr,
+				    __u32 err, __u16 kind, __s16 node, __u32 aux, bool wake)
 {
-	__u64 avail, flags = BPF_RB_NO_WAKEUP;
+	__u64 avail, flags = wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	struct nw_event *e;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -138,12 +141,19 @@ static __always_inline void emit(struct nw_bpf_stats *st, __u32 tgid, __u32 tid,
 	e->aux = aux;
 	/* Wake the consumer only when the unread data crosses the threshold. */
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	if (avail < wakeup_bytes && avail + sizeof(*e) + 8 >= wakeup_bytes) {
+	if (wake || (avail < wakeup_bytes && avail + sizeof(*e) + 8 >= wakeup_bytes)) {
 		flags = BPF_RB_FORCE_WAKEUP;
 		COUNT(st, wakeups);
 	}
 	bpf_ringbuf_submit(e, flags);
 	COUNT(st, events);
+}
+
+/* A record the consumer reads when the unread data crosses the threshold. */
+static __always_inline void emit(struct nw_bpf_stats *st, __u32 tgid, __u32 tid, __u64 addr,
+				 __u32 err, __u16 kind, __s16 node, __u32 aux)
+{
+	emit_as(st, tgid, tid, addr, err, kind, node, aux, false);
 }
 
 /* Test and set the page's bit; returns true if it was already set. */
@@ -419,6 +429,39 @@ int BPF_PROG(handle_damon, unsigned int target_id, struct damon_region *r,
 	/* tgid 0: user space maps node (the target index) to a process */
 	emit(bstats(), 0, (__u32)pages, start, BPF_CORE_READ(r, age), NW_EV_DAMON,
 	     (__s16)target_id, BPF_CORE_READ(r, nr_accesses));
+	return 0;
+}
+
+/*
+ * The cgroups policies name, by id (kernfs node id: what name_to_handle_at
+ * gives for the directory); user space adds each one at every read of its
+ * cgroup.procs, so the LRU keeps those in use.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NW_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroups SEC(".maps");
+
+/*
+ * A write to cgroup.procs (or a clone into a cgroup): fires once per
+ * migration, with the leader when a whole process moves. Processes forked
+ * inside a cgroup do not come here; a target's children come by fork.
+ */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(handle_join, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	__u64 id = BPF_CORE_READ(dst, kn, id);
+	struct nw_bpf_stats *st;
+
+	if (!bpf_map_lookup_elem(&cgroups, &id))
+		return 0;
+	st = bstats();
+	COUNT(st, joins);
+	emit_as(st, BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid), id, 0, NW_EV_JOIN, -1, 0,
+		true);
 	return 0;
 }
 

@@ -181,6 +181,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "kernel_moves", s->bpf.kernel_moves);
 	jw_uint_field(w, "forks", s->bpf.forks);
 	jw_uint_field(w, "exits", s->bpf.exits);
+	jw_uint_field(w, "cgroup_joins", s->bpf.joins);
 	jw_uint_field(w, "targets_exited", c->targets_exited);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
 	json_heat(w, s);
@@ -353,8 +354,9 @@ static void text_nodes(const struct status *st)
 	for (int i = 0; i < st->ntg; i++)
 		printf(" %u", st->tg[i].pid);
 	printf("%s\n", st->ntg ? "" : " (none)");
-	printf("exited       %llu targets, %llu forks followed\n",
-	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks);
+	printf("exited       %llu targets, %llu forks followed, %llu cgroup joins seen\n",
+	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks,
+	       (unsigned long long)st->s.bpf.joins);
 }
 
 /* One metric's HELP and TYPE lines. */
@@ -465,6 +467,8 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("targets", "gauge", "processes followed", st->ntg);
 	prom_one("targets_exited_total", "counter", "followed processes that exited",
 		 c->targets_exited);
+	prom_one("cgroup_joins_total", "counter",
+		 "processes moved into a cgroup a policy names, seen by BPF", st->s.bpf.joins);
 	prom_head("target_pages", "gauge", "resident pages per target and node");
 	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
 		for (int n = 0; n < NW_MAX_NODES; n++)

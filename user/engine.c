@@ -189,6 +189,11 @@ static int on_event(void *ctx, void *data, size_t len)
 		if (t)
 			engine_target_gone(e, t);
 		break;
+	case NW_EV_JOIN:
+		/* a process moved into a cgroup a policy names: read the sources now */
+		nw_debug("pid %u joined cgroup %llu", ev->tgid, (unsigned long long)ev->addr);
+		e->sources_poke = true;
+		break;
 	}
 	return 0;
 }
@@ -408,6 +413,13 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 				nw_warn("%s%s", p->label, err);
 		} else if (!rc && p->src_err[i]) {
 			nw_info("%s%s readable again", p->label, s->path);
+		}
+		if (!rc && s->kind == NW_SRC_CGROUP && e->ld.joins) {
+			uint64_t id;
+
+			/* again at every read: the LRU keeps the ids still in use */
+			if (!cgroup_id(s->path, &id))
+				loader_watch_cgroup(&e->ld, id);
 		}
 		p->src_err[i] = rc;
 		total += n;
@@ -848,7 +860,8 @@ static int engine_loop(struct engine *e)
 			break;
 		changed = engine_reload(e);
 		now = nw_now_ns();
-		if (now >= next_w) {
+		if (now >= next_w || e->sources_poke) {
+			e->sources_poke = false;
 			next_w = now + poll_ns;
 			changed |= weights_poll(e, now);	/* a new table: pass at once */
 			/* pid files and cgroups as often: a new target is placed at once */

@@ -126,6 +126,7 @@ struct engine {
 	uint64_t drops_said;		/* drops at the last -v line */
 	uint64_t seen_mark;		/* first touches at the last bitmap clear */
 	int status_targets;		/* live targets in the last sd_notify STATUS= */
+	bool sources_poke;		/* a process joined a watched cgroup: read sources now */
 	uint64_t scan_steps;
 	bool progress;			/* a long --once on a terminal */
 	uint64_t t_main;		/* engine_run entered, CLOCK_MONOTONIC ns */

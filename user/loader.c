@@ -88,7 +88,10 @@ static void unpin_stale(struct loader *l, const char *name)
  * (a false hit only costs a refused variant). The section is mmap-ed where
  * the kernel allows it (6.16 and later), else read.
  */
-enum { KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8, KB_PROT_NUMA = 16 };
+enum {
+	KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8, KB_PROT_NUMA = 16,
+	KB_CGROUP_TP = 32,
+};
 static int kernel_btf_has;
 
 static bool strs_have(const char *strs, size_t len, const char *name)
@@ -142,6 +145,8 @@ static void probe_kernel(void)
 		kernel_btf_has |= KB_PROT_NUMA;
 	if (strs_have(strs, h.str_len, "btf_trace_damon_aggregated"))
 		kernel_btf_has |= KB_DAMON_TP;
+	if (strs_have(strs, h.str_len, "btf_trace_cgroup_attach_task"))
+		kernel_btf_has |= KB_CGROUP_TP;
 out:
 	if (map != MAP_FAILED)
 		munmap(map, st.st_size);
@@ -185,6 +190,9 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	bpf_program__set_autoload(s->progs.handle_fork, l->fork_btf);
 	bpf_program__set_autoload(s->progs.handle_fork_tp, !l->fork_btf);
 	bpf_program__set_autoload(s->progs.handle_damon, l->damon_prog);
+	/* without it, cgroups are found by reading them every quarter interval */
+	l->joins = kernel_has(KB_CGROUP_TP) && v != V_CLASSIC;
+	bpf_program__set_autoload(s->progs.handle_join, l->joins);
 	bpf_program__set_autoattach(s->progs.handle_vma, false);	/* attached per read */
 	s->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	if (o->fold_ns) {
@@ -391,8 +399,9 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		nw_err("cannot load BPF programs: %s", strerror(-rc));
 		return rc;
 	}
-	nw_info("programs: %s%s%s", variant_name[v], l->arms ? " + fentry change_prot_numa" : "",
-		l->damon_prog ? " + DAMON tracepoint" : "");
+	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fentry change_prot_numa" : "",
+		l->damon_prog ? " + DAMON tracepoint" : "",
+		l->joins ? " + tp_btf cgroup_attach_task" : "");
 	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
 		return rc;
 	l->weights_pinned = !l->weights_reused;
@@ -411,6 +420,16 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 void loader_set_damon_pid(struct loader *l, int pid)
 {
 	l->skel->bss->damon_kdamond_pid = pid;
+}
+
+int loader_watch_cgroup(struct loader *l, uint64_t id)
+{
+	uint8_t one = 1;
+
+	if (!l->joins)
+		return 0;
+	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.cgroups), &id, &one, BPF_ANY) ? -errno
+											     : 0;
 }
 
 void loader_clear_seen(struct loader *l)

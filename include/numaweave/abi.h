@@ -12,6 +12,7 @@
 
 #define NW_MAX_NODES 64		/* entries of the weights map */
 #define NW_MAX_TARGETS 4096	/* entries of the targets map */
+#define NW_MAX_CGROUPS 1024	/* entries of the cgroups map (LRU) */
 #define NW_SEEN_BITS_LOG2 24	/* first-touch/repeat bitmap: 2^24 bits = 2 MiB */
 #define NW_SEEN_WORDS ((1u << NW_SEEN_BITS_LOG2) / 64)
 #define NW_HOT 8		/* hottest regions published in stats */
@@ -29,6 +30,8 @@ enum nw_event_kind {
 	NW_EV_ARM = 8,		/* NUMA balancing armed [addr, addr + tid pages) of tgid */
 	NW_EV_FOLD = 9,		/* faults folded after a region's first record: addr and tid
 				   of that record, aux faults folded, err repeats | prot << 16 */
+	NW_EV_JOIN = 10,	/* a process was moved into a watched cgroup (cgroup_attach_task):
+				   tgid the process, addr the cgroup's id */
 };
 
 /*
@@ -91,6 +94,7 @@ struct nw_bpf_stats {
 	__u64 wakeups;		/* forced consumer wakeups */
 	__u64 arms;		/* change_prot_numa() calls on targets (ranges armed) */
 	__u64 folded;		/* faults counted in NW_EV_FOLD records, not a record each */
+	__u64 joins;		/* processes moved into a watched cgroup (NW_EV_JOIN sent) */
 };
 
 enum nw_fail_reason {

@@ -14,6 +14,7 @@ void autow_defaults(struct autow_params *p)
 	p->max_step = 0.25;
 	p->dwell = 2;
 	p->scale = 100;
+	p->lat_band = 0.10;
 }
 
 void autow_init(struct autow *a, const struct autow_params *p, int home)
@@ -22,6 +23,8 @@ void autow_init(struct autow *a, const struct autow_params *p, int home)
 	a->p = *p;
 	a->home = home;
 	a->why = "starting at home";
+	a->s_spill = -1;
+	a->s_back = 2;
 }
 
 void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w)
@@ -47,14 +50,30 @@ static double clamp(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Put spill share ns in force if its weights differ from the current ones. */
+static bool commit(struct autow *a, const double *capacity, double ns, uint32_t *weights)
+{
+	uint32_t before[NW_MAX_NODES];
+
+	ns = clamp(ns, 0.0, 1.0 - 1.0 / a->p.scale);
+	autow_weights(a, capacity, a->s, before);
+	autow_weights(a, capacity, ns, weights);
+	if (!memcmp(before, weights, sizeof(before)))
+		return false;
+	a->s = ns;
+	a->wait = a->p.dwell;
+	a->changes++;
+	return true;
+}
+
 bool autow_decide(struct autow *a, const double *traffic, const double *capacity,
 		  const double *own, uint32_t *weights)
 {
 	const struct autow_params *p = &a->p;
 	double t_home, t_others = 0, c_others = 0, ns = a->s, local;
-	uint32_t before[NW_MAX_NODES];
 
 	a->decisions++;
+	a->by_latency = false;
 	if (capacity[a->home] <= 0) {
 		a->why = "home node has no capacity";
 		return false;
@@ -93,14 +112,65 @@ bool autow_decide(struct autow *a, const double *traffic, const double *capacity
 	} else {
 		a->why = "balanced";
 	}
-	ns = clamp(ns, 0.0, 1.0 - 1.0 / p->scale);
-	autow_weights(a, capacity, a->s, before);
-	autow_weights(a, capacity, ns, weights);
-	if (!memcmp(before, weights, sizeof(before)))
+	return commit(a, capacity, ns, weights);
+}
+
+bool autow_decide_latency(struct autow *a, const double *latency, const double *capacity,
+			  uint32_t *weights)
+{
+	const struct autow_params *p = &a->p;
+	double lo = 0, co = 0, ns, step = p->max_step;
+	int dir = 0;
+
+	a->decisions++;
+	a->by_latency = true;
+	if (capacity[a->home] <= 0 || latency[a->home] <= 0) {
+		a->why = "home node has no latency reading";
 		return false;
-	a->s = ns;
-	a->wait = p->dwell;
-	a->changes++;
+	}
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		if (n == a->home || capacity[n] <= 0 || latency[n] <= 0)
+			continue;
+		lo += latency[n] * capacity[n];
+		co += capacity[n];
+	}
+	a->l_home = latency[a->home];
+	a->l_others = co > 0 ? lo / co : INFINITY;
+	if (a->wait > 0) {
+		a->wait--;
+		a->why = "waiting for the last change to settle";
+		return false;
+	}
+	if (co > 0 && a->l_home > a->l_others * (1 + p->lat_band))
+		dir = 1;
+	else if (a->l_others > a->l_home * (1 + p->lat_band))
+		dir = -1;
+	if (!dir) {
+		a->why = "latencies balanced";
+		return false;
+	}
+	/* the bracket: a reading against it means the load changed */
+	if ((dir > 0 && a->s >= a->s_back) || (dir < 0 && a->s <= a->s_spill)) {
+		a->s_spill = -1;
+		a->s_back = 2;
+	}
+	if (dir > 0)
+		a->s_spill = a->s;
+	else
+		a->s_back = a->s;
+	if (dir < 0 && a->s <= 0) {
+		a->why = "at home, and home answers faster";
+		return false;
+	}
+	ns = a->s + dir * step;
+	if (ns >= a->s_back || ns <= a->s_spill)
+		ns = (a->s_spill + a->s_back) / 2;	/* inside what was measured */
+	a->why = dir > 0 ? "home slower than the others: spill" :
+			   "the others slower than home: come back";
+	if (!commit(a, capacity, ns, weights)) {
+		a->why = "balanced within one weight step";
+		return false;
+	}
 	return true;
 }
 
@@ -152,7 +222,9 @@ void sim_step(struct sim *s, double dt, const uint32_t *w, int home)
 	for (int n = 0; n < s->nodes; n++) {
 		double total = want[n] + s->bg[n] + s->own[n];
 		double k = total > s->cap[n] ? s->cap[n] / total : 1.0;
+		double u = s->cap[n] > 0 ? fmin(total / s->cap[n], 0.99) : 0.99;
 
+		s->lat[n] = s->lat0[n] * (1 + s->lat_k * u / (1 - u));
 		s->traffic[n] = total * k;
 		s->served += want[n] * k;
 	}

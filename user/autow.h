@@ -17,6 +17,17 @@
  * A step is proportional to the imbalance, at most max_step; a decision waits
  * dwell intervals after a change, so the pages have moved and the next
  * measurement sees the new placement; lo < hi is the hysteresis.
+ *
+ * The law on loaded latency (autow_decide_latency, where the sensor gives
+ * each node's latency; Colloid's aim): move pages toward the nodes that answer
+ * faster until home's latency and the others' (capacity-weighted) are within
+ * lat_band of each other. Latency rises steeply near saturation, so a fixed
+ * step would swing across the balance: the law keeps the bracket it has
+ * measured (the largest s that still said "spill more", the smallest that
+ * said "come back") and bisects it; when the bracket is narrower than one
+ * weight step it holds. A reading that contradicts the bracket (home now
+ * faster at a share that said "spill more") means the load changed: the
+ * bracket is dropped and steps start again at max_step.
  */
 #ifndef NW_AUTOW_H
 #define NW_AUTOW_H
@@ -32,6 +43,7 @@ struct autow_params {
 	double max_step;	/* largest change of s in one decision */
 	int dwell;		/* decisions to wait after a change */
 	uint32_t scale;		/* weights are shares out of this */
+	double lat_band;	/* latency law: relative difference left alone */
 };
 
 void autow_defaults(struct autow_params *p);
@@ -44,6 +56,10 @@ struct autow {
 	uint64_t decisions, changes;
 	double u_home, u_others;	/* last measurement */
 	const char *why;	/* the last decision, for status and logs */
+	/* latency law */
+	bool by_latency;	/* the last decision was on latency */
+	double l_home, l_others;	/* last latencies (ns), others capacity-weighted */
+	double s_spill, s_back;	/* bracket: largest s that said spill, smallest that said back */
 };
 
 /* home: the node the job's CPUs are on (its pages start there). */
@@ -57,6 +73,14 @@ void autow_init(struct autow *a, const struct autow_params *p, int home);
  */
 bool autow_decide(struct autow *a, const double *traffic, const double *capacity,
 		  const double *own, uint32_t *weights);
+
+/*
+ * One decision on loaded latency: latency (ns per node, 0: not read) and
+ * capacity (bytes/s: the others' pages are spread by it). Writes the weights
+ * and returns true when they changed.
+ */
+bool autow_decide_latency(struct autow *a, const double *latency, const double *capacity,
+			  uint32_t *weights);
 
 /* The weights for a spill share s (home keeps 1 - s). */
 void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w);
@@ -79,6 +103,14 @@ struct sim_job {
 struct sim {
 	int nodes;
 	double cap[NW_MAX_NODES];
+	/* latency: lat0 unloaded, rising with the offered load u (traffic asked
+	 * of the node over its capacity, at most 0.99) as lat0 (1 + lat_k u / (1 - u)):
+	 * flat while the node is idle, x1.75 at 75 % with lat_k 0.25, x25.75 when
+	 * saturated (queueing, as the loaded-latency curves of the Colloid and CXL
+	 * characterisation papers rise) */
+	double lat0[NW_MAX_NODES];
+	double lat_k;
+	double lat[NW_MAX_NODES];	/* last step, what a latency sensor reads */
 	double bg[NW_MAX_NODES];	/* other tenants' traffic */
 	double mig_rate;		/* bytes/s numaweave moves at */
 	struct sim_job job[SIM_MAX_JOBS];

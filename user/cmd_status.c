@@ -145,6 +145,9 @@ static void json_auto(struct jw *w, const struct nw_auto *a)
 	jw_float_field(w, "spill", a->spill_permil / 1000.0);
 	jw_float_field(w, "util_home", a->u_home_permil / 1000.0);
 	jw_float_field(w, "util_others", a->u_others_permil / 1000.0);
+	jw_string_field(w, "law", a->law ? "latency" : "bandwidth");
+	jw_uint_field(w, "latency_home_ns", a->lat_home_ns);
+	jw_uint_field(w, "latency_others_ns", a->lat_others_ns);
 	jw_uint_field(w, "decisions", a->decisions);
 	jw_uint_field(w, "changes", a->changes);
 	jw_string_field(w, "why", why);
@@ -310,7 +313,14 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)b->drops, (unsigned long long)b->wakeups,
 	       (unsigned long long)c->heat_refused);
 	text_heat(c, b->arms);
-	if (c->autow.state)
+	if (c->autow.state && c->autow.law)
+		printf("auto         sensor %.48s, %s; %.1f %% of pages off node %u; loaded latency "
+		       "home %u ns, others %u ns; %llu decisions, %llu changes; last: %.48s\n",
+		       c->autow.sensor, c->autow.state == 2 ? "PAUSED by a manual edit" : "deciding",
+		       c->autow.spill_permil / 10.0, c->autow.home, c->autow.lat_home_ns,
+		       c->autow.lat_others_ns, (unsigned long long)c->autow.decisions,
+		       (unsigned long long)c->autow.changes, c->autow.why);
+	else if (c->autow.state)
 		printf("auto         sensor %.48s, %s; %.1f %% of pages off node %u; utilisation "
 		       "home %.0f %%, others %.0f %%; %llu decisions, %llu changes; last: %.48s\n",
 		       c->autow.sensor, c->autow.state == 2 ? "PAUSED by a manual edit" : "deciding",
@@ -463,6 +473,14 @@ static void status_prometheus(const struct status *st, bool have)
 			   c->autow.spill_permil / 1000.0);
 		prom_one("auto_changes_total", "counter", "weight changes by the controller",
 			 c->autow.changes);
+		if (c->autow.law) {
+			prom_head("auto_latency_seconds", "gauge",
+				  "loaded latency the controller balances, home and the others");
+			printf("numaweave_auto_latency_seconds{side=\"home\"} %.9f\n",
+			       c->autow.lat_home_ns / 1e9);
+			printf("numaweave_auto_latency_seconds{side=\"others\"} %.9f\n",
+			       c->autow.lat_others_ns / 1e9);
+		}
 	}
 	prom_one("targets", "gauge", "processes followed", st->ntg);
 	prom_one("targets_exited_total", "counter", "followed processes that exited",

@@ -115,9 +115,14 @@ static void print_text(double t, const struct autow *a, const struct sensor *s,
 			printf("node %d %.2f/%.2f GiB/s  ", n, traffic[n] / 1073741824.0,
 			       s->capacity[n] / 1073741824.0);
 	format_weights(w, buf, sizeof(buf));
-	printf("home %.0f %%, others %.0f %%: %s -> %s%s\n", a->u_home * 100,
-	       isfinite(a->u_others) ? a->u_others * 100 : 0.0, a->why, buf,
-	       changed ? " (change)" : "");
+	if (a->by_latency)
+		printf("latency home %.0f ns, others %.0f ns: %s -> %s%s\n", a->l_home,
+		       isfinite(a->l_others) ? a->l_others : 0.0, a->why, buf,
+		       changed ? " (change)" : "");
+	else
+		printf("home %.0f %%, others %.0f %%: %s -> %s%s\n", a->u_home * 100,
+		       isfinite(a->u_others) ? a->u_others * 100 : 0.0, a->why, buf,
+		       changed ? " (change)" : "");
 	fflush(stdout);
 }
 
@@ -144,11 +149,18 @@ static void print_json(double t, const struct autow *a, const struct sensor *s,
 		jw_start_object(&jw);
 		jw_float_field(&jw, "traffic_bytes_per_s", traffic[n]);
 		jw_float_field(&jw, "capacity_bytes_per_s", s->capacity[n]);
+		if (s->has_latency)
+			jw_float_field(&jw, "latency_ns", s->latency[n]);
 		jw_end_object(&jw);
 	}
 	jw_end_object(&jw);
+	jw_string_field(&jw, "law", a->by_latency ? "latency" : "bandwidth");
 	jw_float_field(&jw, "u_home", a->u_home);
 	jw_float_field(&jw, "u_others", a->u_others);
+	if (a->by_latency) {
+		jw_float_field(&jw, "latency_home_ns", a->l_home);
+		jw_float_field(&jw, "latency_others_ns", isfinite(a->l_others) ? a->l_others : 0);
+	}
 	jw_string_field(&jw, "why", a->why);
 	json_weights(&jw, "weights", w);
 	jw_bool_field(&jw, "change", changed);
@@ -193,7 +205,7 @@ int cmd_tune(int argc, char **argv)
 			sensor_close(&s);
 			return 1;
 		}
-		changed = autow_decide(&ctl, traffic, s.capacity, NULL, w);
+		changed = autow_decide_by(&ctl, &s, traffic, NULL, w);
 		if (!changed)
 			autow_weights(&ctl, s.capacity, ctl.s, w);
 		clock_gettime(CLOCK_MONOTONIC, &now);

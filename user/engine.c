@@ -331,19 +331,27 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 		return;
 	}
 	ac->said_err = false;
-	if (!ac->paused && autow_decide(&ac->a, traffic, ac->s.capacity, own, w)) {
+	if (!ac->paused && autow_decide_by(&ac->a, &ac->s, traffic, own, w)) {
 		memcpy(ac->w, w, sizeof(w));
 		if (weights_write(p->weights_fd, w))
 			nw_warn("cannot write weights: %s", strerror(errno));
 		format_weights(w, buf, sizeof(buf));
-		nw_info("bandwidth controller: %s (home %.0f %%, others %.0f %%): weights %s",
-			ac->a.why, ac->a.u_home * 100, ac->a.u_others * 100, buf);
+		if (ac->a.by_latency)
+			nw_info("latency controller: %s (home %.0f ns, others %.0f ns): weights %s",
+				ac->a.why, ac->a.l_home, ac->a.l_others, buf);
+		else
+			nw_info("bandwidth controller: %s (home %.0f %%, others %.0f %%): weights %s",
+				ac->a.why, ac->a.u_home * 100, ac->a.u_others * 100, buf);
 	}
 	e->ctl.autow.state = ac->paused ? 2 : 1;
 	e->ctl.autow.spill_permil = (uint32_t)(ac->a.s * 1000 + 0.5);
 	e->ctl.autow.u_home_permil = (uint32_t)(ac->a.u_home * 1000 + 0.5);
 	e->ctl.autow.u_others_permil = isinf(ac->a.u_others) ? 0 :
 				       (uint32_t)(ac->a.u_others * 1000 + 0.5);
+	e->ctl.autow.law = ac->a.by_latency;
+	e->ctl.autow.lat_home_ns = ac->a.by_latency ? (uint32_t)fmin(ac->a.l_home, 4e9) : 0;
+	e->ctl.autow.lat_others_ns = ac->a.by_latency && isfinite(ac->a.l_others) ?
+				     (uint32_t)fmin(ac->a.l_others, 4e9) : 0;
 	e->ctl.autow.decisions = ac->a.decisions;
 	e->ctl.autow.changes = ac->a.changes;
 	snprintf(e->ctl.autow.why, sizeof(e->ctl.autow.why), "%s", ac->a.why);

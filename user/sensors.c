@@ -14,6 +14,7 @@
 #include "nodes.h"
 #include "parse.h"
 #include "safeio.h"
+#include "autow.h"
 #include "sensors.h"
 
 /* HMAT's read + write bandwidth of node n for its nearest initiators, bytes/s; 0 if none. */
@@ -48,10 +49,28 @@ static int parse_node(const char *s)
 	return *s >= '0' && *s <= '9' && !*end && v < NW_MAX_NODES ? (int)v : -1;
 }
 
+/* "180ns", "0.18us", "1ms" -> ns; -1 when it is not a latency. */
+static double parse_latency(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v > 0) || v > 1e9)
+		return -1;
+	if (!strcmp(end, "ns"))
+		return v;
+	if (!strcmp(end, "us"))
+		return v * 1e3;
+	if (!strcmp(end, "ms"))
+		return v * 1e6;
+	return -1;
+}
+
 static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 {
 	char *buf, *save = NULL, e[NW_ERRLEN];
-	double cap[NW_MAX_NODES] = {0};
+	double cap[NW_MAX_NODES] = {0}, lat[NW_MAX_NODES] = {0};
+	uint64_t with_lat = 0;
 	struct stat st;
 	size_t len;
 	int rc, line = 0;
@@ -62,37 +81,56 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		traffic[n] = 0;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(l, '#'), node[32], t[64], c[64];
+		char *hash = strchr(l, '#'), node[32], t[64], c[64], x[64];
 		uint64_t tv, cv;
 		int got, nid;
+		double lv;
 
 		line++;
 		if (hash)
 			*hash = 0;
-		got = sscanf(l, "%31s %63s %63s", node, t, c);
+		got = sscanf(l, "%31s %63s %63s %63s", node, t, c, x);
 		if (got <= 0)
 			continue;
 		nid = parse_node(node);
-		if (got < 2 || nid < 0) {
-			snprintf(err, errlen, "%s line %d: expected NODE TRAFFIC [CAPACITY] (bytes/s), "
-				 "got '%s'", s->path, line, l);
+		/* a latency is the last column, with its unit: "0 12G 100G 180ns", "0 12G 180ns" */
+		lv = got >= 3 ? parse_latency(got == 4 ? x : c) : -1;
+		if (got < 2 || nid < 0 || (got == 4 && lv < 0)) {
+			snprintf(err, errlen, "%s line %d: expected NODE TRAFFIC [CAPACITY] [LATENCY] "
+				 "(bytes/s, ns), got '%s'", s->path, line, l);
 			free(buf);
 			return -EINVAL;
 		}
-		if (parse_size(t, &tv, e) || (got == 3 && parse_size(c, &cv, e))) {
+		if (parse_size(t, &tv, e) ||
+		    ((got == 4 || (got == 3 && lv < 0)) && parse_size(c, &cv, e))) {
 			snprintf(err, errlen, "%s line %d: %s", s->path, line, e);
 			free(buf);
 			return -EINVAL;
 		}
 		traffic[nid] = (double)tv;
-		if (got == 3)
+		if (got == 4 || (got == 3 && lv < 0))
 			cap[nid] = (double)cv;
+		if (lv > 0) {
+			lat[nid] = lv;
+			with_lat |= 1ull << nid;
+		}
 	}
 	free(buf);
+	/* latency for every memory node or for none: the law compares them all */
+	if (with_lat && (with_lat & s->mem_nodes) != s->mem_nodes) {
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			if (s->mem_nodes >> n & 1 && !(with_lat >> n & 1)) {
+				snprintf(err, errlen, "%s: a latency for some nodes but not for node %d "
+					 "(give one for every node with memory, or none)", s->path, n);
+				return -EINVAL;
+			}
+	}
+	s->has_latency = with_lat != 0;
 	for (int n = 0; n < NW_MAX_NODES; n++) {
 		if (!cap[n])
 			cap[n] = s->hmat[n];
 		s->capacity[n] = s->mem_nodes >> n & 1 ? cap[n] : 0;
+		s->latency[n] = s->mem_nodes >> n & 1 ? lat[n] : 0;
 	}
 	return 0;
 }
@@ -688,4 +726,12 @@ int sensor_read_at(struct sensor *s, double now, double *traffic, char *err, int
 int sensor_read(struct sensor *s, double *traffic, char *err, int errlen)
 {
 	return sensor_read_at(s, mono_seconds(), traffic, err, errlen);
+}
+
+bool autow_decide_by(struct autow *a, const struct sensor *s, const double *traffic,
+		     const double *own, uint32_t *weights)
+{
+	if (s->has_latency)
+		return autow_decide_latency(a, s->latency, s->capacity, weights);
+	return autow_decide(a, traffic, s->capacity, own, weights);
 }

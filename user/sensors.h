@@ -2,10 +2,13 @@
 /*
  * sensors — per-node memory traffic and capacity for `--weights auto:SENSOR`.
  *
- *   file:PATH     lines "NODE TRAFFIC [CAPACITY]" (bytes/s, units allowed:
- *                 "0 12.5G 100G"; '#' starts a comment), written by another
- *                 program (a monitor on real hardware, or a model in a test);
- *                 a capacity not given comes from the node's HMAT bandwidth.
+ *   file:PATH     lines "NODE TRAFFIC [CAPACITY] [LATENCY]" (bytes/s, units
+ *                 allowed: "0 12.5G 100G"; latency with its unit, ns, us or
+ *                 ms: "0 12.5G 100G 180ns"; '#' starts a comment), written by
+ *                 another program (a monitor on real hardware, or a model in a
+ *                 test); a capacity not given comes from the node's HMAT
+ *                 bandwidth. Latencies, given for every node with memory or
+ *                 for none, switch the controller to the loaded-latency law.
  *   resctrl[:DIR] resctrl memory bandwidth monitoring (Intel RDT MBM, AMD
  *                 PQoS): DIR/mon_data/mon_L3_NN/mbm_{total,local}_bytes of a
  *                 monitoring group (default /sys/fs/resctrl, every task not in
@@ -58,6 +61,8 @@ struct sensor {
 	enum sensor_kind kind;
 	char sys[128];			/* sysfs: "/sys" (a fixture tree in tests) */
 	double capacity[NW_MAX_NODES];	/* bytes/s, 0: not a memory node */
+	double latency[NW_MAX_NODES];	/* loaded latency, ns (file sensor), 0: none */
+	bool has_latency;		/* the last reading gave every memory node's */
 	double hmat[NW_MAX_NODES];	/* HMAT's, read once at open: the fallback */
 	uint64_t mem_nodes;		/* nodes with memory, at open */
 	int ndom;			/* resctrl: L3 domains, their node, last counts */
@@ -89,5 +94,14 @@ int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double n
 int sensor_read(struct sensor *s, double *traffic, char *err, int errlen);
 /* The same at time now (seconds, any origin; tests give their own). */
 int sensor_read_at(struct sensor *s, double now, double *traffic, char *err, int errlen);
+
+/*
+ * One decision of the weights controller a on this sensor's last reading: the
+ * loaded-latency law when it gave latencies, else the bandwidth law (own:
+ * numaweave's migration traffic, or NULL). True when weights changed.
+ */
+struct autow;
+bool autow_decide_by(struct autow *a, const struct sensor *s, const double *traffic,
+		     const double *own, uint32_t *weights);
 
 #endif

@@ -170,7 +170,9 @@ struct nw_ctl_stats {
 		__u32 spill_permil;	/* share of pages kept off home */
 		__u32 u_home_permil;	/* home's utilisation, our migration taken out */
 		__u32 u_others_permil;	/* the other nodes' */
-		__u32 pad;
+		__u32 law;		/* 0 bandwidth, 1 loaded latency (the sensor gives it) */
+		__u32 lat_home_ns;	/* latency law: home's loaded latency */
+		__u32 lat_others_ns;	/* and the others', capacity-weighted */
 		__u64 decisions, changes;
 		char sensor[48];
 		char why[48];

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The weights controller on the model (autow.h): the cover letter's toy
- * example, a node with a noisy neighbour, a saturated CXL expander. Units are
- * arbitrary (GB/s and GB, say); one decision a second, the model at 0.1 s.
+ * example, a node with a noisy neighbour, a saturated CXL expander, each
+ * with the bandwidth law and with the loaded-latency law. Units are
+ * arbitrary (GB/s and GB, say; latency in ns); one decision a second, the
+ * model at 0.1 s.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -20,8 +22,9 @@ struct run {
 /* One job from 0 to 300 s, a second from 100 to 200 s (the toy example). */
 static void toy(struct sim *m, struct autow *a, struct run *r)
 {
-	double acc[NW_MAX_NODES] = {0}, own[NW_MAX_NODES] = {0};
+	double acc[NW_MAX_NODES] = {0}, own[NW_MAX_NODES] = {0}, lat[NW_MAX_NODES] = {0};
 	int steps = 0;
+	bool changed;
 
 	memset(r, 0, sizeof(*r));
 	autow_weights(a, m->cap, 0, r->w);
@@ -30,13 +33,18 @@ static void toy(struct sim *m, struct autow *a, struct run *r)
 		for (int n = 0; n < m->nodes; n++) {
 			acc[n] += m->traffic[n];
 			own[n] += m->own[n];
+			lat[n] += m->lat[n];
 		}
 		if (++steps == 10) {	/* a sensor's one-second average */
 			for (int n = 0; n < m->nodes; n++) {
 				acc[n] /= steps;
 				own[n] /= steps;
+				lat[n] /= steps;
 			}
-			if (autow_decide(a, acc, m->cap, own, r->w)) {
+			/* the latency law where the model has latency curves */
+			changed = m->lat_k > 0 ? autow_decide_latency(a, lat, m->cap, r->w) :
+						 autow_decide(a, acc, m->cap, own, r->w);
+			if (changed) {
 				for (int p = 0; p < 3; p++)
 					if (m->t > 50 + 100 * p && m->t < 100 + 100 * p)
 						r->changes_after[p]++;
@@ -45,6 +53,7 @@ static void toy(struct sim *m, struct autow *a, struct run *r)
 				r->max_w1 = r->w[1];
 			memset(acc, 0, sizeof(acc));
 			memset(own, 0, sizeof(own));
+			memset(lat, 0, sizeof(lat));
 			steps = 0;
 		}
 		for (int p = 0; p < 3; p++)
@@ -63,7 +72,11 @@ static void assert_home_and_settled(const struct run *r)
 		cr_assert_eq(r->changes_after[p], 0, "phase %d still changing", p);
 }
 
-static void setup(struct sim *m, struct autow *a, double bg1)
+/*
+ * bg1: other tenants' traffic on node 1. lat_k > 0: latency curves (DRAM
+ * 100 ns unloaded, the expander 200 ns) and the latency law.
+ */
+static void setup_law(struct sim *m, struct autow *a, double bg1, double lat_k)
 {
 	struct autow_params p;
 
@@ -77,8 +90,16 @@ static void setup(struct sim *m, struct autow *a, double bg1)
 	m->job[0] = (struct sim_job){ .demand = 75, .size = 100, .start = 0, .end = 1e9 };
 	m->job[1] = (struct sim_job){ .demand = 75, .size = 100, .start = 100, .end = 200 };
 	m->job[0].frac[0] = m->job[1].frac[0] = 1;
+	m->lat0[0] = 100;
+	m->lat0[1] = 200;
+	m->lat_k = lat_k;
 	autow_defaults(&p);
 	autow_init(a, &p, 0);
+}
+
+static void setup(struct sim *m, struct autow *a, double bg1)
+{
+	setup_law(m, a, bg1, 0);
 }
 
 Test(autow, toy_example_alone_local_two_interleaved_back_local)
@@ -144,4 +165,83 @@ Test(autow, weights_for_a_spill_share)
 	autow_weights(&a, cap, 0.5, w);
 	cr_assert(w[0] == 50 && w[1] == 25 && w[2] == 0 && w[3] == 25, "%u %u %u %u", w[0], w[1],
 		  w[2], w[3]);
+}
+
+/*
+ * The latency law on the toy example: alone, home at 75 % answers in 175 ns,
+ * faster than the idle expander's 200: stays. Two jobs saturate home: pages
+ * spill until both answer alike, and the bracket stops the swing that a
+ * fixed step makes across such steep curves. One ends: back home.
+ */
+Test(autow, latency_toy_example)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup_law(&m, &a, 0, 0.25);
+	toy(&m, &a, &r);
+	cr_assert_eq(r.s_at[0], 0.0, "alone: spill %.2f", r.s_at[0]);
+	cr_assert(a.by_latency);
+	cr_assert(r.s_at[1] > 0.25 && r.s_at[1] < 0.40, "two jobs: spill %.3f", r.s_at[1]);
+	cr_assert(r.served_at[1] > 140, "two jobs served %.1f of 150", r.served_at[1]);
+	assert_home_and_settled(&r);
+	cr_assert(a.changes <= 16, "%llu changes", (unsigned long long)a.changes);
+	cr_assert(m.migrated < 200, "migrated %.1f", m.migrated);
+}
+
+/* A noisy neighbour at 45 of the expander's 50 leaves little room there. */
+Test(autow, latency_noisy_neighbour_on_the_expander)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup_law(&m, &a, 45, 0.25);
+	toy(&m, &a, &r);
+	cr_assert(r.s_at[1] < 0.10, "spill %.3f onto a busy node", r.s_at[1]);
+	assert_home_and_settled(&r);
+}
+
+/* The expander saturated by others answers slowest of all: nothing goes there. */
+Test(autow, latency_saturated_expander_gets_nothing)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup_law(&m, &a, 50, 0.25);
+	toy(&m, &a, &r);
+	cr_assert_eq(r.max_w1, 0, "weight %d given to a saturated node", r.max_w1);
+	cr_assert_eq(m.migrated, 0);
+}
+
+/*
+ * A fixed step across a steep curve swings: the same model and law with the
+ * bracket defeated (reset before every decision) keeps changing in the
+ * two-job phase, which is what the bracket is for.
+ */
+Test(autow, latency_without_the_bracket_swings)
+{
+	struct sim m;
+	struct autow a;
+	double lat[NW_MAX_NODES] = {0};
+	uint32_t w[NW_MAX_NODES];
+	int late = 0;
+
+	setup_law(&m, &a, 0, 0.25);
+	autow_weights(&a, m.cap, 0, w);
+	for (int i = 0; i < 2000; i++) {
+		sim_step(&m, 0.1, w, 0);
+		for (int n = 0; n < 2; n++)
+			lat[n] += m.lat[n] / 10;
+		if ((i + 1) % 10)
+			continue;
+		a.s_spill = -1;
+		a.s_back = 2;
+		if (autow_decide_latency(&a, lat, m.cap, w) && m.t > 150 && m.t < 200)
+			late++;
+		memset(lat, 0, sizeof(lat));
+	}
+	cr_assert(late >= 5, "%d changes in 150-200 s without the bracket", late);
 }

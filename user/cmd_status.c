@@ -364,7 +364,7 @@ static void text_nodes(const struct status *st)
 	for (int i = 0; i < st->ntg; i++)
 		printf(" %u", st->tg[i].pid);
 	printf("%s\n", st->ntg ? "" : " (none)");
-	printf("exited       %llu targets, %llu forks followed, %llu cgroup joins seen\n",
+	printf("exited       %llu targets, %llu forks followed, %llu cgroup moves seen\n",
 	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks,
 	       (unsigned long long)st->s.bpf.joins);
 }
@@ -486,7 +486,7 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("targets_exited_total", "counter", "followed processes that exited",
 		 c->targets_exited);
 	prom_one("cgroup_joins_total", "counter",
-		 "processes moved into a cgroup a policy names, seen by BPF", st->s.bpf.joins);
+		 "processes moved between cgroups while a policy names one", st->s.bpf.joins);
 	prom_head("target_pages", "gauge", "resident pages per target and node");
 	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
 		for (int n = 0; n < NW_MAX_NODES; n++)

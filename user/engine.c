@@ -190,8 +190,8 @@ static int on_event(void *ctx, void *data, size_t len)
 			engine_target_gone(e, t);
 		break;
 	case NW_EV_JOIN:
-		/* a process moved into a cgroup a policy names: read the sources now */
-		nw_debug("pid %u joined cgroup %llu", ev->tgid, (unsigned long long)ev->addr);
+		/* a process moved between cgroups: read the policies' cgroups now */
+		nw_debug("pid %u moved to another cgroup", ev->tgid);
 		e->sources_poke = true;
 		break;
 	}
@@ -421,13 +421,6 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 				nw_warn("%s%s", p->label, err);
 		} else if (!rc && p->src_err[i]) {
 			nw_info("%s%s readable again", p->label, s->path);
-		}
-		if (!rc && s->kind == NW_SRC_CGROUP && e->ld.joins) {
-			uint64_t id;
-
-			/* again at every read: the LRU keeps the ids still in use */
-			if (!cgroup_id(s->path, &id))
-				loader_watch_cgroup(&e->ld, id);
 		}
 		p->src_err[i] = rc;
 		total += n;
@@ -869,12 +862,19 @@ static int engine_loop(struct engine *e)
 		changed = engine_reload(e);
 		now = nw_now_ns();
 		if (now >= next_w || e->sources_poke) {
+			bool cgroups = false;
+
 			e->sources_poke = false;
 			next_w = now + poll_ns;
 			changed |= weights_poll(e, now);	/* a new table: pass at once */
 			/* pid files and cgroups as often: a new target is placed at once */
-			for (int i = 0; i < e->npols; i++)
+			for (int i = 0; i < e->npols; i++) {
 				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
+				for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
+					cgroups |= e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP;
+			}
+			/* moves between cgroups wake the loop only while one is named */
+			loader_watch_cgroups(&e->ld, cgroups);
 		}
 		if (now < next && !changed)
 			continue;

@@ -422,14 +422,10 @@ void loader_set_damon_pid(struct loader *l, int pid)
 	l->skel->bss->damon_kdamond_pid = pid;
 }
 
-int loader_watch_cgroup(struct loader *l, uint64_t id)
+void loader_watch_cgroups(struct loader *l, bool on)
 {
-	uint8_t one = 1;
-
-	if (!l->joins)
-		return 0;
-	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.cgroups), &id, &one, BPF_ANY) ? -errno
-											     : 0;
+	if (l->joins)
+		l->skel->bss->watch_cgroups = on;
 }
 
 void loader_clear_seen(struct loader *l)

@@ -32,7 +32,7 @@ struct loader {
 	bool arms;		/* change_prot_numa fentry attached: armed ranges seen */
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */
 	bool fork_btf;
-	bool joins;		/* cgroup_attach_task attached: watched cgroups wake the loop */
+	bool joins;		/* cgroup_attach_task attached: moves between cgroups wake the loop */
 	bool damon_prog;	/* damon_aggregated attached (DAMON can be a heat source) */
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	bool weights_pinned;	/* this run pinned a new weights map */
@@ -47,9 +47,9 @@ int loader_open(struct loader *l, const struct loader_opts *o);
 void loader_close(struct loader *l, bool failed);
 /* The kdamond whose damon_aggregated results are ours (0: none). */
 void loader_set_damon_pid(struct loader *l, int pid);
-/* Wake the controller when a process is moved into the cgroup with this id
- * (a no-op without the program); 0 or -errno. */
-int loader_watch_cgroup(struct loader *l, uint64_t id);
+/* Wake the controller when a process moves between cgroups (while a policy
+ * names one; a no-op without the program). */
+void loader_watch_cgroups(struct loader *l, bool on);
 /* Clear the first-touch bitmap (when it fills up). */
 void loader_clear_seen(struct loader *l);
 

@@ -4,7 +4,6 @@
  * same way wherever they come from.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,20 +129,4 @@ int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err
 		rc = -EINVAL;
 	}
 	return rc;
-}
-
-int cgroup_id(const char *path, uint64_t *id)
-{
-	struct {
-		struct file_handle fh;
-		uint64_t id;
-	} h = { .fh.handle_bytes = sizeof(uint64_t) };
-	int mount_id;
-
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0))
-		return -errno;
-	if (h.fh.handle_bytes != sizeof(uint64_t))
-		return -EOPNOTSUPP;
-	memcpy(id, h.fh.f_handle, sizeof(*id));
-	return 0;
 }

@@ -25,10 +25,4 @@ int target_pid_check(int pid, char *err, int errlen);
  */
 int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err, int errlen);
 
-/*
- * A cgroup v2 directory's id, as BPF sees it (cgroup->kn->id): the 8-byte
- * file handle the kernel gives for it. 0 or -errno.
- */
-int cgroup_id(const char *path, uint64_t *id);
-
 #endif

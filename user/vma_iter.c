@@ -6,9 +6,13 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collector.skel.h"
@@ -65,12 +69,38 @@ out:
 	return rc;
 }
 
+#define VM_SHARED 0x00000008ul
+
+/*
+ * A shared file mapping on tmpfs or the kernel's shmem mount (MAP_SHARED |
+ * MAP_ANONYMOUS, SysV shm, memfd) is shmem: its pages are placed by inode
+ * number and file index. The file as the mapping holds it: /proc/PID/map_files
+ * (root with CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE). Not readable: left a
+ * file mapping, which numaweave does not move (shared).
+ */
+static void shmem_classify(int pid, struct nw_vma *v)
+{
+	char path[96];
+	struct statfs fs;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	if (statfs(path, &fs) || fs.f_type != TMPFS_MAGIC || stat(path, &st))
+		return;
+	v->kind = NW_VMA_SHMEM;
+	v->ino = st.st_ino;
+}
+
 int vmas_read(struct vma_reader *r, int pid, struct vma_list *out)
 {
 	int rc = read_iter(r, pid, out, true);
 
 	if (rc == -EINVAL || rc == -E2BIG)	/* iterator without task parameters */
 		rc = read_iter(r, pid, out, false);
+	for (size_t i = 0; !rc && i < out->n; i++)
+		if (out->v[i].kind == NW_VMA_FILE && out->v[i].flags & VM_SHARED)
+			shmem_classify(pid, &out->v[i]);
 	if (!rc && !out->n && kill(pid, 0) && errno == ESRCH)
 		rc = -ESRCH;
 	return rc;

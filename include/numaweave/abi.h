@@ -12,7 +12,6 @@
 
 #define NW_MAX_NODES 64		/* entries of the weights map */
 #define NW_MAX_TARGETS 4096	/* entries of the targets map */
-#define NW_MAX_CGROUPS 1024	/* entries of the cgroups map (LRU) */
 #define NW_SEEN_BITS_LOG2 24	/* first-touch/repeat bitmap: 2^24 bits = 2 MiB */
 #define NW_SEEN_WORDS ((1u << NW_SEEN_BITS_LOG2) / 64)
 #define NW_HOT 8		/* hottest regions published in stats */
@@ -30,8 +29,8 @@ enum nw_event_kind {
 	NW_EV_ARM = 8,		/* NUMA balancing armed [addr, addr + tid pages) of tgid */
 	NW_EV_FOLD = 9,		/* faults folded after a region's first record: addr and tid
 				   of that record, aux faults folded, err repeats | prot << 16 */
-	NW_EV_JOIN = 10,	/* a process was moved into a watched cgroup (cgroup_attach_task):
-				   tgid the process, addr the cgroup's id */
+	NW_EV_JOIN = 10,	/* a process was moved into a cgroup (cgroup_attach_task), sent
+				   while a policy names one: tgid the process */
 };
 
 /*
@@ -94,7 +93,7 @@ struct nw_bpf_stats {
 	__u64 wakeups;		/* forced consumer wakeups */
 	__u64 arms;		/* change_prot_numa() calls on targets (ranges armed) */
 	__u64 folded;		/* faults counted in NW_EV_FOLD records, not a record each */
-	__u64 joins;		/* processes moved into a watched cgroup (NW_EV_JOIN sent) */
+	__u64 joins;		/* processes moved between cgroups while a policy names one */
 };
 
 enum nw_fail_reason {
@@ -197,7 +196,8 @@ struct nw_stats {
 	struct nw_ctl_stats ctl;
 };
 
-/* One VMA, written by the task_vma iterator. */
+/* One VMA, written by the task_vma iterator (kind ANON or FILE; user space
+ * tells shmem from /proc/PID/map_files for shared file mappings, and fills ino). */
 enum nw_vma_kind {
 	NW_VMA_ANON = 0,
 	NW_VMA_SHMEM = 1,
@@ -209,7 +209,7 @@ struct nw_vma {
 	__u64 end;
 	__u64 pgoff;		/* vm_pgoff as the kernel has it */
 	__u64 flags;		/* vm_flags */
-	__u64 ino;		/* inode number of a file/shmem mapping */
+	__u64 ino;		/* inode number of a shared shmem mapping (its interleave base) */
 	__u32 kind;		/* enum nw_vma_kind */
 	__u32 tgid;
 };

@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -369,6 +370,50 @@ int main(int argc, char **argv)
 		CHECK(found, "our mapping in the iterator's output (%zu VMAs)", vl.n);
 		CHECK(vmas_read(&vr, 999999999, &vl) == -ESRCH || vl.n == 0, "missing pid");
 		vma_list_free(&vl);
+	}
+
+	/*
+	 * Shmem is told apart in user space: MAP_SHARED | MAP_ANONYMOUS and a
+	 * shared memfd mapping are shmem, the latter with the memfd's inode (the
+	 * base of its interleave index); the same memfd mapped private is a file
+	 * mapping (its CoW-ed pages are anonymous and placed by vm_pgoff).
+	 */
+	{
+		struct vma_reader vr = { .skel = l.skel };
+		struct vma_list vl = {};
+		int mfd = memfd_create("nw-test", 0), got = 0;
+		struct stat mst = {};
+		char *sa, *sm, *pm;
+
+		CHECK(mfd >= 0 && !ftruncate(mfd, 1 << 20) && !fstat(mfd, &mst), "memfd");
+		sa = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		sm = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+		pm = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE, mfd, 0);
+		CHECK(sa != MAP_FAILED && sm != MAP_FAILED && pm != MAP_FAILED, "mmap");
+		CHECK(!vmas_read(&vr, getpid(), &vl), "vmas_read");
+		for (size_t i = 0; i < vl.n; i++) {
+			const struct nw_vma *v = &vl.v[i];
+
+			if (v->start == (uintptr_t)sa) {
+				got++;
+				CHECK(v->kind == NW_VMA_SHMEM && v->ino, "shared anonymous: kind %u ino %llu",
+				      v->kind, (unsigned long long)v->ino);
+			} else if (v->start == (uintptr_t)sm) {
+				got++;
+				CHECK(v->kind == NW_VMA_SHMEM && v->ino == mst.st_ino,
+				      "shared memfd: kind %u ino %llu, the memfd's %llu", v->kind,
+				      (unsigned long long)v->ino, (unsigned long long)mst.st_ino);
+			} else if (v->start == (uintptr_t)pm) {
+				got++;
+				CHECK(v->kind == NW_VMA_FILE, "private memfd: kind %u", v->kind);
+			}
+		}
+		CHECK(got == 3, "the three mappings in the iterator's output (%d)", got);
+		vma_list_free(&vl);
+		munmap(sa, 1 << 20);
+		munmap(sm, 1 << 20);
+		munmap(pm, 1 << 20);
+		close(mfd);
 	}
 
 	test_targets(l.targets_fd);

@@ -16,19 +16,7 @@ log "kernel $(uname -r), $REPS rounds of $SIZE, daemon arms: $ARMS"
 conf=/tmp/nwconf
 mkdir -p $conf
 chmod 755 $conf
-cat >$conf/bench.yaml <<EOF
-kdamonds:
-- contexts:
-  - targets:
-    - cgroup: /sys/fs/cgroup/bench
-    schemes:
-    - action: migrate_hot
-      dests:
-      - id: 0
-        weight: 0
-      - id: 1
-        weight: 1
-EOF
+policy_yaml cgroup /sys/fs/cgroup/bench 0 1 >$conf/bench.yaml
 chmod 644 $conf/bench.yaml
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 wait_node1() {

@@ -129,19 +129,7 @@ arm_numaweave() {
 arm_daemon() {
 	mkdir -p /tmp/nwc
 	rm -f /tmp/bench.pid
-	cat >/tmp/nwc/bench.yaml <<EOF
-kdamonds:
-- contexts:
-  - targets:
-    - pid_file: /tmp/bench.pid
-    schemes:
-    - action: migrate_hot
-      dests:
-      - id: 0
-        weight: 1
-      - id: 1
-        weight: 1
-EOF
+	policy_yaml pid_file /tmp/bench.pid 1 1 >/tmp/nwc/bench.yaml
 	numaweave daemon --config-dir /tmp/nwc --interval 200ms -v 2>/tmp/nwd.log &
 	NWD=$!
 	i=0

@@ -97,57 +97,66 @@ static void setup_law(struct sim *m, struct autow *a, double bg1, double lat_k)
 	autow_init(a, &p, 0);
 }
 
-static void setup(struct sim *m, struct autow *a, double bg1)
-{
-	setup_law(m, a, bg1, 0);
-}
-
-Test(autow, toy_example_alone_local_two_interleaved_back_local)
+/*
+ * The cover letter's toy example under a law (lat_k 0: bandwidth; > 0:
+ * latency curves and the latency law): alone at 75 % of its node the job
+ * stays local; two jobs: both nodes carry their share and each job's demand
+ * is served; one ends: back home; no change in any phase's second half; at
+ * most max_changes changes and max_moved moved.
+ */
+static void toy_case(double lat_k, uint64_t max_changes, double max_moved)
 {
 	struct sim m;
 	struct autow a;
 	struct run r;
 
-	setup(&m, &a, 0);
+	setup_law(&m, &a, 0, lat_k);
 	toy(&m, &a, &r);
-	/* alone at 75 % of its node: stays local */
 	cr_assert_eq(r.s_at[0], 0.0, "alone: spill %.2f", r.s_at[0]);
-	/* two: both nodes carry their share; each job's full demand is served */
+	cr_assert_eq(a.by_latency, lat_k > 0);
 	cr_assert(r.s_at[1] > 0.25 && r.s_at[1] < 0.40, "two jobs: spill %.3f", r.s_at[1]);
 	cr_assert(r.served_at[1] > 140, "two jobs served %.1f of 150", r.served_at[1]);
 	cr_assert(r.served_at[1] > r.served_at[0] * 1.8, "%.1f vs %.1f alone", r.served_at[1],
 		  r.served_at[0]);
-	/* one ends: back home; no oscillation */
 	assert_home_and_settled(&r);
-	cr_assert(a.changes <= 8, "%llu changes", (unsigned long long)a.changes);
-	/* what moved: the two jobs' third out and the first's back (~100) and little more */
-	cr_assert(m.migrated < 150, "migrated %.1f", m.migrated);
+	cr_assert(a.changes <= max_changes, "%llu changes", (unsigned long long)a.changes);
+	cr_assert(m.migrated < max_moved, "migrated %.1f", m.migrated);
+}
+
+/* Other tenants use bg1 of the expander's 50: little room there (45) or none (50). */
+static void neighbour_case(double bg1, double lat_k)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	setup_law(&m, &a, bg1, lat_k);
+	toy(&m, &a, &r);
+	if (bg1 < 50) {
+		cr_assert(r.s_at[1] < 0.10, "spill %.3f onto a busy node", r.s_at[1]);
+		assert_home_and_settled(&r);
+	} else {
+		cr_assert_eq(r.max_w1, 0, "weight %d given to a saturated node", r.max_w1);
+		cr_assert_eq(m.migrated, 0);
+	}
+}
+
+/* Bandwidth: what moved is the two jobs' third out and the first's back (~100) and little more. */
+Test(autow, toy_example_alone_local_two_interleaved_back_local)
+{
+	toy_case(0, 8, 150);
 }
 
 /* Other tenants use 45 of the expander's 50: it is not worth spilling there. */
 Test(autow, noisy_neighbour_on_the_expander)
 {
-	struct sim m;
-	struct autow a;
-	struct run r;
-
-	setup(&m, &a, 45);
-	toy(&m, &a, &r);
-	cr_assert(r.s_at[1] < 0.10, "spill %.3f onto a busy node", r.s_at[1]);
-	assert_home_and_settled(&r);
+	neighbour_case(45, 0);
 }
 
 /* The expander is saturated by others: nothing goes there. */
 Test(autow, saturated_expander_gets_nothing)
 {
-	struct sim m;
-	struct autow a;
-	struct run r;
-
-	setup(&m, &a, 50);
-	toy(&m, &a, &r);
-	cr_assert_eq(r.max_w1, 0, "weight %d given to a saturated node", r.max_w1);
-	cr_assert_eq(m.migrated, 0);
+	neighbour_case(50, 0);
 }
 
 /* s off home, spread by capacity: 1/3 over 100:50 is 67:33 out of 100. */
@@ -171,49 +180,24 @@ Test(autow, weights_for_a_spill_share)
  * The latency law on the toy example: alone, home at 75 % answers in 175 ns,
  * faster than the idle expander's 200: stays. Two jobs saturate home: pages
  * spill until both answer alike, and the bracket stops the swing that a
- * fixed step makes across such steep curves. One ends: back home.
+ * fixed step makes across such steep curves. One ends: back home. It moves
+ * more than the bandwidth law (its bisection passes through 50:50 once).
  */
 Test(autow, latency_toy_example)
 {
-	struct sim m;
-	struct autow a;
-	struct run r;
-
-	setup_law(&m, &a, 0, 0.25);
-	toy(&m, &a, &r);
-	cr_assert_eq(r.s_at[0], 0.0, "alone: spill %.2f", r.s_at[0]);
-	cr_assert(a.by_latency);
-	cr_assert(r.s_at[1] > 0.25 && r.s_at[1] < 0.40, "two jobs: spill %.3f", r.s_at[1]);
-	cr_assert(r.served_at[1] > 140, "two jobs served %.1f of 150", r.served_at[1]);
-	assert_home_and_settled(&r);
-	cr_assert(a.changes <= 16, "%llu changes", (unsigned long long)a.changes);
-	cr_assert(m.migrated < 200, "migrated %.1f", m.migrated);
+	toy_case(0.25, 16, 200);
 }
 
 /* A noisy neighbour at 45 of the expander's 50 leaves little room there. */
 Test(autow, latency_noisy_neighbour_on_the_expander)
 {
-	struct sim m;
-	struct autow a;
-	struct run r;
-
-	setup_law(&m, &a, 45, 0.25);
-	toy(&m, &a, &r);
-	cr_assert(r.s_at[1] < 0.10, "spill %.3f onto a busy node", r.s_at[1]);
-	assert_home_and_settled(&r);
+	neighbour_case(45, 0.25);
 }
 
 /* The expander saturated by others answers slowest of all: nothing goes there. */
 Test(autow, latency_saturated_expander_gets_nothing)
 {
-	struct sim m;
-	struct autow a;
-	struct run r;
-
-	setup_law(&m, &a, 50, 0.25);
-	toy(&m, &a, &r);
-	cr_assert_eq(r.max_w1, 0, "weight %d given to a saturated node", r.max_w1);
-	cr_assert_eq(m.migrated, 0);
+	neighbour_case(50, 0.25);
 }
 
 /*

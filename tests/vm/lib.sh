@@ -83,6 +83,23 @@ wait_split() {
 # json_field JSON NAME: a number field of a flat JSON object.
 json_field() { echo "$1" | sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p"; }
 
+# policy_yaml KEY VALUE W0 [W1]: a damo-style policy naming one target (KEY
+# pid_file, cgroup or pid) with migrate_hot to node 0 (and node 1) by weight
+policy_yaml() {
+	cat <<EOF
+kdamonds:
+- contexts:
+  - targets:
+    - $1: $2
+    schemes:
+    - action: migrate_hot
+      dests:
+      - id: 0
+        weight: $3
+EOF
+	if [ -n "${4:-}" ]; then printf '      - id: 1\n        weight: %s\n' "$4"; fi
+}
+
 finish() {
 	echo "== $FAILS failure(s)"
 	[ $FAILS -eq 0 ]

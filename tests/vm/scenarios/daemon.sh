@@ -14,19 +14,7 @@ conf=/tmp/nwconf
 mkdir -p $conf
 chmod 755 $conf
 policy() {	# NAME TARGET-KEY VALUE W0 W1
-	cat >$conf/$1.yaml <<EOF
-kdamonds:
-- contexts:
-  - targets:
-    - $2: $3
-    schemes:
-    - action: migrate_hot
-      dests:
-      - id: 0
-        weight: $4
-      - id: 1
-        weight: $5
-EOF
+	policy_yaml $2 $3 $4 $5 >$conf/$1.yaml
 	chmod 644 $conf/$1.yaml
 }
 policy db cgroup /sys/fs/cgroup/db 1 1

@@ -28,19 +28,7 @@ cat /tmp/security
 
 # a pid-file policy: pid files under /run (the unit's PrivateTmp hides /tmp)
 policy() {	# W0 W1
-	cat >/etc/numaweave/job.yaml <<EOF
-kdamonds:
-- contexts:
-  - targets:
-    - pid_file: /run/nwjob.pid
-    schemes:
-    - action: migrate_hot
-      dests:
-      - id: 0
-        weight: $1
-      - id: 1
-        weight: $2
-EOF
+	policy_yaml pid_file /run/nwjob.pid $1 $2 >/etc/numaweave/job.yaml
 	chmod 644 /etc/numaweave/job.yaml
 }
 policy 1 3

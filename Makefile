@@ -43,7 +43,7 @@ UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
-	      $(OUT)/sim_autow $(OUT)/bench_movepages
+	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load
 
 ifeq ($(V),1)
 Q =
@@ -188,6 +188,15 @@ $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
 $(OUT)/bench_sample: tests/bench/bench_sample.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lm
+
+# the same object as a light skeleton, for bench_load only (numaweave uses libbpf's)
+$(OUT)/collector.lskel.h: $(OUT)/collector.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton -L $< name collector_lskel > $@
+
+$(OUT)/bench_load: tests/bench/bench_load.c $(OUT)/collector.skel.h $(OUT)/collector.lskel.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) -I$(OUT) $(NW_LDFLAGS) $< -o $@ $(LDLIBS)
 
 $(OUT)/bench_movepages: tests/bench/bench_movepages.c | $(OUT)
 	$(call msg,CC,$@)

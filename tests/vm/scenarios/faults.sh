@@ -108,7 +108,10 @@ PIN="taskset -c 1"
 start_alloc ${HOGMB}M --nothp || exit 1; HOG=$PID
 PIN="taskset -c 0"
 log "hog of ${HOGMB} MiB on node 1: $(node_pages $HOG 1) pages there"
-start_alloc 128M --nothp || exit 1
+# 256 MiB, so 128 MiB must go to node 1: a 128 MiB target once moved its 64
+# MiB in full beside a hog that left 24 MiB free (node 1 had ~40 MiB more room
+# than MemFree said, as partial.sh saw too; not explained)
+start_alloc 256M --nothp || exit 1
 numaweave run --pid $PID --weights 0:1,1:1 --interval 200ms 2>/dev/null &
 NW=$!
 # up to 15 s: under TCG the first pass's moves can start late (start-up and a

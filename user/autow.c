@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* autow.c — the weights controller and the model it is tested on (autow.h). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "autow.h"
 
@@ -43,6 +44,15 @@ void autow_weights(const struct autow *a, const double *capacity, double s, uint
 	for (int n = 0; s > 0 && n < NW_MAX_NODES; n++)
 		if (n != a->home && capacity[n] > 0)
 			w[n] = (uint32_t)lround(s * capacity[n] / co * a->p.scale);
+}
+
+int autow_describe(const struct autow *a, char *buf, size_t len)
+{
+	if (a->by_latency)
+		return snprintf(buf, len, "latency home %.0f ns, others %.0f ns: %s", a->l_home,
+				isfinite(a->l_others) ? a->l_others : 0.0, a->why);
+	return snprintf(buf, len, "home %.0f %%, others %.0f %%: %s", a->u_home * 100,
+			isfinite(a->u_others) ? a->u_others * 100 : 0.0, a->why);
 }
 
 static double clamp(double v, double lo, double hi)

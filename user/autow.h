@@ -82,6 +82,9 @@ bool autow_decide(struct autow *a, const double *traffic, const double *capacity
 bool autow_decide_latency(struct autow *a, const double *latency, const double *capacity,
 			  uint32_t *weights);
 
+/* The last decision's inputs and reason, one line ("home 80 %, others 20 %: why"). */
+int autow_describe(const struct autow *a, char *buf, size_t len);
+
 /* The weights for a spill share s (home keeps 1 - s). */
 void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w);
 

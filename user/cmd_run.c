@@ -28,7 +28,7 @@ struct run_args {
 };
 
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND, O_AFTER, O_FOLD };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
 
 static const struct option run_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -53,6 +53,7 @@ static const struct option run_opts[] = {
 	{ "no-damon", no_argument, NULL, O_NODAMON },
 	{ "force-blind", no_argument, NULL, O_FORCEBLIND },
 	{ "after", required_argument, NULL, O_AFTER },
+	{ "move-threads", required_argument, NULL, O_MOVERS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -181,6 +182,19 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 			rc = BAD("bad --after '%s': %s", optarg, o->after_us ? err : "give a duration > 0");
 		break;
 	}
+	case O_MOVERS: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(optarg, &end, 10);
+		if (errno || end == optarg || *end || v < 1 || v > NW_MOVE_THREADS_MAX)
+			rc = BAD("bad --move-threads '%s': a count from 1 to %d", optarg,
+				 NW_MOVE_THREADS_MAX);
+		else
+			o->move_threads = (int)v;
+		break;
+	}
 	case O_PIDFILE:
 	case O_CGROUP: rc = read_pids(c == O_CGROUP, optarg, o, a); break;
 	case O_NB:
@@ -189,7 +203,7 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 		else if (strcmp(optarg, "keep"))
 			rc = BAD("bad --numa-balancing '%s' (keep, off)", optarg);
 		break;
-	default: rc = cmd_common_opt("run", c); break;
+	default: return cmd_common_opt("run", c);	/* -1 (-v), 0 (--help), or 2 */
 	}
 	return rc ? rc : -1;
 }
@@ -296,7 +310,8 @@ static int run_targets(struct engine_opts *o, const struct run_args *a, int argc
 
 int cmd_run(int argc, char **argv)
 {
-	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .fold_us = NW_FOLD_NS_DEFAULT / 1000 };
+	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .fold_us = NW_FOLD_NS_DEFAULT / 1000,
+				 .move_threads = 1 };
 	struct run_args a = {};
 	int c, rc;
 
@@ -328,6 +343,7 @@ static const struct option daemon_opts[] = {
 	{ "syslog", no_argument, NULL, O_SYSLOG },
 	{ "numa-balancing", required_argument, NULL, O_NB },
 	{ "no-damon", no_argument, NULL, O_NODAMON },
+	{ "move-threads", required_argument, NULL, O_MOVERS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -337,7 +353,7 @@ static const struct option daemon_opts[] = {
 /* `numaweave daemon`: the policies in --config-dir, served until a signal. */
 int cmd_daemon(int argc, char **argv)
 {
-	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .daemon = true,
+	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .daemon = true, .move_threads = 1,
 				 .fold_us = NW_FOLD_NS_DEFAULT / 1000,
 				 .config_dir = NW_CONFIG_DIR };
 	struct run_args a = {};
@@ -349,7 +365,10 @@ int cmd_daemon(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+vhV", daemon_opts, NULL)) != -1) {
 		if (c == 'C')
 			o.config_dir = optarg;
-		else if ((rc = run_opt(c, &o, &a)) >= 0)
+		else if (c == 'h' || c == 'V' || c == 'v' || c == '?') {
+			if ((rc = cmd_common_opt("daemon", c)) >= 0)
+				return rc;
+		} else if ((rc = run_opt(c, &o, &a)) >= 0)
 			return rc == 2 ? cmd_bad("daemon", "see the usage") : rc;
 	}
 	if (optind < argc)

@@ -107,7 +107,7 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 static void print_text(double t, const struct autow *a, const struct sensor *s,
 		       const double *traffic, const uint32_t *w, bool changed)
 {
-	char buf[512];
+	char buf[512], why[512];
 
 	printf("%7.1f s  ", t);
 	for (int n = 0; n < NW_MAX_NODES; n++)
@@ -115,14 +115,8 @@ static void print_text(double t, const struct autow *a, const struct sensor *s,
 			printf("node %d %.2f/%.2f GiB/s  ", n, traffic[n] / 1073741824.0,
 			       s->capacity[n] / 1073741824.0);
 	format_weights(w, buf, sizeof(buf));
-	if (a->by_latency)
-		printf("latency home %.0f ns, others %.0f ns: %s -> %s%s\n", a->l_home,
-		       isfinite(a->l_others) ? a->l_others : 0.0, a->why, buf,
-		       changed ? " (change)" : "");
-	else
-		printf("home %.0f %%, others %.0f %%: %s -> %s%s\n", a->u_home * 100,
-		       isfinite(a->u_others) ? a->u_others * 100 : 0.0, a->why, buf,
-		       changed ? " (change)" : "");
+	autow_describe(a, why, sizeof(why));
+	printf("%s -> %s%s\n", why, buf, changed ? " (change)" : "");
 	fflush(stdout);
 }
 

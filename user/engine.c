@@ -341,13 +341,12 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 		memcpy(ac->w, w, sizeof(w));
 		if (weights_write(p->weights_fd, w))
 			nw_warn("cannot write weights: %s", strerror(errno));
+		char why[512];
+
 		format_weights(w, buf, sizeof(buf));
-		if (ac->a.by_latency)
-			nw_info("latency controller: %s (home %.0f ns, others %.0f ns): weights %s",
-				ac->a.why, ac->a.l_home, ac->a.l_others, buf);
-		else
-			nw_info("bandwidth controller: %s (home %.0f %%, others %.0f %%): weights %s",
-				ac->a.why, ac->a.u_home * 100, ac->a.u_others * 100, buf);
+		autow_describe(&ac->a, why, sizeof(why));
+		nw_info("%s controller: %s -> weights %s", ac->a.by_latency ? "latency" : "bandwidth",
+			why, buf);
 	}
 	e->ctl.autow.state = ac->paused ? 2 : 1;
 	e->ctl.autow.spill_permil = (uint32_t)(ac->a.s * 1000 + 0.5);

@@ -39,7 +39,10 @@ struct engine_opts {
 	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
 	bool no_damon;			/* never use DAMON as a heat source */
 	bool force_blind;		/* migrate_cold with a pattern even with no read signal */
+	int move_threads;		/* movers at once (--move-threads), 1 by default */
 };
+
+#define NW_MOVE_THREADS_MAX 16
 
 #define NW_MAX_POLICIES 64
 

@@ -21,11 +21,12 @@ static const struct cmd cmds[] = {
 	  "          [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 	  "          [--interval DURATION] [--once [--after DURATION]] [--dry-run] [--json]\n"
 	  "          [--pin-dir DIR] [--ringbuf SIZE] [--fold-window DURATION]\n"
-	  "          [--no-fentry] [--classic-tp]\n"
+	  "          [--no-fentry] [--classic-tp] [--move-threads N]\n"
 	  "          [--numa-balancing keep|off] [--no-damon] [--force-blind] [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change" },
 	{ "daemon", cmd_daemon,
-	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--syslog] [-v]",
+	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--move-threads N]\n"
+	  "          [--syslog] [-v]",
 	  "the resident service: one policy per DIR/NAME.yaml (default /etc/numaweave);\n"
 	  "      SIGHUP reloads them" },
 	{ "weights", cmd_weights,

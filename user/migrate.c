@@ -94,6 +94,22 @@ int pages_query(int pid, uint64_t *addrs, size_t n, int *status)
 	return 0;
 }
 
+void move_totals_add(struct move_totals *t, const struct move_totals *a)
+{
+	t->moved_pages += a->moved_pages;
+	t->failed_pages += a->failed_pages;
+	t->bytes += a->bytes;
+	t->ns += a->ns;
+	for (int i = 0; i < NW_MAX_NODES; i++)
+		t->moved_to[i] += a->moved_to[i];
+	for (int i = 0; i < NW_FAIL_MAX; i++)
+		t->failed[i] += a->failed[i];
+	t->calls += a->calls;
+	t->resubmitted += a->resubmitted;
+	t->touched += a->touched;
+	t->gone |= a->gone;
+}
+
 /* Account one folio by its status: its node, or -errno. */
 static void settle(struct move *mv, int st, struct move_totals *t)
 {
@@ -295,7 +311,7 @@ static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
 {
-	static struct batch b;
+	static __thread struct batch b;	/* one per mover thread */
 
 	for (size_t i = 0; i < n; i += MOVE_BATCH) {
 		size_t k = n - i < MOVE_BATCH ? n - i : MOVE_BATCH;

@@ -34,8 +34,13 @@ typedef long (*touch_fn)(int pid, const uint64_t *addrs, size_t n);
 extern touch_fn migrate_touch;
 long pages_touch_present(int pid, const uint64_t *addrs, size_t n);
 
-/* Move m[0..n) of process pid; fills m[i].result and adds to *t. -ESRCH: it exited. */
+/*
+ * Move m[0..n) of process pid; fills m[i].result and adds to *t. -ESRCH: it
+ * exited. Threads may each run it on entries of their own.
+ */
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t);
+/* *t += *a (the totals of another mover thread) */
+void move_totals_add(struct move_totals *t, const struct move_totals *a);
 /* Nodes of the pages at addrs[0..n) (move_pages with nodes NULL). */
 int pages_query(int pid, uint64_t *addrs, size_t n, int *status);
 

@@ -8,6 +8,8 @@
  * only the regions that faulted since the last pass.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,8 @@
 
 #define FULL_EVERY_NS (60ull * 1000000000)	/* for what moves without a fault
 						   (another tool, hotplug) */
-#define MOVE_CHUNK 8192		/* folios per move between event drains */
+#define MOVE_CHUNK 8192		/* folios per mover between event drains */
+#define MOVER_MIN_PAGES 1024	/* 4 MiB: less is not worth a thread */
 
 static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 {
@@ -316,6 +319,86 @@ static uint64_t time_left_ns(struct pol *p, uint64_t now)
 	       p->cfg.quota_time_ms * 1000000ull - p->qt_used_ns : 0;
 }
 
+/* One mover thread's share of a chunk. */
+struct mover {
+	pthread_t th;
+	int pid, rc;
+	struct move *m;
+	size_t n;
+	struct move_totals tot;
+	uint64_t cpu_ns;
+};
+
+static void *mover_run(void *arg)
+{
+	struct mover *w = arg;
+	uint64_t c0 = nw_thread_cpu_ns();
+
+	w->rc = moves_apply(w->pid, w->m, w->n, &w->tot);
+	w->cpu_ns = nw_thread_cpu_ns() - c0;
+	return NULL;
+}
+
+/*
+ * m[0..n) moved by up to --move-threads movers at once, each on a contiguous
+ * share (the list is sorted by destination, so each share is too); this
+ * thread takes the first. move_pages(2) copies in the caller, so on a machine
+ * with idle CPUs the copies overlap. The others' CPU time is added to the
+ * move phase here (the caller times this thread's). -ESRCH wins over other
+ * errors: the process is gone.
+ */
+static int moves_parallel(struct engine *e, int pid, struct move *m, size_t n,
+			  struct move_totals *tot)
+{
+	struct mover w[NW_MOVE_THREADS_MAX];
+	struct move_totals sum = {};
+	uint64_t pages = 0, t0;
+	int nw = e->o->move_threads, rc;
+	sigset_t all, old;
+	size_t at = 0;
+
+	for (size_t i = 0; i < n; i++)
+		pages += 1ull << m[i].order;
+	if (nw > 1 && pages / nw < MOVER_MIN_PAGES)
+		nw = pages / MOVER_MIN_PAGES > 1 ? (int)(pages / MOVER_MIN_PAGES) : 1;
+	if (nw > (int)n)
+		nw = (int)n;
+	if (nw <= 1)
+		return moves_apply(pid, m, n, tot);
+	/* signals stay with this thread (the loop's handlers and EINTR) */
+	t0 = nw_now_ns();
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (int i = 0; i < nw; i++) {
+		size_t k = (n - at) / (size_t)(nw - i);
+
+		w[i] = (struct mover){ .pid = pid, .m = m + at, .n = k };
+		if (i && pthread_create(&w[i].th, NULL, mover_run, &w[i])) {
+			nw = i;	/* out of threads: this one takes the rest after its share */
+			break;
+		}
+		at += k;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	nw_debug("pid %d: %zu folios (%llu pages) with %d movers", pid, n,
+		 (unsigned long long)pages, nw);
+	w[0].rc = moves_apply(pid, w[0].m, w[0].n, &w[0].tot);
+	if (!w[0].rc && at < n)
+		w[0].rc = moves_apply(pid, m + at, n - at, &w[0].tot);
+	rc = w[0].rc;
+	move_totals_add(&sum, &w[0].tot);
+	for (int i = 1; i < nw; i++) {
+		pthread_join(w[i].th, NULL);
+		move_totals_add(&sum, &w[i].tot);
+		e->ctl.cpu_move_ns += w[i].cpu_ns;
+		if (w[i].rc && (rc == 0 || w[i].rc == -ESRCH))
+			rc = w[i].rc;
+	}
+	sum.ns = nw_now_ns() - t0;	/* time moving is wall time: the calls overlapped */
+	move_totals_add(tot, &sum);
+	return rc;
+}
+
 /*
  * Move what the quotas allow of e->moves for target t: the size quota cuts
  * the list (hottest first for migrate_hot, coldest for migrate_cold); the time
@@ -328,6 +411,7 @@ static int move_target(struct engine *e, struct target *t)
 	struct pol *p = e->cur;
 	uint64_t deferred0 = e->p.deferred;
 	bool timed = p->cfg.quota_time_ms != 0;
+	size_t chunk = (size_t)MOVE_CHUNK * (e->o->move_threads > 1 ? e->o->move_threads : 1);
 	size_t n, i;
 	int rc = 0;
 
@@ -340,15 +424,15 @@ static int move_target(struct engine *e, struct target *t)
 		moves_sort_by_score(e->moves.m, n, p->cfg.action == NW_MIGRATE_HOT);
 	else
 		moves_sort_by_dest(e->moves.m, n);
-	for (i = 0; i < n && !rc && !engine_stopping(); i += MOVE_CHUNK) {
-		size_t k = n - i < MOVE_CHUNK ? n - i : MOVE_CHUNK;
+	for (i = 0; i < n && !rc && !engine_stopping(); i += chunk) {
+		size_t k = n - i < chunk ? n - i : chunk;
 		uint64_t ns0 = tot.ns;
 
 		if (timed && !time_left_ns(p, nw_now_ns()))
 			break;
 		if (timed)
 			moves_sort_by_dest(e->moves.m + i, k);
-		rc = moves_apply(t->pid, e->moves.m + i, k, &tot);
+		rc = moves_parallel(e, t->pid, e->moves.m + i, k, &tot);
 		count_results(e, t, e->moves.m + i, k);
 		p->qt_used_ns += tot.ns - ns0;
 		engine_consume(e);	/* the job keeps faulting meanwhile */

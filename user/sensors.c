@@ -84,6 +84,7 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 		char *hash = strchr(l, '#'), node[32], t[64], c[64], x[64];
 		uint64_t tv, cv;
 		int got, nid;
+		bool has_cap;
 		double lv;
 
 		line++;
@@ -101,14 +102,15 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 			free(buf);
 			return -EINVAL;
 		}
-		if (parse_size(t, &tv, e) ||
-		    ((got == 4 || (got == 3 && lv < 0)) && parse_size(c, &cv, e))) {
+		/* the third column is a capacity unless it was the latency */
+		has_cap = got == 4 || (got == 3 && lv < 0);
+		if (parse_size(t, &tv, e) || (has_cap && parse_size(c, &cv, e))) {
 			snprintf(err, errlen, "%s line %d: %s", s->path, line, e);
 			free(buf);
 			return -EINVAL;
 		}
 		traffic[nid] = (double)tv;
-		if (got == 4 || (got == 3 && lv < 0))
+		if (has_cap)
 			cap[nid] = (double)cv;
 		if (lv > 0) {
 			lat[nid] = lv;

@@ -8,6 +8,7 @@
 echo 0 > /proc/sys/kernel/numa_balancing
 PIN="taskset -c 0"
 SIZE=${SIZE:-256M}
+MOVERS=${MOVERS:-1}	# numaweave's --move-threads
 HZ=100
 D=/sys/kernel/mm/damon/admin/kdamonds
 [ -d $D ] || { echo "SKIP: no DAMON sysfs in $(uname -r)"; exit 0; }
@@ -106,7 +107,7 @@ arm_damon() {	# sample_us aggr_us update_us name
 arm_numaweave() {
 	fresh
 	TRACE=numaweave; TRACE0=$(now_ms)
-	numaweave run --pid $PID --weights 0:1,1:1 -v 2>/tmp/nw.log &
+	numaweave run --pid $PID --weights 0:1,1:1 --move-threads $MOVERS -v 2>/tmp/nw.log &
 	NW=$!
 	converge 50
 	echo "converge-1:1,numaweave,defaults,$PAGES,$SECS,$(cpu_of $NW),$FINAL"
@@ -130,7 +131,7 @@ arm_daemon() {
 	mkdir -p /tmp/nwc
 	rm -f /tmp/bench.pid
 	policy_yaml pid_file /tmp/bench.pid 1 1 >/tmp/nwc/bench.yaml
-	numaweave daemon --config-dir /tmp/nwc --interval 200ms -v 2>/tmp/nwd.log &
+	numaweave daemon --config-dir /tmp/nwc --interval 200ms --move-threads $MOVERS -v 2>/tmp/nwd.log &
 	NWD=$!
 	i=0
 	while [ ! -e /sys/fs/bpf/numaweave/stats ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -165,22 +166,25 @@ arm_bound() {
 		printf "throughput,migratepages,MiB/s sampled,%s,%.1f,,\n", p, sz / s }'
 }
 
+# ROT turns the order of the arms by one per boot; ARMS picks some of them
+# (cover: DAMON at the cover letter's intervals, fastest: at its fastest
+# working ones); THROUGHPUT=0 leaves out the throughput rows below.
 ROT=${ROT:-0}
-set -- "damon 500000 5000000 20000000 cover-letter" "damon 1000 20000 1000000 fastest" numaweave daemon bound
+set -- ${ARMS:-cover fastest numaweave daemon bound}
 i=0
-while [ $i -lt $(( ROT % 5 )) ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
-echo "# arms in this boot: $1 | $2 | $3 | $4 | $5" >&2
+while [ $i -lt $(( ROT % $# )) ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
+echo "# arms in this boot: $*; numaweave with $MOVERS mover(s)" >&2
 for a in "$@"; do
-	set -- $a
-	case $1 in
-	damon) shift; arm_damon "$@" ;;
+	case $a in
+	cover) arm_damon 500000 5000000 20000000 cover-letter ;;
+	fastest) arm_damon 1000 20000 1000000 fastest ;;
 	numaweave) arm_numaweave ;;
 	daemon) arm_daemon ;;
 	bound) arm_bound ;;
 	esac
 done
 
-if command -v migratepages >/dev/null; then
+if command -v migratepages >/dev/null && [ "${THROUGHPUT:-1}" = 1 ]; then
 	# Everything moves, tools taking turns on the same buffer so that both
 	# see the same memory state and both directions: numaweave to node 1,
 	# migratepages back, twice, then migratepages to node 1 and numaweave back.

@@ -60,8 +60,13 @@ arm() {	# arm ROUND TOOL
 		set -- $1 $2 $(cat /tmp/mp.out)
 		move=${13} mps=${15}
 		;;
-	numaweave|numaweave-nodamon)
-		x=; [ $2 = numaweave-nodamon ] && x=--no-damon
+	numaweave|numaweave-nodamon|numaweave-m*)
+		# numaweave-mN: with N movers (--move-threads N)
+		case $2 in
+		numaweave-nodamon) x=--no-damon ;;
+		numaweave-m*) x="--move-threads ${2#numaweave-m}" ;;
+		*) x= ;;
+		esac
 		numaweave run --pid $PID --weights 1:1 --once --json $x >/tmp/nw.out 2>/dev/null
 		wall=$(( $(now_ms) - t0 ))
 		j=$(cat /tmp/nw.out)
@@ -75,7 +80,8 @@ arm() {	# arm ROUND TOOL
 	check_moved $1 $2
 }
 command -v migratepages >/dev/null || { echo "SKIP: no migratepages in the guest"; exit 0; }
-# TOOLS: the arms (numaweave-nodamon: numaweave with --no-damon), in an
+# TOOLS: the arms (numaweave-nodamon: numaweave with --no-damon; numaweave-mN:
+# with N movers), in an
 # order rotated by one each round
 TOOLS=${TOOLS:-migratepages move_pages numaweave}
 set -- $TOOLS

@@ -11,40 +11,56 @@
 echo 0 > /proc/sys/kernel/numa_balancing
 PIN="taskset -c 0"
 NPIN=5
-start_alloc 64M --nothp --pin $NPIN || exit 1
-BUF=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
-grep '^pinned' "$OUT"
-total=$((64 * 256))
-before=$(node_pages $PID 1 all)
-out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/tmp/nw1.err)
-echo "$out"
-after=$(node_pages $PID 1 all)
-moved=$(json_field "$out" pages_moved)
-busy=$(json_field "$out" ebusy)
-b0=$(vma_pages $PID $BUF 0) b1=$(vma_pages $PID $BUF 1)
-log "pinned: buffer node 0 $b0, node 1 $b1; moved $moved (numa_maps: +$((after - before))), busy $busy"
-[ "$b0" = $NPIN ] && [ "$b1" = $((total - NPIN)) ] &&
-	pass "pinned: all but the $NPIN pinned pages moved ($b1 of $total)" ||
-	fail "pinned: buffer node 0 $b0, node 1 $b1"
-[ "$busy" = $NPIN ] && [ "$(json_field "$out" pages_failed)" = $NPIN ] &&
-	pass "pinned: the $NPIN pinned pages counted as busy, nothing else failed" ||
-	fail "pinned: busy $busy, failed $(json_field "$out" pages_failed)"
-[ "$moved" = $((after - before)) ] &&
-	pass "pinned: pages_moved ($moved) = pages that arrived on node 1 (numa_maps)" ||
-	fail "pinned: pages_moved $moved, numa_maps says $((after - before))"
-[ "$(json_field "$out" move_resubmitted)" -gt 0 ] &&
-	pass "pinned: the kernel stopped part-way and the rest was sent again" ||
-	fail "pinned: nothing resubmitted (the kernel did not stop?)"
-kill -USR2 $PID
-sleep 0.5
-grep '^unpinned' "$OUT"
-out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/dev/null)
-b0=$(vma_pages $PID $BUF 0)
-[ "$b0" = 0 ] && [ "$(json_field "$out" pages_failed)" = 0 ] &&
-	pass "unpinned: the next pass moved them (buffer node 0: $b0)" ||
-	fail "unpinned: buffer node 0 $b0, failed $(json_field "$out" pages_failed)"
-verify_alloc
-kill $PID; wait $PID 2>/dev/null
+# pinned MOVERS: part 1 with MOVERS threads calling move_pages(2) at once
+# (--move-threads: each takes a share of the list; the pins fall in shares
+# of their own, and the counters are merged)
+pinned() {
+	m=$1
+	L="pinned ($m mover$([ $m = 1 ] || echo s))"
+	ARGS="--move-threads $m"
+	[ $m -gt 1 ] && ARGS="$ARGS -vv"
+	start_alloc 64M --nothp --pin $NPIN || return 1
+	BUF=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
+	grep '^pinned' "$OUT"
+	total=$((64 * 256))
+	before=$(node_pages $PID 1 all)
+	out=$(numaweave run --pid $PID --weights 1:1 --once --json $ARGS 2>/tmp/nw1.err)
+	echo "$out"
+	after=$(node_pages $PID 1 all)
+	moved=$(json_field "$out" pages_moved)
+	busy=$(json_field "$out" ebusy)
+	b0=$(vma_pages $PID $BUF 0) b1=$(vma_pages $PID $BUF 1)
+	log "$L: buffer node 0 $b0, node 1 $b1; moved $moved (numa_maps: +$((after - before))), busy $busy"
+	[ "$b0" = $NPIN ] && [ "$b1" = $((total - NPIN)) ] &&
+		pass "$L: all but the $NPIN pinned pages moved ($b1 of $total)" ||
+		fail "$L: buffer node 0 $b0, node 1 $b1"
+	[ "$busy" = $NPIN ] && [ "$(json_field "$out" pages_failed)" = $NPIN ] &&
+		pass "$L: the $NPIN pinned pages counted as busy, nothing else failed" ||
+		fail "$L: busy $busy, failed $(json_field "$out" pages_failed)"
+	[ "$moved" = $((after - before)) ] &&
+		pass "$L: pages_moved ($moved) = pages that arrived on node 1 (numa_maps)" ||
+		fail "$L: pages_moved $moved, numa_maps says $((after - before))"
+	[ "$(json_field "$out" move_resubmitted)" -gt 0 ] &&
+		pass "$L: the kernel stopped part-way and the rest was sent again" ||
+		fail "$L: nothing resubmitted (the kernel did not stop?)"
+	kill -USR2 $PID
+	sleep 0.5
+	grep '^unpinned' "$OUT"
+	out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/dev/null)
+	b0=$(vma_pages $PID $BUF 0)
+	[ "$b0" = 0 ] && [ "$(json_field "$out" pages_failed)" = 0 ] &&
+		pass "$L, unpinned: the next pass moved them (buffer node 0: $b0)" ||
+		fail "$L, unpinned: buffer node 0 $b0, failed $(json_field "$out" pages_failed)"
+	verify_alloc
+	kill $PID; wait $PID 2>/dev/null
+	if [ $m -gt 1 ]; then
+		grep -q "with $m movers" /tmp/nw1.err &&
+			pass "$L: the pass split its moves over $m movers" ||
+			fail "$L: no pass with $m movers in the log"
+	fi
+}
+pinned 1 || exit 1
+pinned 3 || exit 1
 
 log "a destination that fills up mid-batch"
 free1() { awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo; }

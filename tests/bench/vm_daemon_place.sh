@@ -2,7 +2,8 @@
 # time for a running daemon to place a new target that joins its cgroup, as a
 # ratio to migratepages(8) on the same buffer in the same boot. REPS rounds
 # (3), alternating which arm goes first; SIZE (256M) per target; the daemon
-# arms: "default" and, with ARMS containing it, "nodamon" (--no-damon).
+# arms: "default" and, with ARMS containing them, "nodamon" (--no-damon) and
+# "mN" (N movers: --move-threads N).
 # Both arms are timed by the same sampler (numa_maps every 0.1 s) from the
 # moment the target is handed over until at most 0.1 % of it is on node 0.
 # Prints "place ARM ROUND ms" lines and the daemon's own pass lines.
@@ -32,8 +33,11 @@ fresh() {	# a new target, all on node 0
 	migratepages $PID 1 0
 }
 daemon_arm() {	# ARM ROUND
-	opts=
-	[ $1 = nodamon ] && opts=--no-damon
+	case $1 in
+	nodamon) opts=--no-damon ;;
+	m[0-9]*) opts="--move-threads ${1#m}" ;;
+	*) opts= ;;
+	esac
 	numaweave daemon --config-dir $conf $opts -v 2>/tmp/nwd.$1.log &
 	D=$!
 	i=0

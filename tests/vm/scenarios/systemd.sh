@@ -33,7 +33,9 @@ policy() {	# W0 W1
 }
 policy 1 3
 mkdir -p /etc/default
-echo 'NUMAWEAVE_OPTS=--interval 200ms -v' >/etc/default/numaweave
+# two movers (threads) under the unit's seccomp filter and RestrictNamespaces;
+# -vv for the movers' debug line
+echo 'NUMAWEAVE_OPTS=--interval 200ms -vv --move-threads 2' >/etc/default/numaweave
 # DAMON_STAT holds DAMON from boot on 7.x
 [ -w /sys/module/damon_stat/parameters/enabled ] && echo N >/sys/module/damon_stat/parameters/enabled
 start_alloc 64M --nothp || exit 1
@@ -131,6 +133,9 @@ jp -p err | grep -q 'policy job: bad' && ! jp -p err | grep -q 'keeping the vers
 jp -p warning | grep -q 'keeping the version loaded before' && ! jp -p warning | grep -q '^pass [0-9]' &&
 	pass "'keeping the version loaded before' at warning" || fail "warning: $(jp -p warning)"
 jp -p info | grep -q '^pass [0-9]' && pass "-v's pass lines at info" || fail "no pass line at info"
+jp -p debug | grep -q 'with 2 movers' && ! jp -p info | grep -q 'with 2 movers' &&
+	pass "moves made by 2 movers under the unit's filters (the line at debug)" ||
+	fail "no pass with 2 movers: $(grep -c movers /tmp/jall) lines name movers"
 
 log "the job exits"
 kill $JOB

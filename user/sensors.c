@@ -499,21 +499,112 @@ void sensor_close(struct sensor *s)
 	s->nctr = 0;
 }
 
+/* The physical package of cpu, or -1. */
+static long package_of_cpu(const struct sensor *s, long cpu)
+{
+	char path[256], buf[32];
+
+	snprintf(path, sizeof(path), "%s/devices/system/cpu/cpu%ld/topology/physical_package_id",
+		 s->sys, cpu);
+	return read_line(path, buf, sizeof(buf)) ? -1 : strtol(buf, NULL, 10);
+}
+
+/*
+ * An AMD UMC PMU counts for its whole socket (its cpumask names one CPU of
+ * it): right only while the socket is one memory node (NPS1). 0, or -EINVAL
+ * with the reason when another memory node's CPUs are in the same package.
+ */
+static int umc_one_node(const struct sensor *s, const char *name, long cpu, int node, char *err,
+			int errlen)
+{
+	long pkg = package_of_cpu(s, cpu);
+
+	if (pkg < 0)
+		return 0;	/* no topology to tell: taken as one node a socket */
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		char path[256], buf[1024];
+		long c;
+
+		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
+		if (n == node || !(s->mem_nodes >> n & 1) || read_line(path, buf, sizeof(buf)) ||
+		    (c = list_first(buf)) < 0 || package_of_cpu(s, c) != pkg)
+			continue;
+		snprintf(err, errlen, "%s counts for package %ld, which holds memory nodes %d and %d "
+			 "(NPS2/NPS4): its CAS counts cannot be split by node; use NPS1 or "
+			 "auto:file:PATH", name, pkg, node, n);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * What a PMU offers for CAS reads and writes: Intel's iMC names the events
+ * cas_count_read and cas_count_write in sysfs, with their encoding and
+ * .scale/.unit; AMD's UMC PMUs (amd_umc_N, PerfMonV2) name none there, so the
+ * encoding of perf's own tables is used: umc_cas_cmd.rd and .wr, event 0x0a
+ * with rdwrmask 1 and 2, a 64-byte line a command. 0, or 1: neither.
+ */
+struct cas_events {
+	const char *name[2];
+	char spec[2][256];
+	double bytes[2];
+	bool umc;
+};
+
+static int cas_events_of(const char *dir, const char *name, struct cas_events *ce, char *err,
+			 int errlen)
+{
+	static const char *const intel[] = { "cas_count_read", "cas_count_write" };
+	char path[512];
+
+	memset(ce, 0, sizeof(*ce));
+	if (!strncmp(name, "amd_umc_", 8)) {
+		snprintf(path, sizeof(path), "%s/format/rdwrmask", dir);
+		if (access(path, R_OK))
+			return 1;
+		ce->umc = true;
+		ce->name[0] = "umc_cas_cmd.rd";
+		ce->name[1] = "umc_cas_cmd.wr";
+		for (int k = 0; k < 2; k++) {
+			snprintf(ce->spec[k], sizeof(ce->spec[k]), "event=0x0a,rdwrmask=%d", k + 1);
+			ce->bytes[k] = 64;
+		}
+		return 0;
+	}
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/events/%s", dir, intel[k]);
+		if (access(path, R_OK))
+			return 1;
+	}
+	for (int k = 0; k < 2; k++) {
+		ce->name[k] = intel[k];
+		snprintf(path, sizeof(path), "%s/events/%s", dir, intel[k]);
+		if (read_line(path, ce->spec[k], sizeof(ce->spec[k]))) {
+			snprintf(err, errlen, "%s: unreadable", path);
+			return -EINVAL;
+		}
+		ce->bytes[k] = event_bytes(dir, intel[k]);
+		if (ce->bytes[k] <= 0) {
+			snprintf(err, errlen, "%s/events/%s: its .scale/.unit are not bytes", dir,
+				 intel[k]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* One PMU that counts CAS reads and writes: its two counters. 0, 1 (not such a PMU), -errno. */
 static int uncore_pmu(struct sensor *s, const char *devs, const char *name, char *err,
 		      int errlen)
 {
-	static const char *const ev[] = { "cas_count_read", "cas_count_write" };
 	char dir[384], path[512], buf[256];
+	struct cas_events ce;
 	long type, cpu;
-	int node;
+	int node, rc;
 
 	snprintf(dir, sizeof(dir), "%s/%s", devs, name);
-	for (int k = 0; k < 2; k++) {
-		snprintf(path, sizeof(path), "%s/events/%s", dir, ev[k]);
-		if (access(path, R_OK))
-			return 1;
-	}
+	if ((rc = cas_events_of(dir, name, &ce, err, errlen)))
+		return rc;
 	snprintf(path, sizeof(path), "%s/type", dir);
 	if (read_line(path, buf, sizeof(buf)) || (type = strtol(buf, NULL, 10)) <= 0) {
 		snprintf(err, errlen, "%s: unreadable", path);
@@ -525,28 +616,23 @@ static int uncore_pmu(struct sensor *s, const char *devs, const char *name, char
 		snprintf(err, errlen, "%s: no CPU of a node in its cpumask", path);
 		return -EINVAL;
 	}
+	if (ce.umc && (rc = umc_one_node(s, name, cpu, node, err, errlen)))
+		return rc;
 	for (int k = 0; k < 2; k++) {
 		struct uncore_ctr *c = &s->ctr[s->nctr];
 		uint64_t cfg[3];
-		int rc;
 
 		if (s->nctr >= NW_UNCORE_MAX) {
 			snprintf(err, errlen, "more than %d uncore counters", NW_UNCORE_MAX);
 			return -E2BIG;
 		}
-		snprintf(path, sizeof(path), "%s/events/%s", dir, ev[k]);
-		if (read_line(path, buf, sizeof(buf)) || event_config(dir, buf, cfg, err, errlen))
+		if (event_config(dir, ce.spec[k], cfg, err, errlen))
 			return -EINVAL;
-		c->bytes = event_bytes(dir, ev[k]);
-		if (c->bytes <= 0) {
-			snprintf(err, errlen, "%s/events/%s: its .scale/.unit are not bytes", dir,
-				 ev[k]);
-			return -EINVAL;
-		}
-		rc = sensor_perf->open(name, ev[k], (int)type, cfg[0], cfg[1], (int)cpu);
+		c->bytes = ce.bytes[k];
+		rc = sensor_perf->open(name, ce.name[k], (int)type, cfg[0], cfg[1], (int)cpu);
 		if (rc < 0) {
-			snprintf(err, errlen, "perf_event_open %s/%s on CPU %ld: %s%s", name, ev[k],
-				 cpu, strerror(-rc), rc == -EACCES || rc == -EPERM ?
+			snprintf(err, errlen, "perf_event_open %s/%s on CPU %ld: %s%s", name,
+				 ce.name[k], cpu, strerror(-rc), rc == -EACCES || rc == -EPERM ?
 				 " (needs CAP_PERFMON, or kernel.perf_event_paranoid <= 0)" : "");
 			return rc;
 		}
@@ -598,6 +684,8 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 
 	snprintf(devs, sizeof(devs), "%s/bus/event_source/devices", s->sys);
 	snprintf(s->path, sizeof(s->path), "%s", devs);
+	if ((rc = mem_nodes_read(s, err, errlen)))	/* UMC PMUs are checked against them */
+		return rc;
 	n = scandir(devs, &names, NULL, alphasort);	/* sorted: counters in a stable order */
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s", devs, strerror(errno));
@@ -617,16 +705,12 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 	}
 	if (!s->nctr) {
 		snprintf(err, errlen, "%s: no PMU with the events cas_count_read and "
-			 "cas_count_write (Intel iMC uncore; AMD UMC and CXL PMU counters are not "
-			 "supported)", devs);
+			 "cas_count_write (Intel iMC uncore) and no amd_umc_N PMU (AMD UMC, "
+			 "PerfMonV2); CXL PMU counters are not supported", devs);
 		return -ENODEV;
 	}
 	for (int i = 0; i < s->nctr; i++)
 		seen |= 1ull << s->ctr[i].node;
-	if ((rc = mem_nodes_read(s, err, errlen))) {
-		sensor_close(s);
-		return rc;
-	}
 	for (int nd = 0; nd < NW_MAX_NODES; nd++)
 		if (s->mem_nodes >> nd & 1 && !(seen >> nd & 1)) {
 			snprintf(err, errlen, "node %d has memory but no memory-controller counter "

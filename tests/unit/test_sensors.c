@@ -4,9 +4,10 @@
  * comments:
  *   resctrl (tests/unit/fixtures/resctrl-2s-cxl: two sockets and a CXL
  *   expander), its counters written step by step from the fixture's series;
- *   uncore (tests/unit/fixtures/uncore-2s: two sockets, two iMC PMUs each),
- *   with perf_event_open replaced by a stand-in that records what was asked
- *   and hands out the fixture's counter series.
+ *   uncore (tests/unit/fixtures/uncore-2s: two sockets, two iMC PMUs each;
+ *   umc-2s: the same with AMD's UMC PMUs), with perf_event_open replaced by a
+ *   stand-in that records what was asked and hands out the fixture's counter
+ *   series.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #define FIXTURE "tests/unit/fixtures/resctrl-2s-cxl"
 #define UNCORE "tests/unit/fixtures/uncore-2s"
+#define UMC "tests/unit/fixtures/umc-2s"
 #define G 1e9
 
 static char root[64];
@@ -238,17 +240,21 @@ static void teardown(void)
 	remove_fixture();
 }
 
-/* Row `row` of the uncore series into the stand-in's counters; returns its time. */
-static double uncore_step(int row)
+/*
+ * Row `row` of a fixture's series (seconds, then read and write counts of
+ * pmu[0..3]) into the stand-in's counters; returns its time.
+ */
+static double series_step(const char *fixture, const char *const pmu[4], const char *const ev[2],
+			  int row)
 {
-	static const char *const pmu[] = { "uncore_imc_0", "uncore_imc_1", "uncore_imc_2",
-					   "uncore_imc_3" };
-	char line[256];
-	FILE *f = fopen(UNCORE "/series", "r");
+	char line[256], path[128];
+	FILE *f;
 	double sec = -1;
 	int r = 0;
 
-	cr_assert(f);
+	snprintf(path, sizeof(path), "%s/series", fixture);
+	f = fopen(path, "r");
+	cr_assert(f, "%s", path);
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long c[NCTR];
 
@@ -257,7 +263,7 @@ static double uncore_step(int row)
 		cr_assert_eq(sscanf(line, "%lf %llu %llu %llu %llu %llu %llu %llu %llu", &sec, &c[0],
 				    &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]), 9);
 		for (int i = 0; i < NCTR; i++) {
-			struct fake *x = find(pmu[i / 2], i % 2 ? "cas_count_write" : "cas_count_read");
+			struct fake *x = find(pmu[i / 2], ev[i % 2]);
 
 			if (x)	/* before the sensor opens: nothing to write into yet */
 				x->count = c[i];
@@ -266,6 +272,15 @@ static double uncore_step(int row)
 	fclose(f);
 	cr_assert(sec >= 0, "no row %d", row);
 	return sec;
+}
+
+static double uncore_step(int row)
+{
+	static const char *const pmu[] = { "uncore_imc_0", "uncore_imc_1", "uncore_imc_2",
+					   "uncore_imc_3" };
+	static const char *const ev[] = { "cas_count_read", "cas_count_write" };
+
+	return series_step(UNCORE, pmu, ev, row);
 }
 
 TestSuite(uncore, .init = setup, .fini = teardown);
@@ -361,4 +376,92 @@ Test(uncore, refusals_name_the_problem)
 	nfk = 0;
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
 	cr_assert(strstr(err, "cas_count_read") && strstr(err, "not supported"), "%s", err);
+}
+
+/* ---- AMD UMC (tests/unit/fixtures/umc-2s: two sockets, NPS1, two UMC PMUs each) ---- */
+
+static void umc_setup(void)
+{
+	setup();
+	remove_fixture();
+	copy_fixture_of(UMC);
+}
+
+static double umc_step(int row)
+{
+	static const char *const pmu[] = { "amd_umc_0", "amd_umc_1", "amd_umc_2", "amd_umc_3" };
+	static const char *const ev[] = { "umc_cas_cmd.rd", "umc_cas_cmd.wr" };
+
+	return series_step(UMC, pmu, ev, row);
+}
+
+TestSuite(umc, .init = umc_setup, .fini = teardown);
+
+Test(umc, counters_from_perfs_tables)
+{
+	struct sensor s;
+	char sys[128], err[256];
+	struct fake *x;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, umc_step(0), err, sizeof(err)), 0,
+		     "%s", err);
+	/* the four UMC PMUs, reads and writes; amd_df, amd_l3 and cpu skipped */
+	cr_assert_eq(nfk, 8);
+	/* no events/ in sysfs: event 0x0a in config:0-7, rdwrmask 1 (reads) or 2 in 8-9 */
+	x = find("amd_umc_0", "umc_cas_cmd.rd");
+	cr_assert(x && x->type == 25 && x->cpu == 0 && x->config == 0x10a && !x->config1,
+		  "umc_0 rd: type %d cpu %d config %#llx", x ? x->type : -1, x ? x->cpu : -1,
+		  x ? (unsigned long long)x->config : 0ull);
+	x = find("amd_umc_3", "umc_cas_cmd.wr");
+	cr_assert(x && x->type == 28 && x->cpu == 4 && x->config == 0x20a,
+		  "umc_3 wr: type %d cpu %d config %#llx", x ? x->type : -1, x ? x->cpu : -1,
+		  x ? (unsigned long long)x->config : 0ull);
+	cr_assert_float_eq(s.ctr[0].bytes, 64.0, 1e-9);
+	cr_assert_eq(s.ctr[0].node, 0);
+	cr_assert_eq(s.ctr[3].node, 0);
+	cr_assert_eq(s.ctr[4].node, 1);
+	sensor_close(&s);
+}
+
+Test(umc, rates_by_node)
+{
+	struct sensor s;
+	double t[NW_MAX_NODES];
+	char sys[128], err[256];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, umc_step(0), err, sizeof(err)), 0,
+		     "%s", err);
+	/*
+	 * t = 1: node 0 50M + 10M (umc_0) + 30M + 10M (umc_1) = 100M commands x 64 B
+	 * = 6.4 GB in 1 s; node 1 5M (umc_2 reads) + 20M (umc_3 writes) = 1.6 GB.
+	 */
+	cr_assert_eq(sensor_read_at(&s, umc_step(1), t, err, sizeof(err)), 0, "%s", err);
+	near(t[0], 6.4 * G, "t=1 node 0");
+	near(t[1], 1.6 * G, "t=1 node 1");
+	/* t = 3 (2 s): node 1 +100M reads +50M writes (umc_2) = 9.6 GB -> 4.8 GB/s */
+	cr_assert_eq(sensor_read_at(&s, umc_step(2), t, err, sizeof(err)), 0, "%s", err);
+	near(t[0], 0, "t=3 node 0");
+	near(t[1], 4.8 * G, "t=3 node 1");
+	sensor_close(&s);
+}
+
+Test(umc, nps2_refused)
+{
+	struct sensor s;
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	/* node 1's CPUs in package 0 too: package 0 is two memory nodes (NPS2) */
+	for (int c = 4; c < 8; c++) {
+		char rel[96];
+
+		snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%d/topology/physical_package_id", c);
+		put_sys(rel, "0");
+	}
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "amd_umc_0") && strstr(err, "NPS2") && strstr(err, "nodes 0 and 1"),
+		  "%s", err);
+	cr_assert_eq(nfk, 0, "nothing opened");
 }

@@ -442,6 +442,11 @@ static int event_config(const char *dir, const char *spec, uint64_t cfg[3], char
 				return -EINVAL;
 			}
 		}
+		/* config=, config1=, config2=: the raw words (cxl_pmu's events say config=) */
+		if (!strcmp(t, "config") || !strcmp(t, "config1") || !strcmp(t, "config2")) {
+			cfg[t[6] ? t[6] - '0' : 0] |= v;
+			continue;
+		}
 		snprintf(path, sizeof(path), "%s/format/%s", dir, t);
 		if (read_line(path, fmt, sizeof(fmt)) || (rc = format_put(fmt, v, cfg))) {
 			snprintf(err, errlen, "%s: event '%s': term %s has no usable format (%s)",
@@ -548,13 +553,15 @@ struct cas_events {
 	const char *name[2];
 	char spec[2][256];
 	double bytes[2];
-	bool umc;
+	bool umc, cxl;
 };
 
 static int cas_events_of(const char *dir, const char *name, struct cas_events *ce, char *err,
 			 int errlen)
 {
 	static const char *const intel[] = { "cas_count_read", "cas_count_write" };
+	static const char *const cxl[] = { "m2s_req_memrd", "m2s_rwd_memwr" };
+	const char *const *ev = intel;
 	char path[512];
 
 	memset(ce, 0, sizeof(*ce));
@@ -571,24 +578,76 @@ static int cas_events_of(const char *dir, const char *name, struct cas_events *c
 		}
 		return 0;
 	}
+	/* a CXL memory device's PMU: host reads (MemRd) and writes (MemWr) of its memory */
+	snprintf(path, sizeof(path), "%s/events/%s", dir, cxl[0]);
+	if (!access(path, R_OK)) {
+		ev = cxl;
+		ce->cxl = true;
+	}
 	for (int k = 0; k < 2; k++) {
-		snprintf(path, sizeof(path), "%s/events/%s", dir, intel[k]);
+		snprintf(path, sizeof(path), "%s/events/%s", dir, ev[k]);
 		if (access(path, R_OK))
 			return 1;
 	}
 	for (int k = 0; k < 2; k++) {
-		ce->name[k] = intel[k];
-		snprintf(path, sizeof(path), "%s/events/%s", dir, intel[k]);
+		ce->name[k] = ev[k];
+		snprintf(path, sizeof(path), "%s/events/%s", dir, ev[k]);
 		if (read_line(path, ce->spec[k], sizeof(ce->spec[k]))) {
 			snprintf(err, errlen, "%s: unreadable", path);
 			return -EINVAL;
 		}
-		ce->bytes[k] = event_bytes(dir, intel[k]);
+		ce->bytes[k] = ce->cxl ? 64 : event_bytes(dir, ev[k]);	/* a line a request */
 		if (ce->bytes[k] <= 0) {
 			snprintf(err, errlen, "%s/events/%s: its .scale/.unit are not bytes", dir,
-				 intel[k]);
+				 ev[k]);
 			return -EINVAL;
 		}
+	}
+	return 0;
+}
+
+/*
+ * The node the spec names for CXL PMU name (marked used), or -1: then the
+ * name is kept for the message that asks for it.
+ */
+static int cxl_node(struct sensor *s, const char *name)
+{
+	size_t l = strlen(s->cxl_unnamed);
+
+	for (int i = 0; i < s->ncxl; i++)
+		if (!strcmp(s->cxl[i].pmu, name)) {
+			s->cxl[i].used = true;
+			return s->cxl[i].node;
+		}
+	if (l + strlen(name) + 2 < sizeof(s->cxl_unnamed))
+		snprintf(s->cxl_unnamed + l, sizeof(s->cxl_unnamed) - l, "%s%s", l ? " " : "", name);
+	return -1;
+}
+
+/* "PMU=NODE,PMU=NODE" of auto:uncore:... into s->cxl. 0, or -EINVAL with err. */
+static int cxl_map_parse(struct sensor *s, const char *map, char *err, int errlen)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", map);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '='), *end;
+		long nd;
+
+		if (!eq || eq == t || eq - t >= (long)sizeof(s->cxl[0].pmu) || strchr(t, '/') ||
+		    s->ncxl >= NW_CXL_MAX) {
+			snprintf(err, errlen, "auto:uncore:%s: expected PMU=NODE[,PMU=NODE] (at most "
+				 "%d, e.g. cxl_pmu_mem0.0=2), got '%s'", map, NW_CXL_MAX, t);
+			return -EINVAL;
+		}
+		*eq = 0;
+		nd = strtol(eq + 1, &end, 10);
+		if (end == eq + 1 || *end || nd < 0 || nd >= NW_MAX_NODES) {
+			snprintf(err, errlen, "auto:uncore:%s: '%s' is not a node id", map, eq + 1);
+			return -EINVAL;
+		}
+		snprintf(s->cxl[s->ncxl].pmu, sizeof(s->cxl[0].pmu), "%s", t);
+		s->cxl[s->ncxl++].node = (int)nd;
 	}
 	return 0;
 }
@@ -600,7 +659,7 @@ static int uncore_pmu(struct sensor *s, const char *devs, const char *name, char
 	char dir[384], path[512], buf[256];
 	struct cas_events ce;
 	long type, cpu;
-	int node, rc;
+	int node = -1, rc;
 
 	snprintf(dir, sizeof(dir), "%s/%s", devs, name);
 	if ((rc = cas_events_of(dir, name, &ce, err, errlen)))
@@ -610,9 +669,11 @@ static int uncore_pmu(struct sensor *s, const char *devs, const char *name, char
 		snprintf(err, errlen, "%s: unreadable", path);
 		return -EINVAL;
 	}
+	if (ce.cxl && (node = cxl_node(s, name)) < 0)
+		return 1;	/* not named: said if its node then has no counter */
 	snprintf(path, sizeof(path), "%s/cpumask", dir);
 	if (read_line(path, buf, sizeof(buf)) || (cpu = list_first(buf)) < 0 ||
-	    (node = node_of_cpu(s, cpu)) < 0) {
+	    (!ce.cxl && (node = node_of_cpu(s, cpu)) < 0)) {
 		snprintf(err, errlen, "%s: no CPU of a node in its cpumask", path);
 		return -EINVAL;
 	}
@@ -703,19 +764,42 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 		sensor_close(s);
 		return rc;
 	}
+	for (int i = 0; i < s->ncxl; i++) {
+		if (!s->cxl[i].used) {
+			snprintf(err, errlen, "%s: no CXL PMU %s with the events m2s_req_memrd and "
+				 "m2s_rwd_memwr%s%s", devs, s->cxl[i].pmu,
+				 s->cxl_unnamed[0] ? " (found: " : "", s->cxl_unnamed[0] ? s->cxl_unnamed : "");
+			if (s->cxl_unnamed[0])
+				snprintf(err + strlen(err), errlen - strlen(err), ")");
+			sensor_close(s);
+			return -ENODEV;
+		}
+		if (!(s->mem_nodes >> s->cxl[i].node & 1)) {
+			snprintf(err, errlen, "auto:uncore: %s=%d: node %d has no memory",
+				 s->cxl[i].pmu, s->cxl[i].node, s->cxl[i].node);
+			sensor_close(s);
+			return -EINVAL;
+		}
+	}
 	if (!s->nctr) {
 		snprintf(err, errlen, "%s: no PMU with the events cas_count_read and "
 			 "cas_count_write (Intel iMC uncore) and no amd_umc_N PMU (AMD UMC, "
-			 "PerfMonV2); CXL PMU counters are not supported", devs);
+			 "PerfMonV2)", devs);
 		return -ENODEV;
 	}
 	for (int i = 0; i < s->nctr; i++)
 		seen |= 1ull << s->ctr[i].node;
 	for (int nd = 0; nd < NW_MAX_NODES; nd++)
 		if (s->mem_nodes >> nd & 1 && !(seen >> nd & 1)) {
-			snprintf(err, errlen, "node %d has memory but no memory-controller counter "
-				 "(a CPU-less node, e.g. a CXL expander, is not seen by uncore CAS "
-				 "counters): use auto:file:PATH", nd);
+			if (s->cxl_unnamed[0])
+				snprintf(err, errlen, "node %d has memory but no counter: if it is a "
+					 "CXL expander's, name its PMU's node (found: %s), e.g. "
+					 "auto:uncore:%.48s=%d", nd, s->cxl_unnamed, s->cxl_unnamed, nd);
+			else
+				snprintf(err, errlen, "node %d has memory but no memory-controller "
+					 "counter (a CPU-less node, e.g. a CXL expander, is not seen by "
+					 "uncore CAS counters, and no CXL PMU was found): use "
+					 "auto:file:PATH", nd);
 			sensor_close(s);
 			return -ENODEV;
 		}
@@ -758,9 +842,11 @@ int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double n
 		snprintf(s->name, sizeof(s->name), "%s", spec + 5);
 		return rdt_open(s, spec[12] ? spec + 13 : NULL, now, err, errlen);
 	}
-	if (!strcmp(spec, "auto:uncore")) {
+	if (!strcmp(spec, "auto:uncore") || !strncmp(spec, "auto:uncore:", 12)) {
 		s->kind = SENSOR_UNCORE;
 		snprintf(s->name, sizeof(s->name), "uncore");
+		if (spec[11] && (rc = cxl_map_parse(s, spec + 12, err, errlen)))
+			return rc;
 		return uncore_open(s, now, err, errlen);
 	}
 	if (strncmp(spec, "auto:file:", 10) || !spec[10]) {

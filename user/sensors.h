@@ -26,12 +26,18 @@
  *                 does; a PMU's node is that of the CPU in its cpumask. Every
  *                 node with memory must have one: a CPU-less node (a CXL
  *                 expander) is not seen by these counters and is refused.
- *                 Capacities from HMAT (required).
+ *                 AMD's UMC PMUs (amd_umc_N) name no events in sysfs: perf's
+ *                 own encoding of umc_cas_cmd.rd/.wr is used, one memory node
+ *                 a socket (NPS1) required. Capacities from HMAT (required).
+ *   uncore:PMU=NODE[,PMU=NODE]
+ *                 the same, and the CXL memory devices' PMUs (cxl_pmu_memX.Y,
+ *                 events m2s_req_memrd and m2s_rwd_memwr, 64 bytes each)
+ *                 counting for the nodes named: a CXL PMU cannot tell which
+ *                 NUMA node its device's memory became.
  *
  * Capacity, where the file gives none: /sys/devices/system/node/nodeN/
  * access0/initiators/{read,write}_bandwidth (MB/s, from HMAT/CDAT), summed.
- * AMD UMC (no events in its sysfs) and CXL PMU (cxl_pmu) sensors are not
- * built; none of the hardware sensors has run on hardware here (no PMU).
+ * None of the hardware sensors has run on hardware here (no PMU).
  */
 #ifndef NW_SENSORS_H
 #define NW_SENSORS_H
@@ -46,6 +52,7 @@
 enum sensor_kind { SENSOR_FILE, SENSOR_RESCTRL, SENSOR_UNCORE };
 
 #define NW_UNCORE_MAX 64	/* counters (PMU x {read, write}) */
+#define NW_CXL_MAX 8		/* CXL PMUs named in auto:uncore:PMU=NODE,... */
 
 /* perf_event_open and read of one counter; tests replace them (fixtures). */
 struct sensor_perf_ops {
@@ -79,6 +86,13 @@ struct sensor {
 		uint64_t last;
 		bool ok;
 	} ctr[NW_UNCORE_MAX];
+	int ncxl;			/* uncore:PMU=NODE,...: CXL PMUs and their memory's node */
+	struct cxl_map {
+		char pmu[48];
+		int node;
+		bool used;		/* found and opened */
+	} cxl[NW_CXL_MAX];
+	char cxl_unnamed[160];		/* CXL PMUs found that the spec gave no node */
 };
 /* Closes what the sensor holds open (uncore counters). */
 void sensor_close(struct sensor *s);

@@ -21,6 +21,7 @@
 #define FIXTURE "tests/unit/fixtures/resctrl-2s-cxl"
 #define UNCORE "tests/unit/fixtures/uncore-2s"
 #define UMC "tests/unit/fixtures/umc-2s"
+#define UNCORE_CXL "tests/unit/fixtures/uncore-2s-cxl"
 #define G 1e9
 
 static char root[64];
@@ -178,7 +179,7 @@ Test(sensors, resctrl_refusals_name_the_problem)
 
 /* ---- uncore ---- */
 
-#define NCTR 8		/* 4 PMUs x {read, write} */
+#define NCTR 10		/* 4 PMUs x {read, write}, and a CXL PMU's */
 
 static struct fake {
 	char pmu[64], event[32];
@@ -375,7 +376,7 @@ Test(uncore, refusals_name_the_problem)
 	cr_assert_eq(system(path), 0);
 	nfk = 0;
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
-	cr_assert(strstr(err, "cas_count_read") && strstr(err, "not supported"), "%s", err);
+	cr_assert(strstr(err, "cas_count_read") && strstr(err, "amd_umc"), "%s", err);
 }
 
 /* ---- AMD UMC (tests/unit/fixtures/umc-2s: two sockets, NPS1, two UMC PMUs each) ---- */
@@ -464,4 +465,84 @@ Test(umc, nps2_refused)
 	cr_assert(strstr(err, "amd_umc_0") && strstr(err, "NPS2") && strstr(err, "nodes 0 and 1"),
 		  "%s", err);
 	cr_assert_eq(nfk, 0, "nothing opened");
+}
+
+/* ---- a CXL expander's PMU (tests/unit/fixtures/uncore-2s-cxl: uncore-2s and node 2) ---- */
+
+static void cxl_setup(void)
+{
+	setup();
+	remove_fixture();
+	copy_fixture_of(UNCORE_CXL);
+}
+
+TestSuite(cxl, .init = cxl_setup, .fini = teardown);
+
+Test(cxl, unnamed_expander_refused_with_the_spec_to_give)
+{
+	struct sensor s;
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
+	cr_assert(strstr(err, "node 2") && strstr(err, "auto:uncore:cxl_pmu_mem0.0=2"), "%s", err);
+}
+
+Test(cxl, named_expander_counted_for_its_node)
+{
+	struct sensor s;
+	double t[NW_MAX_NODES];
+	char sys[128], err[512];
+	struct fake *rd, *wr;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem0.0=2", sys, 0, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(nfk, 10);
+	/* the events say config=...: passed as the raw word */
+	rd = find("cxl_pmu_mem0.0", "m2s_req_memrd");
+	wr = find("cxl_pmu_mem0.0", "m2s_rwd_memwr");
+	cr_assert(rd && rd->type == 31 && rd->cpu == 0 && rd->config == 0x1e98001000000002ull,
+		  "memrd: type %d config %#llx", rd ? rd->type : -1,
+		  rd ? (unsigned long long)rd->config : 0ull);
+	cr_assert(wr && wr->config == 0x1e98001100000002ull);
+	/* node 2's counters are the CXL PMU's two, and only they */
+	for (int i = 0, on2 = 0; i < s.nctr; i++) {
+		if (s.ctr[i].node == 2) {
+			cr_assert(s.ctr[i].fd == rd->fd || s.ctr[i].fd == wr->fd);
+			on2++;
+		}
+		if (i == s.nctr - 1)
+			cr_assert_eq(on2, 2);
+	}
+	near(s.capacity[2], 50 * G, "capacity 2 (HMAT 30 + 20)");
+	/* 2 s: 50M MemRd + 25M MemWr x 64 B = 4.8 GB -> 2.4 GB/s on node 2, none elsewhere */
+	rd->count = 50000000;
+	wr->count = 25000000;
+	cr_assert_eq(sensor_read_at(&s, 2, t, err, sizeof(err)), 0, "%s", err);
+	near(t[2], 2.4 * G, "node 2");
+	near(t[0], 0, "node 0");
+	sensor_close(&s);
+}
+
+Test(cxl, bad_maps_refused)
+{
+	struct sensor s;
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem9.0=2", sys, 0, err, sizeof(err)),
+		     -ENODEV);
+	cr_assert(strstr(err, "cxl_pmu_mem9.0") && strstr(err, "found: cxl_pmu_mem0.0"), "%s", err);
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem0.0=5", sys, 0, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "node 5 has no memory"), "%s", err);
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem0.0", sys, 0, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "PMU=NODE"), "%s", err);
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem0.0=two", sys, 0, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "not a node id"), "%s", err);
 }

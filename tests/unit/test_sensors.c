@@ -257,13 +257,13 @@ static double series_step(const char *fixture, const char *const pmu[4], const c
 	f = fopen(path, "r");
 	cr_assert(f, "%s", path);
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long c[NCTR];
+		unsigned long long c[8];	/* 4 PMUs x {read, write} */
 
 		if (line[0] == '#' || r++ != row)
 			continue;
 		cr_assert_eq(sscanf(line, "%lf %llu %llu %llu %llu %llu %llu %llu %llu", &sec, &c[0],
 				    &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]), 9);
-		for (int i = 0; i < NCTR; i++) {
+		for (int i = 0; i < 8; i++) {
 			struct fake *x = find(pmu[i / 2], ev[i % 2]);
 
 			if (x)	/* before the sensor opens: nothing to write into yet */

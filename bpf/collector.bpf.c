@@ -462,57 +462,6 @@ int BPF_PROG(handle_join, struct cgroup *dst, const char *path, struct task_stru
 	return 0;
 }
 
-/* The classic tracepoint's record of a syscall's exit. */
-struct nw_sys_exit {
-	__u64 common;
-	__s32 nr;
-	__s32 pad;
-	__s64 ret;
-};
-
-/*
- * The head of x86-64's struct pt_regs (the ABI of ptrace's user_regs_struct),
- * declared here so that reading the first argument costs no CO-RE relocation.
- */
-struct nw_syscall_regs {
-	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di;
-};
-
-const volatile __u32 self_tgid = 0;	/* the controller: its own writes are not edits */
-__u64 edit_wake_ns;			/* the last wake for an edit */
-
-/*
- * A bpf(2) call that wrote a map, by another process: `numaweave weights`,
- * bpftool or a policy daemon may have edited a weights table, so the
- * controller is woken to read its tables now rather than at its next quarter
- * interval. Which map was written is not looked up (the fd table would add
- * three types to the CO-RE relocations); a machine whose other BPF users
- * update maps all the time wakes the controller at most once a millisecond.
- */
-SEC("tracepoint/syscalls/sys_exit_bpf")
-int handle_edit(struct nw_sys_exit *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid(), now;
-	struct nw_syscall_regs *regs;
-	struct nw_bpf_stats *st;
-	unsigned long cmd = 0;
-
-	if (ctx->ret < 0 || id >> 32 == self_tgid)
-		return 0;
-	regs = (struct nw_syscall_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	if (bpf_probe_read_kernel(&cmd, sizeof(cmd), &regs->di) ||
-	    (cmd != BPF_MAP_UPDATE_ELEM && cmd != BPF_MAP_UPDATE_BATCH))
-		return 0;
-	st = bstats();
-	COUNT(st, map_edits);
-	now = bpf_ktime_get_ns();
-	if (now - edit_wake_ns < 1000000)
-		return 0;
-	edit_wake_ns = now;
-	emit_as(st, id >> 32, (__u32)id, 0, 0, NW_EV_EDIT, -1, cmd == BPF_MAP_UPDATE_BATCH, true);
-	return 0;
-}
-
 /* Runs in the context of the exiting task. */
 SEC("tracepoint/sched/sched_process_exit")
 int handle_exit(void *ctx)

@@ -185,7 +185,6 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "forks", s->bpf.forks);
 	jw_uint_field(w, "exits", s->bpf.exits);
 	jw_uint_field(w, "cgroup_joins", s->bpf.joins);
-	jw_uint_field(w, "map_edits", s->bpf.map_edits);
 	jw_uint_field(w, "targets_exited", c->targets_exited);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
 	json_heat(w, s);
@@ -275,10 +274,8 @@ static void text_counters(const struct status *st)
 	format_weights(st->map_w, fbuf, sizeof(fbuf));
 	printf("controller   pid %llu (%s)\n", (unsigned long long)c->pid,
 	       st->running ? "running" : "not running: these counters are from a run that ended");
-	printf("weights      %s in force (generation %llu)%s; %llu map writes by others seen\n",
-	       wbuf, (unsigned long long)c->weights_gen,
-	       c->weights_pending ? ", change pending" : "",
-	       (unsigned long long)st->s.bpf.map_edits);
+	printf("weights      %s in force (generation %llu)%s\n", wbuf,
+	       (unsigned long long)c->weights_gen, c->weights_pending ? ", change pending" : "");
 	if (c->weights_rejected)
 		printf("             map holds %s: REFUSED (node %llu)\n", fbuf,
 		       (unsigned long long)c->weights_bad_node);
@@ -442,9 +439,6 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("pass_errors_total", "counter", "target passes that failed", c->pass_errors);
 	prom_one("weights_generation", "gauge", "tables put in force", c->weights_gen);
 	prom_one("weights_pending", "gauge", "1 while a change settles", c->weights_pending);
-	prom_one("map_edits_total", "counter",
-		 "BPF map writes by other processes (each may be a weights edit)",
-		 st->s.bpf.map_edits);
 	prom_one("weights_rejected", "gauge", "1 if the map holds a refused table",
 		 c->weights_rejected);
 	prom_nodes("weight", "gauge", "weight in force per node", NULL, c->weights, c);

@@ -194,12 +194,6 @@ static int on_event(void *ctx, void *data, size_t len)
 		nw_debug("pid %u moved to another cgroup", ev->tgid);
 		e->sources_poke = true;
 		break;
-	case NW_EV_EDIT:
-		/* a map written by another process: perhaps a weights table */
-		nw_debug("pid %u wrote a BPF map (%s)", ev->tgid, ev->aux ? "batch" : "one entry");
-		if (e->weights_poke < 1 + !!ev->aux)
-			e->weights_poke = 1 + !!ev->aux;
-		break;
 	}
 	return 0;
 }
@@ -234,7 +228,7 @@ static uint64_t quarter_interval_ns(const struct engine_opts *o)
 }
 
 /* Live weights of p; true when a new table is in force (the caller runs a pass at once). */
-bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now, uint64_t settle_ns)
+bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now)
 {
 	uint32_t w[NW_MAX_NODES];
 	char err[256];
@@ -244,7 +238,7 @@ bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now, uint64_t se
 		nw_warn("%scannot read weights: %s", p->label, strerror(errno));
 		return false;
 	}
-	if (!wsettle_poll(&p->ws, w, now, settle_ns))
+	if (!wsettle_poll(&p->ws, w, now, quarter_interval_ns(e->o)))
 		return false;
 	if (!weights_zero(w) && weights_validate(w, err, sizeof(err), &bad)) {
 		if (!p->rejected)
@@ -363,7 +357,7 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 }
 
 /* Every policy's table; true when one changed. */
-static bool weights_poll(struct engine *e, uint64_t now, uint64_t settle_ns)
+static bool weights_poll(struct engine *e, uint64_t now)
 {
 	const struct pol *m = engine_main_pol(e);
 	bool changed = false;
@@ -375,7 +369,7 @@ static bool weights_poll(struct engine *e, uint64_t now, uint64_t settle_ns)
 		e->pin_gone_said = true;
 	}
 	for (int i = 0; i < e->npols; i++)
-		changed |= pol_weights_poll(e, e->pols[i], now, settle_ns);
+		changed |= pol_weights_poll(e, e->pols[i], now);
 	e->ctl.weights_rejected = m->rejected;
 	e->ctl.weights_bad_node = m->bad_node;
 	report_weights_state(e);
@@ -870,10 +864,8 @@ static int engine_loop(struct engine *e)
 			bool cgroups = false;
 
 			e->sources_poke = false;
-			e->weights_poke = 0;
 			next_w = now + poll_ns;
-			/* a new table: pass at once */
-			changed |= weights_poll(e, now, quarter_interval_ns(e->o));
+			changed |= weights_poll(e, now);	/* a new table: pass at once */
 			/* pid files and cgroups as often: a new target is placed at once */
 			for (int i = 0; i < e->npols; i++) {
 				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
@@ -882,15 +874,6 @@ static int engine_loop(struct engine *e)
 			}
 			/* moves between cgroups wake the loop only while one is named */
 			loader_watch_cgroups(&e->ld, cgroups);
-		} else if (e->weights_poke) {
-			/*
-			 * Written by another process just now: a whole table is put in
-			 * force at once; an entry settles from now, so the quarter
-			 * clock restarts here.
-			 */
-			changed |= weights_poll(e, now, e->weights_poke == 2 ? 0 : quarter_interval_ns(e->o));
-			e->weights_poke = 0;
-			next_w = now + poll_ns;
 		}
 		if (now < next && !changed)
 			continue;

@@ -130,8 +130,6 @@ struct engine {
 	uint64_t seen_mark;		/* first touches at the last bitmap clear */
 	int status_targets;		/* live targets in the last sd_notify STATUS= */
 	bool sources_poke;		/* a process joined a watched cgroup: read sources now */
-	int weights_poke;		/* a map was written by another process: read the
-					   weights now; 2: a whole table (settles at once) */
 	uint64_t scan_steps;
 	bool progress;			/* a long --once on a terminal */
 	uint64_t t_main;		/* engine_run entered, CLOCK_MONOTONIC ns */
@@ -163,7 +161,7 @@ int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src);
 int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint);
 /* Weights of p: put a table in force; poll the map (true: a new table, pass now). */
 void pol_weights_apply(struct engine *e, struct pol *p, const uint32_t *w);
-bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now, uint64_t settle_ns);
+bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now);
 /* Pids from p's pid files and cgroups: new ones followed, those no longer named let go. */
 int pol_sources_refresh(struct engine *e, struct pol *p);	/* new targets followed */
 void pol_free(struct pol *p);

@@ -90,7 +90,7 @@ static void unpin_stale(struct loader *l, const char *name)
  */
 enum {
 	KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8, KB_PROT_NUMA = 16,
-	KB_CGROUP_TP = 32, KB_TASK_REGS = 64,
+	KB_CGROUP_TP = 32,
 };
 static int kernel_btf_has;
 
@@ -147,8 +147,6 @@ static void probe_kernel(void)
 		kernel_btf_has |= KB_DAMON_TP;
 	if (strs_have(strs, h.str_len, "btf_trace_cgroup_attach_task"))
 		kernel_btf_has |= KB_CGROUP_TP;
-	if (strs_have(strs, h.str_len, "bpf_task_pt_regs"))
-		kernel_btf_has |= KB_TASK_REGS;
 out:
 	if (map != MAP_FAILED)
 		munmap(map, st.st_size);
@@ -195,11 +193,6 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	/* without it, cgroups are found by reading them every quarter interval */
 	l->joins = kernel_has(KB_CGROUP_TP) && v != V_CLASSIC;
 	bpf_program__set_autoload(s->progs.handle_join, l->joins);
-	/* edits wake the loop: attached by hand, as the kernel may lack syscall events */
-	l->edits = kernel_has(KB_TASK_REGS) && v != V_CLASSIC;
-	bpf_program__set_autoload(s->progs.handle_edit, l->edits);
-	bpf_program__set_autoattach(s->progs.handle_edit, false);
-	s->rodata->self_tgid = getpid();
 	bpf_program__set_autoattach(s->progs.handle_vma, false);	/* attached per read */
 	s->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	if (o->fold_ns) {
@@ -238,14 +231,6 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 		return rc;
 	t0 = nw_now_ns();
 	rc = collector_bpf__attach(s);
-	if (!rc && l->edits) {
-		s->links.handle_edit = bpf_program__attach(s->progs.handle_edit);
-		if (!s->links.handle_edit) {
-			nw_info("bpf(2) exits cannot be traced (%s): weight edits are seen at the "
-				"next quarter interval", strerror(errno));
-			l->edits = false;
-		}
-	}
 	l->ns_attach += nw_now_ns() - t0;
 	return rc;
 }
@@ -414,10 +399,9 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		nw_err("cannot load BPF programs: %s", strerror(-rc));
 		return rc;
 	}
-	nw_info("programs: %s%s%s%s%s", variant_name[v], l->arms ? " + fentry change_prot_numa" : "",
+	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fentry change_prot_numa" : "",
 		l->damon_prog ? " + DAMON tracepoint" : "",
-		l->joins ? " + tp_btf cgroup_attach_task" : "",
-		l->edits ? " + tracepoint sys_exit_bpf" : "");
+		l->joins ? " + tp_btf cgroup_attach_task" : "");
 	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
 		return rc;
 	l->weights_pinned = !l->weights_reused;

@@ -33,7 +33,6 @@ struct loader {
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */
 	bool fork_btf;
 	bool joins;		/* cgroup_attach_task attached: moves between cgroups wake the loop */
-	bool edits;		/* sys_exit_bpf attached: map updates by others wake the loop */
 	bool damon_prog;	/* damon_aggregated attached (DAMON can be a heat source) */
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	bool weights_pinned;	/* this run pinned a new weights map */

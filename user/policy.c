@@ -272,6 +272,7 @@ bool wsettle_poll(struct wsettle *s, const uint32_t *w, uint64_t now_ns, uint64_
 		memcpy(s->read, w, sizeof(s->read));
 		s->changed_ns = now_ns;
 		s->pending = !weights_equal(w, s->force);
+		return false;
 	}
 	if (!s->pending || now_ns - s->changed_ns < settle_ns)
 		return false;

@@ -97,11 +97,7 @@ struct wsettle {
 	uint64_t changed_ns;		/* when the table last read differently */
 	bool pending;			/* read differs from force and has not settled */
 };
-/*
- * One poll of the table: true when w should be checked and put in force now,
- * that is when it has read the same for settle_ns (0: a table written whole,
- * in force as soon as it is read).
- */
+/* One poll of the table: true when w should be checked and put in force now. */
 bool wsettle_poll(struct wsettle *s, const uint32_t *w, uint64_t now_ns, uint64_t settle_ns);
 
 #endif

@@ -31,9 +31,6 @@ enum nw_event_kind {
 				   of that record, aux faults folded, err repeats | prot << 16 */
 	NW_EV_JOIN = 10,	/* a process was moved into a cgroup (cgroup_attach_task), sent
 				   while a policy names one: tgid the process */
-	NW_EV_EDIT = 11,	/* another process wrote a BPF map (bpf(2) map update): tgid
-				   the writer, aux 1 for a batch update (a whole table at
-				   once), 0 for one entry */
 };
 
 /*
@@ -97,7 +94,6 @@ struct nw_bpf_stats {
 	__u64 arms;		/* change_prot_numa() calls on targets (ranges armed) */
 	__u64 folded;		/* faults counted in NW_EV_FOLD records, not a record each */
 	__u64 joins;		/* processes moved between cgroups while a policy names one */
-	__u64 map_edits;	/* bpf(2) map updates by other processes (weights may change) */
 };
 
 enum nw_fail_reason {

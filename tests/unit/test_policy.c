@@ -249,15 +249,6 @@ Test(policy, weights_settle_before_force)
 	cr_assert(!wsettle_poll(&s, back, 740, q));
 	cr_assert(!wsettle_poll(&s, back, 780, q), "40 since the last change");
 	cr_assert(wsettle_poll(&s, back, 790, q));
-	/* a table written whole (settle 0) is in force when read, and only once */
-	memcpy(s.force, back, sizeof(back));
-	cr_assert(wsettle_poll(&s, half, 800, 0) && !s.pending, "whole: at once");
-	cr_assert(!wsettle_poll(&s, half, 800, 0), "and not again");
-	memcpy(s.force, half, sizeof(half));
-	cr_assert(!wsettle_poll(&s, half, 801, 0), "the table in force: nothing to do");
-	/* an entry written, then the whole table: the pending change goes at once */
-	cr_assert(!wsettle_poll(&s, back, 900, q) && s.pending);
-	cr_assert(wsettle_poll(&s, back, 901, 0));
 }
 
 /* With DAMON's word on a region, patterns and the quota use DAMON's units

@@ -332,11 +332,11 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	}
 	ac->said_err = false;
 	if (!ac->paused && autow_decide_by(&ac->a, &ac->s, traffic, own, w)) {
+		char why[512];
+
 		memcpy(ac->w, w, sizeof(w));
 		if (weights_write(p->weights_fd, w))
 			nw_warn("cannot write weights: %s", strerror(errno));
-		char why[512];
-
 		format_weights(w, buf, sizeof(buf));
 		autow_describe(&ac->a, why, sizeof(why));
 		nw_info("%s controller: %s -> weights %s", ac->a.by_latency ? "latency" : "bandwidth",

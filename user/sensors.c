@@ -766,11 +766,11 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 	}
 	for (int i = 0; i < s->ncxl; i++) {
 		if (!s->cxl[i].used) {
+			bool found = s->cxl_unnamed[0];
+
 			snprintf(err, errlen, "%s: no CXL PMU %s with the events m2s_req_memrd and "
-				 "m2s_rwd_memwr%s%s", devs, s->cxl[i].pmu,
-				 s->cxl_unnamed[0] ? " (found: " : "", s->cxl_unnamed[0] ? s->cxl_unnamed : "");
-			if (s->cxl_unnamed[0])
-				snprintf(err + strlen(err), errlen - strlen(err), ")");
+				 "m2s_rwd_memwr%s%s%s", devs, s->cxl[i].pmu, found ? " (found: " : "",
+				 s->cxl_unnamed, found ? ")" : "");
 			sensor_close(s);
 			return -ENODEV;
 		}

@@ -228,12 +228,18 @@ static struct fake *find(const char *pmu, const char *event)
 	return NULL;
 }
 
-static void setup(void)
+/* A copy of a perf fixture, and the stand-in for perf_event_open reset. */
+static void perf_setup(const char *fixture)
 {
-	copy_fixture_of(UNCORE);
+	copy_fixture_of(fixture);
 	memset(fk, 0, sizeof(fk));
 	nfk = open_err = 0;
 	sensor_perf = &fake_ops;
+}
+
+static void setup(void)
+{
+	perf_setup(UNCORE);
 }
 
 static void teardown(void)
@@ -383,9 +389,7 @@ Test(uncore, refusals_name_the_problem)
 
 static void umc_setup(void)
 {
-	setup();
-	remove_fixture();
-	copy_fixture_of(UMC);
+	perf_setup(UMC);
 }
 
 static double umc_step(int row)
@@ -471,9 +475,7 @@ Test(umc, nps2_refused)
 
 static void cxl_setup(void)
 {
-	setup();
-	remove_fixture();
-	copy_fixture_of(UNCORE_CXL);
+	perf_setup(UNCORE_CXL);
 }
 
 TestSuite(cxl, .init = cxl_setup, .fini = teardown);

@@ -23,7 +23,9 @@
  *                 events cas_count_read and cas_count_write (Intel iMC,
  *                 uncore_imc_N), each event's encoding built from the PMU's
  *                 format/ files and its bytes from .scale and .unit, as perf
- *                 does; a PMU's node is that of the CPU in its cpumask. Every
+ *                 does; a PMU is opened on each CPU of its cpumask (Intel's
+ *                 name one a socket), and counts for that CPU's node; one
+ *                 memory node a socket (die) is required (no SNC). Every
  *                 node with memory must have one: a CPU-less node (a CXL
  *                 expander) is not seen by these counters and is refused.
  *                 AMD's UMC PMUs (amd_umc_N) name no events in sysfs: perf's
@@ -34,6 +36,14 @@
  *                 events m2s_req_memrd and m2s_rwd_memwr, 64 bytes each)
  *                 counting for the nodes named: a CXL PMU cannot tell which
  *                 NUMA node its device's memory became.
+ *                 On Sapphire and Emerald Rapids (family 6, models 0x8f and
+ *                 0xcf), the sensor also gives each memory node's loaded
+ *                 latency, from the CHAs' TOR occupancy and inserts of demand
+ *                 reads that missed the LLC (Little's law: occupancy/inserts
+ *                 cycles at the CHA clock), by target: local DDR, remote DDR
+ *                 (two sockets), CXL (one CPU-less node); a few CHAs a class
+ *                 and socket sample it (addresses are hashed over the CHAs).
+ *                 An idle node takes its HMAT read latency.
  *
  * Capacity, where the file gives none: /sys/devices/system/node/nodeN/
  * access0/initiators/{read,write}_bandwidth (MB/s, from HMAT/CDAT), summed.
@@ -51,8 +61,9 @@
 
 enum sensor_kind { SENSOR_FILE, SENSOR_RESCTRL, SENSOR_UNCORE };
 
-#define NW_UNCORE_MAX 64	/* counters (PMU x {read, write}) */
+#define NW_UNCORE_MAX 128	/* counters (PMU x socket x {read, write}) */
 #define NW_CXL_MAX 8		/* CXL PMUs named in auto:uncore:PMU=NODE,... */
+#define NW_CHA_MAX 48		/* CHA counter groups: one CHA of one socket, one target class */
 
 /* perf_event_open and read of one counter; tests replace them (fixtures). */
 struct sensor_perf_ops {
@@ -93,6 +104,15 @@ struct sensor {
 		bool used;		/* found and opened */
 	} cxl[NW_CXL_MAX];
 	char cxl_unnamed[160];		/* CXL PMUs found that the spec gave no node */
+	int ncha;			/* uncore on SPR/EMR: CHA groups for loaded latency */
+	struct cha_grp {
+		int fd[3];		/* TOR occupancy, TOR inserts, CHA clockticks */
+		int node;		/* the node its class of reads targets */
+		uint64_t last[3];
+		bool ok;
+	} cha[NW_CHA_MAX];
+	double hmat_lat[NW_MAX_NODES];	/* HMAT read latency (ns), an idle node's; 0: none */
+	char lat_src[192];		/* where latency comes from, or why there is none */
 };
 /* Closes what the sensor holds open (uncore counters). */
 void sensor_close(struct sensor *s);

@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "autow.h"
 #include "sensors.h"
 
 #define FIXTURE "tests/unit/fixtures/resctrl-2s-cxl"
 #define UNCORE "tests/unit/fixtures/uncore-2s"
 #define UMC "tests/unit/fixtures/umc-2s"
 #define UNCORE_CXL "tests/unit/fixtures/uncore-2s-cxl"
+#define CHA "tests/unit/fixtures/cha-2s-cxl"
 #define G 1e9
 
 static char root[64];
@@ -179,10 +181,10 @@ Test(sensors, resctrl_refusals_name_the_problem)
 
 /* ---- uncore ---- */
 
-#define NCTR 10		/* 4 PMUs x {read, write}, and a CXL PMU's */
+#define NCTR 48		/* iMC 2 PMUs x 2 sockets x {read, write}, a CXL PMU's, 12 CHA groups x 3 */
 
 static struct fake {
-	char pmu[64], event[32];
+	char pmu[64], event[64];
 	int type, cpu, fd;
 	uint64_t config, config1, count;
 } fk[NCTR];
@@ -220,12 +222,19 @@ static int fake_read(int fd, uint64_t *count)
 
 static const struct sensor_perf_ops fake_ops = { fake_open, fake_read };
 
-static struct fake *find(const char *pmu, const char *event)
+/* The counter of pmu's event on cpu (-1: on any). */
+static struct fake *find_on(const char *pmu, const char *event, int cpu)
 {
 	for (int i = 0; i < nfk; i++)
-		if (!strcmp(fk[i].pmu, pmu) && !strcmp(fk[i].event, event))
+		if (!strcmp(fk[i].pmu, pmu) && !strcmp(fk[i].event, event) &&
+		    (cpu < 0 || fk[i].cpu == cpu))
 			return &fk[i];
 	return NULL;
+}
+
+static struct fake *find(const char *pmu, const char *event)
+{
+	return find_on(pmu, event, -1);
 }
 
 /* A copy of a perf fixture, and the stand-in for perf_event_open reset. */
@@ -249,10 +258,10 @@ static void teardown(void)
 
 /*
  * Row `row` of a fixture's series (seconds, then read and write counts of
- * pmu[0..3]) into the stand-in's counters; returns its time.
+ * pmu[0..3], each on cpu[0..3]) into the stand-in's counters; returns its time.
  */
-static double series_step(const char *fixture, const char *const pmu[4], const char *const ev[2],
-			  int row)
+static double series_step(const char *fixture, const char *const pmu[4], const int cpu[4],
+			  const char *const ev[2], int row)
 {
 	char line[256], path[128];
 	FILE *f;
@@ -270,7 +279,7 @@ static double series_step(const char *fixture, const char *const pmu[4], const c
 		cr_assert_eq(sscanf(line, "%lf %llu %llu %llu %llu %llu %llu %llu %llu", &sec, &c[0],
 				    &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]), 9);
 		for (int i = 0; i < 8; i++) {
-			struct fake *x = find(pmu[i / 2], ev[i % 2]);
+			struct fake *x = find_on(pmu[i / 2], ev[i % 2], cpu[i / 2]);
 
 			if (x)	/* before the sensor opens: nothing to write into yet */
 				x->count = c[i];
@@ -283,11 +292,13 @@ static double series_step(const char *fixture, const char *const pmu[4], const c
 
 static double uncore_step(int row)
 {
-	static const char *const pmu[] = { "uncore_imc_0", "uncore_imc_1", "uncore_imc_2",
-					   "uncore_imc_3" };
+	/* one PMU a channel; its cpumask names a CPU of each socket */
+	static const char *const pmu[] = { "uncore_imc_0", "uncore_imc_1", "uncore_imc_0",
+					   "uncore_imc_1" };
+	static const int cpu[] = { 0, 0, 2, 2 };
 	static const char *const ev[] = { "cas_count_read", "cas_count_write" };
 
-	return series_step(UNCORE, pmu, ev, row);
+	return series_step(UNCORE, pmu, cpu, ev, row);
 }
 
 TestSuite(uncore, .init = setup, .fini = teardown);
@@ -302,24 +313,32 @@ Test(uncore, counters_opened_as_perf_would)
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, uncore_step(0), err, sizeof(err)), 0,
 		     "%s", err);
 	cr_assert_str_eq(s.name, "uncore");
-	/* the four iMC PMUs, two events each; cpu, clockticks and free-running ones skipped */
+	/*
+	 * the two iMC PMUs, two events each, on a CPU of each socket (their
+	 * cpumask "0,2"); cpu, clockticks and free-running ones skipped
+	 */
 	cr_assert_eq(nfk, 8);
 	cr_assert_eq(s.nctr, 8);
 	/* event=0x04 in config:0-7, umask=0x03 in config:8-15 */
-	x = find("uncore_imc_0", "cas_count_read");
-	cr_assert(x && x->type == 14 && x->cpu == 0 && x->config == 0x0304 && !x->config1,
-		  "imc_0 read: type %d cpu %d config %#llx", x ? x->type : -1, x ? x->cpu : -1,
+	x = find_on("uncore_imc_0", "cas_count_read", 0);
+	cr_assert(x && x->type == 14 && x->config == 0x0304 && !x->config1,
+		  "imc_0 read: type %d config %#llx", x ? x->type : -1,
 		  x ? (unsigned long long)x->config : 0ull);
-	x = find("uncore_imc_2", "cas_count_write");
-	cr_assert(x && x->type == 16 && x->cpu == 2 && x->config == 0x0c04);
+	x = find_on("uncore_imc_0", "cas_count_write", 2);
+	cr_assert(x && x->type == 14 && x->config == 0x0c04);
 	/* split format config:0-7,32-35: event=0x104 puts 0x04 in 0-7 and 0x1 at bit 32 */
-	x = find("uncore_imc_3", "cas_count_read");
-	cr_assert(x && x->config == (0x0304ull | 1ull << 32), "imc_3 read config %#llx",
+	x = find_on("uncore_imc_1", "cas_count_read", 2);
+	cr_assert(x && x->config == (0x0304ull | 1ull << 32), "imc_1 read config %#llx",
 		  x ? (unsigned long long)x->config : 0ull);
-	/* 64 bytes a count (6.103515625e-5 MiB); nodes by cpumask */
+	/* 64 bytes a count (6.103515625e-5 MiB); each counter's node is its CPU's */
 	cr_assert_float_eq(s.ctr[0].bytes, 64.0, 1e-9);
-	cr_assert_eq(s.ctr[0].node, 0);
-	cr_assert_eq(s.ctr[7].node, 1);
+	for (int i = 0; i < s.nctr; i++)
+		for (int k = 0; k < nfk; k++)
+			if (fk[k].fd == s.ctr[i].fd)
+				cr_assert_eq(s.ctr[i].node, fk[k].cpu == 2, "counter %d on CPU %d",
+					     i, fk[k].cpu);
+	cr_assert_eq(s.lat_src[0] != 0, true, "why no latency is said");
+	cr_assert_eq(s.has_latency, false);
 	near(s.capacity[0], 100 * G, "capacity 0");
 	near(s.capacity[1], 100 * G, "capacity 1");
 	sensor_close(&s);
@@ -336,8 +355,8 @@ Test(uncore, rates_by_node)
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, uncore_step(0), err, sizeof(err)), 0,
 		     "%s", err);
 	/*
-	 * t = 1: node 0 counted 100M + 25M (imc_0) + 50M (imc_1) CAS = 175M x 64 B
-	 * = 11.2 GB in 1 s; node 1 10M + 5M = 15M x 64 B = 0.96 GB.
+	 * t = 1: node 0 counted 100M + 25M (imc_0) + 50M (imc_1) CAS on CPU 0 =
+	 * 175M x 64 B = 11.2 GB in 1 s; node 1 10M + 5M on CPU 2 = 0.96 GB.
 	 */
 	cr_assert_eq(sensor_read_at(&s, uncore_step(1), t, err, sizeof(err)), 0, "%s", err);
 	near(t[0], 11.2 * G, "t=1 node 0");
@@ -346,7 +365,7 @@ Test(uncore, rates_by_node)
 	cr_assert_eq(sensor_read_at(&s, uncore_step(2), t, err, sizeof(err)), 0, "%s", err);
 	near(t[0], 3.2 * G, "t=3 node 0");
 	near(t[1], 12.8 * G, "t=3 node 1");
-	/* t = 4: imc_0's read counter went back (reset): no rate from it, no error */
+	/* t = 4: imc_0's read counter on CPU 0 went back (reset): no rate from it, no error */
 	cr_assert_eq(sensor_read_at(&s, uncore_step(3), t, err, sizeof(err)), 0, "%s", err);
 	near(t[0], 0, "t=4 node 0 (reset)");
 	near(t[1], 0, "t=4 node 1");
@@ -395,9 +414,10 @@ static void umc_setup(void)
 static double umc_step(int row)
 {
 	static const char *const pmu[] = { "amd_umc_0", "amd_umc_1", "amd_umc_2", "amd_umc_3" };
+	static const int cpu[] = { 0, 0, 4, 4 };
 	static const char *const ev[] = { "umc_cas_cmd.rd", "umc_cas_cmd.wr" };
 
-	return series_step(UMC, pmu, ev, row);
+	return series_step(UMC, pmu, cpu, ev, row);
 }
 
 TestSuite(umc, .init = umc_setup, .fini = teardown);
@@ -547,4 +567,214 @@ Test(cxl, bad_maps_refused)
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem0.0=two", sys, 0, err, sizeof(err)),
 		     -EINVAL);
 	cr_assert(strstr(err, "not a node id"), "%s", err);
+}
+
+/*
+ * ---- loaded latency from the CHAs (tests/unit/fixtures/cha-2s-cxl: the
+ * uncore-2s-cxl machine as a Sapphire Rapids, six CHA PMUs) ----
+ */
+
+static void cha_setup(void)
+{
+	perf_setup(CHA);
+}
+
+TestSuite(cha, .init = cha_setup, .fini = teardown);
+
+#define SPEC_CXL "auto:uncore:cxl_pmu_mem0.0=2"
+
+/* The sensor's group whose occupancy counter is fd, or NULL. */
+static const struct cha_grp *group_of(const struct sensor *s, int fd)
+{
+	for (int i = 0; i < s->ncha; i++)
+		if (s->cha[i].fd[0] == fd)
+			return &s->cha[i];
+	return NULL;
+}
+
+/* Cumulative counts of CHA pmu on cpu, counting reads of class cls. */
+static void tor_set(const char *pmu, int cpu, const char *cls, uint64_t occ, uint64_t ins,
+		    uint64_t clk)
+{
+	char ev[2][80];
+	struct fake *o, *i, *c;
+
+	snprintf(ev[0], sizeof(ev[0]), "unc_cha_tor_occupancy.%s", cls);
+	snprintf(ev[1], sizeof(ev[1]), "unc_cha_tor_inserts.%s", cls);
+	o = find_on(pmu, ev[0], cpu);
+	i = find_on(pmu, ev[1], cpu);
+	c = find_on(pmu, "unc_cha_clockticks", cpu);
+	cr_assert(o && i && c, "%s on CPU %d counts %s", pmu, cpu, cls);
+	o->count = occ;
+	i->count = ins;
+	c->count = clk;
+}
+
+Test(cha, classes_spread_over_chas_and_sockets)
+{
+	struct sensor s;
+	char sys[128], err[512];
+	const struct cha_grp *g;
+	struct fake *x;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
+	/* 6 CHAs x 2 sockets, each one class: local DDR, remote DDR, CXL, local, ... */
+	cr_assert_eq(s.ncha, 12, "%d: %s", s.ncha, s.lat_src);
+	cr_assert_eq(nfk, 8 + 2 + 36, "iMC, CXL PMU and 3 counters a CHA group: %d", nfk);
+	/* perf's umask 0xc8168601: 0x01 in config:8-15, 0xc81686 from bit 32 */
+	x = find_on("uncore_cha_0", "unc_cha_tor_occupancy.ia_miss_drd_local_ddr", 0);
+	cr_assert(x && x->type == 40 && x->config == (0x0136ull | 0xc81686ull << 32),
+		  "occupancy config %#llx", x ? (unsigned long long)x->config : 0ull);
+	cr_assert_eq(group_of(&s, x->fd)->node, 0);
+	x = find_on("uncore_cha_0", "unc_cha_tor_occupancy.ia_miss_drd_local_ddr", 2);
+	cr_assert(x && group_of(&s, x->fd)->node == 1, "socket 1's local reads are node 1's");
+	x = find_on("uncore_cha_1", "unc_cha_tor_inserts.ia_miss_drd_remote_ddr", 0);
+	cr_assert(x && x->config == (0x0135ull | 0xc81706ull << 32));
+	/* remote from socket 0 is node 1; from socket 1, node 0 */
+	x = find_on("uncore_cha_1", "unc_cha_tor_occupancy.ia_miss_drd_remote_ddr", 0);
+	cr_assert(x && group_of(&s, x->fd)->node == 1);
+	x = find_on("uncore_cha_1", "unc_cha_tor_occupancy.ia_miss_drd_remote_ddr", 2);
+	cr_assert(x && group_of(&s, x->fd)->node == 0);
+	/* CXL: umask 0x10c8178201 needs the bits above 55 */
+	x = find_on("uncore_cha_5", "unc_cha_tor_occupancy.ia_miss_drd_cxl_acc", 2);
+	cr_assert(x && x->config == (0x0136ull | 0x10c81782ull << 32));
+	g = group_of(&s, x->fd);
+	cr_assert(g && g->node == 2);
+	x = find_on("uncore_cha_5", "unc_cha_clockticks", 2);
+	cr_assert(x && x->config == 0x01 && g->fd[2] == x->fd);
+	cr_assert(strstr(s.lat_src, "12 CHA counter groups") &&
+		  strstr(s.lat_src, "local DDR, remote DDR, CXL"), "%s", s.lat_src);
+	sensor_close(&s);
+	cr_assert_eq(s.ncha, 0);
+}
+
+Test(cha, latency_by_node)
+{
+	struct sensor s;
+	double t[NW_MAX_NODES];
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
+	/*
+	 * 2 s at a 2 GHz CHA clock (4e9 ticks). Node 0: socket 0's local reads
+	 * 200 cycles (100 ns) on two CHAs, 1M each; socket 1's remote reads to it
+	 * 400 cycles (200 ns), 1M: (100 + 100 + 200) / 3 = 133.3 ns. Node 2: 600
+	 * cycles (300 ns) on both of socket 0's CXL CHAs. Node 1 idle: no reads,
+	 * no traffic: its HMAT read latency, 110 ns.
+	 */
+	tor_set("uncore_cha_0", 0, "ia_miss_drd_local_ddr", 200000000, 1000000, 4000000000);
+	tor_set("uncore_cha_3", 0, "ia_miss_drd_local_ddr", 200000000, 1000000, 4000000000);
+	tor_set("uncore_cha_1", 2, "ia_miss_drd_remote_ddr", 400000000, 1000000, 4000000000);
+	tor_set("uncore_cha_2", 0, "ia_miss_drd_cxl_acc", 1200000000, 2000000, 4000000000);
+	tor_set("uncore_cha_5", 0, "ia_miss_drd_cxl_acc", 1200000000, 2000000, 4000000000);
+	cr_assert_eq(sensor_read_at(&s, 2, t, err, sizeof(err)), 0, "%s", err);
+	cr_assert(s.has_latency);
+	near(s.latency[0], 400.0 / 3, "node 0 latency");
+	near(s.latency[1], 110, "node 1 latency (idle: HMAT)");
+	near(s.latency[2], 300, "node 2 latency");
+	/*
+	 * Next 2 s: node 1 busy (socket 1's iMC counted 100M reads = 3.2 GB/s,
+	 * over 1 % of its 100 GB/s) but no reads of it sampled: no latency for
+	 * it, so none from the sensor this interval.
+	 */
+	find_on("uncore_imc_0", "cas_count_read", 2)->count = 100000000;
+	cr_assert_eq(sensor_read_at(&s, 4, t, err, sizeof(err)), 0, "%s", err);
+	near(t[1], 3.2 * G, "node 1 traffic");
+	cr_assert_not(s.has_latency, "a busy node without samples has no latency");
+	/*
+	 * Next 2 s: socket 1's local CHAs see node 1's reads at 300 cycles at a
+	 * 1.5 GHz clock (200 ns); socket 0's local counter 0 went back (reset):
+	 * node 0 from the other CHA alone, 100 ns.
+	 */
+	tor_set("uncore_cha_0", 2, "ia_miss_drd_local_ddr", 300000000, 1000000, 3000000000);
+	tor_set("uncore_cha_0", 0, "ia_miss_drd_local_ddr", 1000, 10, 8000000000);
+	tor_set("uncore_cha_3", 0, "ia_miss_drd_local_ddr", 400000000, 2000000, 8000000000);
+	tor_set("uncore_cha_2", 0, "ia_miss_drd_cxl_acc", 2400000000, 4000000, 8000000000);
+	cr_assert_eq(sensor_read_at(&s, 6, t, err, sizeof(err)), 0, "%s", err);
+	cr_assert(s.has_latency);
+	near(s.latency[0], 100, "node 0 latency, the reset CHA left out");
+	near(s.latency[1], 200, "node 1 latency");
+	near(s.latency[2], 300, "node 2 latency");
+	sensor_close(&s);
+}
+
+Test(cha, the_latency_law_decides_on_it)
+{
+	struct sensor s;
+	struct autow_params p;
+	struct autow a;
+	double t[NW_MAX_NODES];
+	uint32_t w[NW_MAX_NODES] = {0};
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	/* home (node 0) saturated at 500 ns; node 1 idle (110 ns), node 2 at 300 ns */
+	tor_set("uncore_cha_0", 0, "ia_miss_drd_local_ddr", 1000000000, 1000000, 4000000000);
+	tor_set("uncore_cha_2", 0, "ia_miss_drd_cxl_acc", 600000000, 1000000, 4000000000);
+	cr_assert_eq(sensor_read_at(&s, 2, t, err, sizeof(err)), 0, "%s", err);
+	cr_assert(autow_decide_by(&a, &s, t, NULL, w), "%s", a.why);
+	cr_assert(a.by_latency);
+	near(a.l_home, 500, "home latency");
+	cr_assert(w[1] > 0 && w[2] > 0, "spilled to both: %u %u %u", w[0], w[1], w[2]);
+	sensor_close(&s);
+}
+
+Test(cha, other_cpus_and_old_formats_leave_latency_out)
+{
+	struct sensor s;
+	double t[NW_MAX_NODES];
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	/* an Ice Lake server (model 0x6a): other encodings, none of the CHA opened */
+	put_sys("devices/system/cpu/modalias", "cpu:type:x86,ven0000fam0006mod006A:feature:,0000");
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(s.ncha, 0);
+	cr_assert_eq(nfk, 10, "iMC and CXL PMU only");
+	cr_assert(strstr(s.lat_src, "Sapphire") && strstr(s.lat_src, "another model"), "%s",
+		  s.lat_src);
+	cr_assert_eq(sensor_read_at(&s, 1, t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(s.has_latency);
+	sensor_close(&s);
+	/* an older kernel's umask format (config:8-15,32-55): no room for the CXL class */
+	put_sys("devices/system/cpu/modalias", "cpu:type:x86,ven0000fam0006mod008F:feature:,0000");
+	for (int k = 0; k < 6; k++) {
+		char rel[96];
+
+		snprintf(rel, sizeof(rel), "bus/event_source/devices/uncore_cha_%d/format/umask", k);
+		put_sys(rel, "config:8-15,32-55");
+	}
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(s.ncha, 12, "local and remote DDR over the six CHAs, both sockets");
+	for (int i = 0; i < s.ncha; i++)
+		cr_assert_neq(s.cha[i].node, 2);
+	cr_assert(strstr(s.lat_src, "local DDR, remote DDR)") &&
+		  strstr(s.lat_src, "CXL reads not counted"), "%s", s.lat_src);
+	sensor_close(&s);
+}
+
+Test(cha, sub_numa_clustering_refused)
+{
+	struct sensor s;
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	/* node 1's CPUs on package 0's die 0 too: the iMC counts cannot be split */
+	put_sys("devices/system/cpu/cpu2/topology/physical_package_id", "0");
+	put_sys("devices/system/cpu/cpu3/topology/physical_package_id", "0");
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "uncore_imc_0") && strstr(err, "sub-NUMA") &&
+		  strstr(err, "nodes 0 and 1"), "%s", err);
+	/* two dies of one package (each its own iMC boxes): counted apart */
+	put_sys("devices/system/cpu/cpu2/topology/die_id", "1");
+	put_sys("devices/system/cpu/cpu3/topology/die_id", "1");
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
+	sensor_close(&s);
 }

@@ -211,7 +211,7 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 /* Weights from --weights or --config, checked against the machine. */
 static int run_weights(struct engine_opts *o, const struct run_args *a)
 {
-	char err[512];
+	char err[1024];
 	int badn;
 
 	if (a->weights && a->config)

@@ -100,7 +100,8 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 				"(run --weights auto:SENSOR is the controller that acts)");
 	if (!a->weights || strncmp(a->weights, "auto", 4) ||
 	    (a->weights[4] && a->weights[4] != ':'))
-		return TUNE_BAD("give --weights auto:SENSOR (the sensor whose readings to decide on)");
+		return TUNE_BAD("give --weights auto[:SENSOR] (the sensor whose readings to decide "
+				"on; auto alone: the one this machine offers)");
 	return -1;
 }
 
@@ -171,13 +172,15 @@ int cmd_tune(int argc, char **argv)
 	struct autow ctl;
 	struct timespec t0, now;
 	uint32_t w[NW_MAX_NODES];
-	char err[NW_ERRLEN];
+	char err[1024];
 	int rc = tune_parse(argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
 	if (sensor_open(&s, a.weights, err, sizeof(err)))
 		return TUNE_BAD("bad --weights: %s", err);
+	if (s.chosen[0])
+		nw_info("sensor %s: %s", s.name, s.chosen);
 	if (s.lat_src[0])
 		nw_info("sensor %s: %s", s.name, s.lat_src);
 	autow_defaults(&ap);

@@ -354,7 +354,9 @@ int config_parse_scheme(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 			if (!s || !*s || strlen(s) + 5 >= sizeof(c->auto_spec))
 				return yfail(y, v, "schemes[].auto_weights: a sensor, e.g. resctrl "
 					     "or file:/run/numaweave-bw");
-			snprintf(c->auto_spec, sizeof(c->auto_spec), "auto:%s", s);
+			/* "auto": the sensor the machine offers */
+			snprintf(c->auto_spec, sizeof(c->auto_spec), strcmp(s, "auto") ? "auto:%s" :
+				 "%s", s);
 		} else if (!strcmp(k, "target_nid")) {
 			rc = parse_target_nid(y, v, c);
 		} else if (!strcmp(k, "access_pattern")) {

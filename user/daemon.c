@@ -208,7 +208,7 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 	pol_cfg_auto_home(&c);	/* auto_weights: from home */
 	if (p && strcmp(c.auto_spec, p->cfg.auto_spec)) {
 		/* the sensor changed (or came, or went): the policy starts again */
-		char err[512];
+		char err[1024];
 
 		if (c.auto_spec[0] && sensor_check(c.auto_spec, err, sizeof(err))) {
 			nw_err("policy %s: auto_weights: %s; keeping the version loaded before",

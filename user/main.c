@@ -39,7 +39,7 @@ static const struct cmd cmds[] = {
 	  "per-node memory of processes, as numastat -p prints it (a NAME: every process\n"
 	  "      whose comm is NAME or whose command line contains it)" },
 	{ "tune", cmd_tune,
-	  "--dry-run --weights auto:SENSOR [--home NODE] [--interval DURATION] [--count N]\n"
+	  "--dry-run --weights auto[:SENSOR] [--home NODE] [--interval DURATION] [--count N]\n"
 	  "          [--json]",
 	  "what the bandwidth controller would set each interval, and why (moves nothing)" },
 	{ "version", cmd_version, "", "the version of numaweave" },
@@ -59,7 +59,8 @@ void cmd_usage(const char *name, FILE *f)
 	if (!name || !strcmp(name, "run") || !strcmp(name, "weights"))
 		fprintf(f, "SPEC: NODES:W[,NODES:W...] (NODES as numactl: 0, 0-3, 0,2, all, !1),\n"
 			"      kernel (the kernel's weighted_interleave table), or, for run,\n"
-			"      auto:file:PATH (weights from the per-node traffic written to PATH);\n"
+			"      auto[:SENSOR] (weights from measured traffic: file:PATH, resctrl,\n"
+			"      uncore; auto alone takes uncore or resctrl, whichever opens);\n"
 			"      `numaweave weights auto` resumes it after a manual edit.\n"
 			"Weights: 0..%u per node, nodes 0..%d; weight 0 = no share.\n",
 			NW_WEIGHT_MAX, NW_MAX_NODES - 1);

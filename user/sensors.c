@@ -1131,19 +1131,39 @@ static double mono_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * `auto` alone: the first sensor this machine offers, the memory controllers'
+ * counters (exact per node, with loaded latency on SPR/EMR) before resctrl
+ * (the traffic that left a domain is split by capacity). s->chosen says which
+ * and why the other not; err, when neither opens, both reasons.
+ */
+static int sensor_choose(struct sensor *s, const char *sys, double now, char *err, int errlen)
+{
+	static const char *const order[] = { "auto:uncore", "auto:resctrl" };
+	char why[2][384];
+
+	for (int i = 0; i < 2; i++) {
+		if (!sensor_open_at(s, order[i], sys, now, why[i], sizeof(why[i]))) {
+			snprintf(s->chosen, sizeof(s->chosen), "chosen by auto%s%.300s",
+				 i ? ", uncore not: " : " (the first tried)", i ? why[0] : "");
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "auto: no sensor here (uncore: %s; resctrl: %s); name one: "
+		 "auto:file:PATH takes the traffic another program measures", why[0], why[1]);
+	return -ENODEV;
+}
+
 int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double now, char *err,
 		   int errlen)
 {
 	double t[NW_MAX_NODES];
 	int rc;
 
+	if (!strcmp(spec, "auto"))
+		return sensor_choose(s, sys, now, err, errlen);
 	memset(s, 0, sizeof(*s));
 	snprintf(s->sys, sizeof(s->sys), "%s", sys);
-	if (!strcmp(spec, "auto")) {
-		snprintf(err, errlen, "auto: name a sensor: auto:resctrl[:GROUP] (memory bandwidth "
-			 "monitoring), auto:uncore (memory-controller counters) or auto:file:PATH");
-		return -ENODEV;
-	}
 	if (strlen(spec) >= sizeof(s->path)) {
 		snprintf(err, errlen, "%s: path too long", spec);
 		return -ENAMETOOLONG;

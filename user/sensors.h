@@ -45,6 +45,9 @@
  *                 and socket sample it (addresses are hashed over the CHAs).
  *                 An idle node takes its HMAT read latency.
  *
+ *   (alone)       auto: uncore if it opens here, else resctrl, else refused
+ *                 with both reasons.
+ *
  * Capacity, where the file gives none: /sys/devices/system/node/nodeN/
  * access0/initiators/{read,write}_bandwidth (MB/s, from HMAT/CDAT), summed.
  * None of the hardware sensors has run on hardware here (no PMU).
@@ -113,13 +116,17 @@ struct sensor {
 	} cha[NW_CHA_MAX];
 	double hmat_lat[NW_MAX_NODES];	/* HMAT read latency (ns), an idle node's; 0: none */
 	char lat_src[192];		/* where latency comes from, or why there is none */
+	char chosen[384];		/* `auto` alone: that it chose this one, and why not uncore */
 };
 /* Closes what the sensor holds open (uncore counters). */
 void sensor_close(struct sensor *s);
 /* Opens spec and closes it again: can it be used? 0, or -errno with err. */
 int sensor_check(const char *spec, char *err, int errlen);
 
-/* "auto" or "auto:SENSOR" -> opened sensor. 0, or -errno with err. */
+/*
+ * "auto" or "auto:SENSOR" -> opened sensor. "auto" alone takes the first of
+ * uncore and resctrl that opens here. 0, or -errno with err.
+ */
 int sensor_open(struct sensor *s, const char *spec, char *err, int errlen);
 /* The same on a sysfs tree rooted at sys (tests: a fixture). */
 int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double now, char *err,

@@ -168,6 +168,10 @@ Test(config, auto_weights)
 	cr_assert_str_eq(c.auto_spec, "auto:file:/run/bw");
 	cr_assert(!c.have_weights && !c.weights[1], "the sensor's controller sets the weights");
 	cr_assert(strstr(warnings, "auto_weights sets the weights"), "%s", warnings);
+	/* "auto": the sensor the machine offers, as --weights auto */
+	cr_assert_eq(load_str(SCHEME_YAML("auto_weights: auto"), &c, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_str_eq(c.auto_spec, "auto");
 	cr_assert_eq(load_str(SCHEME_YAML("auto_weights: ''"), &c, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "auto_weights"), "%s", err);
 }

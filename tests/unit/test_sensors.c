@@ -148,6 +148,22 @@ Test(sensors, resctrl_rates_by_node)
 	remove_fixture();
 }
 
+Test(sensors, auto_alone_takes_resctrl_where_no_pmu_counts)
+{
+	struct sensor s;
+	char sys[128], err[512];
+
+	copy_fixture();
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto", sys, step(0), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.name, "resctrl");
+	cr_assert_eq(s.ndom, 2);
+	cr_assert(strstr(s.chosen, "chosen by auto") && strstr(s.chosen, "uncore not: ") &&
+		  strstr(s.chosen, "event_source"), "%s", s.chosen);
+	sensor_close(&s);
+	remove_fixture();
+}
+
 Test(sensors, resctrl_refusals_name_the_problem)
 {
 	struct sensor s;
@@ -173,9 +189,10 @@ Test(sensors, resctrl_refusals_name_the_problem)
 	cr_assert_eq(truncate(path, 0), 0);
 	cr_assert_eq(sensor_open_at(&s, "auto:resctrl", sys, 0, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "mon_L3_01") && strstr(err, "L3 cache 1"), "%s", err);
-	/* no sensor named */
+	/* auto alone, where neither uncore nor resctrl opens: both reasons said */
 	cr_assert_eq(sensor_open_at(&s, "auto", sys, 0, err, sizeof(err)), -ENODEV);
-	cr_assert(strstr(err, "auto:resctrl") && strstr(err, "auto:file:PATH"), "%s", err);
+	cr_assert(strstr(err, "uncore: ") && strstr(err, "resctrl: ") &&
+		  strstr(err, "mon_L3_01") && strstr(err, "auto:file:PATH"), "%s", err);
 	remove_fixture();
 }
 
@@ -343,6 +360,20 @@ Test(uncore, counters_opened_as_perf_would)
 	near(s.capacity[1], 100 * G, "capacity 1");
 	sensor_close(&s);
 	cr_assert_eq(s.nctr, 0);
+}
+
+Test(uncore, auto_alone_takes_it_first)
+{
+	struct sensor s;
+	char sys[128], err[512];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	cr_assert_eq(sensor_open_at(&s, "auto", sys, uncore_step(0), err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_str_eq(s.name, "uncore");
+	cr_assert_eq(s.nctr, 8);
+	cr_assert(strstr(s.chosen, "the first tried"), "%s", s.chosen);
+	sensor_close(&s);
 }
 
 Test(uncore, rates_by_node)

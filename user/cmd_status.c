@@ -126,19 +126,17 @@ static void json_heat(struct jw *w, const struct nw_stats *s)
 	jw_end_object(w);
 }
 
-static void json_auto(struct jw *w, const struct nw_auto *a)
+/* One auto controller's decision as an object; policy: its name, or NULL for none. */
+static void json_auto_one(struct jw *w, const struct nw_auto *a, const char *policy)
 {
-	jw_name(w, "auto");
-	if (!a->state) {
-		jw_null(w);
-		return;
-	}
 	/* the map's bytes are not trusted to hold a NUL */
 	char sensor[sizeof(a->sensor) + 1] = "", why[sizeof(a->why) + 1] = "";
 
 	memcpy(sensor, a->sensor, sizeof(a->sensor));
 	memcpy(why, a->why, sizeof(a->why));
 	jw_start_object(w);
+	if (policy)
+		jw_string_field(w, "policy", policy);
 	jw_string_field(w, "sensor", sensor);
 	jw_bool_field(w, "paused", a->state == 2);
 	jw_uint_field(w, "home", a->home);
@@ -152,6 +150,47 @@ static void json_auto(struct jw *w, const struct nw_auto *a)
 	jw_uint_field(w, "changes", a->changes);
 	jw_string_field(w, "why", why);
 	jw_end_object(w);
+}
+
+static void json_auto(struct jw *w, const struct nw_ctl_stats *c)
+{
+	jw_name(w, "auto");
+	if (c->autow.state)
+		json_auto_one(w, &c->autow, NULL);
+	else
+		jw_null(w);
+	jw_name(w, "auto_policies");
+	jw_start_array(w);
+	for (int i = 0; i < NW_AUTO_POL && c->autow_pol[i].a.state; i++) {
+		char name[sizeof(c->autow_pol[i].policy) + 1] = "";
+
+		memcpy(name, c->autow_pol[i].policy, sizeof(c->autow_pol[i].policy));
+		json_auto_one(w, &c->autow_pol[i].a, name);
+	}
+	jw_end_array(w);
+}
+
+/* One auto controller's line: "auto         [policy NAME: ]sensor ...". */
+static void text_auto(const struct nw_auto_pol *p)
+{
+	const struct nw_auto *a = &p->a;
+	char who[sizeof(p->policy) + 16] = "";
+
+	if (p->policy[0])
+		snprintf(who, sizeof(who), "policy %.*s: ", (int)sizeof(p->policy), p->policy);
+	if (a->law)
+		printf("auto         %ssensor %.48s, %s; %.1f %% of pages off node %u; loaded latency "
+		       "home %u ns, others %u ns; %llu decisions, %llu changes; last: %.48s\n", who,
+		       a->sensor, a->state == 2 ? "PAUSED by a manual edit" : "deciding",
+		       a->spill_permil / 10.0, a->home, a->lat_home_ns, a->lat_others_ns,
+		       (unsigned long long)a->decisions, (unsigned long long)a->changes, a->why);
+	else
+		printf("auto         %ssensor %.48s, %s; %.1f %% of pages off node %u; utilisation "
+		       "home %.0f %%, others %.0f %%; %llu decisions, %llu changes; last: %.48s\n",
+		       who, a->sensor, a->state == 2 ? "PAUSED by a manual edit" : "deciding",
+		       a->spill_permil / 10.0, a->home, a->u_home_permil / 10.0,
+		       a->u_others_permil / 10.0, (unsigned long long)a->decisions,
+		       (unsigned long long)a->changes, a->why);
 }
 
 static void json_counters(struct jw *w, const struct nw_stats *s)
@@ -188,7 +227,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "targets_exited", c->targets_exited);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
 	json_heat(w, s);
-	json_auto(w, &c->autow);
+	json_auto(w, c);
 	jw_name(w, "numa_balancing_saved");
 	if (c->numa_balancing >> 63)
 		jw_null(w);
@@ -313,20 +352,8 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)b->drops, (unsigned long long)b->wakeups,
 	       (unsigned long long)c->heat_refused);
 	text_heat(c, b->arms);
-	if (c->autow.state && c->autow.law)
-		printf("auto         sensor %.48s, %s; %.1f %% of pages off node %u; loaded latency "
-		       "home %u ns, others %u ns; %llu decisions, %llu changes; last: %.48s\n",
-		       c->autow.sensor, c->autow.state == 2 ? "PAUSED by a manual edit" : "deciding",
-		       c->autow.spill_permil / 10.0, c->autow.home, c->autow.lat_home_ns,
-		       c->autow.lat_others_ns, (unsigned long long)c->autow.decisions,
-		       (unsigned long long)c->autow.changes, c->autow.why);
-	else if (c->autow.state)
-		printf("auto         sensor %.48s, %s; %.1f %% of pages off node %u; utilisation "
-		       "home %.0f %%, others %.0f %%; %llu decisions, %llu changes; last: %.48s\n",
-		       c->autow.sensor, c->autow.state == 2 ? "PAUSED by a manual edit" : "deciding",
-		       c->autow.spill_permil / 10.0, c->autow.home, c->autow.u_home_permil / 10.0,
-		       c->autow.u_others_permil / 10.0, (unsigned long long)c->autow.decisions,
-		       (unsigned long long)c->autow.changes, c->autow.why);
+	for (int i = 0; i < NW_AUTO_POL && c->autow_pol[i].a.state; i++)
+		text_auto(&c->autow_pol[i]);
 	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
 	       "placing, %llu regions left to it\n",
 	       (unsigned long long)b->kernel_moves, (unsigned long long)c->removes,

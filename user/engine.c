@@ -12,7 +12,6 @@
  * off, kernel.numa_balancing is off while it runs and restored on exit.
  */
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,9 +283,6 @@ int pol_auto_init(struct engine *e, struct pol *p)
 	autow_defaults(&ap);
 	autow_init(&p->ac->a, &ap, nodes_home());
 	autow_weights(&p->ac->a, p->ac->s.capacity, 0, p->ac->w);
-	memcpy(e->ctl.autow.sensor, p->ac->s.name, sizeof(e->ctl.autow.sensor) - 1);
-	e->ctl.autow.state = 1;
-	e->ctl.autow.home = p->ac->a.home;
 	nw_info("weights from measured bandwidth: sensor %s, home node %d, one decision an "
 		"interval", p->ac->s.name, p->ac->a.home);
 	if (p->ac->s.chosen[0])
@@ -346,18 +342,6 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 		nw_info("%s controller: %s -> weights %s", ac->a.by_latency ? "latency" : "bandwidth",
 			why, buf);
 	}
-	e->ctl.autow.state = ac->paused ? 2 : 1;
-	e->ctl.autow.spill_permil = (uint32_t)(ac->a.s * 1000 + 0.5);
-	e->ctl.autow.u_home_permil = (uint32_t)(ac->a.u_home * 1000 + 0.5);
-	e->ctl.autow.u_others_permil = isinf(ac->a.u_others) ? 0 :
-				       (uint32_t)(ac->a.u_others * 1000 + 0.5);
-	e->ctl.autow.law = ac->a.by_latency;
-	e->ctl.autow.lat_home_ns = ac->a.by_latency ? (uint32_t)fmin(ac->a.l_home, 4e9) : 0;
-	e->ctl.autow.lat_others_ns = ac->a.by_latency && isfinite(ac->a.l_others) ?
-				     (uint32_t)fmin(ac->a.l_others, 4e9) : 0;
-	e->ctl.autow.decisions = ac->a.decisions;
-	e->ctl.autow.changes = ac->a.changes;
-	snprintf(e->ctl.autow.why, sizeof(e->ctl.autow.why), "%s", ac->a.why);
 }
 
 /* Every policy's table; true when one changed. */

@@ -4,6 +4,7 @@
  * per pass (with the per-target pages and the hottest regions), the -v line
  * per pass and at start-up, and the JSON of `run --once --json`.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -108,6 +109,25 @@ const struct pol *engine_main_pol(const struct engine *e)
 	return e->npols ? e->pols[0] : &none;
 }
 
+/* What status shows of controller ac: its last decision and state. */
+static void auto_status(const struct autoctl *ac, struct nw_auto *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->state = ac->paused ? 2 : 1;
+	d->home = (uint32_t)ac->a.home;
+	d->spill_permil = (uint32_t)(ac->a.s * 1000 + 0.5);
+	d->u_home_permil = (uint32_t)(ac->a.u_home * 1000 + 0.5);
+	d->u_others_permil = isinf(ac->a.u_others) ? 0 : (uint32_t)(ac->a.u_others * 1000 + 0.5);
+	d->law = ac->a.by_latency;
+	d->lat_home_ns = ac->a.by_latency ? (uint32_t)fmin(ac->a.l_home, 4e9) : 0;
+	d->lat_others_ns = ac->a.by_latency && isfinite(ac->a.l_others) ?
+			   (uint32_t)fmin(ac->a.l_others, 4e9) : 0;
+	d->decisions = ac->a.decisions;
+	d->changes = ac->a.changes;
+	snprintf(d->sensor, sizeof(d->sensor), "%s", ac->s.name);
+	snprintf(d->why, sizeof(d->why), "%s", ac->a.why ? ac->a.why : "");
+}
+
 void report_publish(struct engine *e)
 {
 	struct nw_ctl_stats *c = &e->ctl;
@@ -124,6 +144,16 @@ void report_publish(struct engine *e)
 		tp->regions_hot = tp->regions_warm = tp->regions_idle = 0;	/* heat_summary counts */
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
+	/* every auto policy's decision, in the policies' order; `auto` is the first's */
+	memset(c->autow_pol, 0, sizeof(c->autow_pol));
+	for (int i = 0, k = 0; i < e->npols && k < NW_AUTO_POL; i++) {
+		if (!e->pols[i]->ac)
+			continue;
+		snprintf(c->autow_pol[k].policy, sizeof(c->autow_pol[k].policy), "%s",
+			 e->pols[i]->name);
+		auto_status(e->pols[i]->ac, &c->autow_pol[k++].a);
+	}
+	c->autow = c->autow_pol[0].a;
 	heat_summary(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
 	c->cpu_ns = nw_process_cpu_ns();

@@ -108,6 +108,8 @@ enum nw_fail_reason {
 };
 
 /* Counters kept by the controller; it writes them in place (mmap). */
+#define NW_AUTO_POL 8		/* auto policies whose decisions status shows */
+
 struct nw_ctl_stats {
 	__u64 pid;		/* controller pid, 0 when none runs */
 	__u64 started_ns;	/* CLOCK_MONOTONIC */
@@ -175,7 +177,11 @@ struct nw_ctl_stats {
 		__u64 decisions, changes;
 		char sensor[48];
 		char why[48];
-	} autow;
+	} autow;			/* the first of autow_pol: run's, or the daemon's first */
+	struct nw_auto_pol {		/* every auto policy's (the daemon's first NW_AUTO_POL) */
+		char policy[64];	/* its name, "" for run's */
+		struct nw_auto a;
+	} autow_pol[NW_AUTO_POL];
 	struct nw_tpages {		/* pages per node of each target (first NW_TPAGES) */
 		__u32 pid;
 		__u32 gone;

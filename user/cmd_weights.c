@@ -53,9 +53,11 @@ static int weights_from_args(int argc, char **argv, uint32_t *w)
  * `weights auto`: the running controller's bandwidth controller, paused by a
  * manual edit, takes over again (it looks for the flag once an interval).
  */
-static int resume_auto(const char *dir)
+static int resume_auto(const char *dir, const char *policy)
 {
-	char err[PATH_MAX + 256], path[64];
+	char err[PATH_MAX + 256], path[64 + NW_POLICY_NAME_MAX], who[NW_POLICY_NAME_MAX + 16];
+	bool found = false;
+	int n = 0;
 	struct nw_stats st;
 	struct pin_dir pd;
 	int fd, rc;
@@ -71,20 +73,33 @@ static int resume_auto(const char *dir)
 		nw_err("no controller running in %s", dir);
 		return 3;
 	}
-	if (!st.ctl.autow.state) {
-		nw_err("the controller (pid %llu) does not set its weights from bandwidth: start it "
-		       "with --weights auto:SENSOR", (unsigned long long)st.ctl.pid);
+	/* the policy's controller among those status lists (run's is "", the daemon's "default") */
+	for (; n < NW_AUTO_POL && st.ctl.autow_pol[n].a.state; n++) {
+		const char *name = st.ctl.autow_pol[n].policy;
+
+		found |= policy ? !strncmp(name, policy, sizeof(st.ctl.autow_pol[n].policy)) :
+				  !name[0] || !strcmp(name, "default");
+	}
+	snprintf(who, sizeof(who), "%s%s", policy ? "policy " : "", policy ? policy : "");
+	if (!found && n < NW_AUTO_POL) {	/* all of them listed: it is not one */
+		nw_err("the controller (pid %llu) does not set %s%sweights from bandwidth: start it "
+		       "with --weights auto[:SENSOR], or give the policy auto_weights",
+		       (unsigned long long)st.ctl.pid, policy ? who : "its", policy ? "'s " : " ");
 		return 2;
 	}
-	snprintf(path, sizeof(path), NW_AUTO_RESUME ".%llu", (unsigned long long)st.ctl.pid);
+	if (policy)
+		snprintf(path, sizeof(path), NW_AUTO_RESUME ".%llu.%s",
+			 (unsigned long long)st.ctl.pid, policy);
+	else
+		snprintf(path, sizeof(path), NW_AUTO_RESUME ".%llu", (unsigned long long)st.ctl.pid);
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		nw_err("cannot create %s: %s", path, strerror(errno));
 		return 1;
 	}
 	close(fd);
-	printf("bandwidth controller of pid %llu resumes within an interval\n",
-	       (unsigned long long)st.ctl.pid);
+	printf("bandwidth controller of %s%spid %llu resumes within an interval\n", who,
+	       policy ? ", " : "", (unsigned long long)st.ctl.pid);
 	return 0;
 }
 
@@ -141,7 +156,7 @@ int cmd_weights(int argc, char **argv)
 		argc = 1;
 	}
 	if (argc == 1 && !strcmp(argv[0], "auto"))
-		return resume_auto(dir);
+		return resume_auto(dir, po.policy);
 	if (argc && (rc = weights_from_args(argc, argv, w)))
 		return rc;
 	if (geteuid() != 0 && cmd_need_caps())

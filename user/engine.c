@@ -299,18 +299,22 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	double traffic[NW_MAX_NODES], own[NW_MAX_NODES] = {0}, dt;
 	uint64_t now = nw_now_ns();
 	uint32_t w[NW_MAX_NODES];
-	char path[64], err[512], buf[512];
+	char path[64 + NW_POLICY_NAME_MAX], err[512], buf[512];
 	int rc;
 
 	if (!ac)
 		return;
-	snprintf(path, sizeof(path), NW_AUTO_RESUME ".%d", (int)getpid());
+	/* `weights [--policy NAME] auto`: the table at `weights` (run's, the default policy's), or NAME's */
+	if (p->own_fd)
+		snprintf(path, sizeof(path), NW_AUTO_RESUME ".%d.%s", (int)getpid(), p->name);
+	else
+		snprintf(path, sizeof(path), NW_AUTO_RESUME ".%d", (int)getpid());
 	if (ac->paused && !unlink(path)) {
 		ac->paused = false;
 		ac->a.wait = 0;
 		if (weights_write(p->weights_fd, ac->w))	/* its table, in force again */
 			nw_warn("cannot write weights: %s", strerror(errno));
-		nw_info("bandwidth controller resumed");
+		nw_info("%sbandwidth controller resumed", p->label);
 	}
 	dt = ac->last_ns ? (now - ac->last_ns) / 1e9 : 0;
 	ac->last_ns = now;

@@ -61,7 +61,7 @@ void cmd_usage(const char *name, FILE *f)
 			"      kernel (the kernel's weighted_interleave table), or, for run,\n"
 			"      auto[:SENSOR] (weights from measured traffic: file:PATH, resctrl,\n"
 			"      uncore; auto alone takes uncore or resctrl, whichever opens);\n"
-			"      `numaweave weights auto` resumes it after a manual edit.\n"
+			"      `numaweave weights [--policy NAME] auto` resumes it after a manual edit.\n"
 			"Weights: 0..%u per node, nodes 0..%d; weight 0 = no share.\n",
 			NW_WEIGHT_MAX, NW_MAX_NODES - 1);
 	if (!name)

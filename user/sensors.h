@@ -59,7 +59,11 @@
 #include <stdint.h>
 #include "numaweave/abi.h"
 
-/* `numaweave weights auto` asks controller PID to resume: this path + ".PID" */
+/*
+ * `numaweave weights [--policy NAME] auto` asks controller PID to resume: this
+ * path + ".PID" for the table pinned at `weights` (run's, the daemon's default
+ * policy's), + ".PID.NAME" for policy NAME's.
+ */
 #define NW_AUTO_RESUME "/run/numaweave/auto-resume"
 
 enum sensor_kind { SENSOR_FILE, SENSOR_RESCTRL, SENSOR_UNCORE };

@@ -414,6 +414,47 @@ static void prom_float(const char *name, const char *type, const char *help, dou
 	printf("numaweave_%s %.6f\n", name, v);
 }
 
+/* Each auto policy's gauges, labelled by its name (run's: policy="", no label to Prometheus). */
+static void prom_auto(const struct nw_ctl_stats *c)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+		{ "auto_paused", "gauge", "1 while a manual edit holds the policy's weights" },
+		{ "auto_spill_ratio", "gauge", "share of pages kept off the home node" },
+		{ "auto_changes_total", "counter", "weight changes by the controller" },
+		{ "auto_latency_seconds", "gauge",
+		  "loaded latency the controller balances, home and the others (latency law)" },
+	};
+	int n = 0;
+
+	while (n < NW_AUTO_POL && c->autow_pol[n].a.state)
+		n++;
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]) && n; k++) {
+		prom_head(m[k].name, m[k].type, m[k].help);
+		for (int i = 0; i < n; i++) {
+			const struct nw_auto *a = &c->autow_pol[i].a;
+			int pl = (int)strnlen(c->autow_pol[i].policy, sizeof(c->autow_pol[i].policy));
+			const char *pn = c->autow_pol[i].policy;
+
+			if (k == 0)
+				printf("numaweave_%s{policy=\"%.*s\"} %d\n", m[k].name, pl, pn,
+				       a->state == 2);
+			else if (k == 1)
+				printf("numaweave_%s{policy=\"%.*s\"} %.6f\n", m[k].name, pl, pn,
+				       a->spill_permil / 1000.0);
+			else if (k == 2)
+				printf("numaweave_%s{policy=\"%.*s\"} %llu\n", m[k].name, pl, pn,
+				       (unsigned long long)a->changes);
+			else if (a->law)
+				printf("numaweave_%s{policy=\"%.*s\",side=\"home\"} %.9f\n"
+				       "numaweave_%s{policy=\"%.*s\",side=\"others\"} %.9f\n",
+				       m[k].name, pl, pn, a->lat_home_ns / 1e9, m[k].name, pl, pn,
+				       a->lat_others_ns / 1e9);
+		}
+	}
+}
+
 /* A per-node metric, for nodes with pages, moves or a weight. */
 static void prom_nodes(const char *name, const char *type, const char *help, const __u64 *v64,
 		       const __u32 *v32, const struct nw_ctl_stats *c)
@@ -493,22 +534,7 @@ static void status_prometheus(const struct status *st, bool have)
 	       (unsigned long long)c->regions_idle);
 	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
 		 !!(c->heat_sources & NW_HEAT_READS));
-	if (c->autow.state) {
-		prom_one("auto_paused", "gauge", "1 while a manual edit holds the weights",
-			 c->autow.state == 2);
-		prom_float("auto_spill_ratio", "gauge", "share of pages kept off the home node",
-			   c->autow.spill_permil / 1000.0);
-		prom_one("auto_changes_total", "counter", "weight changes by the controller",
-			 c->autow.changes);
-		if (c->autow.law) {
-			prom_head("auto_latency_seconds", "gauge",
-				  "loaded latency the controller balances, home and the others");
-			printf("numaweave_auto_latency_seconds{side=\"home\"} %.9f\n",
-			       c->autow.lat_home_ns / 1e9);
-			printf("numaweave_auto_latency_seconds{side=\"others\"} %.9f\n",
-			       c->autow.lat_others_ns / 1e9);
-		}
-	}
+	prom_auto(c);
 	prom_one("targets", "gauge", "processes followed", st->ntg);
 	prom_one("targets_exited_total", "counter", "followed processes that exited",
 		 c->targets_exited);

@@ -179,10 +179,7 @@ int cmd_tune(int argc, char **argv)
 		return rc;
 	if (sensor_open(&s, a.weights, err, sizeof(err)))
 		return TUNE_BAD("bad --weights: %s", err);
-	if (s.chosen[0])
-		nw_info("sensor %s: %s", s.name, s.chosen);
-	if (s.lat_src[0])
-		nw_info("sensor %s: %s", s.name, s.lat_src);
+	sensor_log(&s);
 	autow_defaults(&ap);
 	autow_init(&ctl, &ap, a.home >= 0 ? a.home : nodes_home());
 	autow_weights(&ctl, s.capacity, 0, w);

@@ -285,10 +285,7 @@ int pol_auto_init(struct engine *e, struct pol *p)
 	autow_weights(&p->ac->a, p->ac->s.capacity, 0, p->ac->w);
 	nw_info("weights from measured bandwidth: sensor %s, home node %d, one decision an "
 		"interval", p->ac->s.name, p->ac->a.home);
-	if (p->ac->s.chosen[0])
-		nw_info("sensor %s: %s", p->ac->s.name, p->ac->s.chosen);
-	if (p->ac->s.lat_src[0])
-		nw_info("sensor %s: %s", p->ac->s.name, p->ac->s.lat_src);
+	sensor_log(&p->ac->s);
 	return weights_write(p->weights_fd, p->ac->w) ? 1 : 0;
 }
 

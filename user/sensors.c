@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "log.h"
 #include "nodes.h"
 #include "parse.h"
 #include "safeio.h"
@@ -616,18 +617,137 @@ static int cas_events_of(const char *dir, const char *name, struct cas_events *c
 }
 
 /*
- * The node the spec names for CXL PMU name (marked used), or -1: then the
- * name is kept for the message that asks for it.
+ * The node the spec names for CXL PMU name (marked used), else the one sysfs
+ * says, or -1: then the name is kept for the message that asks for it.
  */
+/* A hex or decimal number in sysfs file path ("0x1080000000", "8000000" when hex). */
+static bool sysfs_u64(const char *path, int base, uint64_t *v)
+{
+	char buf[64], *end;
+
+	if (read_line(path, buf, sizeof(buf)) || !buf[0])
+		return false;
+	*v = strtoull(buf, &end, base);
+	return !*end;
+}
+
+/*
+ * The node whose memory blocks hold [start, start + size): -1 when none or
+ * more than one does (the memory is not online, or spans nodes).
+ */
+static int node_of_range(const struct sensor *s, uint64_t start, uint64_t size)
+{
+	char path[256];
+	uint64_t bs;
+	int node = -1;
+
+	snprintf(path, sizeof(path), "%s/devices/system/memory/block_size_bytes", s->sys);
+	if (!sysfs_u64(path, 16, &bs) || !bs)
+		return -1;
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		struct dirent *de;
+		DIR *d;
+
+		if (!(s->mem_nodes >> n & 1))
+			continue;
+		snprintf(path, sizeof(path), "%s/devices/system/node/node%d", s->sys, n);
+		if (!(d = opendir(path)))
+			continue;
+		while ((de = readdir(d))) {
+			char *end;
+			unsigned long long m;
+
+			if (strncmp(de->d_name, "memory", 6))
+				continue;
+			m = strtoull(de->d_name + 6, &end, 10);
+			if (end == de->d_name + 6 || *end || m * bs < start || m * bs >= start + size)
+				continue;
+			if (node >= 0 && node != n) {
+				closedir(d);
+				return -1;
+			}
+			node = n;
+		}
+		closedir(d);
+	}
+	return node;
+}
+
+/*
+ * The NUMA node of CXL PMU name's memory, from sysfs: cxl_pmu_memX.Y belongs
+ * to memory device memX; the endpoint port whose uport is memX decodes its
+ * host physical ranges in its decoders (decoderK.N start/size); the node is
+ * the one whose memory blocks hold them. -1 when that does not say one node.
+ */
+static int cxl_sysfs_node(const struct sensor *s, const char *name)
+{
+	char dir[256], path[512], link[512], mem[32];
+	struct dirent *de;
+	int id, node = -1;
+	long k = -1;
+	DIR *d;
+
+	if (sscanf(name, "cxl_pmu_mem%d.", &id) != 1)
+		return -1;
+	snprintf(mem, sizeof(mem), "mem%d", id);
+	snprintf(dir, sizeof(dir), "%s/bus/cxl/devices", s->sys);
+	if (!(d = opendir(dir)))
+		return -1;
+	while (k < 0 && (de = readdir(d))) {
+		ssize_t n;
+		const char *base;
+
+		if (strncmp(de->d_name, "endpoint", 8))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/uport", dir, de->d_name);
+		if ((n = readlink(path, link, sizeof(link) - 1)) < 0)
+			continue;
+		link[n] = 0;
+		base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		if (!strcmp(base, mem))
+			k = strtol(de->d_name + 8, NULL, 10);
+	}
+	rewinddir(d);
+	while (k >= 0 && (de = readdir(d))) {
+		char pre[32];
+		uint64_t start, size;
+		int n;
+
+		snprintf(pre, sizeof(pre), "decoder%ld.", k);
+		if (strncmp(de->d_name, pre, strlen(pre)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/size", dir, de->d_name);
+		if (!sysfs_u64(path, 0, &size) || !size)
+			continue;	/* not decoding */
+		snprintf(path, sizeof(path), "%s/%s/start", dir, de->d_name);
+		if (!sysfs_u64(path, 0, &start) || (n = node_of_range(s, start, size)) < 0 ||
+		    (node >= 0 && n != node)) {
+			node = -1;
+			break;
+		}
+		node = n;
+	}
+	closedir(d);
+	return node;
+}
+
 static int cxl_node(struct sensor *s, const char *name)
 {
 	size_t l = strlen(s->cxl_unnamed);
+	int node;
 
 	for (int i = 0; i < s->ncxl; i++)
 		if (!strcmp(s->cxl[i].pmu, name)) {
 			s->cxl[i].used = true;
 			return s->cxl[i].node;
 		}
+	/* not named: its node from its memory device's decoders, where sysfs tells */
+	if ((node = cxl_sysfs_node(s, name)) >= 0) {
+		l = strlen(s->cxl_src);
+		snprintf(s->cxl_src + l, sizeof(s->cxl_src) - l, "%s%s=%d", l ? "," : "", name, node);
+		return node;
+	}
+	l = strlen(s->cxl_unnamed);
 	if (l + strlen(name) + 2 < sizeof(s->cxl_unnamed))
 		snprintf(s->cxl_unnamed + l, sizeof(s->cxl_unnamed) - l, "%s%s", l ? " " : "", name);
 	return -1;
@@ -1076,11 +1196,13 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 	}
 	for (int i = 0; i < s->ncxl; i++) {
 		if (!s->cxl[i].used) {
-			bool found = s->cxl_unnamed[0];
+			bool found = s->cxl_unnamed[0] || s->cxl_src[0];
 
 			snprintf(err, errlen, "%s: no CXL PMU %s with the events m2s_req_memrd and "
-				 "m2s_rwd_memwr%s%s%s", devs, s->cxl[i].pmu, found ? " (found: " : "",
-				 s->cxl_unnamed, found ? ")" : "");
+				 "m2s_rwd_memwr%s%s%s%s%s", devs, s->cxl[i].pmu,
+				 found ? " (found: " : "", s->cxl_unnamed,
+				 s->cxl_unnamed[0] && s->cxl_src[0] ? " " : "", s->cxl_src,
+				 found ? ")" : "");
 			sensor_close(s);
 			return -ENODEV;
 		}
@@ -1224,6 +1346,17 @@ int sensor_read_at(struct sensor *s, double now, double *traffic, char *err, int
 	if (s->kind == SENSOR_UNCORE)
 		return uncore_read(s, now, traffic, err, errlen);
 	return parse_file(s, traffic, err, errlen);
+}
+
+void sensor_log(const struct sensor *s)
+{
+	if (s->chosen[0])
+		nw_info("sensor %s: %s", s->name, s->chosen);
+	if (s->cxl_src[0])
+		nw_info("sensor %s: CXL PMUs counting for the node sysfs gives their memory: %s",
+			s->name, s->cxl_src);
+	if (s->lat_src[0])
+		nw_info("sensor %s: %s", s->name, s->lat_src);
 }
 
 int sensor_read(struct sensor *s, double *traffic, char *err, int errlen)

@@ -31,11 +31,14 @@
  *                 AMD's UMC PMUs (amd_umc_N) name no events in sysfs: perf's
  *                 own encoding of umc_cas_cmd.rd/.wr is used, one memory node
  *                 a socket (NPS1) required. Capacities from HMAT (required).
+ *                 A CXL memory device's PMU (cxl_pmu_memX.Y, events
+ *                 m2s_req_memrd and m2s_rwd_memwr, 64 bytes each) counts for
+ *                 the node that holds the host ranges memX's endpoint
+ *                 decoders decode (bus/cxl: endpointK/uport is memX,
+ *                 decoderK.N/start,size; the node's memoryM blocks).
  *   uncore:PMU=NODE[,PMU=NODE]
- *                 the same, and the CXL memory devices' PMUs (cxl_pmu_memX.Y,
- *                 events m2s_req_memrd and m2s_rwd_memwr, 64 bytes each)
- *                 counting for the nodes named: a CXL PMU cannot tell which
- *                 NUMA node its device's memory became.
+ *                 the same, the CXL PMUs named counting for the nodes given
+ *                 (where sysfs cannot tell, or tells wrong).
  *                 On Sapphire and Emerald Rapids (family 6, models 0x8f and
  *                 0xcf), the sensor also gives each memory node's loaded
  *                 latency, from the CHAs' TOR occupancy and inserts of demand
@@ -110,7 +113,8 @@ struct sensor {
 		int node;
 		bool used;		/* found and opened */
 	} cxl[NW_CXL_MAX];
-	char cxl_unnamed[160];		/* CXL PMUs found that the spec gave no node */
+	char cxl_unnamed[160];		/* CXL PMUs found that neither spec nor sysfs gave a node */
+	char cxl_src[160];		/* "PMU=NODE,...": CXL PMUs whose node sysfs gave */
 	int ncha;			/* uncore on SPR/EMR: CHA groups for loaded latency */
 	struct cha_grp {
 		int fd[3];		/* TOR occupancy, TOR inserts, CHA clockticks */
@@ -135,6 +139,8 @@ int sensor_open(struct sensor *s, const char *spec, char *err, int errlen);
 /* The same on a sysfs tree rooted at sys (tests: a fixture). */
 int sensor_open_at(struct sensor *s, const char *spec, const char *sys, double now, char *err,
 		   int errlen);
+/* With -v: which sensor `auto` chose, CXL PMUs' nodes from sysfs, where latency comes from. */
+void sensor_log(const struct sensor *s);
 /* Traffic now (bytes/s per node); capacities refreshed from the file. 0 or -errno with err. */
 int sensor_read(struct sensor *s, double *traffic, char *err, int errlen);
 /* The same at time now (seconds, any origin; tests give their own). */

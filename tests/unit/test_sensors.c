@@ -531,12 +531,50 @@ static void cxl_setup(void)
 
 TestSuite(cxl, .init = cxl_setup, .fini = teardown);
 
+Test(cxl, expanders_node_from_its_decoders)
+{
+	struct sensor s;
+	char sys[128], err[512], cmd[256];
+	struct fake *rd;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	/*
+	 * endpoint5's uport is mem0 (cxl_pmu_mem0.0's device); its decoder5.0
+	 * decodes 1 GiB at 0x1080000000, memory blocks 528-535 of 128 MiB,
+	 * node 2's; decoder5.1 decodes nothing
+	 */
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.cxl_src, "cxl_pmu_mem0.0=2");
+	rd = find("cxl_pmu_mem0.0", "m2s_req_memrd");
+	cr_assert(rd);
+	for (int i = 0; i < s.nctr; i++)
+		if (s.ctr[i].fd == rd->fd)
+			cr_assert_eq(s.ctr[i].node, 2);
+	sensor_close(&s);
+	/* named in the spec: the name wins, nothing taken from sysfs */
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore:cxl_pmu_mem0.0=2", sys, 0, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(s.cxl_src, "");
+	sensor_close(&s);
+	/* a range that spans two nodes tells none: refused, asking for the name */
+	snprintf(cmd, sizeof(cmd), "ln -s ../../memory/memory535 %s/devices/system/node/node1/",
+		 sys);
+	cr_assert_eq(system(cmd), 0);
+	nfk = 0;
+	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
+	cr_assert(strstr(err, "auto:uncore:cxl_pmu_mem0.0=2"), "%s", err);
+}
+
 Test(cxl, unnamed_expander_refused_with_the_spec_to_give)
 {
 	struct sensor s;
-	char sys[128], err[512];
+	char sys[128], err[512], cmd[256];
 
 	snprintf(sys, sizeof(sys), "%s/sys", root);
+	/* no CXL bus in sysfs (no cxl_acpi, or an older kernel): its node cannot be found */
+	snprintf(cmd, sizeof(cmd), "rm -r %s/bus/cxl", sys);
+	cr_assert_eq(system(cmd), 0);
 	cr_assert_eq(sensor_open_at(&s, "auto:uncore", sys, 0, err, sizeof(err)), -ENODEV);
 	cr_assert(strstr(err, "node 2") && strstr(err, "auto:uncore:cxl_pmu_mem0.0=2"), "%s", err);
 }

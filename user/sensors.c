@@ -936,7 +936,7 @@ static int tor_target(const struct sensor *s, int c, int from)
 	if (c == TOR_LOCAL)
 		return s->mem_nodes >> from & 1 ? from : -1;
 	if (c == TOR_REMOTE)	/* "remote" names no node: only two sockets tell it */
-		return dram == 2 ? other : -1;
+		return dram == 2 && s->mem_nodes >> from & 1 ? other : -1;
 	return cpuless == 1 ? cxl : -1;	/* nor does "CXL" with two expanders */
 }
 

@@ -82,8 +82,10 @@ struct {
 	__type(value, struct nw_target);
 } targets SEC(".maps");
 
+/* mmapable: the controller polls it through its mapping, no system call (design.md) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, NW_MAX_NODES);
 	__type(key, __u32);
 	__type(value, __u32);

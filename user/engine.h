@@ -67,6 +67,7 @@ struct pol {
 	char label[NW_POLICY_NAME_MAX + 16];	/* "policy NAME: " before its messages, "" for run's */
 	struct nw_config cfg;
 	int weights_fd;
+	const volatile uint32_t *wview;	/* the map's values mapped (NULL: read by syscall) */
 	bool own_fd;			/* its own map (policies/NAME/weights): closed with it */
 	struct wsettle ws;
 	uint32_t gen;			/* unique across policies: the table in force */

@@ -212,7 +212,15 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	fd = pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
 			  sizeof(err));
 	if (fd >= 0) {
-		rc = bpf_map__reuse_fd(s->maps.weights, fd);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		/* one pinned by an older build is not mmapable: taken as it is, polled by syscall */
+		rc = bpf_obj_get_info_by_fd(fd, &info, &len);
+		if (!rc)
+			rc = bpf_map__set_map_flags(s->maps.weights, info.map_flags);
+		if (!rc)
+			rc = bpf_map__reuse_fd(s->maps.weights, fd);
 		close(fd);
 		if (rc)
 			return rc;
@@ -267,6 +275,7 @@ int loader_policy_map(struct loader *l, const char *policy, bool *created)
 	mo.btf_fd = bpf_object__btf_fd(l->skel->obj);
 	mo.btf_key_type_id = bpf_map__btf_key_type_id(w);
 	mo.btf_value_type_id = bpf_map__btf_value_type_id(w);
+	mo.map_flags = BPF_F_MMAPABLE;	/* polled through its mapping, as `weights` */
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nw_policy", 4, 4, NW_MAX_NODES, &mo);
 	if (fd < 0) {
 		rc = -errno;

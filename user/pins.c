@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -282,6 +283,29 @@ one_by_one:
 		if (bpf_map_lookup_elem(fd, &i, &w[i]))
 			return -errno;
 	return 0;
+}
+
+/* An array map's values sit 8 bytes apart (the kernel rounds value_size up to 8). */
+#define WEIGHTS_VIEW_STRIDE 2
+#define WEIGHTS_VIEW_BYTES 4096
+
+const volatile uint32_t *weights_view(int fd)
+{
+	void *p = mmap(NULL, WEIGHTS_VIEW_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void weights_view_read(const volatile uint32_t *v, uint32_t *w)
+{
+	for (int i = 0; i < NW_MAX_NODES; i++)
+		w[i] = v[i * WEIGHTS_VIEW_STRIDE];
+}
+
+void weights_view_close(const volatile uint32_t *v)
+{
+	if (v)
+		munmap((void *)v, WEIGHTS_VIEW_BYTES);
 }
 
 int weights_write(int fd, const uint32_t *w)

@@ -62,5 +62,13 @@ void policy_weights_name(const char *policy, char *buf, int len);
 /* Read or write the weights map (NW_MAX_NODES entries). */
 int weights_read(int fd, uint32_t *w);
 int weights_write(int fd, const uint32_t *w);
+/*
+ * A weights map's values through a read-only mapping (BPF_F_MMAPABLE maps:
+ * this build's; one pinned by an older build is not), polled with no system
+ * call; NULL when the map cannot be mapped.
+ */
+const volatile uint32_t *weights_view(int fd);
+void weights_view_read(const volatile uint32_t *v, uint32_t *w);
+void weights_view_close(const volatile uint32_t *v);
 
 #endif

@@ -212,15 +212,11 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	fd = pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
 			  sizeof(err));
 	if (fd >= 0) {
-		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
-
-		/* one pinned by an older build is not mmapable: taken as it is, polled by syscall */
-		rc = bpf_obj_get_info_by_fd(fd, &info, &len);
-		if (!rc)
-			rc = bpf_map__set_map_flags(s->maps.weights, info.map_flags);
-		if (!rc)
-			rc = bpf_map__reuse_fd(s->maps.weights, fd);
+		/*
+		 * reuse_fd takes the pinned map's own flags: one pinned by an older
+		 * build is not mmapable, and is polled by system call (engine.c)
+		 */
+		rc = bpf_map__reuse_fd(s->maps.weights, fd);
 		close(fd);
 		if (rc)
 			return rc;

@@ -229,9 +229,11 @@ static uint64_t quarter_interval_ns(const struct engine_opts *o)
 
 /*
  * A mapped weights map is read this often (no system call: a copy of 64
- * values; the wake-up itself costs ~30 us of CPU on the dev host), and a change is put in force once it has read the same for the
- * settle time: an edit of several entries, one bpftool call each, is not
- * taken half-done. Unmapped maps: every quarter interval, settling as long.
+ * values; the wake-up costs ~70 us of CPU on the dev VM, nearly all of it the
+ * context switch), and a change is put in force once it has read the same
+ * for the settle time: an edit of several entries, one bpftool call each, is
+ * not taken half-done. Unmapped maps: every quarter interval, settling as
+ * long (docs/design.md, "Live weights").
  */
 #define WEIGHTS_VIEW_POLL_NS 20000000ull
 #define WEIGHTS_SETTLE_NS 50000000ull

@@ -18,27 +18,28 @@
 #include "autow.h"
 #include "sensors.h"
 
-/* HMAT's read + write bandwidth of node n for its nearest initiators, bytes/s; 0 if none. */
+/* HMAT's attribute name of node n for its nearest initiators (access0); 0 if none. */
+static double hmat_attr(const char *sys, int n, const char *name)
+{
+	char path[256];
+	double v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/devices/system/node/node%d/access0/initiators/%s", sys,
+		 n, name);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lf", &v) != 1 || !(v > 0))
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* HMAT's read + write bandwidth of node n (MB/s there), bytes/s; 0 if none. */
 static double hmat_capacity(const char *sys, int n)
 {
-	static const char *const kind[] = { "read_bandwidth", "write_bandwidth" };
-	double sum = 0;
-
-	for (int k = 0; k < 2; k++) {
-		char path[256];
-		unsigned long mbs;
-		FILE *f;
-
-		snprintf(path, sizeof(path),
-			 "%s/devices/system/node/node%d/access0/initiators/%s", sys, n, kind[k]);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fscanf(f, "%lu", &mbs) == 1)
-			sum += mbs * 1e6;
-		fclose(f);
-	}
-	return sum;
+	return (hmat_attr(sys, n, "read_bandwidth") + hmat_attr(sys, n, "write_bandwidth")) * 1e6;
 }
 
 /* A node id 0..63, or -1. */
@@ -161,6 +162,15 @@ static long list_first(const char *s)
 	return end != s && v >= 0 ? v : -1;
 }
 
+/* The first CPU of node n (of s->sys), or -1: no CPUs, or no such node. */
+static long node_first_cpu(const struct sensor *s, int n)
+{
+	char path[256], buf[1024];
+
+	snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
+	return read_line(path, buf, sizeof(buf)) ? -1 : list_first(buf);
+}
+
 /* The next range [*a, *b] of a cpulist/nodelist ("0-3,8") at *s; false at its end. */
 static bool list_next(const char **s, long *a, long *b)
 {
@@ -238,10 +248,9 @@ static int rdt_node_of(const struct sensor *s, int id)
 {
 	for (int n = 0; n < NW_MAX_NODES; n++) {
 		char path[256], buf[256];
-		long cpu;
+		long cpu = node_first_cpu(s, n);
 
-		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
-		if (read_line(path, buf, sizeof(buf)) || (cpu = list_first(buf)) < 0)
+		if (cpu < 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/devices/system/cpu/cpu%ld/cache/index3/id", s->sys,
 			 cpu);
@@ -497,17 +506,23 @@ static int node_of_cpu(const struct sensor *s, long cpu)
 	return -1;
 }
 
+/* The CHA groups' counters, closed (latency without them: none). */
+static void cha_close(struct sensor *s)
+{
+	for (int i = 0; i < s->ncha; i++)
+		for (int k = 0; k < 3; k++)
+			if (s->cha[i].fd[k] >= 0)
+				close(s->cha[i].fd[k]);
+	s->ncha = 0;
+}
+
 void sensor_close(struct sensor *s)
 {
 	for (int i = 0; i < s->nctr; i++)
 		if (s->ctr[i].fd >= 0)
 			close(s->ctr[i].fd);
 	s->nctr = 0;
-	for (int i = 0; i < s->ncha; i++)
-		for (int k = 0; k < 3; k++)
-			if (s->cha[i].fd[k] >= 0)
-				close(s->cha[i].fd[k]);
-	s->ncha = 0;
+	cha_close(s);
 }
 
 /* A topology number of cpu ("physical_package_id", "die_id"), or -1. */
@@ -535,12 +550,10 @@ static int cas_one_node(const struct sensor *s, const char *name, long cpu, int 
 	if (pkg < 0)
 		return 0;	/* no topology to tell: taken as one node a socket */
 	for (int n = 0; n < NW_MAX_NODES; n++) {
-		char path[256], buf[1024];
 		long c;
 
-		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
-		if (n == node || !(s->mem_nodes >> n & 1) || read_line(path, buf, sizeof(buf)) ||
-		    (c = list_first(buf)) < 0 || topo_of_cpu(s, c, "physical_package_id") != pkg ||
+		if (n == node || !(s->mem_nodes >> n & 1) || (c = node_first_cpu(s, n)) < 0 ||
+		    topo_of_cpu(s, c, "physical_package_id") != pkg ||
 		    (die && topo_of_cpu(s, c, "die_id") != d))
 			continue;
 		snprintf(err, errlen, "%s counts for package %ld, which holds memory nodes %d and %d "
@@ -616,10 +629,6 @@ static int cas_events_of(const char *dir, const char *name, struct cas_events *c
 	return 0;
 }
 
-/*
- * The node the spec names for CXL PMU name (marked used), else the one sysfs
- * says, or -1: then the name is kept for the message that asks for it.
- */
 /* A hex or decimal number in sysfs file path ("0x1080000000", "8000000" when hex). */
 static bool sysfs_u64(const char *path, int base, uint64_t *v)
 {
@@ -731,9 +740,13 @@ static int cxl_sysfs_node(const struct sensor *s, const char *name)
 	return node;
 }
 
+/*
+ * The node the spec names for CXL PMU name (marked used), else the one sysfs
+ * says, or -1: then the name is kept for the message that asks for it.
+ */
 static int cxl_node(struct sensor *s, const char *name)
 {
-	size_t l = strlen(s->cxl_unnamed);
+	size_t l;
 	int node;
 
 	for (int i = 0; i < s->ncxl; i++)
@@ -907,24 +920,26 @@ static long intel_model(const struct sensor *s)
 	return strtol(m + 3, NULL, 16);
 }
 
-/* A node's CPUs: true when its cpulist names one. */
-static bool node_has_cpus(const struct sensor *s, int n)
+/* The nodes with CPUs, as a mask. */
+static uint64_t cpu_nodes(const struct sensor *s)
 {
-	char path[256], buf[1024];
+	uint64_t m = 0;
 
-	snprintf(path, sizeof(path), "%s/devices/system/node/node%d/cpulist", s->sys, n);
-	return !read_line(path, buf, sizeof(buf)) && list_first(buf) >= 0;
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		if (node_first_cpu(s, n) >= 0)
+			m |= 1ull << n;
+	return m;
 }
 
-/* The node class c of reads from node `from`'s socket targets; -1: none here. */
-static int tor_target(const struct sensor *s, int c, int from)
+/* The node class c of reads from node `from`'s socket targets (cpus: cpu_nodes()); -1: none. */
+static int tor_target(const struct sensor *s, uint64_t cpus, int c, int from)
 {
 	int dram = 0, cpuless = 0, other = -1, cxl = -1;
 
 	for (int n = 0; n < NW_MAX_NODES; n++) {
 		if (!(s->mem_nodes >> n & 1))
 			continue;
-		if (node_has_cpus(s, n)) {
+		if (cpus >> n & 1) {
 			dram++;
 			if (n != from)
 				other = n;
@@ -973,8 +988,8 @@ static int cha_group(struct sensor *s, const char *dir, const char *name, long t
  * kernel's format config:8-15,32-63; older ones stop at 55) into active, their
  * names into used, what was left out and why into skip. Returns how many.
  */
-static int tor_classes(const struct sensor *s, const char *dir, int *active, char *used,
-		       int ulen, char *skip, int slen)
+static int tor_classes(const struct sensor *s, uint64_t cpus, const char *dir, int *active,
+		       char *used, int ulen, char *skip, int slen)
 {
 	static const char *const cls[] = { "local DDR", "remote DDR", "CXL" };
 	int nact = 0;
@@ -985,7 +1000,7 @@ static int tor_classes(const struct sensor *s, const char *dir, int *active, cha
 		bool any = false;
 
 		for (int nd = 0; nd < NW_MAX_NODES; nd++)
-			any |= node_has_cpus(s, nd) && tor_target(s, c, nd) >= 0;
+			any |= (cpus >> nd & 1) && tor_target(s, cpus, c, nd) >= 0;
 		if (!any)
 			continue;
 		tor_spec(spec, sizeof(spec), 0x36, c);
@@ -1012,17 +1027,12 @@ static void cha_open(struct sensor *s, const char *devs)
 {
 	int per[NW_MAX_NODES][TOR_NCLASS] = {{0}}, active[TOR_NCLASS], nact = 0, k = 0, n;
 	long model = intel_model(s);
+	uint64_t cpus = cpu_nodes(s);
 	struct dirent **names;
 	char err[256] = "", used[64] = "", skip[160] = "";
 
 	for (int nd = 0; nd < NW_MAX_NODES; nd++)
-		if (s->mem_nodes >> nd & 1) {
-			char path[256], buf[32];
-
-			snprintf(path, sizeof(path), "%s/devices/system/node/node%d/access0/"
-				 "initiators/read_latency", s->sys, nd);
-			s->hmat_lat[nd] = read_line(path, buf, sizeof(buf)) ? 0 : strtod(buf, NULL);
-		}
+		s->hmat_lat[nd] = s->mem_nodes >> nd & 1 ? hmat_attr(s->sys, nd, "read_latency") : 0;
 	n = scandir(devs, &names, NULL, versionsort);
 	if (n < 0)
 		return;
@@ -1041,7 +1051,8 @@ static void cha_open(struct sensor *s, const char *devs)
 		}
 		snprintf(dir, sizeof(dir), "%s/%s", devs, names[i]->d_name);
 		if (!nact)
-			nact = tor_classes(s, dir, active, used, sizeof(used), skip, sizeof(skip));
+			nact = tor_classes(s, cpus, dir, active, used, sizeof(used), skip,
+					   sizeof(skip));
 		if (!nact) {
 			snprintf(err, sizeof(err), "%s", skip);
 			goto next;
@@ -1057,7 +1068,7 @@ static void cha_open(struct sensor *s, const char *devs)
 			for (; cpu <= last && !err[0]; cpu++) {
 				int from = node_of_cpu(s, cpu), to;
 
-				if (from < 0 || (to = tor_target(s, c, from)) < 0 ||
+				if (from < 0 || (to = tor_target(s, cpus, c, from)) < 0 ||
 				    per[from][c] >= CHA_PER_CLASS)
 					continue;
 				if (s->ncha >= NW_CHA_MAX)
@@ -1071,11 +1082,7 @@ next:
 	}
 	free(names);
 	if (err[0]) {
-		for (int i = 0; i < s->ncha; i++)
-			for (int j = 0; j < 3; j++)
-				if (s->cha[i].fd[j] >= 0)
-					close(s->cha[i].fd[j]);
-		s->ncha = 0;
+		cha_close(s);
 		snprintf(s->lat_src, sizeof(s->lat_src), "no loaded latency: %s", err);
 	} else if (!s->ncha) {
 		snprintf(s->lat_src, sizeof(s->lat_src), "no loaded latency: no Intel CHA PMU "

@@ -365,7 +365,11 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	}
 }
 
-/* Every policy's table; true when one changed. */
+/*
+ * The tables read by system call (maps that could not be mapped; the mapped
+ * ones are read every WEIGHTS_VIEW_POLL_NS by the loop), and the weights'
+ * state for status; true when a table changed.
+ */
 static bool weights_poll(struct engine *e, uint64_t now)
 {
 	const struct pol *m = engine_main_pol(e);
@@ -378,7 +382,8 @@ static bool weights_poll(struct engine *e, uint64_t now)
 		e->pin_gone_said = true;
 	}
 	for (int i = 0; i < e->npols; i++)
-		changed |= pol_weights_poll(e, e->pols[i], now);
+		if (!e->pols[i]->wview)
+			changed |= pol_weights_poll(e, e->pols[i], now);
 	e->ctl.weights_rejected = m->rejected;
 	e->ctl.weights_bad_node = m->bad_node;
 	report_weights_state(e);

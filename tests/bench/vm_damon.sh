@@ -7,6 +7,15 @@
 . /tests/lib.sh
 echo 0 > /proc/sys/kernel/numa_balancing
 PIN="taskset -c 0"
+# MOVER_CPU=N runs every arm's mover (the kdamond, numaweave, migratepages,
+# bench_movepages) on CPU N, the target's being 0; empty (the default) leaves
+# them where the scheduler puts them. Under single-threaded TCG a freshly
+# faulted THP moved from the other vCPU than its faulting one took 2-3x as
+# long in one-boot A/Bs (twelfth session), but pinning every arm to CPU 0 did
+# not steady the THP arms and slowed numaweave's 4 KiB arms (docs/benchmarks.md,
+# "The floor"), so it is not the default.
+MOVER_CPU=${MOVER_CPU-}
+MOVER=${MOVER_CPU:+taskset -c $MOVER_CPU}
 SIZE=${SIZE:-256M}
 MOVERS=${MOVERS:-1}	# numaweave's --move-threads
 HZ=100
@@ -74,6 +83,8 @@ damon() {	# sample aggr update weight0 weight1
 	echo 1 > $S/dests/1/id; echo $5 > $S/dests/1/weight
 	echo on > $K/state || return 1
 	KPID=$(cat $K/pid)
+	[ -z "$MOVER_CPU" ] || taskset -p -c $MOVER_CPU $KPID >/dev/null ||
+		echo "# cannot pin kdamond $KPID to CPU $MOVER_CPU" >&2
 }
 damon_off() {
 	echo off > $D/0/state
@@ -107,7 +118,7 @@ arm_damon() {	# sample_us aggr_us update_us name
 arm_numaweave() {
 	fresh
 	TRACE=numaweave; TRACE0=$(now_ms)
-	numaweave run --pid $PID --weights 0:1,1:1 --move-threads $MOVERS -v 2>/tmp/nw.log &
+	$MOVER numaweave run --pid $PID --weights 0:1,1:1 --move-threads $MOVERS -v 2>/tmp/nw.log &
 	NW=$!
 	converge 50
 	echo "converge-1:1,numaweave,defaults,$PAGES,$SECS,$(cpu_of $NW),$FINAL"
@@ -131,7 +142,7 @@ arm_daemon() {
 	mkdir -p /tmp/nwc
 	rm -f /tmp/bench.pid
 	policy_yaml pid_file /tmp/bench.pid 1 1 >/tmp/nwc/bench.yaml
-	numaweave daemon --config-dir /tmp/nwc --interval 200ms --move-threads $MOVERS -v 2>/tmp/nwd.log &
+	$MOVER numaweave daemon --config-dir /tmp/nwc --interval 200ms --move-threads $MOVERS -v 2>/tmp/nwd.log &
 	NWD=$!
 	i=0
 	while [ ! -e /sys/fs/bpf/numaweave/stats ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -156,7 +167,7 @@ arm_bound() {
 	command -v migratepages >/dev/null || return 0
 	fresh
 	TRACE=
-	migratepages $PID 0 1 &
+	$MOVER migratepages $PID 0 1 &
 	MP=$!
 	converge 0 180000
 	wait $MP
@@ -166,14 +177,37 @@ arm_bound() {
 		printf "throughput,migratepages,MiB/s sampled,%s,%.1f,,\n", p, sz / s }'
 }
 
+# The floor: bare move_pages(2) (bench_movepages, no numaweave, no BPF, no
+# heat) moving exactly as many pages, as scattered, as a controller must for
+# each step: every other page of the fresh buffer to node 1 (1:1), then every
+# other page on node 1 back (3:1), in numaweave's 8192-page calls, timed by
+# the same sampler. Its CPU is the copies' own, the least any tool that moves
+# these pages in the kernel can spend; reading the pages' nodes first is not
+# counted in it.
+arm_floor() {
+	command -v bench_movepages >/dev/null || return 0
+	fresh
+	TRACE=
+	step=1
+	[ $PAGES = thp ] && step=512
+	for s in "converge-1:1 1 0 50" "change-1:1-3:1 0 1 75"; do
+		set -- $s
+		$MOVER bench_movepages $PID $BUF $SIZE $2 8192 --step $step --from $3 --every 2 >/tmp/floor.out &
+		F=$!
+		converge $4 180000
+		wait $F
+		echo "$1,floor,bare move_pages,$PAGES,$SECS,$(awk '{ for (i = 1; i < NF; i++) if ($i == "cpu_s") print $(i + 1) }' /tmp/floor.out),$FINAL"
+	done
+}
+
 # ROT turns the order of the arms by one per boot; ARMS picks some of them
 # (cover: DAMON at the cover letter's intervals, fastest: at its fastest
 # working ones); THROUGHPUT=0 leaves out the throughput rows below.
 ROT=${ROT:-0}
-set -- ${ARMS:-cover fastest numaweave daemon bound}
+set -- ${ARMS:-cover fastest numaweave daemon bound floor}
 i=0
 while [ $i -lt $(( ROT % $# )) ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
-echo "# arms in this boot: $*; numaweave with $MOVERS mover(s)" >&2
+echo "# arms in this boot: $*; numaweave with $MOVERS mover(s); movers on CPU ${MOVER_CPU:-any}" >&2
 for a in "$@"; do
 	case $a in
 	cover) arm_damon 500000 5000000 20000000 cover-letter ;;
@@ -181,6 +215,7 @@ for a in "$@"; do
 	numaweave) arm_numaweave ;;
 	daemon) arm_daemon ;;
 	bound) arm_bound ;;
+	floor) arm_floor ;;
 	esac
 done
 
@@ -191,12 +226,12 @@ if command -v migratepages >/dev/null && [ "${THROUGHPUT:-1}" = 1 ]; then
 	fresh
 	mib=$(numfmt_mib $SIZE)
 	nw_all() {
-		out=$(numaweave run --pid $PID --weights $1 --once --json 2>/dev/null)
+		out=$($MOVER numaweave run --pid $PID --weights $1 --once --json 2>/dev/null)
 		echo "throughput,numaweave,MiB/s (all to node ${1%%:*}),$PAGES,$(json_field "$out" mib_per_s),,"
 	}
 	mp_all() {
 		t0=$(now_ms)
-		migratepages $PID $1 $2
+		$MOVER migratepages $PID $1 $2
 		awk -v ms=$(( $(now_ms) - t0 )) -v mib=$mib -v p=$PAGES -v d=$2 'BEGIN {
 			printf "throughput,migratepages,MiB/s (all to node %d),%s,%.1f,,\n", d, p, mib * 1000 / ms }'
 	}

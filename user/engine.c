@@ -545,12 +545,85 @@ static bool heat_unused(const struct engine *e)
 	return e->o->once && !policy_pattern_wants_heat(&e->o->cfg);
 }
 
+#define DAMON_RESTART_NS (10ull * 1000000000ull)
+
+/*
+ * Whether DAMON should sample the targets: not for --once without an access
+ * pattern (below); for run, always (its policy's heat orders the quota's
+ * moves); for the daemon, while one of its policies has an access pattern
+ * (a policy without one moves everything misplaced, so a kdamond would only
+ * take CPU from the job's machine).
+ */
+static bool damon_wanted(const struct engine *e)
+{
+	if (!e->damon_ok)
+		return false;
+	if (!e->o->daemon)
+		return true;
+	for (int i = 0; i < e->npols; i++)
+		if (policy_pattern_wants_heat(&e->pols[i]->cfg))
+			return true;
+	return false;
+}
+
+static void damon_off(struct engine *e)
+{
+	if (!e->damon.on)
+		return;
+	loader_set_damon_pid(&e->ld, 0);	/* its records stop at the source */
+	engine_consume(e);		/* and those on the way are read by the old map */
+	damon_stop(&e->damon);
+	e->ctl.heat_sources &= ~(uint64_t)NW_HEAT_DAMON;
+}
+
+/*
+ * The kdamond follows the targets: started when the first joins, restarted
+ * with the new list when targets join or leave (a kdamond stops by itself
+ * once all of its targets are gone), at most once per DAMON_RESTART_NS so
+ * that a cgroup's forks do not restart it each interval.
+ */
+static void damon_sync(struct engine *e)
+{
+	int pids[NW_DAMON_MAX_TARGETS], n = 0;
+	uint64_t now = nw_now_ns();
+	const char *why;
+	char err[256];
+
+	if (!damon_wanted(e)) {
+		if (e->damon.on)
+			nw_info("DAMON stopped: no policy's access pattern asks for heat");
+		damon_off(e);
+		return;
+	}
+	for (size_t i = 0; i < e->ts.n && n < NW_DAMON_MAX_TARGETS; i++)
+		if (!e->ts.t[i]->gone)
+			pids[n++] = e->ts.t[i]->pid;
+	if (e->damon.on && n == e->damon.n && !memcmp(pids, e->damon.pids, n * sizeof(*pids)))
+		return;
+	if (!n && !e->damon.on)
+		return;
+	if (e->damon_tried_ns && now - e->damon_tried_ns < DAMON_RESTART_NS)
+		return;
+	e->damon_tried_ns = now;
+	damon_off(e);
+	if (!n)
+		return;
+	why = damon_unusable();
+	if (why || damon_start(&e->damon, pids, n, err, sizeof(err))) {
+		nw_info("DAMON not used: %s", why ? why : err);
+		return;
+	}
+	loader_set_damon_pid(&e->ld, e->damon.kdamond_pid);
+	e->ctl.heat_sources |= NW_HEAT_DAMON;
+	nw_info("DAMON samples accesses of %d target(s) (kdamond %d; again with the new "
+		"list when targets join or leave, at most every %llu s)", n, e->damon.kdamond_pid,
+		DAMON_RESTART_NS / 1000000000ull);
+}
+
 /* DAMON as a second heat source where the kernel has it and nobody else uses it. */
 static void damon_init(struct engine *e)
 {
-	int pids[NW_DAMON_MAX_TARGETS], n = 0;
 	const char *why = NULL;
-	char err[256];
 
 	if (e->o->no_damon)
 		return;
@@ -571,18 +644,13 @@ static void damon_init(struct engine *e)
 		nw_info("DAMON not used: %s", why);
 		return;
 	}
-	for (size_t i = 0; i < e->ts.n && n < NW_DAMON_MAX_TARGETS; i++)
-		pids[n++] = e->ts.t[i]->pid;
-	if (damon_start(&e->damon, pids, n, err, sizeof(err))) {
-		nw_warn("DAMON not used: %s", err);
-		return;
-	}
-	loader_set_damon_pid(&e->ld, e->damon.kdamond_pid);
+	e->damon_ok = true;
 	if (e->o->cfg.ap.age_min_us)
 		e->heat.damon_watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / NW_DAMON_AGGR_US);
-	e->ctl.heat_sources |= NW_HEAT_DAMON;
-	nw_info("DAMON samples accesses of %d target(s) (kdamond %d; children that start "
-		"later are seen by faults only)", n, e->damon.kdamond_pid);
+	damon_sync(e);
+	if (!e->damon.on && e->o->daemon)
+		nw_info("DAMON will sample the targets that join while a policy's access pattern "
+			"asks for heat");
 }
 
 /*
@@ -622,6 +690,8 @@ static int heat_sources_init(struct engine *e)
 	damon_init(e);
 	if (e->ctl.heat_sources & NW_HEAT_READS)
 		return 0;
+	if (e->damon_ok && e->o->daemon)
+		return 0;	/* DAMON starts as targets join */
 	if (heat_unused(e))
 		return 0;	/* nothing to warn of */
 	nw_warn("heat: first touches only: nothing here sees reads (no DAMON, NUMA balancing "
@@ -825,6 +895,7 @@ static void interval_tick(struct engine *e)
 {
 	heat_tick(&e->heat);
 	balancing_sources(e);
+	damon_sync(e);
 	if (e->ld.stats->bpf.first_touch - e->seen_mark > (1ull << NW_SEEN_BITS_LOG2) / 8) {
 		loader_clear_seen(&e->ld);
 		e->seen_mark = e->ld.stats->bpf.first_touch;

@@ -110,6 +110,8 @@ struct engine {
 	struct child child;
 	struct sysctl_guard nb;
 	struct damon_src damon;
+	bool damon_ok;			/* DAMON usable here: damon_sync starts it for the targets */
+	uint64_t damon_tried_ns;	/* the last kdamond (re)start or attempt */
 	/* the heat table's dirty regions (sorted keys), made at the start of each pass */
 	uint64_t *dirty;
 	size_t ndirty, dirty_cap;

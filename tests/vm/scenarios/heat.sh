@@ -11,6 +11,9 @@
 #     page): no read signal, so migrate_cold with a pattern is refused.
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
 #     (its node-1 share >= 35 %, the idle one's <= 25 %).
+#  E. a SIGKILLed run's kdamond is taken back by the next run.
+#  F. the daemon starts its kdamond when a pid-file target joins, and lets it
+#     go when the target leaves.
 # Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
 # status line are asserted instead; with balancing on, NUMA balancing's arming
 # is the read signal there too (6.1: idle >= 90 % demoted, read <= 10 %).
@@ -191,5 +194,49 @@ grep -E "took back|DAMON" /tmp/nwE.log
 	fail "E: kdamonds after SIGKILL $n, DAMON not taken back"
 [ "$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)" = 0 ] &&
 	pass "E: nothing left in DAMON's sysfs after a clean stop" || fail "E: kdamond left behind"
-kill $PID $CO
+
+log "F: the daemon's kdamond follows its targets (a pid-file policy with an access pattern, the pid written after start)"
+DK=/sys/kernel/mm/damon/admin/kdamonds
+mkdir -p /tmp/nwF
+chmod 755 /tmp/nwF
+rm -f /tmp/F.pid
+cat >/tmp/nwF/cold.yaml <<EOF
+kdamonds:
+- contexts:
+  - targets:
+    - pid_file: /tmp/F.pid
+    schemes:
+    - action: migrate_cold
+      access_pattern:
+        nr_accesses: {min: 0, max: 0}
+        age: {min: 3s}
+      dests:
+      - {nid: 1, weight: 1}
+EOF
+chmod 644 /tmp/nwF/cold.yaml
+numaweave daemon --config-dir /tmp/nwF --interval 200ms -v 2>/tmp/nwF.log &
+NWD=$!
+sleep 2
+n0=$(cat $DK/nr_kdamonds)
+echo $PID >/tmp/F.pid
+t=0 ev=0
+while [ $t -lt 40 ] && [ "${ev:-0}" -eq 0 ]; do
+	sleep 0.5
+	ev=$(json_field "$(numaweave status --json)" damon_events)
+	t=$((t + 1))
+done
+pt=$(cat $DK/0/contexts/0/targets/0/pid_target 2>/dev/null)
+log "F: kdamonds before the target $n0; DAMON records $ev after $((t * 500)) ms, its target pid ${pt:-none}"
+[ "$n0" = 0 ] && [ "${ev:-0}" -gt 0 ] && [ "$pt" = "$PID" ] &&
+	pass "F: no kdamond before a target; DAMON samples the pid-file target once it joins" ||
+	fail "F: DAMON did not follow the target that joined (kdamonds before $n0, records $ev, pid ${pt:-none})"
+kill $PID; wait $PID 2>/dev/null; PID=
+t=0
+while [ $t -lt 40 ] && [ "$(cat $DK/nr_kdamonds)" != 0 ]; do sleep 0.5; t=$((t + 1)); done
+grep DAMON /tmp/nwF.log
+[ "$(cat $DK/nr_kdamonds)" = 0 ] && kill -0 $NWD &&
+	pass "F: the kdamond goes with the last target, the daemon stays ($((t * 500)) ms)" ||
+	fail "F: kdamond still configured $((t * 500)) ms after its target left"
+kill -TERM $NWD; wait $NWD
+kill $CO
 finish

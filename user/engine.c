@@ -645,8 +645,6 @@ static void damon_init(struct engine *e)
 		return;
 	}
 	e->damon_ok = true;
-	if (e->o->cfg.ap.age_min_us)
-		e->heat.damon_watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / NW_DAMON_AGGR_US);
 	damon_sync(e);
 	if (!e->damon.on && e->o->daemon)
 		nw_info("DAMON will sample the targets that join while a policy's access pattern "
@@ -678,14 +676,38 @@ static void balancing_sources(struct engine *e)
 }
 
 /*
+ * Each policy's age.min, in DAMON's aggregation intervals and in the
+ * engine's: a region is due for a scan when its age reaches one, so idle
+ * memory is acted on then, not at the next full pass. Every policy's, so
+ * the daemon's too (before the twelfth session only run's pattern was
+ * watched, and a daemon's idle memory waited for the 60 s full pass); again
+ * after a reload.
+ */
+void engine_watch_ages(struct engine *e)
+{
+	memset(e->heat.watch_age, 0, sizeof(e->heat.watch_age));
+	memset(e->heat.damon_watch_age, 0, sizeof(e->heat.damon_watch_age));
+	for (int i = -1; i < e->npols; i++) {
+		const struct nw_config *c = i < 0 ? &e->o->cfg : &e->pols[i]->cfg;
+		uint64_t a = c->ap.age_min_us;
+
+		if (!a)
+			continue;
+		if (a / e->o->cfg.interval_us)
+			heat_watch(e->heat.watch_age, (uint32_t)(a / e->o->cfg.interval_us));
+		if (a / NW_DAMON_AGGR_US)
+			heat_watch(e->heat.damon_watch_age, (uint32_t)(a / NW_DAMON_AGGR_US));
+	}
+}
+
+/*
  * What heat can see here, said at start; migrate_cold with an access pattern
  * and nothing that sees reads would demote memory that is being read.
  */
 static int heat_sources_init(struct engine *e)
 {
 	e->ctl.heat_sources |= NW_HEAT_FAULTS;
-	if (e->o->cfg.ap.age_min_us)
-		e->heat.watch_age = (uint32_t)(e->o->cfg.ap.age_min_us / e->o->cfg.interval_us);
+	engine_watch_ages(e);
 	balancing_sources(e);
 	damon_init(e);
 	if (e->ctl.heat_sources & NW_HEAT_READS)
@@ -933,6 +955,7 @@ static bool engine_reload(struct engine *e)
 		      (unsigned long long)(nw_now_ns() / 1000));
 	nw_info("reloading the policy files in %s", e->o->config_dir);
 	daemon_policies_load(e, false);
+	engine_watch_ages(e);
 	notify_status(e, true);
 	return true;
 }

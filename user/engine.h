@@ -151,6 +151,8 @@ bool engine_let_go(struct engine *e, struct target *t);
 void engine_target_gone(struct engine *e, struct target *t);
 /* Take in the ring buffer's records now; their CPU goes to ctl.cpu_events_ns. */
 void engine_consume(struct engine *e);
+/* The policies' age.min values watched by the heat table (at start and after a reload). */
+void engine_watch_ages(struct engine *e);
 
 /* The policy whose table status shows (run's, the daemon's first). */
 const struct pol *engine_main_pol(const struct engine *e);

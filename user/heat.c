@@ -147,6 +147,44 @@ size_t heat_keys_lower(const uint64_t *keys, size_t n, uint64_t k)
 	return lo;
 }
 
+/* age is one of the watched ones */
+static bool watched(const uint32_t *w, uint64_t age)
+{
+	for (int i = 0; i < NW_HEAT_WATCH && w[i]; i++)
+		if (age == w[i])
+			return true;
+	return false;
+}
+
+/* from one age to the next, a watched one was reached */
+static bool crossed(const uint32_t *w, uint32_t from, uint32_t to)
+{
+	for (int i = 0; i < NW_HEAT_WATCH && w[i]; i++)
+		if (from < w[i] && to >= w[i])
+			return true;
+	return false;
+}
+
+void heat_watch(uint32_t *w, uint32_t age)
+{
+	for (int i = 0; i < NW_HEAT_WATCH; i++) {
+		if (w[i] == age)
+			return;
+		if (!w[i]) {
+			w[i] = age;
+			return;
+		}
+	}
+	/* full: keep the smallest ones (a region is due no later than the next full pass) */
+	for (int i = 0; i < NW_HEAT_WATCH; i++)
+		if (age < w[i]) {
+			uint32_t t = w[i];
+
+			w[i] = age;
+			age = t;
+		}
+}
+
 void heat_tick(struct heat *h)
 {
 	for (uint64_t i = 0; i < h->cap; i++) {
@@ -164,11 +202,12 @@ void heat_tick(struct heat *h)
 			r->age = 0;
 		} else if (r->age < UINT32_MAX) {
 			r->age++;
-			if (h->watch_age && r->age == h->watch_age)
+			if (h->watch_age[0] && watched(h->watch_age, r->age))
 				r->dirty = 1;	/* reached age.min: due for a scan */
 		}
 		/* armed and unanswered for age.min once this interval ends */
-		if (h->watch_age && r->armed && h->now + 2 - r->armed == h->watch_age)
+		if (h->watch_age[0] && r->armed &&
+		    watched(h->watch_age, (uint64_t)h->now + 2 - r->armed))
 			r->dirty = 1;
 	}
 	h->now++;
@@ -244,13 +283,12 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 		age = r->dage;
 	}
 	flip = !!r->dnr != !!nr;
-	bool crossed = h->damon_watch_age && r->dage < h->damon_watch_age &&
-		       age >= h->damon_watch_age;
+	bool cross = h->damon_watch_age[0] && crossed(h->damon_watch_age, r->dage, age);
 
 	r->dnr = nr > 255 ? 255 : (uint8_t)nr;
 	r->dage = age;
 	r->dseen = h->now + 1;
-	if (first || flip || crossed)
+	if (first || flip || cross)
 		r->dirty = 1;
 }
 

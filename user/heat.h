@@ -47,6 +47,8 @@ struct region {
 	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
 };
 
+#define NW_HEAT_WATCH 4	/* age.min values watched: a daemon's policies may differ */
+
 struct heat {
 	struct region *tab;
 	uint64_t cap;		/* slots, a power of two */
@@ -55,9 +57,13 @@ struct heat {
 	uint64_t refused;	/* events for regions that did not fit */
 	uint32_t now;		/* current interval */
 	double decay;		/* score multiplier per interval */
-	uint32_t damon_watch_age;	/* a DAMON age (aggr. intervals) whose crossing
-					   makes a region due for a scan: age.min */
-	uint32_t watch_age;		/* the same for the fault-based age (intervals) */
+	/*
+	 * DAMON ages (aggregation intervals) whose crossing makes a region due
+	 * for a scan: the policies' age.min, 0 ends the list; and the same for
+	 * the fault-based age (intervals).
+	 */
+	uint32_t damon_watch_age[NW_HEAT_WATCH];
+	uint32_t watch_age[NW_HEAT_WATCH];
 	uint32_t *drop;			/* processes whose regions go at the next flush */
 	size_t ndrop;
 };
@@ -109,6 +115,8 @@ long heat_dirty_keys(const struct heat *h, uint64_t **keys, size_t *cap);
 size_t heat_keys_lower(const uint64_t *keys, size_t n, uint64_t k);
 /* End of an interval: decay, age, roll the interval counters. */
 void heat_tick(struct heat *h);
+/* Watch age in w (a watch_age array): up to NW_HEAT_WATCH ages, the smallest kept. */
+void heat_watch(uint32_t *w, uint32_t age);
 /*
  * Forget every region of a process: queued, and done for all queued processes
  * in one rebuild of the table by heat_drop_flush() (once a pass: a fork storm

@@ -90,7 +90,7 @@ Test(heat, damon_updates_resident_regions_and_marks_transitions)
 	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
 	a = heat_get(&h, 7, 0x40000000);
 	b = heat_get(&h, 7, 0x40200000);
-	h.damon_watch_age = 30;
+	h.damon_watch_age[0] = 30;
 	cr_assert_eq(heat_damon(&h, 7, 0x40000000, 4 << 20, 12, 3), 2);
 	cr_assert(a->dirty && b->dirty, "first word: due");
 	cr_assert_eq(a->dnr, 12);
@@ -128,7 +128,7 @@ Test(heat, fault_age_reaching_watch_marks_due)
 	struct region *r;
 
 	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
-	h.watch_age = 15;
+	h.watch_age[0] = 15;
 	r = heat_get(&h, 7, 0x40000000);
 	r->dirty = 0;
 	for (int i = 0; i < 15; i++) {
@@ -150,7 +150,7 @@ Test(heat, armed_unanswered_is_idle_evidence)
 	struct region *a, *b;
 
 	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
-	h.watch_age = 3;
+	h.watch_age[0] = 3;
 	a = heat_get(&h, 9, 0x40000000);
 	b = heat_get(&h, 9, 0x40200000);
 	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 4 << 20), 2);
@@ -184,5 +184,67 @@ Test(heat, damon_most_accessed_wins_within_an_interval)
 	heat_tick(&h);
 	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 41);
 	cr_assert_eq(r->dnr, 0);
+	heat_free(&h);
+}
+
+/* A daemon's policies may each have an age.min: every one watched, up to
+ * NW_HEAT_WATCH, the smallest kept when more come. */
+Test(heat, watch_keeps_each_age_and_the_smallest)
+{
+	uint32_t w[NW_HEAT_WATCH] = { 0 };
+
+	heat_watch(w, 30);
+	heat_watch(w, 10);
+	heat_watch(w, 30);
+	cr_assert(w[0] == 30 && w[1] == 10 && w[2] == 0, "distinct, in order: %u %u %u",
+		  w[0], w[1], w[2]);
+	heat_watch(w, 50);
+	heat_watch(w, 40);
+	heat_watch(w, 5);	/* full: 50 gives way */
+	uint32_t sum = 0, max = 0;
+
+	for (int i = 0; i < NW_HEAT_WATCH; i++) {
+		sum += w[i];
+		max = w[i] > max ? w[i] : max;
+	}
+	cr_assert_eq(sum, 30 + 10 + 40 + 5, "kept 5, 10, 30, 40");
+	cr_assert_eq(max, 40);
+}
+
+/* Two policies' ages: a region is due when its age reaches either, by
+ * DAMON's word and by the fault-based age. */
+Test(heat, two_watched_ages_each_make_a_region_due)
+{
+	struct heat h;
+	struct region *a, *r;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	heat_watch(h.damon_watch_age, 30);
+	heat_watch(h.damon_watch_age, 50);
+	a = heat_get(&h, 7, 0x40000000);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 10);
+	a->dirty = 0;
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 31);
+	cr_assert(a->dirty, "crossed the first age.min");
+	a->dirty = 0;
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 45);
+	cr_assert(!a->dirty, "between the two: not due");
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 52);
+	cr_assert(a->dirty, "crossed the second age.min");
+	heat_free(&h);
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	heat_watch(h.watch_age, 3);
+	heat_watch(h.watch_age, 6);
+	r = heat_get(&h, 7, 0x40000000);
+	r->dirty = 0;
+	for (int i = 1; i <= 7; i++) {
+		heat_tick(&h);
+		cr_assert_eq(!!r->dirty, i == 3 || i == 6, "interval %d: due %d", i, r->dirty);
+		r->dirty = 0;
+	}
 	heat_free(&h);
 }

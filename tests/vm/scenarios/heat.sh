@@ -12,8 +12,9 @@
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
 #     (its node-1 share >= 35 %, the idle one's <= 25 %).
 #  E. a SIGKILLed run's kdamond is taken back by the next run.
-#  F. the daemon starts its kdamond when a pid-file target joins, and lets it
-#     go when the target leaves.
+#  F. the daemon starts its kdamond when a pid-file target joins, demotes the
+#     idle mapping by its policy's age.min within 30 s (not at the 60 s full
+#     pass), and lets the kdamond go when the target leaves.
 # Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
 # status line are asserted instead; with balancing on, NUMA balancing's arming
 # is the read signal there too (6.1: idle >= 90 % demoted, read <= 10 %).
@@ -230,6 +231,19 @@ log "F: kdamonds before the target $n0; DAMON records $ev after $((t * 500)) ms,
 [ "$n0" = 0 ] && [ "${ev:-0}" -gt 0 ] && [ "$pt" = "$PID" ] &&
 	pass "F: no kdamond before a target; DAMON samples the pid-file target once it joins" ||
 	fail "F: DAMON did not follow the target that joined (kdamonds before $n0, records $ev, pid ${pt:-none})"
+# the policy's age.min is watched: idle memory goes once it is 3 s old, not
+# at the daemon's 60 s full pass (the first pass, at the join, saw it young)
+t=0
+while [ $t -lt 30 ] && ! awk -v v=$(vma_share $PID $IDLE) 'BEGIN { exit !(v >= 90) }'; do
+	sleep 1
+	t=$((t + 1))
+done
+hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+log "F: after $t s, read mapping on node 1: $hot %, idle mapping: $idle %"
+share_check $idle min 90 "F: the daemon demoted idle memory by DAMON's age ($idle % >= 90 % in $t s)" \
+	"F: idle memory on node 1 only $idle % after $t s"
+share_check $hot max 10 "F: read memory kept ($hot % <= 10 %)" "F: read memory demoted: $hot %"
+verify_alloc
 kill $PID; wait $PID 2>/dev/null; PID=
 t=0
 while [ $t -lt 40 ] && [ "$(cat $DK/nr_kdamonds)" != 0 ]; do sleep 0.5; t=$((t + 1)); done

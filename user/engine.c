@@ -687,9 +687,8 @@ void engine_watch_ages(struct engine *e)
 {
 	memset(e->heat.watch_age, 0, sizeof(e->heat.watch_age));
 	memset(e->heat.damon_watch_age, 0, sizeof(e->heat.damon_watch_age));
-	for (int i = -1; i < e->npols; i++) {
-		const struct nw_config *c = i < 0 ? &e->o->cfg : &e->pols[i]->cfg;
-		uint64_t a = c->ap.age_min_us;
+	for (int i = 0; i < e->npols; i++) {	/* run's is its policy's copy of o->cfg */
+		uint64_t a = e->pols[i]->cfg.ap.age_min_us;
 
 		if (!a)
 			continue;
@@ -712,7 +711,7 @@ static int heat_sources_init(struct engine *e)
 	damon_init(e);
 	if (e->ctl.heat_sources & NW_HEAT_READS)
 		return 0;
-	if (e->damon_ok && e->o->daemon)
+	if (e->o->daemon && damon_wanted(e))
 		return 0;	/* DAMON starts as targets join */
 	if (heat_unused(e))
 		return 0;	/* nothing to warn of */

@@ -33,6 +33,16 @@ share_check() {
 		pass "$4" || fail "$5"
 }
 
+# wait_idle_out T: until the idle mapping is >= 90 % on node 1, up to 30 s
+# counted from T; sets t to the seconds it took
+wait_idle_out() {
+	t=$1
+	while [ $t -lt 30 ] && ! awk -v v=$(vma_share $PID $IDLE) 'BEGIN { exit !(v >= 90) }'; do
+		sleep 1
+		t=$((t + 1))
+	done
+}
+
 start_heat() {
 	start_alloc 216M --nothp --hot 40M || exit 1
 	HOT=$(sed -n 's/^hot [0-9]* at 0x//p' "$OUT")
@@ -144,11 +154,7 @@ cold_arm() {
 	# the idle mapping moves at DAMON's and the guest's pace: a loaded CI host
 	# has left it at 83 % at 15 s; wait up to 15 s more for it (read memory
 	# must stay put all along)
-	t=15
-	while [ $t -lt 30 ] && ! awk -v v=$(vma_share $PID $IDLE) 'BEGIN { exit !(v >= 90) }'; do
-		sleep 1
-		t=$((t + 1))
-	done
+	wait_idle_out 15
 	log "$name: after $t s"
 	numaweave status | grep -E '^heat|^moved|^target' | tee /tmp/st$name
 	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
@@ -233,11 +239,7 @@ log "F: kdamonds before the target $n0; DAMON records $ev after $((t * 500)) ms,
 	fail "F: DAMON did not follow the target that joined (kdamonds before $n0, records $ev, pid ${pt:-none})"
 # the policy's age.min is watched: idle memory goes once it is 3 s old, not
 # at the daemon's 60 s full pass (the first pass, at the join, saw it young)
-t=0
-while [ $t -lt 30 ] && ! awk -v v=$(vma_share $PID $IDLE) 'BEGIN { exit !(v >= 90) }'; do
-	sleep 1
-	t=$((t + 1))
-done
+wait_idle_out 0
 hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
 log "F: after $t s, read mapping on node 1: $hot %, idle mapping: $idle %"
 share_check $idle min 90 "F: the daemon demoted idle memory by DAMON's age ($idle % >= 90 % in $t s)" \

@@ -6,7 +6,7 @@
  *
  *   alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N]
  *              [--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE]
- *              [--pin N]
+ *              [--hot-main] [--pin N]
  *
  * --churn: a thread keeps checking and rewriting every page (each page holds
  * its generation in word 0 and words derived from it); SIGUSR1 pauses it,
@@ -23,6 +23,8 @@
  * --hot SIZE adds a second mapping of SIZE, filled like the first, that a
  * thread keeps reading (one word of each page per sweep, nothing written) while
  * the main buffer stays idle: "hot BYTES at ADDR". SIGUSR1 checks both.
+ * --hot-main: the main thread is the reader, so the process has one thread
+ * (NUMA balancing arms no page on the node a single-threaded process runs on).
  * --pin N (1..16) splices N pages spread over the buffer into a pipe nobody
  * reads (vmsplice(2)): the pipe holds a reference on each, so migration
  * refuses them, as it does pages pinned for I/O. "pinned N: IDX ..." names
@@ -132,17 +134,21 @@ static const uint64_t *hot_buf;
 static size_t hot_pages;
 static volatile uint64_t hot_sum, hot_sweeps;
 
+static void hot_sweep(void)
+{
+	uint64_t sum = 0;
+
+	for (size_t pg = 0; pg < hot_pages; pg++)
+		sum += hot_buf[pg * 512 + (pg & 511)];
+	hot_sum += sum;
+	hot_sweeps++;
+}
+
 static void *hot_reader(void *arg)
 {
 	(void)arg;
-	for (;;) {
-		uint64_t sum = 0;
-
-		for (size_t pg = 0; pg < hot_pages; pg++)
-			sum += hot_buf[pg * 512 + (pg & 511)];
-		hot_sum += sum;
-		hot_sweeps++;
-	}
+	for (;;)
+		hot_sweep();
 	return NULL;
 }
 
@@ -230,7 +236,7 @@ static int set_weighted(const char *spec, void *buf, size_t len)
 int main(int argc, char **argv)
 {
 	const char *weighted = NULL;
-	int thp = 0, do_mremap = 0, nfork = 0, do_churn = 0, npin = 0, pin_fd = -1;
+	int thp = 0, hot_main = 0, do_mremap = 0, nfork = 0, do_churn = 0, npin = 0, pin_fd = -1;
 	size_t size = 0, pages, reserve = 0, hot = 0;
 	pid_t kids[64];
 	uint8_t *raw, *buf;
@@ -241,6 +247,8 @@ int main(int argc, char **argv)
 			thp = 1;
 		else if (!strcmp(argv[i], "--nothp"))
 			thp = -1;
+		else if (!strcmp(argv[i], "--hot-main"))
+			hot_main = 1;
 		else if (!strcmp(argv[i], "--churn"))
 			do_churn = 1;
 		else if (!strcmp(argv[i], "--mremap"))
@@ -260,7 +268,7 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: alloc_data SIZE [--thp|--nothp] [--mremap] [--fork N] "
 					"[--mbind-weighted NID:W,...] [--churn] [--reserve SIZE] [--hot SIZE] "
-					"[--pin N]\n");
+					"[--hot-main] [--pin N]\n");
 			return 2;
 		}
 	}
@@ -332,7 +340,8 @@ int main(int argc, char **argv)
 		fill(h, hot / 4096);
 		hot_buf = h;
 		hot_pages = hot / 4096;
-		pthread_create(&th, NULL, hot_reader, NULL);
+		if (!hot_main)
+			pthread_create(&th, NULL, hot_reader, NULL);
 		printf("hot %zu at %p\n", hot, (void *)h);
 	}
 	if (npin && (pin_fd = pin_pages(buf, pages, npin)) < 0)
@@ -358,7 +367,10 @@ int main(int argc, char **argv)
 	}
 	printf("ready %zu at %p\n", size, (void *)buf);
 	while (!want_stop) {
-		pause();
+		if (hot_buf && hot_main)
+			hot_sweep();	/* the signal handlers' flags are read between sweeps */
+		else
+			pause();
 		if (want_unpin && pin_fd >= 0) {
 			char sink[4096];
 			int got = 0;

@@ -51,6 +51,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define PF_PROT 0x1		/* x86 error code: the page was present */
 #define TNF_MIGRATED 0x01
+#define VM_SHARED_FLAG 0x00000008ul
 
 const volatile __u64 wakeup_bytes = 1 << 20;
 
@@ -348,26 +349,44 @@ int BPF_PROG(handle_numa_fault, int last_cpupid, int mem_node, int pages, int fl
 }
 
 /*
- * NUMA balancing arms [addr, end) of a target (task_numa_work, in the
+ * NUMA balancing armed [addr, end) of a target (task_numa_work, in the
  * target's own context): its pages fault on their next access. A range armed
  * and never answered by a fault is idle evidence; the answer's delay is heat.
- * Counted in bpf.arms; one event per call (the kernel arms up to 256 MB each).
+ * fexit, for what the call did: it returns how many entries it changed, and
+ * 0 means it armed nothing (every page skipped: already armed, shared CoW,
+ * or all on the node a single-threaded process runs on), which is no evidence
+ * at all. The kernel leaves a single-threaded process's pages on its own node
+ * alone (mm_users == 1, a private VMA), so that node goes in the record and
+ * user space does not wait for answers from regions all on it. Counted in
+ * bpf.arms (bpf.arms_void: armed nothing); one event per call (the kernel
+ * arms up to 256 MB each). The record comes after the arming: a fault that
+ * answers it may come first (user space allows for that).
  */
-SEC("fentry/change_prot_numa")
-int BPF_PROG(handle_arm, struct vm_area_struct *vma, unsigned long addr, unsigned long end)
+SEC("fexit/change_prot_numa")
+int BPF_PROG(handle_arm, struct vm_area_struct *vma, unsigned long addr, unsigned long end,
+	     long armed)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct nw_bpf_stats *st;
+	__s16 skip = -1;
 	__u64 pages;
 
 	if (!bpf_map_lookup_elem(&targets, &tgid) || end <= addr)
 		return 0;
 	st = bstats();
 	COUNT(st, arms);
+	if (armed <= 0) {
+		COUNT(st, arms_void);
+		return 0;
+	}
+	if (!(BPF_CORE_READ(vma, vm_flags) & VM_SHARED_FLAG) &&
+	    BPF_CORE_READ(vma, vm_mm, mm_users.counter) == 1)
+		skip = (__s16)bpf_get_numa_node_id();
 	pages = (end - addr) >> 12;
 	if (pages > 0xffffffffull)
 		pages = 0xffffffffull;
-	emit(st, tgid, (__u32)pages, addr, 0, NW_EV_ARM, -1, 0);
+	emit(st, tgid, (__u32)pages, addr, 0, NW_EV_ARM, skip,
+	     armed > 0xffffffffl ? 0xffffffffu : (__u32)armed);
 	return 0;
 }
 

@@ -72,25 +72,53 @@ static int status_read(const struct pin_dir *dir, struct status *st)
 
 static const char *const source_names[] = { "faults", "hinting_faults", "damon", "numa_scans" };
 #define NR_SOURCES 4
+/* enum nw_region_src and enum nw_region_class, as status names them */
+static const char *const rsrc_names[NW_RSRC_MAX] = { "none", "faults", "damon", "numa_scans" };
+static const char *const class_names[NW_CLS_MAX] = { "hot", "warm", "idle", "unknown" };
+
+static const char *rsrc_name(__u32 src)
+{
+	return src < NW_RSRC_MAX ? rsrc_names[src] : "?";
+}
+
+/* "idle 114 (damon 100, numa_scans 14)": a class's regions by the source that put them there */
+static void text_class(const struct nw_ctl_stats *c, int cls, __u64 n)
+{
+	printf("%s%llu %s", cls ? ", " : "", (unsigned long long)n, class_names[cls]);
+	for (int s = 0, k = 0; s < NW_RSRC_MAX && n; s++)
+		if (c->class_src[cls][s] && s != NW_RSRC_NONE)
+			printf("%s%s %u", k++ ? ", " : " (", rsrc_names[s], c->class_src[cls][s]);
+	for (int s = 1; s < NW_RSRC_MAX && n; s++)
+		if (c->class_src[cls][s]) {
+			printf(")");
+			break;
+		}
+}
 
 /* "heat: first touches only" when nothing sees reads: hot and cold are guesses then. */
-static void text_heat(const struct nw_ctl_stats *c, uint64_t arms)
+static void text_heat(const struct nw_ctl_stats *c, const struct nw_bpf_stats *b)
 {
+	const __u64 n[NW_CLS_MAX] = { c->regions_hot, c->regions_warm, c->regions_idle,
+				      c->regions_unknown };
+
 	printf("heat         ");
 	if (!(c->heat_sources & NW_HEAT_READS))
 		printf("first touches only (nothing here sees reads: hot and cold are guesses)");
 	else
-		for (int i = 0, n = 0; i < NR_SOURCES; i++)
+		for (int i = 0, k = 0; i < NR_SOURCES; i++)
 			if (c->heat_sources & (1u << i))
-				printf("%s%s", n++ ? ", " : "sources ", source_names[i]);
-	printf("; regions %llu hot, %llu warm, %llu idle; %llu DAMON results, %llu ranges armed\n",
-	       (unsigned long long)c->regions_hot, (unsigned long long)c->regions_warm,
-	       (unsigned long long)c->regions_idle, (unsigned long long)c->damon_events,
-	       (unsigned long long)arms);
+				printf("%s%s", k++ ? ", " : "sources ", source_names[i]);
+	printf("; regions ");
+	for (int cls = 0; cls < NW_CLS_MAX; cls++)
+		text_class(c, cls, n[cls]);
+	printf("; %llu DAMON results, %llu ranges armed (%llu armed nothing)\n",
+	       (unsigned long long)c->damon_events, (unsigned long long)b->arms,
+	       (unsigned long long)b->arms_void);
 	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++)
-		printf("%s %u %#llx heat %.2f for %.1f s\n", i ? "            " : "coldest     ",
+		printf("%s %u %#llx heat %.2f for %.1f s (%s)\n", i ? "            " : "coldest     ",
 		       c->cold[i].tgid, (unsigned long long)c->cold[i].addr,
-		       c->cold[i].heat_x100 / 100.0, c->cold[i].age_ms / 1000.0);
+		       c->cold[i].heat_x100 / 100.0, c->cold[i].age_ms / 1000.0,
+		       rsrc_name(c->cold[i].source));
 }
 
 static void json_heat(struct jw *w, const struct nw_stats *s)
@@ -110,8 +138,20 @@ static void json_heat(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "regions_hot", c->regions_hot);
 	jw_uint_field(w, "regions_warm", c->regions_warm);
 	jw_uint_field(w, "regions_idle", c->regions_idle);
+	jw_uint_field(w, "regions_unknown", c->regions_unknown);
+	jw_name(w, "class_sources");	/* each class's regions by the source that put them there */
+	jw_start_object(w);
+	for (int cls = 0; cls < NW_CLS_MAX; cls++) {
+		jw_name(w, class_names[cls]);
+		jw_start_object(w);
+		for (int src = 0; src < NW_RSRC_MAX; src++)
+			jw_uint_field(w, rsrc_names[src], c->class_src[cls][src]);
+		jw_end_object(w);
+	}
+	jw_end_object(w);
 	jw_uint_field(w, "damon_events", c->damon_events);
 	jw_uint_field(w, "arms", b->arms);
+	jw_uint_field(w, "arms_void", b->arms_void);
 	jw_name(w, "coldest");
 	jw_start_array(w);
 	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++) {
@@ -120,6 +160,7 @@ static void json_heat(struct jw *w, const struct nw_stats *s)
 		jw_uint_field(w, "addr", c->cold[i].addr);
 		jw_float_field(w, "heat", c->cold[i].heat_x100 / 100.0);
 		jw_uint_field(w, "age_ms", c->cold[i].age_ms);
+		jw_string_field(w, "source", rsrc_name(c->cold[i].source));
 		jw_end_object(w);
 	}
 	jw_end_array(w);
@@ -212,6 +253,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "contested", c->contested);
 	jw_uint_field(w, "quota_bytes_per_s", c->quota_bytes);
 	jw_uint_field(w, "quota_deferred", c->quota_deferred);
+	jw_uint_field(w, "quota_heat_waits", c->heat_waits);
 	jw_uint_field(w, "events", s->bpf.events);
 	jw_uint_field(w, "drops", s->bpf.drops);
 	jw_uint_field(w, "first_touch", s->bpf.first_touch);
@@ -251,6 +293,7 @@ static void json_lists(struct jw *w, const struct status *st)
 		jw_uint_field(w, "hot", c->tpages[i].regions_hot);
 		jw_uint_field(w, "warm", c->tpages[i].regions_warm);
 		jw_uint_field(w, "idle", c->tpages[i].regions_idle);
+		jw_uint_field(w, "unknown", c->tpages[i].regions_unknown);
 		jw_end_object(w);
 		jw_end_object(w);
 	}
@@ -334,8 +377,9 @@ static void text_counters(const struct status *st)
 		printf("%s %llu%s", fail_reason_name(i), (unsigned long long)c->failed[i],
 		       i + 1 < NW_FAIL_MAX ? ", " : "\n");
 	if (c->quota_bytes)
-		printf("quota        %.1f MiB/s, %llu folios deferred\n",
-		       c->quota_bytes / 1048576.0, (unsigned long long)c->quota_deferred);
+		printf("quota        %.1f MiB/s, %llu folios deferred, %llu region scans waited for "
+		       "heat\n", c->quota_bytes / 1048576.0, (unsigned long long)c->quota_deferred,
+		       (unsigned long long)c->heat_waits);
 	else
 		printf("quota        unlimited\n");
 	printf("cpu          %.2f s: scan %.2f, move %.2f, events %.2f, the rest %.2f "
@@ -351,7 +395,7 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)b->prot, (unsigned long long)b->folded,
 	       (unsigned long long)b->drops, (unsigned long long)b->wakeups,
 	       (unsigned long long)c->heat_refused);
-	text_heat(c, b->arms);
+	text_heat(c, b);
 	for (int i = 0; i < NW_AUTO_POL && c->autow_pol[i].a.state; i++)
 		text_auto(&c->autow_pol[i]);
 	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
@@ -377,8 +421,9 @@ static void text_nodes(const struct status *st)
 		for (int n = 0; n < NW_MAX_NODES; n++)
 			if (c->tpages[i].pages[n] || c->weights[n])
 				printf(" n%d=%llu", n, (unsigned long long)c->tpages[i].pages[n]);
-		printf("   regions %u hot, %u warm, %u idle%s\n", c->tpages[i].regions_hot,
-		       c->tpages[i].regions_warm, c->tpages[i].regions_idle,
+		printf("   regions %u hot, %u warm, %u idle, %u unknown%s\n",
+		       c->tpages[i].regions_hot, c->tpages[i].regions_warm,
+		       c->tpages[i].regions_idle, c->tpages[i].regions_unknown,
 		       c->tpages[i].gone ? " (exited)" : "");
 	}
 	if (c->hot[0].score_x100)
@@ -477,6 +522,7 @@ static void status_prometheus(const struct status *st, bool have)
 		{ "hint", offsetof(struct nw_bpf_stats, hint) },
 		{ "write", offsetof(struct nw_bpf_stats, prot) },
 		{ "numa_arm", offsetof(struct nw_bpf_stats, arms) },
+		{ "numa_arm_void", offsetof(struct nw_bpf_stats, arms_void) },
 	};
 
 	prom_one("up", "gauge", "1 while a controller holds the pin dir", have && st->running);
@@ -504,6 +550,8 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("quota_bytes_per_second", "gauge", "move quota, 0 = unlimited", c->quota_bytes);
 	prom_one("quota_deferred_pages_total", "counter", "pages left for later by the quota",
 		 c->quota_deferred);
+	prom_one("quota_heat_waits_total", "counter",
+		 "region scans a quota left until a read source spoke of them", c->heat_waits);
 	prom_one("pass_errors_total", "counter", "target passes that failed", c->pass_errors);
 	prom_one("weights_generation", "gauge", "tables put in force", c->weights_gen);
 	prom_one("weights_pending", "gauge", "1 while a change settles", c->weights_pending);
@@ -526,12 +574,13 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("moved_back_pages_total", "counter", "pages the kernel moved back after placing",
 		 c->removes);
 	prom_one("regions_contested", "gauge", "regions left to NUMA balancing", c->contested);
-	prom_head("heat_regions", "gauge", "2 MiB regions by heat class, last pass");
-	printf("numaweave_heat_regions{class=\"hot\"} %llu\n"
-	       "numaweave_heat_regions{class=\"warm\"} %llu\n"
-	       "numaweave_heat_regions{class=\"idle\"} %llu\n",
-	       (unsigned long long)c->regions_hot, (unsigned long long)c->regions_warm,
-	       (unsigned long long)c->regions_idle);
+	prom_head("heat_regions", "gauge",
+		  "2 MiB regions by heat class and the source that put them there, last pass");
+	for (int cls = 0; cls < NW_CLS_MAX; cls++)
+		for (int src = 0; src < NW_RSRC_MAX; src++)
+			if (c->class_src[cls][src] || (src == NW_RSRC_NONE) == (cls == NW_CLS_UNKNOWN))
+				printf("numaweave_heat_regions{class=\"%s\",source=\"%s\"} %u\n",
+				       class_names[cls], rsrc_names[src], c->class_src[cls][src]);
 	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
 		 !!(c->heat_sources & NW_HEAT_READS));
 	prom_auto(c);
@@ -552,9 +601,11 @@ static void status_prometheus(const struct status *st, bool have)
 		if (!c->tpages[i].gone)
 			printf("numaweave_target_heat_regions{pid=\"%u\",class=\"hot\"} %u\n"
 			       "numaweave_target_heat_regions{pid=\"%u\",class=\"warm\"} %u\n"
-			       "numaweave_target_heat_regions{pid=\"%u\",class=\"idle\"} %u\n",
+			       "numaweave_target_heat_regions{pid=\"%u\",class=\"idle\"} %u\n"
+			       "numaweave_target_heat_regions{pid=\"%u\",class=\"unknown\"} %u\n",
 			       c->tpages[i].pid, c->tpages[i].regions_hot, c->tpages[i].pid,
-			       c->tpages[i].regions_warm, c->tpages[i].pid, c->tpages[i].regions_idle);
+			       c->tpages[i].regions_warm, c->tpages[i].pid, c->tpages[i].regions_idle,
+			       c->tpages[i].pid, c->tpages[i].regions_unknown);
 }
 
 int cmd_status(int argc, char **argv)

@@ -179,10 +179,12 @@ static int on_event(void *ctx, void *data, size_t len)
 	case NW_EV_ARM:
 		if (!(e->ctl.heat_sources & NW_HEAT_ARMS))
 			break;	/* tiering-only balancing: not evidence */
-		nw_debug("NUMA balancing armed pid %u [%#llx, +%u pages): %llu regions held",
-			 ev->tgid, (unsigned long long)ev->addr, ev->tid,
+		/* aux entries armed (never 0: BPF counts those); none on node ev->node */
+		nw_debug("NUMA balancing armed %u of pid %u [%#llx, +%u pages), none on node %d: "
+			 "%llu regions armed", ev->aux, ev->tgid, (unsigned long long)ev->addr,
+			 ev->tid, ev->node,
 			 (unsigned long long)heat_arm(&e->heat, ev->tgid, ev->addr,
-						      (uint64_t)ev->tid << 12));
+						      (uint64_t)ev->tid << 12, ev->node));
 		break;
 	case NW_EV_EXIT:
 		t = targets_find(&e->ts, ev->tgid);

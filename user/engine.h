@@ -93,6 +93,7 @@ struct pass {
 	const struct nw_vma *vma;
 	struct region *reg;
 	uint64_t reg_lo;	/* where the region being scanned starts (in its VMA) */
+	int reg_node;		/* node of all its folios so far, -1 none yet, NW_RNODE_MIXED */
 	bool movable;		/* the region's heat makes it due: its folios may move */
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;

@@ -90,6 +90,7 @@ struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr)
 		r = slot(h->tab, h->cap, key);
 		memset(r, 0, sizeof(*r));
 		r->key = key;
+		r->node = NW_RNODE_UNKNOWN;
 		h->used++;
 	}
 	return r;
@@ -103,7 +104,7 @@ struct region *heat_touch_n(struct heat *h, uint32_t tgid, uint64_t addr, uint32
 		return NULL;
 	r->score += (float)n;
 	r->nr = r->nr + n < UINT16_MAX ? r->nr + n : UINT16_MAX;
-	r->last_pass = h->now;
+	r->touched = h->now + 1;
 	r->dirty = 1;
 	r->armed = 0;	/* a fault answers NUMA balancing's arming */
 	return r;
@@ -295,7 +296,7 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 /* Each region of tgid the table holds in [start, start + bytes): bounded by
  * the smaller of the range and the table. */
 static uint64_t heat_range(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
-			   void (*fn)(struct heat *, struct region *, const void *), const void *arg)
+			   void (*fn)(struct heat *, struct region *, void *), void *arg)
 {
 	uint64_t end = start + bytes, n = 0;
 	uint64_t lo = start >> NW_REGION_SHIFT, hi = (end + (1ull << NW_REGION_SHIFT) - 1) >>
@@ -334,7 +335,7 @@ struct damon_word {
 	unsigned int nr, age;
 };
 
-static void damon_one(struct heat *h, struct region *r, const void *arg)
+static void damon_one(struct heat *h, struct region *r, void *arg)
 {
 	const struct damon_word *d = arg;
 
@@ -349,17 +350,34 @@ uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t byte
 	return heat_range(h, tgid, start, bytes, damon_one, &d);
 }
 
-static void arm_one(struct heat *h, struct region *r, const void *arg)
+struct arm_word {
+	int skip_node;
+	uint64_t armed;
+};
+
+static void arm_one(struct heat *h, struct region *r, void *arg)
 {
-	(void)arg;
+	struct arm_word *a = arg;
+
+	if (r->node == NW_RNODE_UNKNOWN ||
+	    (a->skip_node >= 0 && r->node == (unsigned int)a->skip_node))
+		return;	/* not armed, or not known to be: no evidence either way */
+	if (!r->arm_seen)
+		r->dirty = 1;	/* a read source's first word: due (a quota waited for it) */
+	r->arm_seen = h->now + 1;
+	a->armed++;
+	if (region_since_touch(r, h->now) <= 1)
+		return;	/* answered, perhaps before this record came */
 	if (!r->armed)
 		r->armed = h->now + 1;	/* idle from the first arm no fault answered */
-	r->arm_seen = h->now + 1;
 }
 
-uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes)
+uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes, int skip_node)
 {
-	return heat_range(h, tgid, start, bytes, arm_one, NULL);
+	struct arm_word a = { skip_node, 0 };
+
+	heat_range(h, tgid, start, bytes, arm_one, &a);
+	return a.armed;
 }
 
 void heat_forget_arms(struct heat *h)

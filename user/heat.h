@@ -6,7 +6,8 @@
  * holds a decayed event score, the events of the current interval, its age
  * (intervals since its heat last changed class, damo's "age"), a dirty bit
  * (faulted since the last pass), DAMON's word on it where DAMON is a source,
- * NUMA balancing's arming, and the planner's placement state. 56 bytes a
+ * NUMA balancing's arming, the node its pages were on at the last scan, and
+ * the planner's placement state. 56 bytes a
  * region in an open-addressed table at most half full: a target with 1 TiB
  * resident has 512 Ki regions and costs at most 56 MiB (64 MiB with the table's
  * power-of-two rounding); the table refuses to grow past its cap and counts
@@ -33,12 +34,13 @@ struct region {
 	uint16_t nr;		/* events in the current interval */
 	uint16_t last_nr;	/* events in the last whole interval */
 	uint32_t age;		/* intervals since the score last crossed a power of two */
-	uint32_t last_pass;	/* interval of the last event */
+	uint32_t touched;	/* interval + 1 of its last event (an access), 0 never */
 	uint32_t placed_gen;	/* weights generation it was last fully placed under, 0 none */
 	uint32_t backoff_until;	/* interval before which the planner leaves it alone */
-	uint8_t dirty;
+	uint8_t dirty : 1;
+	uint8_t removes : 7;	/* times it was found misplaced again after placing */
 	uint8_t cls;		/* log2 class of the score, for age */
-	uint8_t removes;	/* times it was found misplaced again after placing */
+	uint8_t node;		/* node of all its pages at the last scan, or NW_RNODE_* */
 	uint8_t dnr;		/* DAMON: nr_accesses in its last aggregation (0..MAX_NR) */
 	uint32_t dage;		/* DAMON: age, aggregation intervals */
 	uint32_t dseen;		/* DAMON: interval of its last word + 1, 0 never */
@@ -46,6 +48,9 @@ struct region {
 				   has answered yet, 0 none pending */
 	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
 };
+
+#define NW_RNODE_MIXED 0xfe	/* pages on several nodes, or some moved since the scan */
+#define NW_RNODE_UNKNOWN 0xff	/* not scanned yet */
 
 #define NW_HEAT_WATCH 4	/* age.min values watched: a daemon's policies may differ */
 
@@ -89,16 +94,27 @@ struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);
 uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
 		    unsigned int nr, unsigned int age);
 /*
- * NUMA balancing armed [start, start + bytes) of tgid: the regions the table
- * holds there wait for a fault to answer. Returns the regions updated.
+ * NUMA balancing armed [start, start + bytes) of tgid (some of its pages: the
+ * call changed at least one entry): the regions the table holds there wait
+ * for a fault to answer. skip_node >= 0: the kernel left the pages on that
+ * node alone (a single-threaded process's own node), so a region all on it
+ * was not armed and learns nothing; nor does one not scanned yet. A region
+ * touched in this interval or the last one counts as answered: the record
+ * comes after the arming, and the faults that answer it may come before the
+ * record. Returns the regions armed.
  */
-uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes);
+uint64_t heat_arm(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes, int skip_node);
 /* NUMA balancing's arming is no evidence any more (its mode changed): forget it. */
 void heat_forget_arms(struct heat *h);
 /* Armed and not answered: idle for this many intervals (0: not pending). */
 static inline uint32_t region_arm_idle(const struct region *r, uint32_t now)
 {
 	return r && r->armed ? now + 1 - r->armed : 0;
+}
+/* Intervals since its last event (an access of any kind); UINT32_MAX never. */
+static inline uint32_t region_since_touch(const struct region *r, uint32_t now)
+{
+	return r && r->touched ? now + 1 - r->touched : UINT32_MAX;
 }
 /* DAMON spoke of this region recently. */
 static inline bool region_damon_fresh(const struct region *r, uint32_t now)

@@ -404,7 +404,7 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		nw_err("cannot load BPF programs: %s", strerror(-rc));
 		return rc;
 	}
-	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fentry change_prot_numa" : "",
+	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fexit change_prot_numa" : "",
 		l->damon_prog ? " + DAMON tracepoint" : "",
 		l->joins ? " + tp_btf cgroup_attach_task" : "");
 	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))

@@ -29,7 +29,7 @@ struct loader {
 	struct nw_stats *stats;	/* the stats map, mmap-ed */
 	struct nw_seen *seen;	/* the first-touch bitmap, mmap-ed */
 	bool fentry;		/* task_numa_fault fentry attached */
-	bool arms;		/* change_prot_numa fentry attached: armed ranges seen */
+	bool arms;		/* change_prot_numa fexit attached: armed ranges seen */
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */
 	bool fork_btf;
 	bool joins;		/* cgroup_attach_task attached: moves between cgroups wake the loop */

@@ -38,6 +38,8 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 
 	m.dest = wtable_node(&e->cur->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;
+	if (node >= 0 && p->reg_node != node)
+		p->reg_node = p->reg_node < 0 ? node : NW_RNODE_MIXED;
 	if (node < 0)	/* its node comes from move_pages(2) later (counted then) */
 		return p->movable ? move_vec_push(&e->unknown, &m) : 0;
 	p->per_node[node] += n;
@@ -144,6 +146,14 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 		e->p.deferred++;
 		return SKIP;
 	}
+	/* a quota is spent hottest first: not on memory whose heat is not known yet */
+	if (e->cur->cfg.action == NW_MIGRATE_HOT && e->cur->budget != UINT64_MAX &&
+	    policy_heat_unknown(reg, e->heat.now, e->ctl.heat_sources, e->cur->cfg.interval_us)) {
+		e->p.deferred++;
+		e->ctl.heat_waits++;
+		e->p.t->need_full = true;	/* looked at again next pass, not at the full one */
+		return SCAN_ONLY;	/* counted, left for when a read source speaks of it */
+	}
 	return SCAN_MOVE;
 }
 
@@ -176,10 +186,15 @@ static int scan_region(struct engine *e, struct page_scanner *ps, const struct n
 	/* made on the first resident folio (folio_seen): heat only where memory is */
 	e->p.reg = reg;
 	e->p.reg_lo = lo;
+	e->p.reg_node = -1;
 	if (reg)
 		reg->dirty = 0;
 	ps->small_only = policy_vma_small_only(v);
-	return scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
+	rc = scan_range(ps, lo, hi, policy_vma_anon_only(v), folio_seen, e);
+	/* where its pages are: NUMA balancing's arming skips some nodes (heat_arm) */
+	if (e->p.reg && e->p.reg_node >= 0)
+		e->p.reg->node = (uint8_t)e->p.reg_node;
+	return rc;
 }
 
 static int scan_vma(struct engine *e, struct page_scanner *ps, const struct nw_vma *v, bool full)
@@ -256,8 +271,10 @@ static void count_moved(struct engine *e, struct target *t, const struct move *m
 	uint64_t pages = 1ull << m->order;
 	struct region *r = heat_get(&e->heat, t->pid, m->addr);
 
-	if (r)
+	if (r) {
 		r->placed_gen = e->cur->gen;
+		r->node = NW_RNODE_MIXED;	/* until the next scan says */
+	}
 	if (m->src >= 0 && e->p.per_node[m->src] >= pages)
 		e->p.per_node[m->src] -= pages;
 	e->p.per_node[m->result] += pages;

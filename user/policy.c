@@ -118,6 +118,7 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 	const struct access_pattern *ap = &c->ap;
 	double acc = r ? r->last_nr : 0;
 	uint64_t age_us = policy_region_age_us(r, now, c->interval_us);
+	uint32_t since = region_since_touch(r, now);
 
 	if (POLICY_REGION < ap->sz_min || POLICY_REGION > ap->sz_max)
 		return false;
@@ -132,6 +133,19 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 			acc = 1;
 		if (ap->acc_pct)
 			acc = acc * 100.0 / (POLICY_REGION >> 12);
+	}
+	/*
+	 * An access seen beats a word of idleness: where DAMON or an unanswered
+	 * arming says "no access for age_us" but a fault (a hinting fault, a
+	 * first touch, a write) came since, the region was accessed then: the
+	 * smallest access count of the unit in use, its age from that event.
+	 */
+	if (acc == 0 && since != UINT32_MAX && (uint64_t)since * c->interval_us < age_us) {
+		if (region_damon_fresh(r, now))
+			acc = ap->acc_pct ? 100.0 / NW_DAMON_MAX_NR : 1;
+		else
+			acc = ap->acc_pct ? 100.0 / (POLICY_REGION >> 12) : 1;
+		age_us = (uint64_t)since * c->interval_us;
 	}
 	if (acc < ap->acc_min || acc > ap->acc_max)
 		return false;
@@ -151,6 +165,30 @@ bool policy_region_has_evidence(const struct region *r, uint32_t now)
 	return region_damon_fresh(r, now) || (r && r->arm_seen);
 }
 
+bool policy_heat_unknown(const struct region *r, uint32_t now, uint64_t sources,
+			 uint64_t interval_us)
+{
+	if (!(sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)))
+		return false;	/* faults alone: what they say is all there will be */
+	if (!r)
+		return true;	/* not in the table: nothing has spoken of it */
+	if (policy_region_has_evidence(r, now) || region_since_touch(r, now) != UINT32_MAX)
+		return false;
+	/* a region no read source reaches (a single-threaded job's own node) waits no longer */
+	return (uint64_t)r->age * interval_us < POLICY_HEAT_GRACE_US;
+}
+
+enum nw_region_src policy_region_source(const struct region *r, uint32_t now, uint64_t sources)
+{
+	if (region_damon_fresh(r, now))
+		return NW_RSRC_DAMON;
+	if (r && (r->armed || r->arm_seen))
+		return NW_RSRC_ARMS;
+	if (region_since_touch(r, now) != UINT32_MAX)
+		return NW_RSRC_FAULTS;
+	return sources & (NW_HEAT_DAMON | NW_HEAT_ARMS) ? NW_RSRC_NONE : NW_RSRC_FAULTS;
+}
+
 float policy_region_heat(const struct region *r, uint32_t now)
 {
 	if (!r)
@@ -168,7 +206,9 @@ bool policy_region_waits(const struct region *r, uint32_t now)
 		return false;
 	if (r->backoff_until > now)
 		return true;
-	return r->removes && now - r->last_pass < ((uint32_t)POLICY_QUIET << r->removes);
+	/* quiet since its last access (a region never touched: since the start) */
+	return r->removes && now - (r->touched ? r->touched - 1 : 0) <
+				     ((uint32_t)POLICY_QUIET << r->removes);
 }
 
 void policy_backoff(struct region *r, uint32_t now, __u64 *contested)

@@ -31,6 +31,7 @@
 #define POLICY_SURRENDER 600	/* ... for this many intervals, or until the weights change */
 #define POLICY_ENOMEM_PAUSE 10	/* intervals a full node is left alone */
 #define POLICY_REGION (1ull << NW_REGION_SHIFT)
+#define POLICY_HEAT_GRACE_US 10000000ull	/* 10 s: see policy_heat_unknown() */
 
 /* Anonymous and shmem mappings, and private file mappings' CoW-ed pages. */
 bool policy_vma_eligible(const struct nw_vma *v);
@@ -57,6 +58,17 @@ bool policy_pattern_wants_heat(const struct nw_config *c);
  * region: where one runs, a region it has not spoken of yet is not called idle.
  */
 bool policy_region_has_evidence(const struct region *r, uint32_t now);
+/*
+ * Under a quota, migrate_hot spends nothing on a region whose heat is not
+ * known yet: a read source runs (DAMON, NUMA balancing's arming) and has not
+ * spoken of it, no fault has touched it, and it is younger than the grace
+ * (POLICY_HEAT_GRACE_US: a region no read source ever reaches is moved then,
+ * after the known ones).
+ */
+bool policy_heat_unknown(const struct region *r, uint32_t now, uint64_t sources,
+			 uint64_t interval_us);
+/* Which source decides the region's class now (status says it). */
+enum nw_region_src policy_region_source(const struct region *r, uint32_t now, uint64_t sources);
 /* How long its heat has stayed where it is (damo's age), by the best source. */
 uint64_t policy_region_age_us(const struct region *r, uint32_t now, uint64_t interval_us);
 /* The heat the quota orders by: DAMON's access percent where it is fresh, else faults. */

@@ -74,9 +74,12 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 
 	memset(c->hot, 0, sizeof(c->hot));
 	memset(c->cold, 0, sizeof(c->cold));
-	c->regions_hot = c->regions_warm = c->regions_idle = 0;
+	memset(c->class_src, 0, sizeof(c->class_src));
+	c->regions_hot = c->regions_warm = c->regions_idle = c->regions_unknown = 0;
 	for (uint64_t i = 0; i < h->cap; i++) {
 		const struct region *r = &h->tab[i];
+		enum nw_region_src src;
+		enum nw_region_class cls;
 		struct nw_tpages *tp;
 		float heat;
 
@@ -86,19 +89,30 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 			hot_insert(c->hot, &nh, &(struct nw_hot){ region_tgid(r), r->last_nr,
 					region_addr(r), (uint64_t)(r->score * 100) });
 		heat = policy_region_heat(r, h->now);
+		src = policy_region_source(r, h->now, c->heat_sources);
 		tp = tpages_of(c, region_tgid(r));
 		if (heat >= 50.0f) {
+			cls = NW_CLS_HOT;
 			c->regions_hot++;
 			tp->regions_hot++;
 		} else if (heat >= 0.01f) {
+			cls = NW_CLS_WARM;
 			c->regions_warm++;
 			tp->regions_warm++;
+		} else if (src == NW_RSRC_NONE) {
+			cls = NW_CLS_UNKNOWN;	/* not idle: no read source has reached it */
+			c->regions_unknown++;
+			tp->regions_unknown++;
 		} else {
+			cls = NW_CLS_IDLE;
 			c->regions_idle++;
 			tp->regions_idle++;
 		}
-		cold_insert(c->cold, &nc, &(struct nw_cold){ region_tgid(r), (uint32_t)(heat * 100),
-				region_addr(r), policy_region_age_us(r, h->now, interval_us) / 1000 });
+		c->class_src[cls][src]++;
+		if (cls != NW_CLS_UNKNOWN)
+			cold_insert(c->cold, &nc, &(struct nw_cold){ region_tgid(r),
+					(uint32_t)(heat * 100), region_addr(r),
+					policy_region_age_us(r, h->now, interval_us) / 1000, src, 0 });
 	}
 }
 
@@ -141,7 +155,7 @@ void report_publish(struct engine *e)
 		}
 		tp->pid = e->ts.t[i]->pid;
 		tp->gone = e->ts.t[i]->gone;
-		tp->regions_hot = tp->regions_warm = tp->regions_idle = 0;	/* heat_summary counts */
+		tp->regions_hot = tp->regions_warm = tp->regions_idle = tp->regions_unknown = 0;	/* heat_summary counts */
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
 	/* every auto policy's decision, in the policies' order; `auto` is the first's */

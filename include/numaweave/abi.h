@@ -55,8 +55,10 @@ struct nw_event {
 	__u32 err;		/* x86 page-fault error code */
 	__u32 cpu;
 	__u16 kind;		/* enum nw_event_kind */
-	__s16 node;		/* NW_EV_HINT: node the page is on after the fault, else -1 */
-	__u32 aux;		/* NW_EV_FORK: parent tgid; NW_EV_HINT: TNF_* flags */
+	__s16 node;		/* NW_EV_HINT: node the page is on after the fault; NW_EV_ARM:
+				   the node whose pages the kernel left alone, or -1 */
+	__u32 aux;		/* NW_EV_FORK: parent tgid; NW_EV_HINT: TNF_* flags;
+				   NW_EV_ARM: entries armed */
 };
 
 enum nw_heat_source {
@@ -65,6 +67,17 @@ enum nw_heat_source {
 	NW_HEAT_DAMON = 4,	/* DAMON accessed-bit sampling (kdamond started by numaweave) */
 	NW_HEAT_ARMS = 8,	/* ranges NUMA balancing armed and whether a fault answered */
 };
+/* Which source put a region in its heat class (status: why it is there). */
+enum nw_region_src {
+	NW_RSRC_NONE,		/* no read source has spoken of it yet: unknown */
+	NW_RSRC_FAULTS,		/* its faults (first touches, writes, hinting faults) */
+	NW_RSRC_DAMON,		/* DAMON's last aggregation */
+	NW_RSRC_ARMS,		/* NUMA balancing's arming, answered or not */
+	NW_RSRC_MAX,
+};
+
+enum nw_region_class { NW_CLS_HOT, NW_CLS_WARM, NW_CLS_IDLE, NW_CLS_UNKNOWN, NW_CLS_MAX };
+
 /* the sources that see reads which cause no fault: without one, heat is a guess */
 #define NW_HEAT_READS (NW_HEAT_HINTS | NW_HEAT_DAMON | NW_HEAT_ARMS)
 
@@ -92,6 +105,8 @@ struct nw_bpf_stats {
 	__u64 exits;
 	__u64 wakeups;		/* forced consumer wakeups */
 	__u64 arms;		/* change_prot_numa() calls on targets (ranges armed) */
+	__u64 arms_void;	/* of which armed no page (all skipped: a single-threaded
+				   job's own node, shared CoW pages, already armed) */
 	__u64 folded;		/* faults counted in NW_EV_FOLD records, not a record each */
 	__u64 joins;		/* processes moved between cgroups while a policy names one */
 };
@@ -121,6 +136,7 @@ struct nw_ctl_stats {
 	__u64 bytes_moved;
 	__u64 quota_bytes;	/* bytes per second, 0 = unlimited */
 	__u64 quota_deferred;	/* pages left for a later interval by the quota */
+	__u64 heat_waits;	/* regions a quota left until a read source speaks of them */
 	__u64 removes;		/* pages the kernel moved back after numaweave placed them */
 	__u64 contested;	/* regions left to NUMA balancing (moved back too often) */
 	__u64 numa_balancing;	/* kernel.numa_balancing before the run; 1 << 63 if not changed */
@@ -149,6 +165,8 @@ struct nw_ctl_stats {
 	__u64 regions_hot;	/* heat regions (2 MiB, resident) by class, last pass: */
 	__u64 regions_warm;	/*   hot >= 50 % accessed (DAMON) or >= 50 events, */
 	__u64 regions_idle;	/*   idle: no access seen, warm: the rest */
+	__u64 regions_unknown;	/*   unknown: a read source runs and has not reached it */
+	__u32 class_src[NW_CLS_MAX][NW_RSRC_MAX];	/* regions by class and deciding source */
 	__u64 moved_to[NW_MAX_NODES];
 	__u64 failed[NW_FAIL_MAX];
 	__u32 weights[NW_MAX_NODES];	/* table in force */
@@ -164,6 +182,8 @@ struct nw_ctl_stats {
 		__u32 heat_x100;	/* DAMON access percent or decayed events, x 100 */
 		__u64 addr;		/* 2 MiB region */
 		__u64 age_ms;		/* time its heat has stayed in its class */
+		__u32 source;		/* enum nw_region_src: who says so */
+		__u32 pad;
 	} cold[NW_HOT];
 	struct nw_auto {		/* --weights auto: the controller's last decision */
 		__u32 state;		/* 0 off, 1 deciding, 2 paused by a manual edit */
@@ -186,7 +206,7 @@ struct nw_ctl_stats {
 		__u32 pid;
 		__u32 gone;
 		__u32 regions_hot, regions_warm, regions_idle;	/* its 2 MiB regions by heat class */
-		__u32 pad;
+		__u32 regions_unknown;
 		__u64 pages[NW_MAX_NODES];
 	} tpages[NW_TPAGES];
 };

@@ -153,9 +153,10 @@ Test(heat, armed_unanswered_is_idle_evidence)
 	h.watch_age[0] = 3;
 	a = heat_get(&h, 9, 0x40000000);
 	b = heat_get(&h, 9, 0x40200000);
-	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 4 << 20), 2);
+	a->node = b->node = 0;	/* scanned: all on node 0 */
+	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 4 << 20, -1), 2);
 	heat_tick(&h);
-	heat_arm(&h, 9, 0x40000000, 4 << 20);	/* armed again: idle since the first */
+	heat_arm(&h, 9, 0x40000000, 4 << 20, -1);	/* armed again: idle since the first */
 	cr_assert_eq(region_arm_idle(a, h.now), 1);
 	heat_touch(&h, 9, 0x40200000 + 4096);	/* b is read: a hinting fault */
 	cr_assert_eq(region_arm_idle(b, h.now), 0);
@@ -246,5 +247,88 @@ Test(heat, two_watched_ages_each_make_a_region_due)
 		cr_assert_eq(!!r->dirty, i == 3 || i == 6, "interval %d: due %d", i, r->dirty);
 		r->dirty = 0;
 	}
+	heat_free(&h);
+}
+
+/*
+ * The kernel arms no page of a single-threaded process on the node it runs
+ * on: a region all on that node was not armed, and staying unanswered says
+ * nothing (it is what made read memory look idle on 6.1). A region with pages
+ * elsewhere was armed; one not scanned yet is not known to be.
+ */
+Test(heat, arming_skips_a_single_threaded_jobs_own_node)
+{
+	struct heat h;
+	struct region *local, *remote, *mixed, *unseen;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	local = heat_get(&h, 9, 0x40000000);
+	remote = heat_get(&h, 9, 0x40200000);
+	mixed = heat_get(&h, 9, 0x40400000);
+	unseen = heat_get(&h, 9, 0x40600000);
+	local->node = 0;
+	remote->node = 1;
+	mixed->node = NW_RNODE_MIXED;
+	for (int i = 0; i < 3; i++)
+		heat_tick(&h);
+	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 8 << 20, 0), 2, "remote and mixed armed");
+	cr_assert(!local->arm_seen && !local->armed, "its own node: not armed, no evidence");
+	cr_assert(!unseen->arm_seen && !unseen->armed, "not scanned: no evidence");
+	cr_assert(remote->armed && mixed->armed);
+	for (int i = 0; i < 10; i++)
+		heat_tick(&h);
+	cr_assert_eq(region_arm_idle(local, h.now), 0, "never called idle by arming");
+	cr_assert_eq(region_arm_idle(remote, h.now), 10, "armed 10 intervals ago");
+	/* the same process with a second thread: every node is armed */
+	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 2 << 20, -1), 1);
+	cr_assert(local->armed && local->arm_seen);
+	heat_free(&h);
+}
+
+/*
+ * The arming record comes after the kernel armed the range, so the faults
+ * that answer it can come first: a region touched in this interval or the
+ * last one counts as answered (accessed since its arming), not as idle; one
+ * touched longer ago waits for an answer as before.
+ */
+Test(heat, a_fault_before_the_arming_record_answers_it)
+{
+	struct heat h;
+	struct region *now, *last, *old;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	for (int i = 0; i < 5; i++)
+		heat_tick(&h);
+	old = heat_touch(&h, 9, 0x40400000);
+	heat_tick(&h);
+	heat_tick(&h);
+	last = heat_touch(&h, 9, 0x40200000);
+	heat_tick(&h);
+	now = heat_touch(&h, 9, 0x40000000);	/* the hinting fault, then the record */
+	now->node = last->node = old->node = 1;
+	cr_assert_eq(heat_arm(&h, 9, 0x40000000, 6 << 20, 0), 3);
+	cr_assert(now->arm_seen && !now->armed, "answered in this interval");
+	cr_assert(last->arm_seen && !last->armed, "answered in the last interval");
+	cr_assert(old->armed, "touched three intervals before the arming: waits for an answer");
+	heat_free(&h);
+}
+
+/* A read source's first word on a region makes it due (a quota waits for it). */
+Test(heat, first_arming_makes_a_region_due)
+{
+	struct heat h;
+	struct region *r;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	r = heat_get(&h, 9, 0x40000000);
+	r->node = 1;
+	r->dirty = 0;
+	heat_arm(&h, 9, 0x40000000, 2 << 20, -1);
+	cr_assert(r->dirty);
+	r->dirty = 0;
+	heat_tick(&h);
+	heat_tick(&h);
+	heat_arm(&h, 9, 0x40000000, 2 << 20, -1);
+	cr_assert(!r->dirty, "the first word only");
 	heat_free(&h);
 }

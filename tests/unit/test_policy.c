@@ -151,7 +151,7 @@ Test(policy, contest_backoff_then_surrender)
 	policy_backoff(&r, 101, &contested);
 	cr_assert_eq(r.removes, 1, "once per backoff: a second report in it changes nothing");
 	/* waits out the backoff, then until quiet for QUIET << removes intervals */
-	r.last_pass = 100;
+	r.touched = 101;	/* its last event in interval 100 */
 	cr_assert(policy_region_waits(&r, 101));
 	cr_assert(policy_region_waits(&r, 102 + 5), "touched at 100: quiet only since then");
 	cr_assert(!policy_region_waits(&r, 100 + (POLICY_QUIET << 1)));
@@ -304,4 +304,83 @@ Test(policy, armed_ranges_decide_cold_patterns)
 	cr_assert(policy_pattern_pass(&c, &unseen, 20), "by faults alone it looks idle...");
 	cr_assert(!policy_region_has_evidence(&unseen, 20), "...but no read source spoke of it");
 	cr_assert(policy_region_has_evidence(&read, 20) && policy_region_has_evidence(&idle, 20));
+}
+
+/*
+ * DAMON samples one address per region per 5 ms and can miss a region read
+ * now and then; a fault (a hinting fault) on it since is an access all the
+ * same: the region is not cold however long DAMON calls it idle.
+ */
+Test(policy, a_recent_fault_beats_damons_idle_word)
+{
+	struct nw_config c;
+	struct region r = { .key = 1, .dnr = 0, .dage = 40, .dseen = 100, .touched = 99 };
+
+	config_defaults(&c);
+	c.action = NW_MIGRATE_COLD;
+	c.interval_us = 100000;
+	c.ap.acc_min = 0;
+	c.ap.acc_max = 0;
+	c.ap.age_min_us = 3000000;
+	cr_assert(!policy_pattern_pass(&c, &r, 100), "a hinting fault 0.2 s ago: not idle");
+	r.touched = 50;
+	cr_assert(policy_pattern_pass(&c, &r, 100), "the fault 5 s ago is older than DAMON's 4 s");
+	r.touched = 80;	/* 2 s ago: accessed then, so idle for 2 s only */
+	cr_assert(!policy_pattern_pass(&c, &r, 100));
+	c.ap.age_min_us = 1500000;
+	cr_assert(!policy_pattern_pass(&c, &r, 100), "an access is not nr_accesses 0");
+	/* a hot pattern is not widened: DAMON's 0 stays below min 1 without a fault */
+	r.touched = 0;
+	c.action = NW_MIGRATE_HOT;
+	c.ap.acc_min = 1;
+	c.ap.acc_max = INFINITY;
+	c.ap.age_min_us = 0;
+	cr_assert(!policy_pattern_pass(&c, &r, 100));
+}
+
+/*
+ * Under a quota, migrate_hot waits for heat: a region no read source has
+ * spoken of (and no fault touched) is unknown until the grace is over; with
+ * faults as the only source there is nothing to wait for.
+ */
+Test(policy, quota_waits_for_a_read_sources_word)
+{
+	const uint64_t iv = 200000, reads = NW_HEAT_FAULTS | NW_HEAT_DAMON;
+	struct region r = { .key = 1, .age = 3 };
+
+	cr_assert(policy_heat_unknown(NULL, 10, reads, iv), "not in the table");
+	cr_assert(policy_heat_unknown(&r, 10, reads, iv));
+	cr_assert(policy_heat_unknown(&r, 10, NW_HEAT_FAULTS | NW_HEAT_ARMS, iv));
+	cr_assert(!policy_heat_unknown(&r, 10, NW_HEAT_FAULTS | NW_HEAT_HINTS, iv),
+		  "hinting faults alone: nothing better will come");
+	r.dseen = 10;
+	cr_assert(!policy_heat_unknown(&r, 10, reads, iv), "DAMON spoke of it");
+	r.dseen = 0;
+	r.arm_seen = 9;
+	cr_assert(!policy_heat_unknown(&r, 10, reads, iv), "armed");
+	r.arm_seen = 0;
+	r.touched = 4;
+	cr_assert(!policy_heat_unknown(&r, 10, reads, iv), "a fault touched it");
+	r.touched = 0;
+	r.age = POLICY_HEAT_GRACE_US / iv;
+	cr_assert(!policy_heat_unknown(&r, 60, reads, iv),
+		  "never reached in the grace (a single-threaded job's own node): moved after all");
+}
+
+Test(policy, the_source_that_decides_a_region)
+{
+	const uint64_t reads = NW_HEAT_FAULTS | NW_HEAT_DAMON;
+	struct region r = { .key = 1 };
+
+	cr_assert_eq(policy_region_source(&r, 10, reads), NW_RSRC_NONE);
+	cr_assert_eq(policy_region_source(&r, 10, NW_HEAT_FAULTS), NW_RSRC_FAULTS,
+		     "faults alone: their guess");
+	r.touched = 3;
+	cr_assert_eq(policy_region_source(&r, 10, reads), NW_RSRC_FAULTS);
+	r.arm_seen = 5;
+	cr_assert_eq(policy_region_source(&r, 10, reads), NW_RSRC_ARMS);
+	r.dseen = 10;
+	cr_assert_eq(policy_region_source(&r, 10, reads), NW_RSRC_DAMON);
+	cr_assert_eq(policy_region_source(&r, 10 + NW_DAMON_FRESH, reads), NW_RSRC_ARMS,
+		     "DAMON's word gone stale");
 }

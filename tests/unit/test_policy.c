@@ -253,6 +253,17 @@ Test(policy, weights_settle_before_force)
 
 /* With DAMON's word on a region, patterns and the quota use DAMON's units
  * (samples accessed per aggregation, age in aggregations), as damo means them. */
+/* migrate_cold, nr_accesses 0, age >= 3 s (the scenario's cold_idle3s.yaml) */
+static void cold_idle3s(struct nw_config *c, uint64_t interval_us)
+{
+	config_defaults(c);
+	c->action = NW_MIGRATE_COLD;
+	c->interval_us = interval_us;
+	c->ap.acc_min = 0;
+	c->ap.acc_max = 0;
+	c->ap.age_min_us = 3000000;
+}
+
 Test(policy, damon_units_for_patterns_and_heat)
 {
 	struct nw_config c;
@@ -290,12 +301,7 @@ Test(policy, armed_ranges_decide_cold_patterns)
 	struct region idle = { .key = 1, .armed = 1, .arm_seen = 20, .score = 2.0f };
 	struct region read = { .key = 2, .armed = 0, .arm_seen = 20, .age = 50 };
 
-	config_defaults(&c);
-	c.action = NW_MIGRATE_COLD;
-	c.interval_us = 200000;
-	c.ap.acc_min = 0;
-	c.ap.acc_max = 0;
-	c.ap.age_min_us = 3000000;
+	cold_idle3s(&c, 200000);
 	cr_assert(policy_pattern_pass(&c, &idle, 20), "armed at 0, untouched 4 s");
 	cr_assert(!policy_pattern_pass(&c, &idle, 10), "untouched only 2 s");
 	cr_assert(!policy_pattern_pass(&c, &read, 20), "touched after its arming");
@@ -316,12 +322,7 @@ Test(policy, a_recent_fault_beats_damons_idle_word)
 	struct nw_config c;
 	struct region r = { .key = 1, .dnr = 0, .dage = 40, .dseen = 100, .touched = 99 };
 
-	config_defaults(&c);
-	c.action = NW_MIGRATE_COLD;
-	c.interval_us = 100000;
-	c.ap.acc_min = 0;
-	c.ap.acc_max = 0;
-	c.ap.age_min_us = 3000000;
+	cold_idle3s(&c, 100000);
 	cr_assert(!policy_pattern_pass(&c, &r, 100), "a hinting fault 0.2 s ago: not idle");
 	r.touched = 50;
 	cr_assert(policy_pattern_pass(&c, &r, 100), "the fault 5 s ago is older than DAMON's 4 s");

@@ -10,11 +10,18 @@
 #  D. without DAMON under numa_balancing 2 (tiering alone arms no top-tier
 #     page): no read signal, so migrate_cold with a pattern is refused.
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
-#     (its node-1 share >= 35 %, the idle one's <= 25 %).
+#     (its node-1 share >= 35 %, the idle one's <= 10 %); 8 s on 6.1, where
+#     only the order is checked (read share >= twice the idle one's).
 #  E. a SIGKILLed run's kdamond is taken back by the next run.
 #  F. the daemon starts its kdamond when a pid-file target joins, demotes the
 #     idle mapping by its policy's age.min within 30 s (not at the 60 s full
 #     pass), and lets the kdamond go when the target leaves.
+#  S. the issue-32 case: a single-threaded job (its main thread reads, no
+#     other thread) started under kernel.numa_balancing 1 and running 5 s
+#     before numaweave: the kernel arms none of its pages on its own node, so
+#     an unanswered arming is no evidence there. migrate_cold must keep the read
+#     memory (<= 5 % demoted in 15 s); with DAMON (7.x) the idle memory goes
+#     (>= 90 %), without a read source for it (6.1) status calls it unknown.
 # Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
 # status line are asserted instead; with balancing on, NUMA balancing's arming
 # is the read signal there too (6.1: idle >= 90 % demoted, read <= 10 %).
@@ -44,13 +51,34 @@ wait_idle_out() {
 }
 
 start_heat() {
-	start_alloc 216M --nothp --hot 40M || exit 1
+	start_alloc 216M --nothp --hot 40M "$@" || exit 1
 	HOT=$(sed -n 's/^hot [0-9]* at 0x//p' "$OUT")
 	IDLE=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
 	log "read mapping $HOT on node 1: $(vma_share $PID $HOT) %, idle $IDLE: $(vma_share $PID $IDLE) %"
 }
 taskset -c 0 sh -c 'while :; do :; done' &
 CO=$!
+
+# single_arm NAME [ARGS]: S above; ARGS to numaweave run. Sets hot, idle.
+single_arm() {
+	name=$1
+	shift
+	echo 1 > /proc/sys/kernel/numa_balancing
+	start_heat --hot-main
+	sleep 5
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml "$@" -v 2>/tmp/nw$name.log &
+	NW=$!
+	sleep 15
+	numaweave status | grep -E '^heat|^moved|^target' | tee /tmp/st$name
+	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+	kill -TERM $NW; wait $NW
+	echo 0 > /proc/sys/kernel/numa_balancing
+	log "$name: single-threaded job, read mapping on node 1: $hot %, idle mapping: $idle %"
+	share_check $hot max 5 "$name: read memory kept ($hot % <= 5 %)" \
+		"$name: read memory of a single-threaded job demoted: $hot %"
+	verify_alloc
+	kill $PID; wait $PID 2>/dev/null; PID=
+}
 
 # D: under tiering-only balancing (2) no top-tier page is armed: without
 # DAMON nothing sees reads, so migrate_cold with a pattern is refused
@@ -67,8 +95,11 @@ tiering_refused() {
 }
 
 # hot_arm NAME BALANCING [ARGS]: migrate_hot 1:1 under a 10 MiB/s quota for
-# 4 s on a fresh target: the read mapping goes first (>= 35 % on node 1), the
-# idle one waits (<= 25 %). The target is left running.
+# HOT_S seconds (4; 8 on 6.1, whose arming is its only read source and comes
+# at the kernel's scan pace) on a fresh target: the read mapping goes first
+# (>= 35 % on node 1), the idle one waits (<= 10 %: the quota waits for heat,
+# and after the read memory only the rest of the window is left for it). The
+# target is left running.
 hot_arm() {
 	name=$1 nb=$2
 	shift 2
@@ -78,14 +109,23 @@ hot_arm() {
 	sleep 1
 	numaweave run --pid $PID --weights 0:1,1:1 --quota 10M --interval 200ms "$@" -v 2>/tmp/nw$name.log &
 	NW=$!
-	sleep 4
+	sleep ${HOT_S:-4}
 	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
 	numaweave status | grep -E '^heat|^moved|^quota|^target'
 	kill -TERM $NW; wait $NW
 	echo 0 > /proc/sys/kernel/numa_balancing
 	log "$name: read mapping on node 1: $hot %, idle mapping: $idle %"
-	share_check $hot min 35 "$name: read memory interleaved first ($hot % >= 35 %)" "$name: read memory on node 1 only $hot %"
-	share_check $idle max 25 "$name: idle memory waits ($idle % <= 25 %)" "$name: idle memory on node 1: $idle %"
+	if [ -n "${HOT_REL:-}" ]; then
+		# 6.1: the arming comes late and the kernel pulls moved read pages
+		# back to the reader's node; what must hold is the order
+		awk -v h=$hot -v i=$idle 'BEGIN { exit !(h > 0 && h >= 2 * i) }' &&
+			pass "$name: read memory first ($hot % on node 1, idle $idle %)" ||
+			fail "$name: read memory not first ($hot % on node 1, idle $idle %)"
+	else
+		share_check $hot min 35 "$name: read memory interleaved first ($hot % >= 35 %)" "$name: read memory on node 1 only $hot %"
+	fi
+	share_check $idle max 10 "$name: idle memory waits ($idle % <= 10 % after ${HOT_S:-4} s)" \
+		"$name: idle memory on node 1: $idle % after ${HOT_S:-4} s"
 	verify_alloc
 }
 
@@ -132,10 +172,15 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 	log "pages read first so move_pages could find them: $(json_field "$js" move_touched)"
 	verify_alloc
 	kill $PID; wait $PID 2>/dev/null; PID=
-	log "B1: migrate_hot 1:1 under a quota, NUMA balancing's arming the read signal"
-	hot_arm B1 1
+	log "B1: migrate_hot 1:1 under a quota, NUMA balancing's arming the read signal, 8 s"
+	HOT_S=8 HOT_REL=1 hot_arm B1 1
 	kill $PID; wait $PID 2>/dev/null; PID=
 	tiering_refused
+	log "S: a single-threaded job under numa_balancing 1 (6.1's default): no read source reaches its own node"
+	single_arm S
+	grep "^target" /tmp/stS | grep -q " [1-9][0-9]* unknown" &&
+		pass "S: status calls the memory no source reached unknown, not idle" ||
+		fail "S: no unknown regions in status"
 	kill $CO
 	finish
 	exit
@@ -177,6 +222,16 @@ log "C: the same without DAMON, NUMA balancing on: its scans are the read signal
 cold_arm C 1 --no-damon
 log "D: without DAMON under tiering-only balancing (2): nothing here sees reads"
 tiering_refused
+
+log "S: a single-threaded job under numa_balancing 1, DAMON the read source"
+single_arm S
+share_check $idle min 90 "S: idle memory demoted by DAMON's word ($idle % >= 90 %)" \
+	"S: idle memory on node 1 only $idle %"
+log "S1: the same without DAMON: arming reaches none of its pages"
+single_arm S1 --no-damon
+grep "^target" /tmp/stS1 | grep -q " [1-9][0-9]* unknown" &&
+	pass "S1: status calls the memory no source reached unknown, not idle" ||
+	fail "S1: no unknown regions in status"
 
 log "B: migrate_hot 1:1, quota 10 MiB/s, 4 s (DAMON)"
 hot_arm B 0

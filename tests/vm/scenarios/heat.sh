@@ -6,7 +6,7 @@
 #  A. migrate_cold to node 1, nr_accesses 0, age >= 3 s, 15 s (up to 30 while it is still moving):
 #     >= 90 % of the idle mapping on node 1, <= 10 % of the read one.
 #  C. A again without DAMON, kernel.numa_balancing 1: the ranges its scans arm
-#     and no fault answers are the idle evidence (fentry change_prot_numa).
+#     and no fault answers are the idle evidence (fexit change_prot_numa).
 #  D. without DAMON under numa_balancing 2 (tiering alone arms no top-tier
 #     page): no read signal, so migrate_cold with a pattern is refused.
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first

@@ -134,7 +134,7 @@ static int region_wanted(struct engine *e, const struct nw_vma *v, uint64_t lo, 
 	filtered = policy_filters_pass(&e->cur->cfg, v, lo);
 	if (!filtered || !policy_pattern_pass(&e->cur->cfg, reg, e->heat.now) ||
 	    (e->cur->cfg.action == NW_MIGRATE_COLD &&
-	     (e->ctl.heat_sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)) &&
+	     (e->ctl.heat_sources & NW_HEAT_SAMPLED) &&
 	     !policy_region_has_evidence(reg, e->heat.now))) {	/* not idle until a source says so */
 		if (!full) {
 			reg->dirty = 0;

@@ -116,7 +116,7 @@ uint64_t policy_region_age_us(const struct region *r, uint32_t now, uint64_t int
 bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint32_t now)
 {
 	const struct access_pattern *ap = &c->ap;
-	double acc = r ? r->last_nr : 0;
+	double acc = r ? r->last_nr : 0, full = POLICY_REGION >> 12;	/* 100 %: every page */
 	uint64_t age_us = policy_region_age_us(r, now, c->interval_us);
 	uint32_t since = region_since_touch(r, now);
 
@@ -124,15 +124,12 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 		return false;
 	if (region_damon_fresh(r, now)) {
 		/* DAMON's own units, as damo means them: samples per aggregation */
-		acc = ap->acc_pct ? r->dnr * 100.0 / NW_DAMON_MAX_NR : r->dnr;
+		acc = r->dnr;
+		full = NW_DAMON_MAX_NR;
 	} else if (region_arm_idle(r, now)) {
 		acc = 0;	/* NUMA balancing armed it and nothing touched it since */
-	} else {
-		/* touched since its last arming: accessed, whatever faults counted */
-		if (r && r->arm_seen && acc < 1)
-			acc = 1;
-		if (ap->acc_pct)
-			acc = acc * 100.0 / (POLICY_REGION >> 12);
+	} else if (r && r->arm_seen && acc < 1) {
+		acc = 1;	/* touched since its last arming: accessed, whatever faults counted */
 	}
 	/*
 	 * An access seen beats a word of idleness: where DAMON or an unanswered
@@ -141,12 +138,11 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 	 * smallest access count of the unit in use, its age from that event.
 	 */
 	if (acc == 0 && since != UINT32_MAX && (uint64_t)since * c->interval_us < age_us) {
-		if (region_damon_fresh(r, now))
-			acc = ap->acc_pct ? 100.0 / NW_DAMON_MAX_NR : 1;
-		else
-			acc = ap->acc_pct ? 100.0 / (POLICY_REGION >> 12) : 1;
+		acc = 1;
 		age_us = (uint64_t)since * c->interval_us;
 	}
+	if (ap->acc_pct)
+		acc = acc * 100.0 / full;
 	if (acc < ap->acc_min || acc > ap->acc_max)
 		return false;
 	return age_us >= ap->age_min_us && age_us <= ap->age_max_us;
@@ -168,7 +164,7 @@ bool policy_region_has_evidence(const struct region *r, uint32_t now)
 bool policy_heat_unknown(const struct region *r, uint32_t now, uint64_t sources,
 			 uint64_t interval_us)
 {
-	if (!(sources & (NW_HEAT_DAMON | NW_HEAT_ARMS)))
+	if (!(sources & NW_HEAT_SAMPLED))
 		return false;	/* faults alone: what they say is all there will be */
 	if (!r)
 		return true;	/* not in the table: nothing has spoken of it */
@@ -186,7 +182,7 @@ enum nw_region_src policy_region_source(const struct region *r, uint32_t now, ui
 		return NW_RSRC_ARMS;
 	if (region_since_touch(r, now) != UINT32_MAX)
 		return NW_RSRC_FAULTS;
-	return sources & (NW_HEAT_DAMON | NW_HEAT_ARMS) ? NW_RSRC_NONE : NW_RSRC_FAULTS;
+	return sources & NW_HEAT_SAMPLED ? NW_RSRC_NONE : NW_RSRC_FAULTS;
 }
 
 float policy_region_heat(const struct region *r, uint32_t now)

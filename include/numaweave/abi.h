@@ -80,6 +80,8 @@ enum nw_region_class { NW_CLS_HOT, NW_CLS_WARM, NW_CLS_IDLE, NW_CLS_UNKNOWN, NW_
 
 /* the sources that see reads which cause no fault: without one, heat is a guess */
 #define NW_HEAT_READS (NW_HEAT_HINTS | NW_HEAT_DAMON | NW_HEAT_ARMS)
+/* the sources that speak of regions no fault came from: until one has, a region is unknown */
+#define NW_HEAT_SAMPLED (NW_HEAT_DAMON | NW_HEAT_ARMS)
 
 enum nw_target_flags {
 	NW_TARGET_CHILDREN = 1,	/* children forked by this target become targets */

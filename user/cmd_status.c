@@ -17,6 +17,7 @@
 #include "log.h"
 #include "moves.h"
 #include "parse.h"
+#include "status_heat.h"
 
 #define MAX_LISTED 4096
 
@@ -68,103 +69,6 @@ static int status_read(const struct pin_dir *dir, struct status *st)
 	st->running = pin_dir_busy(dir);
 	read_targets(dir, st);
 	return 0;
-}
-
-static const char *const source_names[] = { "faults", "hinting_faults", "damon", "numa_scans" };
-#define NR_SOURCES 4
-/* enum nw_region_src and enum nw_region_class, as status names them */
-static const char *const rsrc_names[NW_RSRC_MAX] = { "none", "faults", "damon", "numa_scans" };
-static const char *const class_names[NW_CLS_MAX] = { "hot", "warm", "idle", "unknown" };
-
-static const char *rsrc_name(__u32 src)
-{
-	return src < NW_RSRC_MAX ? rsrc_names[src] : "?";
-}
-
-/* "idle 114 (damon 100, numa_scans 14)": a class's regions by the source that put them there */
-static void text_class(const struct nw_ctl_stats *c, int cls, __u64 n)
-{
-	printf("%s%llu %s", cls ? ", " : "", (unsigned long long)n, class_names[cls]);
-	for (int s = 0, k = 0; s < NW_RSRC_MAX && n; s++)
-		if (c->class_src[cls][s] && s != NW_RSRC_NONE)
-			printf("%s%s %u", k++ ? ", " : " (", rsrc_names[s], c->class_src[cls][s]);
-	for (int s = 1; s < NW_RSRC_MAX && n; s++)
-		if (c->class_src[cls][s]) {
-			printf(")");
-			break;
-		}
-}
-
-/* "heat: first touches only" when nothing sees reads: hot and cold are guesses then. */
-static void text_heat(const struct nw_ctl_stats *c, const struct nw_bpf_stats *b)
-{
-	const __u64 n[NW_CLS_MAX] = { c->regions_hot, c->regions_warm, c->regions_idle,
-				      c->regions_unknown };
-
-	printf("heat         ");
-	if (!(c->heat_sources & NW_HEAT_READS))
-		printf("first touches only (nothing here sees reads: hot and cold are guesses)");
-	else
-		for (int i = 0, k = 0; i < NR_SOURCES; i++)
-			if (c->heat_sources & (1u << i))
-				printf("%s%s", k++ ? ", " : "sources ", source_names[i]);
-	printf("; regions ");
-	for (int cls = 0; cls < NW_CLS_MAX; cls++)
-		text_class(c, cls, n[cls]);
-	printf("; %llu DAMON results, %llu ranges armed (%llu armed nothing)\n",
-	       (unsigned long long)c->damon_events, (unsigned long long)b->arms,
-	       (unsigned long long)b->arms_void);
-	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++)
-		printf("%s %u %#llx heat %.2f for %.1f s (%s)\n", i ? "            " : "coldest     ",
-		       c->cold[i].tgid, (unsigned long long)c->cold[i].addr,
-		       c->cold[i].heat_x100 / 100.0, c->cold[i].age_ms / 1000.0,
-		       rsrc_name(c->cold[i].source));
-}
-
-static void json_heat(struct jw *w, const struct nw_stats *s)
-{
-	const struct nw_ctl_stats *c = &s->ctl;
-	const struct nw_bpf_stats *b = &s->bpf;
-
-	jw_name(w, "heat");
-	jw_start_object(w);
-	jw_name(w, "sources");
-	jw_start_array(w);
-	for (int i = 0; i < NR_SOURCES; i++)
-		if (c->heat_sources & (1u << i))
-			jw_string(w, source_names[i]);
-	jw_end_array(w);
-	jw_bool_field(w, "sees_reads", c->heat_sources & NW_HEAT_READS);
-	jw_uint_field(w, "regions_hot", c->regions_hot);
-	jw_uint_field(w, "regions_warm", c->regions_warm);
-	jw_uint_field(w, "regions_idle", c->regions_idle);
-	jw_uint_field(w, "regions_unknown", c->regions_unknown);
-	jw_name(w, "class_sources");	/* each class's regions by the source that put them there */
-	jw_start_object(w);
-	for (int cls = 0; cls < NW_CLS_MAX; cls++) {
-		jw_name(w, class_names[cls]);
-		jw_start_object(w);
-		for (int src = 0; src < NW_RSRC_MAX; src++)
-			jw_uint_field(w, rsrc_names[src], c->class_src[cls][src]);
-		jw_end_object(w);
-	}
-	jw_end_object(w);
-	jw_uint_field(w, "damon_events", c->damon_events);
-	jw_uint_field(w, "arms", b->arms);
-	jw_uint_field(w, "arms_void", b->arms_void);
-	jw_name(w, "coldest");
-	jw_start_array(w);
-	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++) {
-		jw_start_object(w);
-		jw_uint_field(w, "pid", c->cold[i].tgid);
-		jw_uint_field(w, "addr", c->cold[i].addr);
-		jw_float_field(w, "heat", c->cold[i].heat_x100 / 100.0);
-		jw_uint_field(w, "age_ms", c->cold[i].age_ms);
-		jw_string_field(w, "source", rsrc_name(c->cold[i].source));
-		jw_end_object(w);
-	}
-	jw_end_array(w);
-	jw_end_object(w);
 }
 
 /* One auto controller's decision as an object; policy: its name, or NULL for none. */
@@ -268,7 +172,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "cgroup_joins", s->bpf.joins);
 	jw_uint_field(w, "targets_exited", c->targets_exited);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
-	json_heat(w, s);
+	status_heat_json(w, s);
 	json_auto(w, c);
 	jw_name(w, "numa_balancing_saved");
 	if (c->numa_balancing >> 63)
@@ -395,7 +299,7 @@ static void text_counters(const struct status *st)
 	       (unsigned long long)b->prot, (unsigned long long)b->folded,
 	       (unsigned long long)b->drops, (unsigned long long)b->wakeups,
 	       (unsigned long long)c->heat_refused);
-	text_heat(c, b);
+	status_heat_text(&st->s);
 	for (int i = 0; i < NW_AUTO_POL && c->autow_pol[i].a.state; i++)
 		text_auto(&c->autow_pol[i]);
 	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
@@ -580,7 +484,8 @@ static void status_prometheus(const struct status *st, bool have)
 		for (int src = 0; src < NW_RSRC_MAX; src++)
 			if (c->class_src[cls][src] || (src == NW_RSRC_NONE) == (cls == NW_CLS_UNKNOWN))
 				printf("numaweave_heat_regions{class=\"%s\",source=\"%s\"} %u\n",
-				       class_names[cls], rsrc_names[src], c->class_src[cls][src]);
+				       heat_class_name(cls), heat_source_name(src),
+				       c->class_src[cls][src]);
 	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
 		 !!(c->heat_sources & NW_HEAT_READS));
 	prom_auto(c);

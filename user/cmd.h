@@ -1,17 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* cmd — the commands of numaweave (main.c dispatches from a table). */
+/* cmd — the commands of numaweave (main.c dispatches from a table; cmd_common.c has what they share). */
 #ifndef NW_CMD_H
 #define NW_CMD_H
 
 #include <stdbool.h>
 #include <stdio.h>
-
-struct cmd {
-	const char *name;
-	int (*run)(int argc, char **argv);	/* argv[0] is the command's name */
-	const char *usage;			/* the lines after "numaweave NAME" */
-	const char *help;			/* one line */
-};
 
 int cmd_run(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);

@@ -36,7 +36,7 @@ UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/proc
 	     user/json.c user/nodes.c user/report.c user/sensors.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_common.c user/cmd_run.c user/cmd_status.c user/status_heat.c user/cmd_weights.c user/cmd_tune.c \
 	     user/cmd_numastat.c user/loader.c user/pins.c user/sources.c user/daemon.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
-	     user/engine.c user/plan.c
+	     user/engine.c user/plan.c user/young.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
 UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))
@@ -62,7 +62,7 @@ all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENC
 $(OUT) $(OUT)/obj:
 	$(Q)mkdir -p $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard include/numaweave/*.h) $(VMLINUX) | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/numaweave/*.h) $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
@@ -177,7 +177,7 @@ clean:
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
 $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/pins.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \
-		$(OUT)/obj/targets.o $(OUT)/obj/procfs.o
+		$(OUT)/obj/targets.o $(OUT)/obj/procfs.o $(OUT)/obj/young.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 

@@ -46,6 +46,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "numaweave/abi.h"
+#include "task_vma_iter.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -506,23 +507,6 @@ int handle_exit(void *ctx)
 
 /* Set before each read; 0 = every task (kernels without task-iterator parameters). */
 __u32 iter_tgid;
-
-/*
- * The iterator's context as the kernel lays it out (struct bpf_iter__task_vma
- * and struct bpf_iter_meta, unchanged since 5.12 and 5.8), declared without
- * preserve_access_index: the kernel checks these accesses against its own
- * types, and leaving them out of the CO-RE relocations spares libbpf two
- * scans of the kernel BTF at every start.
- */
-struct nw_iter_meta {
-	struct seq_file *seq;
-};
-
-struct nw_iter_task_vma {
-	struct nw_iter_meta *meta;
-	struct task_struct *task;
-	struct vm_area_struct *vma;
-};
 
 SEC("iter/task_vma")
 int handle_vma(struct nw_iter_task_vma *ctx)

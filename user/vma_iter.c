@@ -19,29 +19,40 @@
 #include "vec.h"
 #include "vma_iter.h"
 
-static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool param)
+int task_vma_iter_open(struct bpf_program *prog, int pid, bool param, struct bpf_link **link)
 {
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info li = {};
-	struct bpf_link *link;
-	struct nw_vma buf[64];	/* the iterator's seq_file gives whole records per read */
-	int fd, rc = 0;
-	ssize_t got;
+	int fd;
 
 	if (param) {
 		li.task.pid = pid;
 		opts.link_info = &li;
 		opts.link_info_len = sizeof(li);
 	}
-	r->skel->bss->iter_tgid = pid;
-	link = bpf_program__attach_iter(r->skel->progs.handle_vma, &opts);
-	if (!link)
+	*link = bpf_program__attach_iter(prog, &opts);
+	if (!*link)
 		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
+	fd = bpf_iter_create(bpf_link__fd(*link));
 	if (fd < 0) {
-		rc = -errno;
-		goto out;
+		fd = -errno;
+		bpf_link__destroy(*link);
+		*link = NULL;
 	}
+	return fd;
+}
+
+static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool param)
+{
+	struct bpf_link *link;
+	struct nw_vma buf[64];	/* the iterator's seq_file gives whole records per read */
+	int fd, rc = 0;
+	ssize_t got;
+
+	r->skel->bss->iter_tgid = pid;
+	fd = task_vma_iter_open(r->skel->progs.handle_vma, pid, param, &link);
+	if (fd < 0)
+		return fd;
 	out->n = 0;
 	out->sig = 1469598103934665603ull;
 	while ((got = read(fd, buf, sizeof(buf))) > 0) {
@@ -64,7 +75,6 @@ static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool p
 	if (got < 0 && !rc)
 		rc = -errno;
 	close(fd);
-out:
 	bpf_link__destroy(link);
 	return rc;
 }

@@ -66,6 +66,8 @@ enum nw_heat_source {
 	NW_HEAT_HINTS = 2,	/* NUMA hinting faults: kernel.numa_balancing on */
 	NW_HEAT_DAMON = 4,	/* DAMON accessed-bit sampling (kdamond started by numaweave) */
 	NW_HEAT_ARMS = 8,	/* ranges NUMA balancing armed and whether a fault answered */
+	NW_HEAT_YOUNG = 16,	/* accessed bits: cleared, then read an interval later
+				   (bpf/young.bpf.c), where DAMON is not used */
 };
 /* Which source put a region in its heat class (status: why it is there). */
 enum nw_region_src {
@@ -73,15 +75,16 @@ enum nw_region_src {
 	NW_RSRC_FAULTS,		/* its faults (first touches, writes, hinting faults) */
 	NW_RSRC_DAMON,		/* DAMON's last aggregation */
 	NW_RSRC_ARMS,		/* NUMA balancing's arming, answered or not */
+	NW_RSRC_YOUNG,		/* its accessed bits over the last sample */
 	NW_RSRC_MAX,
 };
 
 enum nw_region_class { NW_CLS_HOT, NW_CLS_WARM, NW_CLS_IDLE, NW_CLS_UNKNOWN, NW_CLS_MAX };
 
 /* the sources that see reads which cause no fault: without one, heat is a guess */
-#define NW_HEAT_READS (NW_HEAT_HINTS | NW_HEAT_DAMON | NW_HEAT_ARMS)
+#define NW_HEAT_READS (NW_HEAT_HINTS | NW_HEAT_DAMON | NW_HEAT_ARMS | NW_HEAT_YOUNG)
 /* the sources that speak of regions no fault came from: until one has, a region is unknown */
-#define NW_HEAT_SAMPLED (NW_HEAT_DAMON | NW_HEAT_ARMS)
+#define NW_HEAT_SAMPLED (NW_HEAT_DAMON | NW_HEAT_ARMS | NW_HEAT_YOUNG)
 
 enum nw_target_flags {
 	NW_TARGET_CHILDREN = 1,	/* children forked by this target become targets */
@@ -164,6 +167,8 @@ struct nw_ctl_stats {
 	__u64 heat_refused;	/* events for regions the heat table could not hold */
 	__u64 heat_sources;	/* enum nw_heat_source bits in use */
 	__u64 damon_events;	/* DAMON region results received */
+	__u64 young_samples;	/* accessed-bit reads of a target (clear, an interval, walk) */
+	__u64 young_ns;		/* time spent clearing and reading them */
 	__u64 regions_hot;	/* heat regions (2 MiB, resident) by class, last pass: */
 	__u64 regions_warm;	/*   hot >= 50 % accessed (DAMON) or >= 50 events, */
 	__u64 regions_idle;	/*   idle: no access seen, warm: the rest */
@@ -240,6 +245,13 @@ struct nw_vma {
 	__u64 ino;		/* inode number of a shared shmem mapping (its interleave base) */
 	__u32 kind;		/* enum nw_vma_kind */
 	__u32 tgid;
+};
+
+/* One 2 MiB block of a target's page tables, written by bpf/young.bpf.c. */
+struct nw_young {
+	__u64 addr;		/* 2 MiB aligned */
+	__u32 present;		/* entries resident (4 KiB pages; a huge page counts 512) */
+	__u32 young;		/* of which accessed since the last clear */
 };
 
 #endif /* NUMAWEAVE_ABI_H */

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "targets.h"
 #include "vma_iter.h"
+#include "young.h"
 
 static int passed, failed;
 
@@ -266,6 +267,89 @@ static void test_targets(int targets_fd)
 	      WEXITSTATUS(st));
 }
 
+struct young_count {
+	uint64_t lo, mid, hi;	/* the read half [lo, mid), the idle half [mid, hi) */
+	uint64_t present[2], young[2];
+};
+
+static void young_count(void *arg, uint64_t addr, uint32_t present, uint32_t young)
+{
+	struct young_count *c = arg;
+
+	if (addr < c->lo || addr >= c->hi)
+		return;
+	c->present[addr >= c->mid] += present;
+	c->young[addr >= c->mid] += young;
+}
+
+#define YOUNG_MB 32
+
+/*
+ * The accessed bits (bpf/young.bpf.c): a child fills 2 x YOUNG_MB MiB, then
+ * reads the first half only (one word a page, more pages than a TLB holds)
+ * after its bits were cleared. The walk must find every page present, the
+ * read half (nearly) all accessed, the idle half none.
+ */
+static void test_young(void)
+{
+	size_t len = 2ul * YOUNG_MB << 20;
+	struct young_count c = {};
+	struct young_src y;
+	const char *why = young_open(&y);
+	int go[2];
+	uint8_t *m;
+	pid_t pid;
+
+	CHECK(!why, "young_open: %s", why ? why : "");
+	if (why)
+		return;
+	m = mmap(NULL, len + (2 << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || pipe(go))
+		return;
+	m = (uint8_t *)(((uintptr_t)m + (2 << 20) - 1) & ~((uintptr_t)(2 << 20) - 1));
+	madvise(m, len, MADV_NOHUGEPAGE);
+	memset(m, 1, len);
+	pid = fork();
+	if (pid == 0) {
+		char b;
+
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(1);
+		for (;;)	/* until killed */
+			for (size_t i = 0; i < len / 2; i += 4096)
+				(void)*(volatile uint8_t *)(m + i);
+	}
+	close(go[0]);
+	CHECK(!young_clear(pid), "clear_refs of the child");
+	if (write(go[1], "g", 1) != 1)
+		return;
+	usleep(300000);
+	c.lo = (uint64_t)m;
+	c.mid = c.lo + len / 2;
+	c.hi = c.lo + len;
+	CHECK(!young_read(&y, pid, young_count, &c), "young_read");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	printf("accessed bits: read half %llu of %llu pages, idle half %llu of %llu\n",
+	       (unsigned long long)c.young[0], (unsigned long long)c.present[0],
+	       (unsigned long long)c.young[1], (unsigned long long)c.present[1]);
+	CHECK(c.present[0] == len / 2 / 4096 && c.present[1] == len / 2 / 4096,
+	      "every page present (%llu, %llu of %zu)", (unsigned long long)c.present[0],
+	      (unsigned long long)c.present[1], len / 2 / 4096);
+	CHECK(c.young[0] * 10 >= c.present[0] * 9, "the read half accessed: %llu of %llu",
+	      (unsigned long long)c.young[0], (unsigned long long)c.present[0]);
+	CHECK(c.young[1] == 0, "the idle half not accessed: %llu", (unsigned long long)c.young[1]);
+	{
+		uint64_t before = c.present[0] + c.present[1];
+
+		young_read(&y, 999999999, young_count, &c);
+		CHECK(c.present[0] + c.present[1] == before, "a missing pid reads as nothing");
+	}
+	young_close(&y);
+	close(go[1]);
+}
+
 int main(int argc, char **argv)
 {
 	char pin[64];
@@ -430,6 +514,7 @@ int main(int argc, char **argv)
 	o.fold_ns = NW_FOLD_NS_DEFAULT;
 	CHECK(loader_open(&l, &o) == 0, "reload with folding");
 	test_fold(&l);
+	test_young();
 	/* a second controller on the same pin dir is refused */
 	{
 		struct loader l2;

@@ -31,7 +31,8 @@ static const struct cmd_doc docs[] = {
 	  "          [--interval DURATION] [--once [--after DURATION]] [--dry-run] [--json]\n"
 	  "          [--pin-dir DIR] [--ringbuf SIZE] [--fold-window DURATION]\n"
 	  "          [--no-fentry] [--classic-tp] [--move-threads N]\n"
-	  "          [--numa-balancing keep|off] [--no-damon] [--force-blind] [--syslog] [-v]",
+	  "          [--numa-balancing keep|off] [--no-damon] [--no-young] [--force-blind]\n"
+	  "          [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change" },
 	{ "daemon",
 	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--move-threads N]\n"

@@ -28,7 +28,7 @@ struct run_args {
 };
 
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
 
 static const struct option run_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -51,6 +51,7 @@ static const struct option run_opts[] = {
 	{ "pid-file", required_argument, NULL, O_PIDFILE },
 	{ "cgroup", required_argument, NULL, O_CGROUP },
 	{ "no-damon", no_argument, NULL, O_NODAMON },
+	{ "no-young", no_argument, NULL, O_NOYOUNG },
 	{ "force-blind", no_argument, NULL, O_FORCEBLIND },
 	{ "after", required_argument, NULL, O_AFTER },
 	{ "move-threads", required_argument, NULL, O_MOVERS },
@@ -174,6 +175,7 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 	case O_CLASSIC: o->classic_tp = true; break;
 	case O_SYSLOG: nw_log_open(true); break;
 	case O_NODAMON: o->no_damon = true; break;
+	case O_NOYOUNG: o->no_young = true; break;
 	case O_FORCEBLIND: o->force_blind = true; break;
 	case O_AFTER: {
 		char err[NW_ERRLEN];
@@ -343,6 +345,7 @@ static const struct option daemon_opts[] = {
 	{ "syslog", no_argument, NULL, O_SYSLOG },
 	{ "numa-balancing", required_argument, NULL, O_NB },
 	{ "no-damon", no_argument, NULL, O_NODAMON },
+	{ "no-young", no_argument, NULL, O_NOYOUNG },
 	{ "move-threads", required_argument, NULL, O_MOVERS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },

@@ -488,6 +488,10 @@ static void status_prometheus(const struct status *st, bool have)
 				       c->class_src[cls][src]);
 	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
 		 !!(c->heat_sources & NW_HEAT_READS));
+	prom_one("accessed_bit_samples_total", "counter",
+		 "targets' accessed bits read after a clear", c->young_samples);
+	prom_float("accessed_bit_seconds_total", "counter", "time spent clearing and reading them",
+		   c->young_ns / 1e9);
 	prom_auto(c);
 	prom_one("targets", "gauge", "processes followed", st->ntg);
 	prom_one("targets_exited_total", "counter", "followed processes that exited",

@@ -550,15 +550,15 @@ static bool heat_unused(const struct engine *e)
 #define DAMON_RESTART_NS (10ull * 1000000000ull)
 
 /*
- * Whether DAMON should sample the targets: not for --once without an access
- * pattern (below); for run, always (its policy's heat orders the quota's
+ * Whether heat should be sampled: not for --once without an access pattern
+ * (heat_unused); for run, always (its policy's heat orders the quota's
  * moves); for the daemon, while one of its policies has an access pattern
- * (a policy without one moves everything misplaced, so a kdamond would only
+ * (a policy without one moves everything misplaced, so sampling would only
  * take CPU from the job's machine).
  */
-static bool damon_wanted(const struct engine *e)
+static bool heat_wanted(const struct engine *e)
 {
-	if (!e->damon_ok)
+	if (heat_unused(e))
 		return false;
 	if (!e->o->daemon)
 		return true;
@@ -566,6 +566,12 @@ static bool damon_wanted(const struct engine *e)
 		if (policy_pattern_wants_heat(&e->pols[i]->cfg))
 			return true;
 	return false;
+}
+
+/* DAMON samples the targets where it can and heat is wanted. */
+static bool damon_wanted(const struct engine *e)
+{
+	return e->damon_ok && heat_wanted(e);
 }
 
 static void damon_off(struct engine *e)
@@ -654,6 +660,106 @@ static void damon_init(struct engine *e)
 }
 
 /*
+ * The accessed bits: read where heat is wanted and DAMON does not sample the
+ * targets (none in this kernel, someone else's kdamond, --no-damon).
+ */
+static bool young_wanted(const struct engine *e)
+{
+	return e->young_ok && !e->damon.on && heat_wanted(e);
+}
+
+static void young_init(struct engine *e)
+{
+	const char *why;
+
+	if (e->o->no_young || heat_unused(e))
+		return;
+	why = young_open(&e->young);
+	if (why) {
+		nw_info("accessed bits not read: %s", why);
+		return;
+	}
+	e->young_ok = true;
+}
+
+struct young_feed {
+	struct heat *h;
+	uint32_t tgid;
+	unsigned int span;	/* DAMON aggregation intervals since the clear */
+};
+
+static void young_feed(void *arg, uint64_t addr, uint32_t present, uint32_t young)
+{
+	struct young_feed *f = arg;
+
+	heat_young(f->h, f->tgid, addr, present, young, f->span);
+}
+
+/* A sample costs at most about 1 % of the interval: a target whose costs more is sampled less often. */
+#define YOUNG_BUDGET_PCT 1
+
+/*
+ * Each target's accessed bits: read those set since its last clear, into the
+ * heat table, and clear them again. A target is sampled every interval, or
+ * every few where one sample costs more than YOUNG_BUDGET_PCT of it (at most
+ * NW_DAMON_FRESH - 1, so its word stays fresh in between).
+ */
+static void young_tick(struct engine *e, bool new_only)
+{
+	uint64_t interval_ns = e->o->cfg.interval_us * 1000;
+
+	if (new_only) {	/* targets just followed: their first clear now, not at the next interval */
+		if (!young_wanted(e))
+			return;
+		for (size_t i = 0; i < e->ts.n; i++)
+			if (!e->ts.t[i]->gone && !e->ts.t[i]->young_at &&
+			    !young_clear(e->ts.t[i]->pid))
+				e->ts.t[i]->young_at = e->heat.now + 1;
+		return;
+	}
+	if (!young_wanted(e)) {
+		if (e->ctl.heat_sources & NW_HEAT_YOUNG)
+			nw_info("accessed bits no longer read: %s", e->damon.on ?
+				"DAMON samples the targets" :
+				"no policy's access pattern asks for heat");
+		e->ctl.heat_sources &= ~(uint64_t)NW_HEAT_YOUNG;
+		for (size_t i = 0; i < e->ts.n; i++)
+			e->ts.t[i]->young_at = 0;
+		return;
+	}
+	if (!(e->ctl.heat_sources & NW_HEAT_YOUNG))
+		nw_info("reading the targets' accessed bits every interval (clear_refs, then a "
+			"page-table walk): DAMON does not sample them here");
+	e->ctl.heat_sources |= NW_HEAT_YOUNG;
+	for (size_t i = 0; i < e->ts.n; i++) {
+		struct target *t = e->ts.t[i];
+		uint32_t since = t->young_at ? e->heat.now + 1 - t->young_at : 0;
+		uint64_t t0 = nw_now_ns(), cost, every = 1;
+		bool read = t->young_at;
+
+		if (t->gone || (t->young_at && since < (t->young_every ? t->young_every : 1)))
+			continue;
+		if (read) {
+			struct young_feed f = {
+				&e->heat, (uint32_t)t->pid,
+				(unsigned int)(since * e->o->cfg.interval_us / NW_DAMON_AGGR_US),
+			};
+
+			if (!young_read(&e->young, t->pid, young_feed, &f))
+				e->ctl.young_samples++;
+		}
+		t->young_at = young_clear(t->pid) ? 0 : e->heat.now + 1;	/* gone: its exit comes */
+		cost = nw_now_ns() - t0;
+		nw_debug("accessed bits of %d: %.2f ms", t->pid, cost / 1e6);
+		e->ctl.young_ns += cost;
+		/* the first word comes an interval after the first clear, whatever it costs */
+		if (read && interval_ns)
+			every = cost * 100 / YOUNG_BUDGET_PCT / interval_ns + 1;
+		t->young_every = every < NW_DAMON_FRESH ? (uint32_t)every : NW_DAMON_FRESH - 1;
+	}
+}
+
+/*
  * What NUMA balancing tells, by its mode now: with NUMA_BALANCING_NORMAL (1),
  * hinting faults and its arming (idle evidence). Memory tiering alone (2)
  * calls change_prot_numa() but leaves top-tier pages unarmed, so an "armed"
@@ -711,7 +817,8 @@ static int heat_sources_init(struct engine *e)
 	engine_watch_ages(e);
 	balancing_sources(e);
 	damon_init(e);
-	if (e->ctl.heat_sources & NW_HEAT_READS)
+	young_init(e);
+	if (e->ctl.heat_sources & NW_HEAT_READS || young_wanted(e))
 		return 0;
 	if (e->o->daemon && damon_wanted(e))
 		return 0;	/* DAMON starts as targets join */
@@ -919,6 +1026,7 @@ static void interval_tick(struct engine *e)
 	heat_tick(&e->heat);
 	balancing_sources(e);
 	damon_sync(e);
+	young_tick(e, false);
 	if (e->ld.stats->bpf.first_touch - e->seen_mark > (1ull << NW_SEEN_BITS_LOG2) / 8) {
 		loader_clear_seen(&e->ld);
 		e->seen_mark = e->ld.stats->bpf.first_touch;
@@ -1008,6 +1116,7 @@ static int engine_loop(struct engine *e)
 			for (int i = 0; i < e->npols; i++)
 				pol_auto_tick(e, e->pols[i]);
 		}
+		young_tick(e, true);
 		plan_pass(e, false);
 		targets_reap(&e->ts);	/* exited ones: the list stays as long as the live */
 		heat_drop_flush(&e->heat);	/* and their regions, in one rebuild */
@@ -1041,6 +1150,7 @@ static void engine_fini(struct engine *e, bool failed)
 	daemon_policies_free(e);
 	node_map_free(&e->nodes);
 	damon_stop(&e->damon);
+	young_close(&e->young);
 	nb_guard_restore(&e->nb);
 	loader_close(&e->ld, failed);
 }

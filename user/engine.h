@@ -13,6 +13,7 @@
 #include "config.h"
 #include "autow.h"
 #include "damon.h"
+#include "young.h"
 #include "heat.h"
 #include "loader.h"
 #include "moves.h"
@@ -38,6 +39,7 @@ struct engine_opts {
 	bool no_fentry, classic_tp;
 	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
 	bool no_damon;			/* never use DAMON as a heat source */
+	bool no_young;			/* never read the targets' accessed bits */
 	bool force_blind;		/* migrate_cold with a pattern even with no read signal */
 	int move_threads;		/* movers at once (--move-threads), 1 by default */
 };
@@ -113,6 +115,8 @@ struct engine {
 	struct damon_src damon;
 	bool damon_ok;			/* DAMON usable here: damon_sync starts it for the targets */
 	uint64_t damon_tried_ns;	/* the last kdamond (re)start or attempt */
+	struct young_src young;		/* accessed bits, where DAMON is not used */
+	bool young_ok;			/* loaded and self-tested */
 	/* the heat table's dirty regions (sorted keys), made at the start of each pass */
 	uint64_t *dirty;
 	size_t ndirty, dirty_cap;

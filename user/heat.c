@@ -350,6 +350,25 @@ uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t byte
 	return heat_range(h, tgid, start, bytes, damon_one, &d);
 }
 
+bool heat_young(struct heat *h, uint32_t tgid, uint64_t addr, uint32_t present, uint32_t young,
+		unsigned int span)
+{
+	struct region *r = heat_find(h, tgid, addr);
+	unsigned int nr = 0, age = span;
+
+	if (!r || !present)
+		return false;
+	if (young)	/* its share of pages accessed, DAMON's scale; one page is not none */
+		nr = (young * NW_DAMON_MAX_NR + present - 1) / present;
+	if (nr > NW_DAMON_MAX_NR)
+		nr = NW_DAMON_MAX_NR;
+	/* as DAMON's age: how long it has stayed accessed, or idle */
+	if (region_damon_fresh(r, h->now) && !!r->dnr == !!nr)
+		age += r->dage;
+	damon_update(h, r, nr, age);
+	return true;
+}
+
 struct arm_word {
 	int skip_node;
 	uint64_t armed;

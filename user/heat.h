@@ -5,7 +5,8 @@
  * A region is 2 MiB of one process's virtual addresses (a THP's worth). Each
  * holds a decayed event score, the events of the current interval, its age
  * (intervals since its heat last changed class, damo's "age"), a dirty bit
- * (faulted since the last pass), DAMON's word on it where DAMON is a source,
+ * (faulted since the last pass), DAMON's word on it where DAMON is a source
+ * (or, where it is not, the accessed bits numaweave read itself),
  * NUMA balancing's arming, the node its pages were on at the last scan, and
  * the planner's placement state. 56 bytes a
  * region in an open-addressed table at most half full: a target with 1 TiB
@@ -93,6 +94,16 @@ struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);
  */
 uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
 		    unsigned int nr, unsigned int age);
+/*
+ * Accessed bits of the 2 MiB region at addr over the last `span` DAMON
+ * aggregation intervals (young.h): of `present` resident pages, `young` were
+ * accessed. Kept in DAMON's fields and units (nr_accesses: the share of pages
+ * accessed, 0..NW_DAMON_MAX_NR; age: how long it has been accessed, or idle),
+ * so the rules read one kind of sampled word; the two never run together.
+ * A region the table does not hold (not scanned yet) is left alone: false.
+ */
+bool heat_young(struct heat *h, uint32_t tgid, uint64_t addr, uint32_t present, uint32_t young,
+		unsigned int span);
 /*
  * NUMA balancing armed [start, start + bytes) of tgid (some of its pages: the
  * call changed at least one entry): the regions the table holds there wait

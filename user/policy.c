@@ -176,8 +176,8 @@ bool policy_heat_unknown(const struct region *r, uint32_t now, uint64_t sources,
 
 enum nw_region_src policy_region_source(const struct region *r, uint32_t now, uint64_t sources)
 {
-	if (region_damon_fresh(r, now))
-		return NW_RSRC_DAMON;
+	if (region_damon_fresh(r, now))	/* the two never run together */
+		return sources & NW_HEAT_YOUNG ? NW_RSRC_YOUNG : NW_RSRC_DAMON;
 	if (r && (r->armed || r->arm_seen))
 		return NW_RSRC_ARMS;
 	if (region_since_touch(r, now) != UINT32_MAX)

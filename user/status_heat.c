@@ -8,9 +8,11 @@
 #include "json.h"
 #include "status_heat.h"
 
-static const char *const source_names[] = { "faults", "hinting_faults", "damon", "numa_scans" };
-#define NR_SOURCES 4
-static const char *const rsrc_names[NW_RSRC_MAX] = { "none", "faults", "damon", "numa_scans" };
+static const char *const source_names[] = { "faults", "hinting_faults", "damon", "numa_scans",
+					    "accessed_bits" };
+#define NR_SOURCES 5
+static const char *const rsrc_names[NW_RSRC_MAX] = { "none", "faults", "damon", "numa_scans",
+							      "accessed_bits" };
 static const char *const class_names[NW_CLS_MAX] = { "hot", "warm", "idle", "unknown" };
 
 const char *heat_source_name(unsigned int src)
@@ -57,6 +59,9 @@ void status_heat_text(const struct nw_stats *s)
 	printf("; %llu DAMON results, %llu ranges armed (%llu armed nothing)\n",
 	       (unsigned long long)c->damon_events, (unsigned long long)b->arms,
 	       (unsigned long long)b->arms_void);
+	if (c->young_samples)
+		printf("             %llu accessed-bit samples of the targets, %.1f ms\n",
+		       (unsigned long long)c->young_samples, c->young_ns / 1e6);
 	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++)
 		printf("%s %u %#llx heat %.2f for %.1f s (%s)\n", i ? "            " : "coldest     ",
 		       c->cold[i].tgid, (unsigned long long)c->cold[i].addr,
@@ -95,6 +100,8 @@ void status_heat_json(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "damon_events", c->damon_events);
 	jw_uint_field(w, "arms", b->arms);
 	jw_uint_field(w, "arms_void", b->arms_void);
+	jw_uint_field(w, "accessed_bits_samples", c->young_samples);
+	jw_uint_field(w, "accessed_bits_ms", c->young_ns / 1000000);
 	jw_name(w, "coldest");
 	jw_start_array(w);
 	for (int i = 0; i < NW_HOT && c->cold[i].tgid; i++) {

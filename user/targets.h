@@ -25,6 +25,8 @@ struct target {
 	bool need_full;			/* scan all of it next pass */
 	int last_err;			/* -errno of its last pass, 0 when it went well */
 	uint64_t sig;			/* VMA geometry at the last pass */
+	uint32_t young_at;		/* heat interval + 1 of its last accessed-bit clear, 0 none */
+	uint32_t young_every;		/* intervals between its samples (what one costs) */
 	uint64_t per_node[NW_MAX_NODES];	/* resident pages per node, last full pass */
 	struct vma_list vmas;
 };

@@ -385,3 +385,48 @@ Test(policy, the_source_that_decides_a_region)
 	cr_assert_eq(policy_region_source(&r, 10 + NW_DAMON_FRESH, reads), NW_RSRC_ARMS,
 		     "DAMON's word gone stale");
 }
+
+/*
+ * The accessed bits numaweave reads itself (heat_young), a sample a second:
+ * a region with one page of 512 accessed is accessed; an idle one grows
+ * older by a sample's span each time and turns cold at age.min (3 s: the
+ * third idle sample), not before; an access resets it; status names the
+ * source. A region the table does not hold (never scanned) learns nothing.
+ */
+Test(policy, accessed_bits_age_a_region_sample_by_sample)
+{
+	struct nw_config c;
+	struct heat h;
+	struct region *r;
+	unsigned int span = 1000000 / NW_DAMON_AGGR_US;	/* a 1 s sample */
+
+	cold_idle3s(&c, 1000000);
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	cr_assert(!heat_young(&h, 7, 0x40000000, 512, 0, span), "not scanned: not held");
+	r = heat_get(&h, 7, 0x40000000);
+	cr_assert(policy_heat_unknown(r, h.now, NW_HEAT_YOUNG, c.interval_us), "before a sample");
+	heat_tick(&h);
+	cr_assert(heat_young(&h, 7, 0x40000000, 512, 1, span));
+	cr_assert(r->dnr >= 1, "one page of 512 accessed is accessed");
+	cr_assert(!policy_pattern_pass(&c, r, h.now));
+	cr_assert(!policy_heat_unknown(r, h.now, NW_HEAT_YOUNG, c.interval_us));
+	cr_assert_eq(policy_region_source(r, h.now, NW_HEAT_YOUNG | NW_HEAT_FAULTS), NW_RSRC_YOUNG);
+	for (int i = 1; i <= 3; i++) {
+		heat_tick(&h);
+		heat_young(&h, 7, 0x40000000, 512, 0, span);
+		cr_assert_eq(policy_pattern_pass(&c, r, h.now), i == 3,
+			     "idle for %d s: cold only from 3 s", i);
+	}
+	heat_tick(&h);
+	heat_young(&h, 7, 0x40000000, 512, 512, span);
+	cr_assert_eq(r->dnr, NW_DAMON_MAX_NR, "every page accessed: DAMON's 100 %%");
+	heat_tick(&h);
+	heat_young(&h, 7, 0x40000000, 512, 0, span);
+	cr_assert(!policy_pattern_pass(&c, r, h.now), "idle 1 s after an access");
+	/* a sample skipped (its cost): the next one's span covers both intervals */
+	heat_tick(&h);
+	heat_tick(&h);
+	heat_young(&h, 7, 0x40000000, 512, 0, 2 * span);
+	cr_assert(policy_pattern_pass(&c, r, h.now), "idle 1 + 2 s");
+	heat_free(&h);
+}

@@ -663,23 +663,34 @@ static void damon_init(struct engine *e)
  * The accessed bits: read where heat is wanted and DAMON does not sample the
  * targets (none in this kernel, someone else's kdamond, --no-damon).
  */
-static bool young_wanted(const struct engine *e)
+static bool young_ready(struct engine *e);
+
+static bool young_wanted(struct engine *e)
 {
-	return e->young_ok && !e->damon.on && heat_wanted(e);
+	return !e->damon.on && heat_wanted(e) && young_ready(e);
 }
 
-static void young_init(struct engine *e)
+/*
+ * Loaded at its first need, not at start: its BPF object takes ~80 ms to
+ * load on the development host and over a second in the TCG guests, which a
+ * run that DAMON serves should not pay.
+ */
+static bool young_ready(struct engine *e)
 {
 	const char *why;
 
-	if (e->o->no_young || heat_unused(e))
-		return;
+	if (e->young_state)
+		return e->young_state > 0;
+	e->young_state = -1;
+	if (e->o->no_young)
+		return false;
 	why = young_open(&e->young);
 	if (why) {
 		nw_info("accessed bits not read: %s", why);
-		return;
+		return false;
 	}
-	e->young_ok = true;
+	e->young_state = 1;
+	return true;
 }
 
 struct young_feed {
@@ -817,7 +828,6 @@ static int heat_sources_init(struct engine *e)
 	engine_watch_ages(e);
 	balancing_sources(e);
 	damon_init(e);
-	young_init(e);
 	if (e->ctl.heat_sources & NW_HEAT_READS || young_wanted(e))
 		return 0;
 	if (e->o->daemon && damon_wanted(e))

@@ -116,7 +116,7 @@ struct engine {
 	bool damon_ok;			/* DAMON usable here: damon_sync starts it for the targets */
 	uint64_t damon_tried_ns;	/* the last kdamond (re)start or attempt */
 	struct young_src young;		/* accessed bits, where DAMON is not used */
-	bool young_ok;			/* loaded and self-tested */
+	int young_state;		/* 0 not tried yet, 1 loaded and self-tested, -1 not usable */
 	/* the heat table's dirty regions (sorted keys), made at the start of each pass */
 	uint64_t *dirty;
 	size_t ndirty, dirty_cap;

@@ -5,13 +5,17 @@
 # soft TLB, so accessed bits are set again as on real hardware).
 #  A. migrate_cold to node 1, nr_accesses 0, age >= 3 s, 15 s (up to 30 while it is still moving):
 #     >= 90 % of the idle mapping on node 1, <= 10 % of the read one.
-#  C. A again without DAMON, kernel.numa_balancing 1: the ranges its scans arm
-#     and no fault answers are the idle evidence (fexit change_prot_numa).
+#  C. A again without DAMON or accessed bits, kernel.numa_balancing 1: the
+#     ranges its scans arm and no fault answers are the idle evidence (fexit
+#     change_prot_numa).
+#  Y. (6.1) A with balancing off: the accessed bits numaweave clears and reads
+#     itself are the only read signal.
 #  D. without DAMON under numa_balancing 2 (tiering alone arms no top-tier
 #     page): no read signal, so migrate_cold with a pattern is refused.
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
-#     (its node-1 share >= 35 %, the idle one's <= 10 %); 8 s on 6.1, where
-#     only the order is checked (read share >= twice the idle one's).
+#     (its node-1 share >= 35 %, the idle one's <= 10 %); on 6.1 under
+#     balancing 1 only the order is checked (read share >= twice the idle
+#     one's): at 4 s with the accessed bits (B1), at 8 s with arming alone (B2).
 #  E. a SIGKILLed run's kdamond is taken back by the next run.
 #  F. the daemon starts its kdamond when a pid-file target joins, demotes the
 #     idle mapping by its policy's age.min within 30 s (not at the 60 s full
@@ -20,8 +24,9 @@
 #     other thread) started under kernel.numa_balancing 1 and running 5 s
 #     before numaweave: the kernel arms none of its pages on its own node, so
 #     an unanswered arming is no evidence there. migrate_cold must keep the read
-#     memory (<= 5 % demoted in 15 s); with DAMON (7.x) the idle memory goes
-#     (>= 90 %), without a read source for it (6.1) status calls it unknown.
+#     memory (<= 5 % demoted in 15 s) and demote the idle memory (>= 90 %),
+#     by DAMON's word (7.x) or by the accessed bits (6.1; S2 on 7.x without
+#     DAMON); S1, with neither (--no-damon --no-young): status calls it unknown.
 # Where nothing sees reads (no DAMON, NUMA balancing off), the refusal and the
 # status line are asserted instead; with balancing on, NUMA balancing's arming
 # is the read signal there too (6.1: idle >= 90 % demoted, read <= 10 %).
@@ -85,7 +90,7 @@ single_arm() {
 tiering_refused() {
 	start_heat
 	echo 2 > /proc/sys/kernel/numa_balancing
-	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --no-damon 2>/tmp/nwD.err
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --no-damon --no-young 2>/tmp/nwD.err
 	rc=$?
 	echo 0 > /proc/sys/kernel/numa_balancing
 	[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nwD.err &&
@@ -129,63 +134,6 @@ hot_arm() {
 	verify_alloc
 }
 
-if [ ! -d /sys/kernel/mm/damon/admin ]; then
-	start_heat
-	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --numa-balancing off 2>/tmp/nw.err
-	rc=$?
-	cat /tmp/nw.err
-	[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nw.err &&
-		pass "no read signal here: migrate_cold with a pattern refused (exit 2)" ||
-		fail "migrate_cold without a read signal: exit $rc"
-	numaweave run --pid $PID --weights 0:1,1:1 --interval 200ms --numa-balancing off 2>/dev/null &
-	NW=$!
-	sleep 2
-	numaweave status | grep '^heat' | tee /tmp/heat.line
-	grep -q "first touches only" /tmp/heat.line && pass "status says: heat: first touches only" ||
-		fail "status heat line"
-	numaweave status --json | grep -q '"sees_reads": false' && pass "status --json: sees_reads false" ||
-		fail "status --json heat"
-	kill -TERM $NW; wait $NW
-	verify_alloc
-	kill $PID; wait $PID 2>/dev/null; PID=
-	# balancing on: hinting faults are the only read signal; they must not
-	# make read memory look idle (what they find of the idle memory is logged)
-	echo 1 > /proc/sys/kernel/numa_balancing
-	start_heat
-	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml 2>/tmp/nw1.err &
-	NW=$!
-	sleep 15
-	numaweave status | grep -E '^heat|^failed'
-	js=$(numaweave status --json)
-	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
-	kill -TERM $NW; wait $NW
-	echo 0 > /proc/sys/kernel/numa_balancing
-	log "balancing 1, NUMA scans and hinting faults: read mapping on node 1: $hot %, idle: $idle %"
-	share_check $hot max 10 "balancing 1: read memory kept ($hot %)" "balancing 1: read memory demoted: $hot %"
-	share_check $idle min 90 "balancing 1: idle memory demoted ($idle % >= 90 %)" "balancing 1: idle memory on node 1 only $idle %"
-	# 6.1's move_pages(2) answers ENOENT for armed pages (its page lookup
-	# honours PROT_NONE hint entries): they are read once, then moved
-	idle_r=$(json_field "$js" regions_idle)
-	echo "$js" | grep -q '"numa_scans"' && [ "${idle_r:-0}" -ge 100 ] &&
-		pass "balancing 1: armed and untouched regions seen as idle ($idle_r)" ||
-		fail "balancing 1: idle regions $idle_r"
-	log "pages read first so move_pages could find them: $(json_field "$js" move_touched)"
-	verify_alloc
-	kill $PID; wait $PID 2>/dev/null; PID=
-	log "B1: migrate_hot 1:1 under a quota, NUMA balancing's arming the read signal, 8 s"
-	HOT_S=8 HOT_REL=1 hot_arm B1 1
-	kill $PID; wait $PID 2>/dev/null; PID=
-	tiering_refused
-	log "S: a single-threaded job under numa_balancing 1 (6.1's default): no read source reaches its own node"
-	single_arm S
-	grep "^target" /tmp/stS | grep -q " [1-9][0-9]* unknown" &&
-		pass "S: status calls the memory no source reached unknown, not idle" ||
-		fail "S: no unknown regions in status"
-	kill $CO
-	finish
-	exit
-fi
-
 # cold_arm NAME BALANCING [ARGS]: 15 s (up to 30) of migrate_cold on a fresh
 # target; the idle mapping must go (>= 90 %), the read one stay (<= 10 %)
 cold_arm() {
@@ -216,10 +164,83 @@ cold_arm() {
 	kill $PID; wait $PID 2>/dev/null; PID=
 }
 
+if [ ! -d /sys/kernel/mm/damon/admin ]; then
+	start_heat
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml --numa-balancing off --no-young \
+		2>/tmp/nw.err
+	rc=$?
+	cat /tmp/nw.err
+	[ $rc -eq 2 ] && grep -q "needs a read-access signal" /tmp/nw.err &&
+		pass "no read signal but the accessed bits: without them migrate_cold with a pattern refused (exit 2)" ||
+		fail "migrate_cold without a read signal: exit $rc"
+	numaweave run --pid $PID --weights 0:1,1:1 --interval 200ms --numa-balancing off --no-young \
+		2>/dev/null &
+	NW=$!
+	sleep 2
+	numaweave status | grep '^heat' | tee /tmp/heat.line
+	grep -q "first touches only" /tmp/heat.line && pass "status says: heat: first touches only" ||
+		fail "status heat line"
+	numaweave status --json | grep -q '"sees_reads": false' && pass "status --json: sees_reads false" ||
+		fail "status --json heat"
+	kill -TERM $NW; wait $NW
+	verify_alloc
+	kill $PID; wait $PID 2>/dev/null; PID=
+	log "Y: migrate_cold, balancing off, the accessed bits numaweave reads the only read signal"
+	cold_arm Y 0
+	grep -q "reading the targets' accessed bits" /tmp/nwY.log &&
+		pass "Y: the accessed bits were the read source" || fail "Y: accessed bits not read"
+	# balancing on: hinting faults are the only read signal; they must not
+	# make read memory look idle (what they find of the idle memory is logged)
+	echo 1 > /proc/sys/kernel/numa_balancing
+	start_heat
+	numaweave run --pid $PID --config /yaml/cold_idle3s.yaml 2>/tmp/nw1.err &
+	NW=$!
+	sleep 15
+	numaweave status | grep -E '^heat|^failed'
+	js=$(numaweave status --json)
+	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
+	kill -TERM $NW; wait $NW
+	echo 0 > /proc/sys/kernel/numa_balancing
+	log "balancing 1, NUMA scans and hinting faults: read mapping on node 1: $hot %, idle: $idle %"
+	share_check $hot max 10 "balancing 1: read memory kept ($hot %)" "balancing 1: read memory demoted: $hot %"
+	share_check $idle min 90 "balancing 1: idle memory demoted ($idle % >= 90 %)" "balancing 1: idle memory on node 1 only $idle %"
+	# 6.1's move_pages(2) answers ENOENT for armed pages (its page lookup
+	# honours PROT_NONE hint entries): they are read once, then moved
+	idle_r=$(json_field "$js" regions_idle)
+	echo "$js" | grep -q '"numa_scans"' && [ "${idle_r:-0}" -ge 100 ] &&
+		pass "balancing 1: armed and untouched regions seen as idle ($idle_r)" ||
+		fail "balancing 1: idle regions $idle_r"
+	log "pages read first so move_pages could find them: $(json_field "$js" move_touched)"
+	verify_alloc
+	kill $PID; wait $PID 2>/dev/null; PID=
+	# with the accessed bits, heat is known in an interval: at 4 s as on 7.3;
+	# by 8 s NUMA balancing has pulled the read pages back to the reader's
+	# node (measured: 0-2.5 % left on node 1), so only the order is checked
+	log "B1: migrate_hot 1:1 under a quota, 4 s, accessed bits and NUMA balancing's arming"
+	HOT_S=4 HOT_REL=1 hot_arm B1 1
+	kill $PID; wait $PID 2>/dev/null; PID=
+	log "B2: the same with NUMA balancing's arming alone (--no-young): only the order is checked"
+	HOT_S=8 HOT_REL=1 hot_arm B2 1 --no-young
+	kill $PID; wait $PID 2>/dev/null; PID=
+	tiering_refused
+	log "S: a single-threaded job under numa_balancing 1 (6.1's default): the accessed bits see its own node"
+	single_arm S
+	share_check $idle min 90 "S: idle memory demoted by the accessed bits ($idle % >= 90 %)" \
+		"S: idle memory on node 1 only $idle %"
+	log "S1: the same with --no-young: no read source reaches its own node"
+	single_arm S1 --no-young
+	grep "^target" /tmp/stS1 | grep -q " [1-9][0-9]* unknown" &&
+		pass "S1: status calls the memory no source reached unknown, not idle" ||
+		fail "S1: no unknown regions in status"
+	kill $CO
+	finish
+	exit
+fi
+
 log "A: migrate_cold to node 1 (idle >= 3 s), DAMON as the read signal, 15 s"
 cold_arm A 0
 log "C: the same without DAMON, NUMA balancing on: its scans are the read signal"
-cold_arm C 1 --no-damon
+cold_arm C 1 --no-damon --no-young
 log "D: without DAMON under tiering-only balancing (2): nothing here sees reads"
 tiering_refused
 
@@ -227,8 +248,12 @@ log "S: a single-threaded job under numa_balancing 1, DAMON the read source"
 single_arm S
 share_check $idle min 90 "S: idle memory demoted by DAMON's word ($idle % >= 90 %)" \
 	"S: idle memory on node 1 only $idle %"
-log "S1: the same without DAMON: arming reaches none of its pages"
-single_arm S1 --no-damon
+log "S2: the same without DAMON: the accessed bits numaweave reads"
+single_arm S2 --no-damon
+share_check $idle min 90 "S2: idle memory demoted by the accessed bits ($idle % >= 90 %)" \
+	"S2: idle memory on node 1 only $idle %"
+log "S1: without DAMON or accessed bits: arming reaches none of its pages"
+single_arm S1 --no-damon --no-young
 grep "^target" /tmp/stS1 | grep -q " [1-9][0-9]* unknown" &&
 	pass "S1: status calls the memory no source reached unknown, not idle" ||
 	fail "S1: no unknown regions in status"
@@ -236,7 +261,7 @@ grep "^target" /tmp/stS1 | grep -q " [1-9][0-9]* unknown" &&
 log "B: migrate_hot 1:1, quota 10 MiB/s, 4 s (DAMON)"
 hot_arm B 0
 log "B1: the same without DAMON, NUMA balancing's arming the read signal"
-hot_arm B1 1 --no-damon
+hot_arm B1 1 --no-damon --no-young
 kill $PID; wait $PID 2>/dev/null; PID=
 start_heat
 

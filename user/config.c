@@ -374,8 +374,6 @@ static int parse_context(struct ycx *y, yaml_node_t *n, struct nw_config *c)
 	return config_parse_scheme(y, ynode(y, schemes->data.sequence.items.start[0]), c);
 }
 
-/* damo's files are a few KiB; anything near this is not a config */
-#define CONFIG_MAX_BYTES (1u << 20)
 #define CONFIG_MAX_DEPTH 32	/* damo nests 7 deep */
 
 int config_load_yaml(const char *path, struct nw_config *c, void (*warnf)(const char *msg),
@@ -400,9 +398,27 @@ static int yaml_problem(yaml_parser_t *p, char *err, int errlen)
 	return -EINVAL;
 }
 
+/* The anchor an event defines, NULL if none. */
+static const unsigned char *event_anchor(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		return ev->data.scalar.anchor;
+	case YAML_SEQUENCE_START_EVENT:
+		return ev->data.sequence_start.anchor;
+	case YAML_MAPPING_START_EVENT:
+		return ev->data.mapping_start.anchor;
+	default:
+		return NULL;
+	}
+}
+
 /*
  * libyaml builds the document recursively with no bound on nesting: walk the
  * events first (flat, cheap) and refuse what nests deeper than any damo file.
+ * Anchors and aliases are refused there too: a walk of the document follows
+ * every alias again, so 1 KB of nested aliases is billions of nodes (an alias
+ * bomb), and damo never writes them.
  */
 static int yaml_depth_ok(const char *buf, size_t len, char *err, int errlen)
 {
@@ -425,6 +441,12 @@ static int yaml_depth_ok(const char *buf, size_t len, char *err, int errlen)
 		} else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
 			depth--;
 		}
+		if (!rc && (ev.type == YAML_ALIAS_EVENT || event_anchor(&ev)))
+			rc = -EINVAL, snprintf(err, errlen, "line %zu: YAML %s are not accepted "
+					       "(damo writes none; write the value out)",
+					       ev.start_mark.line + 1,
+					       ev.type == YAML_ALIAS_EVENT ? "aliases (*name)" :
+					       "anchors (&name)");
 		done = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);
 	}

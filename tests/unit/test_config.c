@@ -192,6 +192,32 @@ Test(config, deep_nesting_refused_fast)
 	cr_assert_eq(load_str(AP_YAML("{min: 0, max: 5}"), &c, err, sizeof(err)), 0, "%s", err);
 }
 
+/*
+ * An alias bomb (issue 29): eight levels of 30 aliases each is 30^8 nodes to a
+ * walker that follows aliases; refused at the first anchor, with its line,
+ * fast. A lone alias is refused too (an undefined one is libyaml's error).
+ */
+Test(config, yaml_aliases_refused)
+{
+	char bomb[4096], err[512];
+	struct nw_config c;
+	size_t o = 0;
+
+	o += snprintf(bomb + o, sizeof(bomb) - o, "a0: &a0 [x]\n");
+	for (int l = 1; l <= 8; l++) {
+		o += snprintf(bomb + o, sizeof(bomb) - o, "a%d: &a%d [", l, l);
+		for (int k = 0; k < 30; k++)
+			o += snprintf(bomb + o, sizeof(bomb) - o, "%s*a%d", k ? "," : "", l - 1);
+		o += snprintf(bomb + o, sizeof(bomb) - o, "]\n");
+	}
+	cr_assert_eq(load_str(bomb, &c, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "line 1") && strstr(err, "anchors"), "%s", err);
+	cr_assert_eq(load_str("kdamonds: &k []\n", &c, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "anchors (&name)"), "%s", err);
+	cr_assert_eq(load_str("b: *x\n", &c, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "aliases (*name)"), "%s", err);
+}
+
 Test(config, oversize_fifo_and_device_refused)
 {
 	char dir[] = "/tmp/nw-cfg-XXXXXX", path[256], err[512];

@@ -77,9 +77,21 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 	size_t len;
 	int rc, line = 0;
 
-	rc = safe_read_file(s->path, 0, 64 << 10, &buf, &len, &st, err, errlen);
+	/*
+	 * Checked as a policy file is (issue 29): not a symlink (a link to
+	 * /etc/shadow would be read as root), owned by root or by us, writable
+	 * by nobody else; and no message echoes what it holds.
+	 */
+	rc = safe_read_file(s->path, SAFE_NOFOLLOW, 64 << 10, &buf, &len, &st, err, errlen);
 	if (rc)
 		return rc;
+	if ((st.st_uid && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		snprintf(err, errlen, "%s is %s: refused (the sensor file must be root's, writable "
+			 "by its owner only)", s->path, st.st_mode & 022 ?
+			 "writable by group or others" : "owned by another user");
+		free(buf);
+		return -EPERM;
+	}
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		traffic[n] = 0;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -100,14 +112,17 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 		lv = got >= 3 ? parse_latency(got == 4 ? x : c) : -1;
 		if (got < 2 || nid < 0 || (got == 4 && lv < 0)) {
 			snprintf(err, errlen, "%s line %d: expected NODE TRAFFIC [CAPACITY] [LATENCY] "
-				 "(bytes/s, ns), got '%s'", s->path, line, l);
+				 "(a node id, bytes/s, bytes/s, a time such as 180ns)", s->path,
+				 line);
 			free(buf);
 			return -EINVAL;
 		}
 		/* the third column is a capacity unless it was the latency */
 		has_cap = got == 4 || (got == 3 && lv < 0);
 		if (parse_size(t, &tv, e) || (has_cap && parse_size(c, &cv, e))) {
-			snprintf(err, errlen, "%s line %d: %s", s->path, line, e);
+			snprintf(err, errlen, "%s line %d: the %s column is not a size in bytes/s "
+				 "(such as 12G)", s->path, line,
+				 parse_size(t, &tv, e) ? "second" : "third");
 			free(buf);
 			return -EINVAL;
 		}

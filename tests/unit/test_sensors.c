@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "autow.h"
 #include "sensors.h"
 
@@ -846,4 +847,55 @@ Test(cha, sub_numa_clustering_refused)
 	nfk = 0;
 	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
 	sensor_close(&s);
+}
+
+/*
+ * auto:file (issue 29): the file is read as a policy file is: a symlink is
+ * refused (one to /etc/shadow would be read as root and its first line
+ * logged), so is a file others may write; and no message echoes a line.
+ */
+Test(file_sensor, links_and_open_files_refused_and_nothing_echoed)
+{
+	char dir[] = "/tmp/nw-sensor-XXXXXX", path[128], link[128], spec[160], err[512];
+	struct sensor s;
+	double t[NW_MAX_NODES];
+	FILE *f;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bw", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	f = fopen(path, "w");
+	fprintf(f, "0 1G 100G\n");
+	fclose(f);
+	chmod(path, 0644);
+	snprintf(spec, sizeof(spec), "auto:file:%s", path);
+	cr_assert_eq(sensor_open(&s, spec, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(sensor_read(&s, t, err, sizeof(err)), 0, "%s", err);
+	/* a secret-looking line: refused by line number, never echoed */
+	f = fopen(path, "w");
+	fprintf(f, "root:$6$secret:19000:0:99999:7:::\n");
+	fclose(f);
+	cr_assert_neq(sensor_read(&s, t, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "line 1") && !strstr(err, "secret"), "%s", err);
+	f = fopen(path, "w");
+	fprintf(f, "0 secretG 100G\n");
+	fclose(f);
+	cr_assert_neq(sensor_read(&s, t, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "second column") && !strstr(err, "secret"), "%s", err);
+	/* the file replaced by a link */
+	cr_assert_eq(symlink("/etc/hostname", link), 0);
+	snprintf(spec, sizeof(spec), "auto:file:%s", link);
+	cr_assert_neq(sensor_open(&s, spec, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "symlink"), "%s", err);
+	/* writable by others */
+	f = fopen(path, "w");
+	fprintf(f, "0 1G 100G\n");
+	fclose(f);
+	chmod(path, 0666);
+	snprintf(spec, sizeof(spec), "auto:file:%s", path);
+	cr_assert_eq(sensor_open(&s, spec, err, sizeof(err)), -EPERM);
+	cr_assert(strstr(err, "writable by group or others"), "%s", err);
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
 }

@@ -186,9 +186,13 @@ static size_t reorder_unsettled(struct move *m, struct batch *b, size_t left, st
 }
 
 /* ENOENT from a page not yet read: kept to be read and sent again (see the top). */
-static bool hold_for_touch(struct batch *b, size_t e, int st, size_t *nt)
+static bool hold_for_touch(struct batch *b, const struct move *m, size_t e, int st, size_t *nt)
 {
-	if (st != -ENOENT || b->touched[e - b->base])
+	/*
+	 * Not in a userfaultfd-registered VMA: a page zapped between the pagemap
+	 * check and the read would wait on its handler (issue 29).
+	 */
+	if (st != -ENOENT || b->touched[e - b->base] || m[e].no_touch)
 		return false;
 	b->touch[(*nt)++] = e;
 	return true;
@@ -241,7 +245,7 @@ static long after_partial(int pid, struct move *m, struct batch *b, size_t left,
 		struct move *mv = &m[b->idx[j]];
 		int st = b->status[j];
 
-		if (hold_for_touch(b, b->idx[j], st, nt))
+		if (hold_for_touch(b, m, b->idx[j], st, nt))
 			continue;
 		if (st == mv->dest || st == -EFAULT || st == -ENOENT)
 			settle(mv, st, t);
@@ -289,7 +293,7 @@ static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 	if (rc < 0 && err == ESRCH)
 		return -ESRCH;
 	for (size_t j = 0; j < np; j++) {
-		if (hold_for_touch(b, b->idx[j], b->status[j], &nt))
+		if (hold_for_touch(b, m, b->idx[j], b->status[j], &nt))
 			continue;
 		if (b->status[j] != STATUS_NONE)
 			settle(&m[b->idx[j]], b->status[j], t);

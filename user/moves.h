@@ -14,6 +14,7 @@ struct move {
 	int16_t src;		/* node before, -1 unknown */
 	uint8_t order;
 	int8_t result;		/* after the move: node, or -(1 + enum nw_fail_reason) */
+	uint8_t no_touch;	/* in a userfaultfd-registered VMA: never read to find it */
 };
 
 struct move_vec {

@@ -30,7 +30,8 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 	struct engine *e = ctx;
 	struct pass *p = &e->p;
 	uint64_t n = 1ull << order;
-	struct move m = { .addr = addr, .order = order, .src = node };
+	struct move m = { .addr = addr, .order = order, .src = node,
+			  .no_touch = policy_vma_uffd(p->vma) };
 
 	if (!p->reg)
 		p->reg = heat_get(&e->heat, p->t->pid, p->reg_lo);	/* NULL: table full */

@@ -7,6 +7,7 @@
 
 #define VM_ACCESS 0x00000007ul	/* VM_READ | VM_WRITE | VM_EXEC */
 #define VM_SHARED 0x00000008ul
+#define VM_UFFD (0x00000200ul | 0x00001000ul | (1ul << 41))	/* MISSING, WP, MINOR */
 #define VM_PFNMAP 0x00000400ul
 #define VM_IO 0x00004000ul
 #define VM_DONTEXPAND 0x00040000ul
@@ -21,6 +22,11 @@ bool policy_vma_eligible(const struct nw_vma *v)
 	if (v->kind == NW_VMA_FILE)
 		return !(v->flags & VM_SHARED);
 	return true;	/* anonymous, or shmem (shared: all pages; private: CoW-ed ones) */
+}
+
+bool policy_vma_uffd(const struct nw_vma *v)
+{
+	return v && (v->flags & VM_UFFD);
 }
 
 bool policy_vma_reservation(const struct nw_vma *v)

@@ -35,6 +35,8 @@
 
 /* Anonymous and shmem mappings, and private file mappings' CoW-ed pages. */
 bool policy_vma_eligible(const struct nw_vma *v);
+/* Registered with userfaultfd (missing, write-protect or minor faults): never read by us. */
+bool policy_vma_uffd(const struct nw_vma *v);
 /*
  * PROT_NONE: an address-space reservation (JVM heaps, Go arenas, guard
  * regions). Skipped where holes cannot be skipped cheaply (no PAGEMAP_SCAN),

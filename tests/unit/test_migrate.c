@@ -454,6 +454,35 @@ Test(migrate, hinted_pages_read_once_then_moved)
 	migrate_syscall = move_pages;
 }
 
+/*
+ * A hinted (armed) page in a userfaultfd-registered VMA is never read to find
+ * it (issue 29: zapped meanwhile, the read would wait on the handler): it
+ * settles as ENOENT, the others are read and moved.
+ */
+Test(migrate, uffd_pages_never_read)
+{
+	static struct move m[FAKE_PAGES];
+	struct move_totals t = {};
+	size_t n = 100, uffd = 0;
+
+	fake_setup(m, n);
+	for (size_t i = 0; i < n; i++) {
+		fake_armed[fake_idx((void *)m[i].addr)] = true;
+		if (i % 2) {
+			m[i].no_touch = 1;
+			uffd++;
+		}
+	}
+	cr_assert_eq(moves_apply(1, m, n, &t), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(m[i].result, m[i].no_touch ? -1 - NW_FAIL_ENOENT : m[i].dest,
+			     "page %zu (uffd %d): %d", i, m[i].no_touch, m[i].result);
+	cr_assert_eq(t.touched, n - uffd);
+	cr_assert_eq(t.failed[NW_FAIL_ENOENT], uffd);
+	migrate_touch = pages_touch_present;
+	migrate_syscall = move_pages;
+}
+
 /* The real reader: present pages are read, absent ones are not faulted in. */
 Test(migrate, touch_reads_only_present_pages)
 {

@@ -177,7 +177,7 @@ clean:
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
 $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/pins.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \
-		$(OUT)/obj/targets.o $(OUT)/obj/procfs.o $(OUT)/obj/young.o
+		$(OUT)/obj/targets.o $(OUT)/obj/procfs.o $(OUT)/obj/young.o $(OUT)/obj/safeio.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 

@@ -111,23 +111,37 @@ static int read_pids(bool cgroup, const char *arg, struct engine_opts *o, struct
 	if (strlen(arg) >= sizeof(src.path))
 		return BAD("%s: path longer than %zu bytes", arg, sizeof(src.path) - 1);
 	snprintf(src.path, sizeof(src.path), "%s", arg);
-	rc = source_read(&src, a->pids + a->nr_pids, NW_MAX_PIDS - a->nr_pids, &n, err,
-			 sizeof(err));
-	if (rc) {
-		nw_err("cannot use %s", err);
-		return 2;
-	}
-	if (!n) {
-		nw_err("%s/cgroup.procs holds no pid", arg);
-		return 2;
-	}
-	a->nr_pids += n;
 	if (cgroup) {
+		/*
+		 * A cgroup is a source, read again every quarter interval: checked
+		 * here (a cgroup v2 directory, not a link), its processes followed
+		 * from there, however many; empty or absent, it is waited for.
+		 */
+		int *pids = malloc(SOURCE_MAX_PIDS * sizeof(*pids));
+
+		if (!pids)
+			return 1;
+		rc = source_read(&src, pids, SOURCE_MAX_PIDS, &n, err, sizeof(err));
+		free(pids);
+		if (rc && rc != -ENOENT) {
+			nw_err("cannot follow: %s", err);
+			return 2;
+		}
+		if (!rc && !n)
+			nw_info("cgroup %s holds no process yet: waiting for one", arg);
 		if (o->cfg.nr_src == NW_MAX_SOURCES)
 			return BAD("more than %d --cgroup", NW_MAX_SOURCES);
 		o->cfg.src[o->cfg.nr_src++] = src;
 		a->children = true;	/* what starts in the cgroup between two reads */
+		return 0;
 	}
+	rc = source_read(&src, a->pids + a->nr_pids, NW_MAX_PIDS - a->nr_pids, &n, err,
+			 sizeof(err));
+	if (rc) {
+		nw_err("cannot follow: %s", err);
+		return 2;
+	}
+	a->nr_pids += n;
 	return 0;
 }
 
@@ -296,7 +310,7 @@ static int run_targets(struct engine_opts *o, const struct run_args *a, int argc
 		if (o->cfg.nr_pids && !a->nr_pids)
 			o->cfg.nr_pids = 0;	/* -- CMD replaces the config's pids */
 	}
-	if (!o->cfg.nr_pids && !o->cmd)
+	if (!o->cfg.nr_pids && !o->cfg.nr_src && !o->cmd)
 		return BAD("run needs --pid PID, --pid-file, --cgroup or -- CMD");
 	if (o->cfg.nr_pids && o->cmd)
 		return BAD("give --pid or -- CMD, not both");

@@ -171,6 +171,7 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "exits", s->bpf.exits);
 	jw_uint_field(w, "cgroup_joins", s->bpf.joins);
 	jw_uint_field(w, "targets_exited", c->targets_exited);
+	jw_uint_field(w, "targets_refused", c->targets_refused);
 	jw_uint_field(w, "heat_refused", c->heat_refused);
 	status_heat_json(w, s);
 	json_auto(w, c);
@@ -343,6 +344,9 @@ static void text_nodes(const struct status *st)
 	printf("exited       %llu targets, %llu forks followed, %llu cgroup moves seen\n",
 	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks,
 	       (unsigned long long)st->s.bpf.joins);
+	if (c->targets_refused)
+		printf("refused      %llu processes named but not followed: the targets map holds %d\n",
+		       (unsigned long long)c->targets_refused, NW_MAX_TARGETS);
 }
 
 /* One metric's HELP and TYPE lines. */
@@ -496,6 +500,9 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("targets", "gauge", "processes followed", st->ntg);
 	prom_one("targets_exited_total", "counter", "followed processes that exited",
 		 c->targets_exited);
+	prom_one("targets_refused", "gauge",
+		 "processes named by a source but not followed: the targets map is full",
+		 c->targets_refused);
 	prom_one("cgroup_joins_total", "counter",
 		 "processes moved between cgroups while a policy names one", st->s.bpf.joins);
 	prom_head("target_pages", "gauge", "resident pages per target and node");

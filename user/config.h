@@ -76,6 +76,8 @@ struct nw_config {
 };
 
 void config_defaults(struct nw_config *c);
+/* damo's files are a few KiB; anything near this is not a config */
+#define CONFIG_MAX_BYTES (1u << 20)
 /*
  * Load damo's YAML. Warnings (unsupported keys, with their path) go through
  * warn(); errors return -EINVAL with the message, line and column in err.

@@ -33,7 +33,9 @@
 #include "log.h"
 #include "nodes.h"
 #include "parse.h"
+#include "safeio.h"
 #include "sensors.h"
+#include "vec.h"
 
 #define DEFAULT_POLICY "default"
 
@@ -95,22 +97,33 @@ static void warn_cfg(const char *msg)
 static int load_file(struct engine *e, int dfd, const char *file, const char *name,
 		     struct nw_config *c, struct stat *st)
 {
-	char path[PATH_MAX], err[1024];
+	char path[PATH_MAX], err[1024], *buf;
+	size_t len;
+	int fd, rc;
 
-	if (fstatat(dfd, file, st, AT_SYMLINK_NOFOLLOW)) {
-		nw_err("policy %s: %s/%s: %s", name, e->o->config_dir, file, strerror(errno));
-		return -errno;
-	}
+	/*
+	 * The inode checked is the one read (issue 29: a file checked by path,
+	 * then swapped for a link to a world-writable file, was loaded): opened
+	 * once, without following a link, checked and read through the fd.
+	 */
 	snprintf(path, sizeof(path), "%s/%s", e->o->config_dir, file);
-	if (!S_ISREG(st->st_mode)) {
-		nw_err("policy %s: %s is not a regular file (symlinks are refused)", name, path);
-		return -EINVAL;
+	fd = safe_open_file(dfd, file, SAFE_NOFOLLOW, st, err, sizeof(err));
+	if (fd < 0) {
+		nw_err("policy %s: %s/%s", name, e->o->config_dir, err);
+		return fd;
 	}
-	if (trusted(st, "policy file", path))
+	if (trusted(st, "policy file", path)) {
+		close(fd);
 		return -EPERM;
+	}
+	rc = safe_read_fd(fd, path, CONFIG_MAX_BYTES, &buf, &len, err, sizeof(err));
+	close(fd);
 	config_defaults(c);
-	if (config_load_yaml(path, c, warn_cfg, err, sizeof(err)) ||
-	    config_check(c, err, sizeof(err))) {
+	if (!rc) {
+		rc = config_load_yaml_buf(buf, len, c, warn_cfg, err, sizeof(err));
+		free(buf);
+	}
+	if (rc || config_check(c, err, sizeof(err))) {
 		nw_err("policy %s: bad %s: %s", name, path, err);
 		return -EINVAL;
 	}
@@ -235,15 +248,17 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 		p->cfg = c;
 		p->st = st;
 		memset(p->src_err, 0, sizeof(p->src_err));
+		memset(p->src_seen, 0, sizeof(p->src_seen));
 		file_weights(p, &c);
 		if (new_w && !weights_write(p->weights_fd, c.weights)) {
 			memcpy(p->ws.read, c.weights, sizeof(p->ws.read));
 			pol_weights_apply(e, p, c.weights);
 		}
 		let_go(e, p, false);
+		memset(p->pid_held, 0, sizeof(p->pid_held));
 		for (int k = 0; k < c.nr_pids; k++)
 			if (!targets_find(&e->ts, c.pids[k]))
-				engine_follow(e, p, c.pids[k], true);
+				p->pid_held[k] = engine_follow(e, p, c.pids[k], true) == -EBUSY;
 		nw_info("policy %s reloaded from %s", name, path);
 		return true;
 	}
@@ -268,7 +283,7 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 	}
 	e->pols[e->npols++] = np;
 	for (int k = 0; k < c.nr_pids; k++)
-		engine_follow(e, np, c.pids[k], true);
+		np->pid_held[k] = engine_follow(e, np, c.pids[k], true) == -EBUSY;
 	nw_info("policy %s loaded from %s (%d pid(s), %d pid file(s) or cgroup(s))", name, path,
 		c.nr_pids, c.nr_src);
 	return true;
@@ -280,36 +295,55 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Pins of policies that are not loaded (a file removed while no daemon ran). */
-static void unpin_strays(struct engine *e)
+/*
+ * Pinned policy tables whose policy did not load at start: removed when the
+ * file is gone; kept when it is there but was refused (issue 29: called "no
+ * file any more" and removed, a live edit with it), so fixing the file and
+ * reloading finds the table as it was.
+ */
+static void unpin_strays(struct engine *e, int dfd)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], file[NW_POLICY_NAME_MAX + 8];
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/policies", e->ld.dir.at);
 	d = opendir(path);
 	if (!d)
 		return;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && !find_pol(e, de->d_name)) {
-			nw_info("policy %s has no file any more: its pinned weights are removed",
-				de->d_name);
-			loader_policy_unpin(&e->ld, de->d_name);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || find_pol(e, de->d_name))
+			continue;
+		snprintf(file, sizeof(file), "%.*s.yaml", NW_POLICY_NAME_MAX, de->d_name);
+		if (!fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW)) {
+			nw_warn("policy %s did not load: its pinned weights are kept until its file "
+				"loads or is removed", de->d_name);
+			continue;
 		}
+		nw_info("policy %s has no file any more: its pinned weights are removed",
+			de->d_name);
+		loader_policy_unpin(&e->ld, de->d_name);
+	}
 	closedir(d);
 }
 
 int daemon_policies_load(struct engine *e, bool start)
 {
 	const char *dir = e->o->config_dir;
-	char *names[NW_MAX_POLICIES * 4];
-	bool keep[NW_MAX_POLICIES] = {};
-	int dfd, n = 0;
+	struct pol *kept[NW_MAX_POLICIES];	/* by identity: a removal shifts positions */
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int dfd, nkept = 0, over = 0;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = safe_open_dir(dir);	/* "link/" and "link/." refused as "link" is */
+	if (dfd < 0) {
+		errno = -dfd;
+		dfd = -1;
+	}
 	if (dfd < 0 && errno == ENOENT) {
 		nw_warn("no config dir %s: no policies until it exists (then SIGHUP)", dir);
 		for (int i = e->npols - 1; i >= 0; i--)
@@ -319,7 +353,8 @@ int daemon_policies_load(struct engine *e, bool start)
 	if (dfd < 0 || fstat(dfd, &st) || trusted(&st, "config dir", dir)) {
 		if (dfd < 0)
 			nw_err("cannot open config dir %s: %s%s", dir, strerror(errno),
-			       errno == ELOOP || errno == ENOTDIR ? " (a symlink is refused)" : "");
+			       errno == ELOOP || errno == ENOTDIR ? " (a symlink is refused)" :
+			       errno == EINVAL ? " (it ends in '..': name the directory itself)" : "");
 		if (dfd >= 0)
 			close(dfd);
 		if (!start)
@@ -332,17 +367,29 @@ int daemon_policies_load(struct engine *e, bool start)
 		close(dfd);
 		return 1;
 	}
-	while ((de = readdir(d)) && n < (int)(sizeof(names) / sizeof(names[0]))) {
+	/* every name, however many: one never read would be a policy removed */
+	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
+		if (de->d_name[0] != '.' && len > 4 && !strcmp(de->d_name + len - 4, ".yml"))
+			nw_warn("%s/%s: ignored (policy files end in .yaml)", dir, de->d_name);
 		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".yaml"))
 			continue;
-		names[n] = strdup(de->d_name);
-		if (names[n])
-			n++;
+		if (vec_reserve(&names, &cap, n + 1, sizeof(*names), 64) ||
+		    !(names[n] = strdup(de->d_name))) {
+			nw_err("config dir %s: out of memory reading its names; keeping the "
+			       "policies loaded before", dir);
+			for (size_t i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			closedir(d);
+			return 1;
+		}
+		n++;
 	}
-	qsort(names, n, sizeof(names[0]), cmp_str);
-	for (int i = 0; i < n; i++) {
+	if (n)
+		qsort(names, n, sizeof(names[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
 		char name[NW_POLICY_NAME_MAX + 8], err[256];
 		struct pol *p;
 
@@ -351,18 +398,32 @@ int daemon_policies_load(struct engine *e, bool start)
 			nw_err("%s/%s: %s", dir, names[i], err);
 			continue;
 		}
+		if (!find_pol(e, name) && e->npols == NW_MAX_POLICIES) {
+			over++;		/* said once below, not once a file */
+			continue;
+		}
 		if (pol_load(e, dirfd(d), names[i], name) && (p = find_pol(e, name)))
-			for (int k = 0; k < e->npols; k++)
-				keep[k] |= e->pols[k] == p;
+			kept[nkept++] = p;
 	}
-	for (int i = e->npols - 1; i >= 0; i--)
-		if (!keep[i])
+	if (over)
+		nw_err("%s: %d policy file(s) not loaded: at most %d policies run at once", dir,
+		       over, NW_MAX_POLICIES);
+	for (int i = e->npols - 1; i >= 0; i--) {
+		bool keep = false;
+
+		for (int k = 0; k < nkept && !keep; k++)
+			keep = kept[k] == e->pols[i];
+		if (!keep)
 			pol_remove(e, i);
-	for (int i = 0; i < n; i++)
+	}
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
+	free(names);
+	unpin_strays(e, dirfd(d));
+	for (int i = 0; i < e->npols; i++)	/* a table unpinned by hand is pinned again */
+		if (e->pols[i]->own_fd)
+			loader_policy_repin(&e->ld, e->pols[i]->name, e->pols[i]->weights_fd);
 	closedir(d);
-	if (start)
-		unpin_strays(e);
 	if (!e->npols)
 		nw_warn("no policy loaded from %s: nothing to place until a NAME.yaml is added "
 			"(then SIGHUP)", dir);

@@ -60,7 +60,7 @@ static void signals_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-bool engine_let_go(struct engine *e, struct target *t)
+static bool drop_target(struct engine *e, struct target *t)
 {
 	if (!targets_remove(&e->ts, t))
 		return false;
@@ -68,9 +68,31 @@ bool engine_let_go(struct engine *e, struct target *t)
 	return true;
 }
 
+/*
+ * The children it brought in go with it: they were followed for its sake
+ * (issue 29: a child kept its place after its parent was let go, even in
+ * another cgroup). Not when it exits: its workers are still the job.
+ */
+bool engine_let_go(struct engine *e, struct target *t)
+{
+	uint32_t pid = (uint32_t)t->pid;
+
+	if (!drop_target(e, t))
+		return false;
+	for (size_t i = 0; i < e->ts.n; i++) {
+		struct target *c = e->ts.t[i];
+
+		if (!c->gone && c->parent == pid && !c->from_src) {
+			nw_info("letting child %d go with %u", c->pid, pid);
+			engine_let_go(e, c);
+		}
+	}
+	return true;
+}
+
 void engine_target_gone(struct engine *e, struct target *t)
 {
-	if (!engine_let_go(e, t))
+	if (!drop_target(e, t))
 		return;
 	e->ctl.targets_exited++;
 	nw_info("target %d exited", t->pid);
@@ -78,17 +100,22 @@ void engine_target_gone(struct engine *e, struct target *t)
 
 /* Follow pid for p; a pid coming back must not find the regions of the one before. */
 static struct target *adopt(struct engine *e, struct pol *p, int pid, uint32_t parent,
-			    bool from_src, bool *reused)
+			    bool from_src, bool *reused, int *why)
 {
 	struct target *t;
+	int rc;
 
 	if (heat_drop_pending(&e->heat, pid))
 		heat_drop_flush(&e->heat);
-	if (targets_add(&e->ts, pid, parent, p->cfg.children, reused))
+	if ((rc = targets_add(&e->ts, pid, parent, p->cfg.children, reused))) {
+		if (why)
+			*why = rc;
 		return NULL;
+	}
 	t = targets_find(&e->ts, pid);
 	t->pol = p;
 	t->from_src = from_src;
+	t->parent = parent;
 	return t;
 }
 
@@ -113,8 +140,10 @@ int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src)
 			nw_err("%s", err);
 		return rc;
 	}
-	/* said if not: claimed by another controller, or the map refused it */
-	return adopt(e, p, pid, 0, from_src, NULL) ? 0 : 1;
+	/* said if not: claimed by another controller (-EBUSY), or the map refused it */
+	if (adopt(e, p, pid, 0, from_src, NULL, &rc))
+		return 0;
+	return rc == -EBUSY ? -EBUSY : 1;
 }
 
 static void on_access(struct engine *e, const struct nw_event *ev)
@@ -159,7 +188,7 @@ static int on_event(void *ctx, void *data, size_t len)
 		parent = targets_find(&e->ts, ev->aux);
 		if (!parent)
 			break;
-		if (!adopt(e, parent->pol, ev->tgid, ev->aux, false, &reused))
+		if (!adopt(e, parent->pol, ev->tgid, ev->aux, false, &reused, NULL))
 			break;
 		if (reused) {
 			heat_drop(&e->heat, ev->tgid);
@@ -413,20 +442,35 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Pids a source names now (a cgroup may hold many). */
-#define SRC_MAX_PIDS 65536
-
 int pol_sources_refresh(struct engine *e, struct pol *p)
 {
-	static int pids[SRC_MAX_PIDS];
+	static int pids[SOURCE_MAX_PIDS];
 	char err[NW_ERRLEN + 512];
 	int total = 0, added = 0;
 
+	/*
+	 * The pids a daemon policy lists: one refused because another controller
+	 * held it (issue 29: never tried again) is tried again, as a source's
+	 * are, until it is followed or gone.
+	 */
+	for (int k = 0; k < p->cfg.nr_pids; k++) {
+		int rc;
+
+		if (!p->pid_held[k])
+			continue;
+		rc = engine_follow(e, p, p->cfg.pids[k], true);
+		p->pid_held[k] = rc == -EBUSY;
+		if (!rc) {
+			added++;
+			nw_info("%sfollowing pid %d now: the controller that held it let it go",
+				p->label, p->cfg.pids[k]);
+		}
+	}
 	if (!p->cfg.nr_src)
-		return 0;
+		return added;
 	for (int i = 0; i < p->cfg.nr_src; i++) {
 		const struct nw_source *s = &p->cfg.src[i];
-		int n = 0, rc = source_read(s, pids + total, SRC_MAX_PIDS - total, &n, err,
+		int n = 0, rc = source_read(s, pids + total, SOURCE_MAX_PIDS - total, &n, err,
 					    sizeof(err));
 
 		if (rc && rc != p->src_err[i]) {
@@ -439,6 +483,7 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 			nw_info("%s%s readable again", p->label, s->path);
 		}
 		p->src_err[i] = rc;
+		p->src_seen[i] |= !rc;
 		total += n;
 	}
 	/* those no longer named (left the cgroup, replaced in the pid file) are let go */
@@ -478,6 +523,20 @@ int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint)
 	char err[256];
 	int rc, bad;
 
+	/*
+	 * At start the file's (or command line's) weights win over what is
+	 * pinned, a live edit included; a reload keeps a live edit unless the
+	 * file's weights changed. Said when that replaces something (issue 29).
+	 */
+	if (p->cfg.have_weights && !weights_read(p->weights_fd, w) && !weights_zero(w) &&
+	    !weights_equal(w, p->cfg.weights)) {
+		char was[512], now[512];
+
+		format_weights(w, was, sizeof(was));
+		format_weights(p->cfg.weights, now, sizeof(now));
+		nw_info("%sthe pinned weights %s are replaced by the configured %s (a live edit lasts "
+			"until a restart or a change of the configured weights)", p->label, was, now);
+	}
 	if (p->cfg.have_weights && (rc = weights_write(p->weights_fd, p->cfg.weights))) {
 		nw_err("%scannot write weights: %s", p->label, strerror(-rc));
 		return 1;
@@ -665,9 +724,24 @@ static void damon_init(struct engine *e)
  */
 static bool young_ready(struct engine *e);
 
+/*
+ * Heat decides something: a policy with an access pattern, or a quota (its
+ * heat orders the moves). Without either everything misplaced moves, and
+ * sampling the accessed bits would only cost the job (and cost every run
+ * the object's load: over a second in the TCG guests).
+ */
+static bool heat_decides(const struct engine *e)
+{
+	for (int i = 0; i < e->npols; i++)
+		if (policy_pattern_wants_heat(&e->pols[i]->cfg) ||
+		    config_quota_bps(&e->pols[i]->cfg))
+			return true;
+	return false;
+}
+
 static bool young_wanted(struct engine *e)
 {
-	return !e->damon.on && heat_wanted(e) && young_ready(e);
+	return !e->damon.on && heat_wanted(e) && heat_decides(e) && young_ready(e);
 }
 
 /*
@@ -890,7 +964,7 @@ static int engine_init(struct engine *e)
 
 		for (int k = 0; k < p->cfg.nr_pids; k++)
 			if ((rc = engine_follow(e, p, p->cfg.pids[k], false)) && !o->daemon)
-				return rc;	/* the daemon says and goes on */
+				return rc < 0 ? 1 : rc;	/* the daemon says and goes on */
 		pol_sources_refresh(e, p);
 	}
 	e->child.out_to_err = o->json;
@@ -1058,10 +1132,24 @@ static void notify_status(struct engine *e, bool ready)
 		      e->npols == 1 ? "y" : "ies", n, n == 1 ? "" : "s");
 }
 
-/* Run ends when every target has; the daemon never does. */
+/*
+ * A cgroup run follows may still bring targets: while it exists, and before
+ * it has first appeared (issue 28: an empty or absent one is waited for).
+ */
+static bool sources_pending(const struct engine *e)
+{
+	for (int i = 0; i < e->npols; i++)
+		for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
+			if (e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP &&
+			    (!e->pols[i]->src_err[k] || !e->pols[i]->src_seen[k]))
+				return true;
+	return false;
+}
+
+/* Run ends when every target has and no cgroup may bring more; the daemon never does. */
 static bool engine_done(struct engine *e)
 {
-	return !e->o->daemon && !targets_alive(&e->ts);
+	return !e->o->daemon && !targets_alive(&e->ts) && !sources_pending(e);
 }
 
 /* SIGHUP to the daemon: the policy files again; true when a pass should run now. */
@@ -1108,11 +1196,13 @@ static int engine_loop(struct engine *e)
 			next_w = now + poll_ns;
 			changed |= weights_poll(e, now);	/* a new table: pass at once */
 			/* pid files and cgroups as often: a new target is placed at once */
+			e->ts.refused_now = 0;
 			for (int i = 0; i < e->npols; i++) {
 				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
 				for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
 					cgroups |= e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP;
 			}
+			e->ts.refused = e->ts.refused_now;	/* what the map could not take now */
 			/* moves between cgroups wake the loop only while one is named */
 			loader_watch_cgroups(&e->ld, cgroups);
 		}

@@ -85,8 +85,10 @@ struct pol {
 	struct stat st;			/* the file as last loaded */
 	uint32_t file_w[NW_MAX_NODES];	/* the weights the file gave (0s: none) */
 	int src_err[NW_MAX_SOURCES];	/* last error said, per source */
+	bool src_seen[NW_MAX_SOURCES];	/* read at least once */
 	struct autoctl *ac;		/* weights from measured bandwidth, or NULL */
 	bool warned_shared;
+	bool pid_held[NW_MAX_PIDS];	/* cfg.pids[k] was held by another controller: retried */
 };
 
 /* The pass in progress. */

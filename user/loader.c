@@ -294,6 +294,30 @@ int loader_policy_map(struct loader *l, const char *policy, bool *created)
 	return fd;
 }
 
+int loader_policy_repin(struct loader *l, const char *policy, int fd)
+{
+	char name[NW_POLICY_NAME_MAX + 32], path[PATH_MAX];
+
+	policy_weights_name(policy, name, sizeof(name));
+	if (!faccessat(l->dir.fd, name, F_OK, AT_SYMLINK_NOFOLLOW) || errno != ENOENT)
+		return 0;
+	snprintf(path, sizeof(path), "%s/policies", l->dir.at);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/policies/%s", l->dir.at, policy);
+	mkdir(path, 0700);
+	pin_path(&l->dir, name, path, sizeof(path));
+	if (bpf_obj_pin(fd, path)) {
+		int rc = -errno;
+
+		nw_err("policy %s: its pinned weights were removed and cannot be pinned again: %s",
+		       policy, strerror(errno));
+		return rc;
+	}
+	nw_warn("policy %s: its pinned weights were removed while it ran: pinned again at %s/%s",
+		policy, l->dir.name, name);
+	return 0;
+}
+
 void loader_policy_unpin(struct loader *l, const char *policy)
 {
 	char name[NW_POLICY_NAME_MAX + 32];

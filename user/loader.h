@@ -59,6 +59,11 @@ void loader_clear_seen(struct loader *l);
  * (*created). fd, or -errno with the reason said.
  */
 int loader_policy_map(struct loader *l, const char *policy, bool *created);
+/*
+ * Pin fd as policies/NAME/weights again if that pin is gone (removed by hand
+ * while the daemon runs: issue 29); said once when it is. 0 or -errno.
+ */
+int loader_policy_repin(struct loader *l, const char *policy, int fd);
 /* Remove policies/NAME (and policies/ when it is empty). */
 void loader_policy_unpin(struct loader *l, const char *policy);
 

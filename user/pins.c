@@ -17,6 +17,7 @@
 #include "log.h"
 #include "numaweave/abi.h"
 #include "pins.h"
+#include "safeio.h"
 
 /* /sys/fs/bpf itself, when nothing is mounted there and the pin dir is under it. */
 static int mount_bpffs(const char *dir)
@@ -81,6 +82,7 @@ int pin_dir_open(struct pin_dir *d, const char *dir, bool create)
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
 	snprintf(d->name, sizeof(d->name), "%s", dir && *dir ? dir : NW_PIN_DIR);
+	path_trim(d->name);	/* "link/" would be followed */
 	if (create) {
 		if ((rc = mount_bpffs(d->name)))
 			return rc;
@@ -89,13 +91,15 @@ int pin_dir_open(struct pin_dir *d, const char *dir, bool create)
 		else if (errno != EEXIST)
 			return refuse(d, -errno, "cannot be created: %s", strerror(errno));
 	}
-	d->fd = open(d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d->fd = safe_open_dir(d->name);
 	if (d->fd < 0) {
-		rc = -errno;
+		rc = d->fd;
+		d->fd = -1;
 		if (rc == -ENOENT && !create)
 			return rc;
 		return refuse(d, rc, "%s", rc == -ELOOP || rc == -ENOTDIR ?
-			      "is a symlink or not a directory: refused" : strerror(-rc));
+			      "is a symlink or not a directory: refused" : rc == -EINVAL ?
+			      "ends in '..': name the directory itself" : strerror(-rc));
 	}
 	snprintf(d->at, sizeof(d->at), "/proc/self/fd/%d", d->fd);
 	return dir_checks(d);
@@ -215,16 +219,13 @@ int policy_name_check(const char *name, char *err, int errlen)
 			 NW_POLICY_NAME_MAX);
 		return -EINVAL;
 	}
+	/* no '.': bpffs refuses it in a name, so such a policy could never pin (issue 29) */
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i])) {
-			snprintf(err, errlen, "policy name '%s': letters, digits, '_', '.' and "
-				 "'-' only", name);
+		if (!isalnum((unsigned char)name[i]) && !strchr("_-", name[i])) {
+			snprintf(err, errlen, "policy name '%s': letters, digits, '_' and '-' only "
+				 "(bpffs, where its weights are pinned, refuses '.')", name);
 			return -EINVAL;
 		}
-	if (name[0] == '.') {
-		snprintf(err, errlen, "policy name '%s' starts with '.'", name);
-		return -EINVAL;
-	}
 	return 0;
 }
 

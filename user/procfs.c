@@ -68,7 +68,23 @@ int proc_tgid(int pid)
 
 int proc_uid(int pid)
 {
-	return status_field(pid, "Uid:");
+	char p[64], line[256];
+	int u[4], v = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
+	f = fopen(p, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Uid:", 4)) {
+			/* real, effective, saved set, filesystem: one uid, or a setuid process */
+			if (sscanf(line + 4, " %d %d %d %d", &u[0], &u[1], &u[2], &u[3]) == 4)
+				v = u[0] == u[1] && u[0] == u[2] && u[0] == u[3] ? u[0] : -2;
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 bool proc_gone(int pid, unsigned long long start)

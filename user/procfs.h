@@ -24,7 +24,10 @@ int procfs_stat(int pid, struct proc_stat *st);
 int procfs_stat_parse(const char *buf, struct proc_stat *st);
 /* The thread-group id of a task (/proc/PID/status), -1 if it is gone. */
 int proc_tgid(int pid);
-/* The real uid of a process, -1 if it is gone. */
+/*
+ * The uid a process runs as: -1 if it is gone, -2 if its real, effective,
+ * saved and filesystem uids differ (a setuid program).
+ */
 int proc_uid(int pid);
 /*
  * The process is gone: no such pid, a zombie, or (start not 0) the pid now

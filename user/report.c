@@ -170,6 +170,7 @@ void report_publish(struct engine *e)
 	c->autow = c->autow_pol[0].a;
 	heat_summary(&e->heat, c, e->o->cfg.interval_us);
 	c->heat_refused = e->heat.refused;
+	c->targets_refused = e->ts.refused;
 	c->cpu_ns = nw_process_cpu_ns();
 	c->weights_pending = engine_main_pol(e)->ws.pending;
 	/* the table status shows: the first policy's (it may have changed with a reload) */

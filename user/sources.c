@@ -64,8 +64,14 @@ static int pidfile_owner_ok(const char *path, const struct stat *st, int pid, ch
 	if (!st->st_uid)
 		return 0;
 	uid = proc_uid(pid);
-	if (uid < 0 || (unsigned int)uid == st->st_uid)
+	if (uid == -1 || (uid >= 0 && (unsigned int)uid == st->st_uid))
 		return 0;	/* gone: the pid check says so */
+	if (uid == -2) {	/* checked by every uid it holds (issue 29: by the real one only) */
+		snprintf(err, errlen, "%s is owned by uid %u but names pid %d, which runs with "
+			 "several uids (setuid): refused (a pid file not owned by root may only "
+			 "name its owner's processes)", path, st->st_uid, pid);
+		return -EPERM;
+	}
 	snprintf(err, errlen, "%s is owned by uid %u but names pid %d of uid %d: refused (a pid "
 		 "file not owned by root may only name its owner's processes)", path, st->st_uid,
 		 pid, uid);
@@ -82,8 +88,17 @@ int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err
 
 	*n = 0;
 	if (cgroup) {
+		char dir[NW_SOURCE_PATH + 1];
 		struct statfs fs;
 
+		/* not a link, as a pid file is not (issue 29: anyone could own one) */
+		snprintf(dir, sizeof(dir), "%s", s->path);
+		path_trim(dir);
+		if (!lstat(dir, &st) && S_ISLNK(st.st_mode)) {
+			snprintf(err, errlen, "%s is a symlink (refused: give the cgroup directory "
+				 "itself)", s->path);
+			return -ELOOP;
+		}
 		if (statfs(s->path, &fs)) {
 			int e = errno;
 

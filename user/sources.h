@@ -24,5 +24,7 @@ int target_pid_check(int pid, char *err, int errlen);
  * -EINVAL / -EPERM / -E2BIG / -errno otherwise, with err.
  */
 int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err, int errlen);
+/* Processes a source may name (a cgroup may hold many). */
+#define SOURCE_MAX_PIDS 65536
 
 #endif

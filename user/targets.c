@@ -49,6 +49,31 @@ static const char *me(void)
 	return buf;
 }
 
+/*
+ * Remove the claim at path if it is still the dead controller's (held). Two
+ * controllers may find the same stale claim at once: unlinking by name, the
+ * slower one removed the claim the faster had just made, and both held the
+ * process (issue 29). So the link is first moved to a name of our own, and
+ * put back if it turns out to be a live claim made meanwhile.
+ */
+static void take_over(const char *path, const char *held)
+{
+	char mine[128], now[64];
+	ssize_t n;
+
+	snprintf(mine, sizeof(mine), "%s.taken-%s", path, me());
+	if (rename(path, mine))
+		return;	/* gone meanwhile */
+	n = readlink(mine, now, sizeof(now) - 1);
+	if (n >= 0) {
+		now[n] = 0;
+		if (strcmp(now, held) && renameat2(AT_FDCWD, mine, AT_FDCWD, path,
+						   RENAME_NOREPLACE) == 0)
+			return;	/* a live claim: back where it was */
+	}
+	unlink(mine);
+}
+
 /* 0 (ours now, or claims cannot be kept here), or the pid of the live controller holding it. */
 static int claim_take(int pid, unsigned long long start)
 {
@@ -78,7 +103,7 @@ static int claim_take(int pid, unsigned long long start)
 			return 0;
 		if (sscanf(held, "%d-%llu", &cpid, &cstart) == 2 && !proc_gone(cpid, cstart))
 			return cpid;
-		unlink(path);	/* its controller is gone */
+		take_over(path, held);	/* its controller is gone */
 	}
 	if (!said)
 		nw_warn("cannot keep claims in %s (%s): another controller on the same processes "
@@ -110,7 +135,7 @@ void claims_sweep(void)
 		/* its controller or its process is gone: nobody holds it */
 		if (sscanf(held, "%d-%llu", &cpid, &cstart) != 2 || proc_gone(cpid, cstart) ||
 		    proc_gone(pid, start))
-			unlink(path);
+			take_over(path, held);	/* not one a live controller made meanwhile */
 	}
 	closedir(d);
 }
@@ -139,10 +164,25 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 
 	if (reused)
 		*reused = false;
-	if (t && (!start || !t->start || t->start == start))
+	if (!start)	/* gone already (a child that exited before its fork record was read):
+			   kept with start 0 it would match any later process of its pid */
+		return -ESRCH;
+	if (t && (!t->start || t->start == start))
 		return 0;
 	if ((rc = claim_take(pid, start))) {
-		if (parent)	/* a fork storm says it once, at -v */
+		bool said = false;
+
+		/* said once per process, not at every reading of its source (issue 29) */
+		for (int i = 0; i < NW_HELD_SAID && !said; i++)
+			said = s->held_said[i].pid == pid && s->held_said[i].start == start;
+		if (!said) {
+			s->held_said[s->held_next].pid = pid;
+			s->held_said[s->held_next].start = start;
+			s->held_next = (s->held_next + 1) % NW_HELD_SAID;
+		}
+		if (said)
+			nw_debug("pid %d is still placed by numaweave pid %d", pid, rc);
+		else if (parent)	/* a fork storm says it once, at -v */
 			nw_info("child %d of %d is placed by numaweave pid %d: left to it", pid,
 				parent, rc);
 		else
@@ -169,7 +209,15 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 	if (bpf_map_update_elem(s->map_fd, &key, &v, BPF_ANY)) {
 		rc = -errno;
 		claim_drop(pid, start);
-		nw_err("cannot add pid %d to targets: %s", pid, strerror(errno));
+		if (rc != -E2BIG)
+			nw_err("cannot add pid %d to targets: %s", pid, strerror(-rc));
+		else if (!s->full_said)	/* once, not once a process and a poll */
+			nw_err("the targets map is full (%d processes): pid %d and any more are not "
+			       "placed (counted in status as targets_refused)", NW_MAX_TARGETS, pid);
+		if (rc == -E2BIG) {
+			s->full_said = true;
+			s->refused_now++;
+		}
 		t->gone = true;
 		if (s->t[s->n - 1] == t && !t->pid) {	/* a new entry: nothing is kept */
 			free(t);
@@ -180,6 +228,7 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 	t->pid = pid;
 	t->start = start;
 	t->need_full = true;
+	s->full_said = false;
 	return 0;
 }
 

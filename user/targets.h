@@ -19,6 +19,7 @@ struct target {
 	int pid;
 	struct pol *pol;		/* whose weights and settings place it */
 	bool from_src;			/* found in a pid file or cgroup: followed while named there */
+	uint32_t parent;		/* the target whose fork brought it in, 0 if none */
 	unsigned long long start;	/* start time (clock ticks after boot): pid + start
 					   names one process, whatever reuses the pid */
 	bool gone;
@@ -31,10 +32,21 @@ struct target {
 	struct vma_list vmas;
 };
 
+#define NW_HELD_SAID 64	/* "held by another controller" said once for the last this many */
+
 struct target_set {
 	struct target **t;	/* targets never move in memory: events add them mid-pass */
 	size_t n, cap;
 	int map_fd;		/* the BPF targets map */
+	uint64_t refused;	/* processes a source names that the full map could not take,
+				   at the last reading of the sources */
+	uint64_t refused_now;	/* counted during a reading of the sources */
+	struct {		/* processes said to be held by another controller */
+		int pid;
+		unsigned long long start;
+	} held_said[NW_HELD_SAID];
+	int held_next;
+	bool full_said;		/* "full" said since the last process it took */
 };
 
 /* Remove the claims of controllers or processes that are gone (crashed, killed). */

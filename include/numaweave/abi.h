@@ -146,6 +146,8 @@ struct nw_ctl_stats {
 	__u64 contested;	/* regions left to NUMA balancing (moved back too often) */
 	__u64 numa_balancing;	/* kernel.numa_balancing before the run; 1 << 63 if not changed */
 	__u64 targets_exited;
+	__u64 targets_refused;	/* processes a source names, not followed: the targets map is
+				   full (at the last reading of the sources) */
 	__u64 events_consumed;
 	__u64 weights_gen;	/* bumped each time a new table is put in force */
 	__u64 weights_pending;	/* 1 while a change waits to be stable for an interval */

@@ -251,10 +251,23 @@ static int pin(struct loader *l, struct bpf_map *m, const char *name)
 	return rc;
 }
 
+/* Pin fd at name (policies/POLICY/weights), its directories made as needed: 0 or -errno. */
+static int policy_pin(struct loader *l, const char *policy, const char *name, int fd)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/policies", l->dir.at);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/policies/%s", l->dir.at, policy);
+	mkdir(path, 0700);
+	pin_path(&l->dir, name, path, sizeof(path));
+	return bpf_obj_pin(fd, path) ? -errno : 0;
+}
+
 int loader_policy_map(struct loader *l, const char *policy, bool *created)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mo);
-	char name[NW_POLICY_NAME_MAX + 32], path[PATH_MAX], err[PATH_MAX + 256];
+	char name[NW_POLICY_NAME_MAX + 32], err[PATH_MAX + 256];
 	struct bpf_map *w = l->skel->maps.weights;
 	int fd, rc;
 
@@ -278,15 +291,9 @@ int loader_policy_map(struct loader *l, const char *policy, bool *created)
 		nw_err("policy %s: cannot create its weights map: %s", policy, strerror(errno));
 		return rc;
 	}
-	snprintf(path, sizeof(path), "%s/policies", l->dir.at);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/policies/%s", l->dir.at, policy);
-	mkdir(path, 0700);
-	pin_path(&l->dir, name, path, sizeof(path));
-	if (bpf_obj_pin(fd, path)) {
-		rc = -errno;
+	if ((rc = policy_pin(l, policy, name, fd))) {
 		nw_err("policy %s: cannot pin %s/%s: %s", policy, l->dir.name, name,
-		       strerror(errno));
+		       strerror(-rc));
 		close(fd);
 		return rc;
 	}
@@ -296,21 +303,15 @@ int loader_policy_map(struct loader *l, const char *policy, bool *created)
 
 int loader_policy_repin(struct loader *l, const char *policy, int fd)
 {
-	char name[NW_POLICY_NAME_MAX + 32], path[PATH_MAX];
+	char name[NW_POLICY_NAME_MAX + 32];
+	int rc;
 
 	policy_weights_name(policy, name, sizeof(name));
 	if (!faccessat(l->dir.fd, name, F_OK, AT_SYMLINK_NOFOLLOW) || errno != ENOENT)
 		return 0;
-	snprintf(path, sizeof(path), "%s/policies", l->dir.at);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/policies/%s", l->dir.at, policy);
-	mkdir(path, 0700);
-	pin_path(&l->dir, name, path, sizeof(path));
-	if (bpf_obj_pin(fd, path)) {
-		int rc = -errno;
-
+	if ((rc = policy_pin(l, policy, name, fd))) {
 		nw_err("policy %s: its pinned weights were removed and cannot be pinned again: %s",
-		       policy, strerror(errno));
+		       policy, strerror(-rc));
 		return rc;
 	}
 	nw_warn("policy %s: its pinned weights were removed while it ran: pinned again at %s/%s",

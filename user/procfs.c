@@ -42,22 +42,32 @@ int procfs_stat(int pid, struct proc_stat *st)
 	return procfs_stat_parse(buf, st);
 }
 
-/* One numeric field of /proc/PID/status ("Tgid:", "Uid:" gives the real uid); -1 if gone. */
-static int status_field(int pid, const char *key)
+/* The line of /proc/PID/status that starts with key, in line; false if gone or none. */
+static bool status_line(int pid, const char *key, char *line, int len)
 {
-	char p[64], line[256];
 	size_t klen = strlen(key);
-	int v = -1;
+	bool found = false;
+	char p[64];
 	FILE *f;
 
 	snprintf(p, sizeof(p), "/proc/%d/status", pid);
 	f = fopen(p, "r");
 	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && sscanf(line + klen, " %d", &v) == 1)
-			break;
+		return false;
+	while (!found && fgets(line, len, f))
+		found = !strncmp(line, key, klen);
 	fclose(f);
+	return found;
+}
+
+/* One numeric field of /proc/PID/status ("Tgid:"); -1 if gone. */
+static int status_field(int pid, const char *key)
+{
+	char line[256];
+	int v = -1;
+
+	if (status_line(pid, key, line, sizeof(line)))
+		sscanf(line + strlen(key), " %d", &v);
 	return v;
 }
 
@@ -68,23 +78,15 @@ int proc_tgid(int pid)
 
 int proc_uid(int pid)
 {
-	char p[64], line[256];
-	int u[4], v = -1;
-	FILE *f;
+	char line[256];
+	int u[4];
 
-	snprintf(p, sizeof(p), "/proc/%d/status", pid);
-	f = fopen(p, "r");
-	if (!f)
+	if (!status_line(pid, "Uid:", line, sizeof(line)))
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Uid:", 4)) {
-			/* real, effective, saved set, filesystem: one uid, or a setuid process */
-			if (sscanf(line + 4, " %d %d %d %d", &u[0], &u[1], &u[2], &u[3]) == 4)
-				v = u[0] == u[1] && u[0] == u[2] && u[0] == u[3] ? u[0] : -2;
-			break;
-		}
-	fclose(f);
-	return v;
+	/* real, effective, saved set, filesystem: one uid, or a setuid process */
+	if (sscanf(line + 4, " %d %d %d %d", &u[0], &u[1], &u[2], &u[3]) != 4)
+		return -1;
+	return u[0] == u[1] && u[0] == u[2] && u[0] == u[3] ? u[0] : -2;
 }
 
 bool proc_gone(int pid, unsigned long long start)

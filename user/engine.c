@@ -787,26 +787,21 @@ static void young_feed(void *arg, uint64_t addr, uint32_t present, uint32_t youn
  * Each target's accessed bits: read those set since its last clear, into the
  * heat table, and clear them again. A target is sampled every interval, or
  * every few where one sample costs more than YOUNG_BUDGET_PCT of it (at most
- * NW_DAMON_FRESH - 1, so its word stays fresh in between).
+ * NW_DAMON_FRESH - 1, so its word stays fresh in between). new_only (before
+ * each pass): only the targets never cleared yet, so their first word comes an
+ * interval after they are followed.
  */
 static void young_tick(struct engine *e, bool new_only)
 {
 	uint64_t interval_ns = e->o->cfg.interval_us * 1000;
 
-	if (new_only) {	/* targets just followed: their first clear now, not at the next interval */
-		if (!young_wanted(e))
-			return;
-		for (size_t i = 0; i < e->ts.n; i++)
-			if (!e->ts.t[i]->gone && !e->ts.t[i]->young_at &&
-			    !young_clear(e->ts.t[i]->pid))
-				e->ts.t[i]->young_at = e->heat.now + 1;
-		return;
-	}
 	if (!young_wanted(e)) {
+		if (new_only)
+			return;
 		if (e->ctl.heat_sources & NW_HEAT_YOUNG)
 			nw_info("accessed bits no longer read: %s", e->damon.on ?
 				"DAMON samples the targets" :
-				"no policy's access pattern asks for heat");
+				"no policy's access pattern or quota asks for heat");
 		e->ctl.heat_sources &= ~(uint64_t)NW_HEAT_YOUNG;
 		for (size_t i = 0; i < e->ts.n; i++)
 			e->ts.t[i]->young_at = 0;
@@ -822,7 +817,9 @@ static void young_tick(struct engine *e, bool new_only)
 		uint64_t t0 = nw_now_ns(), cost, every = 1;
 		bool read = t->young_at;
 
-		if (t->gone || (t->young_at && since < (t->young_every ? t->young_every : 1)))
+		/* new_only: targets just followed get their first clear now, not an interval on */
+		if (t->gone || (new_only && t->young_at) ||
+		    (t->young_at && since < (t->young_every ? t->young_every : 1)))
 			continue;
 		if (read) {
 			struct young_feed f = {

@@ -393,6 +393,15 @@ int daemon_policies_load(struct engine *e, bool start)
 		char name[NW_POLICY_NAME_MAX + 8], err[256];
 		struct pol *p;
 
+		if (engine_stopping()) {	/* a stop waits for no reload (issue 29) */
+			nw_info("reload of %s cut short by a signal after %zu of %zu file(s); "
+				"nothing removed", dir, i, n);
+			for (i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			closedir(d);
+			return 0;
+		}
 		snprintf(name, sizeof(name), "%.*s", (int)strlen(names[i]) - 5, names[i]);
 		if (policy_name_check(name, err, sizeof(err))) {
 			nw_err("%s/%s: %s", dir, names[i], err);

@@ -98,9 +98,9 @@ static int parse_pid_list(const char *arg, struct run_args *a)
 }
 
 /*
- * --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR/cgroup.procs;
- * the cgroup is read again every interval, so processes joining it later are
- * followed too).
+ * --pid-file FILE (one pid) or --cgroup DIR (every pid in DIR and in every
+ * cgroup below it; read again every quarter interval, so processes joining
+ * later are followed too).
  */
 static int read_pids(bool cgroup, const char *arg, struct engine_opts *o, struct run_args *a)
 {
@@ -127,8 +127,11 @@ static int read_pids(bool cgroup, const char *arg, struct engine_opts *o, struct
 			nw_err("cannot follow: %s", err);
 			return 2;
 		}
-		if (!rc && !n)
-			nw_info("cgroup %s holds no process yet: waiting for one", arg);
+		if (rc)	/* said at the default verbosity: a typo would wait for ever */
+			nw_warn("cgroup %s does not exist (yet): waiting for it", arg);
+		else if (!n)
+			nw_warn("cgroup %s holds no process yet (nor any cgroup below it): "
+				"waiting for one", arg);
 		if (o->cfg.nr_src == NW_MAX_SOURCES)
 			return BAD("more than %d --cgroup", NW_MAX_SOURCES);
 		o->cfg.src[o->cfg.nr_src++] = src;

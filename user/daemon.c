@@ -35,6 +35,7 @@
 #include "parse.h"
 #include "safeio.h"
 #include "sensors.h"
+#include "sources.h"
 #include "vec.h"
 
 #define DEFAULT_POLICY "default"
@@ -202,6 +203,29 @@ static void file_weights(struct pol *p, const struct nw_config *c)
 		memset(p->file_w, 0, sizeof(p->file_w));
 }
 
+/*
+ * Follow the pids a policy file lists. One that does not exist or may not be
+ * followed is said at the default verbosity, naming the file (issue 28: never
+ * reported); one another controller holds is tried again each read.
+ */
+static void follow_listed(struct engine *e, struct pol *p)
+{
+	memset(p->pid_held, 0, sizeof(p->pid_held));
+	for (int k = 0; k < p->cfg.nr_pids; k++) {
+		int pid = p->cfg.pids[k];
+		struct target *t = targets_find(&e->ts, pid);
+		char err[NW_ERRLEN];
+
+		if (t && t->pol == p)
+			continue;	/* followed already (a reload) */
+		if (target_pid_check(pid, err, sizeof(err))) {
+			nw_warn("%s%s: %s", p->label, p->file, err);
+			continue;
+		}
+		p->pid_held[k] = engine_follow(e, p, pid, true) == -EBUSY;
+	}
+}
+
 /* Load (or reload) one file. true if the policy runs (old or new version). */
 static bool pol_load(struct engine *e, int dfd, const char *file, const char *name)
 {
@@ -255,10 +279,7 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 			pol_weights_apply(e, p, c.weights);
 		}
 		let_go(e, p, false);
-		memset(p->pid_held, 0, sizeof(p->pid_held));
-		for (int k = 0; k < c.nr_pids; k++)
-			if (!targets_find(&e->ts, c.pids[k]))
-				p->pid_held[k] = engine_follow(e, p, c.pids[k], true) == -EBUSY;
+		follow_listed(e, p);
 		nw_info("policy %s reloaded from %s", name, path);
 		return true;
 	}
@@ -282,8 +303,7 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 		return false;
 	}
 	e->pols[e->npols++] = np;
-	for (int k = 0; k < c.nr_pids; k++)
-		np->pid_held[k] = engine_follow(e, np, c.pids[k], true) == -EBUSY;
+	follow_listed(e, np);
 	nw_info("policy %s loaded from %s (%d pid(s), %d pid file(s) or cgroup(s))", name, path,
 		c.nr_pids, c.nr_src);
 	return true;

@@ -475,7 +475,7 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 
 		if (rc && rc != p->src_err[i]) {
 			if (rc == -ENOENT)
-				nw_info("%s%s %s not there (yet): waiting for it", p->label,
+				nw_warn("%s%s %s not there (yet): waiting for it", p->label,
 					s->kind == NW_SRC_CGROUP ? "cgroup" : "pid file", s->path);
 			else
 				nw_warn("%s%s", p->label, err);

@@ -3,7 +3,9 @@
  * sources.c — pids from the command line, pid files and cgroups, checked the
  * same way wherever they come from.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,44 +80,13 @@ static int pidfile_owner_ok(const char *path, const struct stat *st, int pid, ch
 	return -EPERM;
 }
 
-int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err, int errlen)
+/* Parse a list of pids, one a line, into pids[*n..max). 0 or -errno with err. */
+static int pids_parse(char *buf, const char *path, bool one, const struct stat *owner,
+		      int *pids, int max, int *n, char *err, int errlen)
 {
-	bool cgroup = s->kind == NW_SRC_CGROUP;
-	char path[NW_SOURCE_PATH + 16], *buf, *save = NULL;
-	struct stat st;
-	size_t len;
-	int rc;
+	char *save = NULL;
+	int rc = 0;
 
-	*n = 0;
-	if (cgroup) {
-		char dir[NW_SOURCE_PATH + 1];
-		struct statfs fs;
-
-		/* not a link, as a pid file is not (issue 29: anyone could own one) */
-		snprintf(dir, sizeof(dir), "%s", s->path);
-		path_trim(dir);
-		if (!lstat(dir, &st) && S_ISLNK(st.st_mode)) {
-			snprintf(err, errlen, "%s is a symlink (refused: give the cgroup directory "
-				 "itself)", s->path);
-			return -ELOOP;
-		}
-		if (statfs(s->path, &fs)) {
-			int e = errno;
-
-			snprintf(err, errlen, "%s: %s", s->path, strerror(e));
-			return -e;
-		}
-		if (fs.f_type != CGROUP2_SUPER_MAGIC) {
-			snprintf(err, errlen, "%s is not a cgroup v2 directory", s->path);
-			return -EINVAL;
-		}
-	}
-	snprintf(path, sizeof(path), cgroup ? "%s/cgroup.procs" : "%s", s->path);
-	/* a pid file is at most 4 KiB and never a symlink; cgroup.procs is the kernel's */
-	rc = safe_read_file(path, cgroup ? 0 : SAFE_NOFOLLOW, cgroup ? 1 << 20 : 4096, &buf, &len,
-			    &st, err, errlen);
-	if (rc)
-		return rc;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char perr[NW_ERRLEN];
 		int pid;
@@ -124,24 +95,130 @@ int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err
 			continue;
 		if (parse_pid(l, &pid, perr)) {
 			snprintf(err, errlen, "%s: %s", path, perr);
-			rc = -EINVAL;
-			break;
+			return -EINVAL;
 		}
 		if (*n == max) {
 			snprintf(err, errlen, "%s: more than %d pids", path, max);
-			rc = -E2BIG;
+			return -E2BIG;
+		}
+		if (owner && (rc = pidfile_owner_ok(path, owner, pid, err, errlen)))
+			return rc;
+		pids[(*n)++] = pid;
+		if (one)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Every pid in the cgroup open at dfd and in every cgroup below it, at any
+ * depth (issue 28: a systemd .slice or a Kubernetes pod holds no process
+ * itself). A sub-cgroup removed during the walk is skipped; one deeper than
+ * CGROUP_MAX_DEPTH levels is not read, and said.
+ */
+static int cgroup_walk(int dfd, char *path, size_t plen, int depth, int *pids, int max, int *n,
+		       char *err, int errlen)
+{
+	struct dirent *de;
+	struct stat st;
+	size_t len;
+	char *buf;
+	int fd, rc;
+	DIR *d;
+
+	fd = safe_open_file(dfd, "cgroup.procs", 0, &st, err, errlen);
+	if (fd < 0)
+		return depth && fd == -ENOENT ? 0 : fd;
+	snprintf(path + plen, NW_SOURCE_PATH * 2 - plen, "/cgroup.procs");
+	rc = safe_read_fd(fd, path, 1 << 20, &buf, &len, err, errlen);
+	close(fd);
+	/* a threaded cgroup's processes are its domain's, read above (EOPNOTSUPP here) */
+	if (rc)
+		return depth && (rc == -ENOENT || rc == -EOPNOTSUPP) ? 0 : rc;
+	rc = pids_parse(buf, path, false, NULL, pids, max, n, err, errlen);
+	free(buf);
+	path[plen] = 0;
+	if (rc)
+		return rc;
+	fd = dup(dfd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	while (!rc && (de = readdir(d))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (depth + 1 > CGROUP_MAX_DEPTH) {
+			snprintf(err, errlen, "%s/%s: cgroups more than %d levels below the one "
+				 "named are not followed", path, de->d_name, CGROUP_MAX_DEPTH);
+			rc = -ELOOP;
 			break;
 		}
-		if (!cgroup && (rc = pidfile_owner_ok(path, &st, pid, err, errlen)))
-			break;
-		pids[(*n)++] = pid;
-		if (!cgroup)
-			break;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;	/* removed meanwhile */
+		if (plen + 1 + strlen(de->d_name) + 16 >= NW_SOURCE_PATH * 2) {
+			close(sub);
+			continue;	/* cannot be named in a message; its pids still count */
+		}
+		snprintf(path + plen, NW_SOURCE_PATH * 2 - plen, "/%s", de->d_name);
+		rc = cgroup_walk(sub, path, strlen(path), depth + 1, pids, max, n, err, errlen);
+		path[plen] = 0;
+		close(sub);
 	}
-	free(buf);
-	if (!rc && !*n && !cgroup) {
-		snprintf(err, errlen, "%s holds no pid", path);
-		rc = -EINVAL;
+	closedir(d);
+	return rc;
+}
+
+int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err, int errlen)
+{
+	char path[NW_SOURCE_PATH * 2];
+	struct statfs fs;
+	struct stat st;
+	size_t len;
+	char *buf;
+	int rc, fd;
+
+	*n = 0;
+	if (s->kind != NW_SRC_CGROUP) {
+		/* a pid file is at most 4 KiB and never a symlink */
+		rc = safe_read_file(s->path, SAFE_NOFOLLOW, 4096, &buf, &len, &st, err, errlen);
+		if (rc)
+			return rc;
+		rc = pids_parse(buf, s->path, true, &st, pids, max, n, err, errlen);
+		free(buf);
+		if (!rc && !*n) {
+			snprintf(err, errlen, "%s holds no pid", s->path);
+			rc = -EINVAL;
+		}
+		return rc;
 	}
+	/* not a link, as a pid file is not (issue 29: anyone could own one) */
+	fd = safe_open_dir(s->path);
+	if (fd == -ELOOP) {
+		snprintf(err, errlen, "%s is a symlink (refused: give the cgroup directory itself)",
+			 s->path);
+		return fd;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", s->path, strerror(-fd));
+		return fd;
+	}
+	if (fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(err, errlen, "%s is not a cgroup v2 directory (on a host with v1 "
+			 "hierarchies, name the directory under the cgroup2 mount: findmnt -t "
+			 "cgroup2)", s->path);
+		close(fd);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s", s->path);
+	path_trim(path);
+	rc = cgroup_walk(fd, path, strlen(path), 0, pids, max, n, err, errlen);
+	close(fd);
 	return rc;
 }

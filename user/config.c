@@ -39,8 +39,8 @@ uint64_t config_quota_bps(const struct nw_config *c)
 
 	if (!c->quota_bytes)
 		return 0;
-	if (!c->quota_reset_ms)
-		return c->quota_bytes;
+	if (!c->quota_reset_ms || c->quota_reset_ms == NW_MS_NEVER)
+		return c->quota_bytes;	/* the latter refused by config_check */
 	bps = (unsigned __int128)c->quota_bytes * 1000 / c->quota_reset_ms;
 	return bps > UINT64_MAX ? UINT64_MAX : (uint64_t)bps;
 }
@@ -54,7 +54,13 @@ int config_check(const struct nw_config *c, char *err, int errlen)
 			 "be from 1 ms to 1 h, not %llu us", (unsigned long long)c->interval_us);
 		return -ERANGE;
 	}
-	if (c->quota_reset_ms > 3600000) {
+	if (c->quota_reset_ms == NW_MS_NEVER && c->quota_bytes) {
+		/* to DAMON a size quota that never resets is a budget spent once */
+		snprintf(err, errlen, "quotas.sz_bytes with reset_interval_ms max (a budget DAMON "
+			 "never renews) is not supported: give a reset interval, e.g. 1 s");
+		return -ERANGE;
+	}
+	if (c->quota_reset_ms > 3600000 && c->quota_reset_ms != NW_MS_NEVER) {
 		snprintf(err, errlen, "quotas.reset_interval_ms must be at most 1 h, not %llu ms",
 			 (unsigned long long)c->quota_reset_ms);
 		return -ERANGE;
@@ -216,6 +222,10 @@ int yget_ms(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *ms)
 		return yget_u64(y, n, path, ms);
 	if (yget_dur(y, n, path, &us))
 		return -EINVAL;
+	if (us == UINT64_MAX) {	/* damo's "max": DAMON's ULONG_MAX, never (issue 28) */
+		*ms = NW_MS_NEVER;
+		return 0;
+	}
 	*ms = us / 1000;
 	if (us && !*ms)
 		return yfail(y, n, "%s: '%s' is under a millisecond", path, s);

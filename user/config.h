@@ -66,7 +66,7 @@ struct nw_config {
 	enum nw_action action;
 	struct access_pattern ap;
 	uint64_t quota_bytes;		/* per reset interval; 0 = unlimited */
-	uint64_t quota_reset_ms;	/* damo's reset_interval_ms, default 1000 */
+	uint64_t quota_reset_ms;	/* damo's reset_interval_ms, default 1000; NW_MS_NEVER */
 	uint64_t quota_time_ms;		/* damo's time quota: ms of move time per reset interval */
 	uint64_t interval_us;
 	struct addr_filter filters[NW_MAX_FILTERS];	/* targets[].regions */
@@ -78,6 +78,8 @@ struct nw_config {
 void config_defaults(struct nw_config *c);
 /* damo's files are a few KiB; anything near this is not a config */
 #define CONFIG_MAX_BYTES (1u << 20)
+/* damo's "max" in a *_ms field: DAMON's ULONG_MAX, a window that never resets */
+#define NW_MS_NEVER UINT64_MAX
 /*
  * Load damo's YAML. Warnings (unsupported keys, with their path) go through
  * warn(); errors return -EINVAL with the message, line and column in err.

@@ -325,7 +325,9 @@ static void add_totals(struct engine *e, const struct move_totals *tot)
 /* The time quota's window (quotas.time_ms per reset_interval_ms): ns still allowed. */
 static uint64_t time_left_ns(struct pol *p, uint64_t now)
 {
-	uint64_t window = (p->cfg.quota_reset_ms ? p->cfg.quota_reset_ms : 1000) * 1000000ull;
+	uint64_t ms = p->cfg.quota_reset_ms ? p->cfg.quota_reset_ms : 1000;
+	/* damo's max: the time is spent once, as DAMON's window never resets */
+	uint64_t window = ms == NW_MS_NEVER ? UINT64_MAX : ms * 1000000ull;
 
 	if (!p->cfg.quota_time_ms)
 		return UINT64_MAX;

@@ -342,6 +342,46 @@ Test(config, damo_330_files_load_unchanged)
 		  !y.dfilters[0].matching && !y.dfilters[0].allow, "reject none anon");
 }
 
+/*
+ * What damo writes with no quota option (issue 28: refused, "max" read as
+ * 18446744073709551 ms): "max" is DAMON's ULONG_MAX, a window that never
+ * resets; with no quota it changes nothing; a size quota never renewed is
+ * refused by name, since numaweave's size quota is a rate.
+ */
+Test(config, damo_max_reset_interval)
+{
+	static const char sz[] =
+		"kdamonds:\n- contexts:\n  - targets: [{pid: 1}]\n    schemes:\n"
+		"    - action: migrate_hot\n      target_nid: 0\n"
+		"      quotas: {sz_bytes: 64 MiB, reset_interval_ms: max}\n";
+	static const char tm[] =
+		"kdamonds:\n- contexts:\n  - targets: [{pid: 1}]\n    schemes:\n"
+		"    - action: migrate_hot\n      target_nid: 0\n"
+		"      quotas: {time_ms: 20, reset_interval_ms: max}\n";
+	struct nw_config y, j;
+	char err[512];
+
+	load_damo(DAMO_DIR "defaults.yaml", &y);
+	load_damo(DAMO_DIR "defaults.json", &j);
+	cr_assert(!memcmp(&y, &j, sizeof(y)), "YAML and JSON differ");
+	cr_assert_eq(y.quota_reset_ms, NW_MS_NEVER);
+	cr_assert(y.quota_bytes == 0 && y.quota_time_ms == 0);
+	cr_assert_eq(config_check(&y, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(config_quota_bps(&y), 0, "no quota");
+	cr_assert(y.weights[0] == 1 && y.weights[1] == 1);
+
+	config_defaults(&y);
+	cr_assert_neq(config_load_yaml_buf(sz, sizeof(sz) - 1, &y, collect, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "reset_interval_ms max") && strstr(err, "give a reset interval"),
+		  "%s", err);
+
+	config_defaults(&y);
+	cr_assert_eq(config_load_yaml_buf(tm, sizeof(tm) - 1, &y, collect, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(config_check(&y, err, sizeof(err)), 0, "a time budget never renewed: %s", err);
+	cr_assert(y.quota_time_ms == 20 && y.quota_reset_ms == NW_MS_NEVER);
+}
+
 /* A key damo would have at its default is silent; set otherwise, it is said. */
 Test(config, damo_defaults_silent_others_said)
 {

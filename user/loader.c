@@ -63,14 +63,54 @@ int caps_check(const char **missing)
 	return 0;
 }
 
+/* libbpf's first warning in each try of a variant: the cause, if every try fails */
+#define NW_TRIES 6
+static char lib_why[NW_TRIES][200];
+static int lib_try = -1;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* Refused variants are expected (we fall back and say which one loaded):
 	   libbpf speaks only at -vv, as the man page says. */
-	(void)level;
+	if (level == LIBBPF_WARN && lib_try >= 0 && lib_try < NW_TRIES && !lib_why[lib_try][0]) {
+		char *nl;
+		va_list c;
+
+		va_copy(c, ap);
+		vsnprintf(lib_why[lib_try], sizeof(lib_why[0]), fmt, c);
+		va_end(c);
+		if ((nl = strchr(lib_why[lib_try], '\n')))
+			*nl = 0;
+	}
 	if (nw_verbose < 2)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * Classic tracepoints (sched_process_exit in every variant) are found by
+ * their id in tracefs: mounted like bpffs when missing (issue 28: "cannot
+ * load BPF programs: No such file or directory" and nothing more). 0, or
+ * -errno with why.
+ */
+static int tracefs_ready(char *why, size_t n)
+{
+	struct statfs sf;
+
+	if (!statfs("/sys/kernel/tracing", &sf) && sf.f_type == TRACEFS_MAGIC)
+		return 0;
+	if (!access("/sys/kernel/debug/tracing/events", F_OK))
+		return 0;	/* libbpf looks there first when debugfs is mounted */
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+		int e = errno;
+
+		snprintf(why, n, "tracefs is not mounted and mounting it on /sys/kernel/tracing "
+			 "failed: %s", strerror(e));
+		return -e;
+	}
+	nw_info("mounted tracefs on /sys/kernel/tracing (tracepoint ids are read there; left "
+		"mounted)");
+	return 0;
 }
 
 static void unpin_stale(struct loader *l, const char *name)
@@ -384,6 +424,9 @@ static void holder_said(const struct pin_dir *d)
 int loader_open(struct loader *l, const struct loader_opts *o)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
+	enum variant tried[NW_TRIES];
+	int errs[NW_TRIES] = {}, tries = 0;
+	char tfs_why[160] = "";
 	uint64_t t0;
 	int rc;
 
@@ -407,10 +450,21 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		v = V_BTF;
 	if (v == V_BTF && !kernel_has(KB_FAULT_TP))
 		v = V_CLASSIC;
+	if (tracefs_ready(tfs_why, sizeof(tfs_why)))
+		nw_warn("%s: the programs on classic tracepoints will not load", tfs_why);
 	/* every variant with the DAMON tracepoint, then every variant without it */
 	l->damon_prog = kernel_has(KB_DAMON_TP) && !o->no_damon;
+	memset(lib_why, 0, sizeof(lib_why));
 	for (enum variant first = v; v < V_END; v++) {
+		int at = tries < NW_TRIES ? tries++ : -1;
+
+		if (at >= 0)
+			tried[at] = v;
+		lib_try = at;
 		rc = try_variant(l, o, v);
+		lib_try = -1;
+		if (at >= 0)
+			errs[at] = rc;
 		if (!rc)
 			break;
 		collector_bpf__destroy(l->skel);
@@ -426,7 +480,12 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		}
 	}
 	if (v == V_END) {
-		nw_err("cannot load BPF programs: %s", strerror(-rc));
+		/* each cause at the default verbosity, the last round's (issue 28) */
+		nw_err("cannot load BPF programs: %s%s%s%s", strerror(-rc), tfs_why[0] ? " (" : "",
+		       tfs_why, tfs_why[0] ? ")" : "");
+		for (int i = tries > V_END ? tries - V_END : 0; i < tries; i++)
+			nw_err("  %s: %s%s%s", variant_name[tried[i]], strerror(-errs[i]),
+			       lib_why[i][0] ? "; " : "", lib_why[i]);
 		return rc;
 	}
 	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fexit change_prot_numa" : "",

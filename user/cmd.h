@@ -24,6 +24,7 @@ struct pin_opts {
 	const char *dir;
 	const char *policy;	/* weights --policy NAME */
 	bool from_kernel, to_kernel;	/* weights: the kernel's weighted_interleave table */
+	bool force;			/* weights --to-kernel: leave the kernel's auto mode */
 	bool json, prometheus;	/* status */
 };
 /* Options of `weights` and `status`: -1 to go on (optind at the rest), or an exit status. */

@@ -40,9 +40,10 @@ static const struct cmd_doc docs[] = {
 	  "the resident service: one policy per DIR/NAME.yaml (default /etc/numaweave);\n"
 	  "      SIGHUP reloads them" },
 	{ "weights",
-	  "[--pin-dir DIR] [--policy NAME] [SPEC | --from-kernel | --to-kernel]",
+	  "[--pin-dir DIR] [--policy NAME] [SPEC | --from-kernel | --to-kernel [--force]]",
 	  "show the pinned weights, or set them live; --from-kernel takes the kernel's\n"
-	  "      weighted_interleave table, --to-kernel writes ours there" },
+	  "      weighted_interleave table, --to-kernel writes ours there (--force to leave\n"
+	  "      the kernel's auto mode, which it may not return to)" },
 	{ "status", "[--pin-dir DIR] [--json | --prometheus]",
 	  "counters of the running controller (exit 3 when none runs)" },
 	{ "numastat", "PID|NAME...",
@@ -130,6 +131,7 @@ int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "from-kernel", no_argument, NULL, 'F' },
 		{ "to-kernel", no_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -149,7 +151,9 @@ int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 			po->policy = optarg;
 		else if ((c == 'F' || c == 'T') && policy)
 			*(c == 'F' ? &po->from_kernel : &po->to_kernel) = true;
-		else if (c == 'j' || c == 'P' || c == 'p' || c == 'F' || c == 'T')
+		else if (c == 'f' && policy)
+			po->force = true;
+		else if (c == 'j' || c == 'P' || c == 'p' || c == 'F' || c == 'T' || c == 'f')
 			return cmd_bad(name, "unknown option '%s'", argv[optind - 1]);
 		else if ((rc = cmd_common_opt(name, c)) >= 0)
 			return rc;

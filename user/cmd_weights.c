@@ -103,8 +103,14 @@ static int resume_auto(const char *dir, const char *policy)
 	return 0;
 }
 
-/* --to-kernel: the pinned table into the kernel's, nodes with weight 0 left out and said. */
-static int to_kernel(const uint32_t *w)
+/*
+ * --to-kernel: the pinned table into the kernel's, nodes with weight 0 left
+ * out and said. Writing a node's weight takes the kernel's table out of auto
+ * mode (6.16+: weights from the firmware's bandwidth figures), and without
+ * HMAT data the kernel refuses to go back (ENODEV): refused unless --force,
+ * and said before anything is written (issue 28: said only after).
+ */
+static int to_kernel(const uint32_t *w, bool force)
 {
 	bool was_auto = kernel_weights_auto();
 	char err[256], buf[512];
@@ -114,6 +120,16 @@ static int to_kernel(const uint32_t *w)
 		nw_err("the pinned weights are all 0: nothing to write (the kernel refuses 0)");
 		return 2;
 	}
+	if (was_auto && !force) {
+		nw_err("the kernel's weighted_interleave table is in auto mode: writing it leaves "
+		       "auto mode, and on a machine without HMAT bandwidth data the kernel refuses "
+		       "to go back (ENODEV). Nothing written; give --force to write anyway");
+		return 2;
+	}
+	if (was_auto)
+		nw_warn("leaving the kernel's auto mode (to go back: echo true > "
+			"/sys/kernel/mm/mempolicy/weighted_interleave/auto, refused without HMAT "
+			"data)");
 	n = kernel_weights_write(w, err, sizeof(err));
 	if (n < 0) {
 		nw_err("%s", err);
@@ -149,6 +165,8 @@ int cmd_weights(int argc, char **argv)
 	argv += optind;
 	if ((po.from_kernel || po.to_kernel) && (argc || (po.from_kernel && po.to_kernel)))
 		return cmd_bad("weights", "--from-kernel, --to-kernel and SPEC: give one");
+	if (po.force && !po.to_kernel)
+		return cmd_bad("weights", "--force goes with --to-kernel only");
 	if (po.from_kernel) {
 		static char *kernel[] = { "kernel" };
 
@@ -173,7 +191,7 @@ int cmd_weights(int argc, char **argv)
 	rc = argc ? weights_write(fd, w) : weights_read(fd, w);
 	close(fd);
 	if (!rc && po.to_kernel)
-		return to_kernel(w);
+		return to_kernel(w, po.force);
 	if (rc) {
 		nw_err("cannot %s the weights of %s%s in %s: %s", argc ? "update" : "read",
 		       po.policy ? "policy " : "the default policy", po.policy ? po.policy : "", dir,

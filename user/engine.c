@@ -529,7 +529,14 @@ int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint)
 	 * file's weights changed. Said when that replaces something (issue 29).
 	 */
 	if (p->cfg.have_weights && !weights_read(p->weights_fd, w) && !weights_zero(w) &&
-	    !weights_equal(w, p->cfg.weights)) {
+	    !weights_equal(w, p->cfg.weights) && e->ld.dry_run) {
+		char was[512];
+
+		format_weights(w, was, sizeof(was));
+		nw_info("dry run: planning with the configured weights; the pinned %s are left as "
+			"they are", was);
+	} else if (p->cfg.have_weights && !weights_read(p->weights_fd, w) && !weights_zero(w) &&
+		   !weights_equal(w, p->cfg.weights)) {
 		char was[512], now[512];
 
 		format_weights(w, was, sizeof(was));
@@ -587,7 +594,12 @@ static int balancing_init(struct engine *e)
 	int nb;
 
 	e->ctl.numa_balancing = 1ull << 63;
-	if (e->o->numa_balancing_off) {
+	if (e->o->numa_balancing_off && e->o->dry_run &&
+	    !sysctl_read_int(NB_SYSCTL, &nb) && nb) {
+		nw_warn("dry run: kernel.numa_balancing left at %d (a run with --numa-balancing "
+			"off sets it to 0 while it lasts)", nb);
+		e->ctl.numa_balancing = (uint64_t)nb;
+	} else if (e->o->numa_balancing_off && !e->o->dry_run) {
 		if (nb_guard_off(&e->nb))
 			return 1;
 		if (e->nb.orig >= 0)
@@ -694,6 +706,10 @@ static void damon_init(struct engine *e)
 
 	if (e->o->no_damon)
 		return;
+	if (e->o->dry_run) {	/* a kdamond is kernel state a dry run does not change */
+		nw_info("DAMON not used: a dry run starts no kdamond");
+		return;
+	}
 	/*
 	 * One pass, made at once: DAMON could not report before it, and its
 	 * kdamond would only take CPU from the moves (7.3 guest: 128 against 137
@@ -923,7 +939,7 @@ static int engine_init(struct engine *e)
 	struct loader_opts lo = {
 		.pin_dir = o->pin_dir, .ringbuf_bytes = o->ringbuf_bytes,
 		.no_fentry = o->no_fentry, .classic_tp = o->classic_tp, .no_damon = o->no_damon,
-		.fold_ns = o->fold_us * 1000,
+		.fold_ns = o->fold_us * 1000, .dry_run = o->dry_run,
 	};
 	int rc;
 
@@ -931,7 +947,9 @@ static int engine_init(struct engine *e)
 	if (loader_open(&e->ld, &lo))
 		return 1;
 	e->ts.map_fd = e->ld.targets_fd;
-	claims_sweep();	/* what killed controllers left */
+	e->ts.no_claims = o->dry_run;
+	if (!o->dry_run)
+		claims_sweep();	/* what killed controllers left */
 	e->vr.skel = e->ld.skel;
 	e->ctl.pid = getpid();
 	e->ctl.started_ns = nw_now_ns();

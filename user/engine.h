@@ -102,6 +102,8 @@ struct pass {
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what it saw, after its moves */
+	uint64_t planned;			/* dry run: pages that would move */
+	__u64 planned_to[NW_MAX_NODES];		/* ... by destination */
 };
 
 struct engine {

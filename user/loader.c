@@ -248,10 +248,13 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)))
 		return rc;
 
-	/* weights: reuse the pinned map when its layout matches. */
-	fd = pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
+	/* weights: reuse the pinned map when its layout matches (a dry run copies it) */
+	fd = l->dir.fd < 0 ? -ENOENT :
+	     pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
 			  sizeof(err));
-	if (fd >= 0) {
+	if (fd >= 0 && o->dry_run) {
+		close(fd);
+	} else if (fd >= 0) {
 		/*
 		 * reuse_fd takes the pinned map's own flags: one pinned by an older
 		 * build is not mmapable, and is polled by system call (engine.c)
@@ -266,8 +269,10 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 		       l->dir.name);
 		return -EEXIST;
 	}
-	unpin_stale(l, "stats");
-	unpin_stale(l, "targets");
+	if (!o->dry_run) {
+		unpin_stale(l, "stats");
+		unpin_stale(l, "targets");
+	}
 
 	rc = collector_bpf__load(s);
 	l->ns_load += nw_now_ns() - t0;
@@ -421,6 +426,32 @@ static void holder_said(const struct pin_dir *d)
 		       d->name);
 }
 
+/*
+ * A dry run plans with the pinned weights when no others are given, but
+ * never writes them (issue 28: `run --weights all:7 --once --dry-run` left
+ * 0:7 pinned): their values are copied into the run's own map.
+ */
+static void dry_copy_weights(struct loader *l)
+{
+	char err[PATH_MAX + 256];
+	int fd;
+
+	if (l->dir.fd < 0)
+		return;
+	fd = pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
+			  sizeof(err));
+	if (fd < 0)
+		return;
+	for (__u32 k = 0; k < NW_MAX_NODES; k++) {
+		__u32 v;
+
+		if (bpf_map_lookup_elem(fd, &k, &v) || bpf_map_update_elem(l->weights_fd, &k, &v, 0))
+			break;
+	}
+	close(fd);
+	l->weights_copied = true;
+}
+
 int loader_open(struct loader *l, const struct loader_opts *o)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
@@ -432,9 +463,12 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_print);
-	if ((rc = pin_dir_open(&l->dir, o->pin_dir, true)))
+	l->dry_run = o->dry_run;
+	/* a dry run makes no pin dir: without one it plans with --weights alone */
+	rc = pin_dir_open(&l->dir, o->pin_dir, !o->dry_run);
+	if (rc && !(o->dry_run && rc == -ENOENT))
 		return rc;
-	if (flock(l->dir.fd, LOCK_EX | LOCK_NB)) {
+	if (!o->dry_run && flock(l->dir.fd, LOCK_EX | LOCK_NB)) {
 		rc = -errno;
 		if (errno == EWOULDBLOCK)
 			holder_said(&l->dir);
@@ -491,13 +525,17 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fexit change_prot_numa" : "",
 		l->damon_prog ? " + DAMON tracepoint" : "",
 		l->joins ? " + tp_btf cgroup_attach_task" : "");
-	if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
-		return rc;
-	l->weights_pinned = !l->weights_reused;
-	if ((rc = pin(l, l->skel->maps.stats, "stats")) ||
-	    (rc = pin(l, l->skel->maps.targets, "targets")))
-		return rc;
 	l->weights_fd = bpf_map__fd(l->skel->maps.weights);
+	if (o->dry_run) {
+		dry_copy_weights(l);
+	} else {
+		if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
+			return rc;
+		l->weights_pinned = !l->weights_reused;
+		if ((rc = pin(l, l->skel->maps.stats, "stats")) ||
+		    (rc = pin(l, l->skel->maps.targets, "targets")))
+			return rc;
+	}
 	l->targets_fd = bpf_map__fd(l->skel->maps.targets);
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
 	if (!(l->stats = map_mmap(l->skel->maps.stats, sizeof(*l->stats), "stats")) ||
@@ -532,7 +570,9 @@ void loader_close(struct loader *l, bool failed)
 		munmap(l->seen, page_round(sizeof(*l->seen)));
 	if (l->skel)
 		collector_bpf__destroy(l->skel);
-	if (l->dir.fd >= 0) {
+	if (l->dir.fd >= 0 && l->dry_run) {
+		pin_dir_close(&l->dir);	/* nothing of ours is pinned there */
+	} else if (l->dir.fd >= 0) {
 		/* weights outlive the run; the run's own maps do not (through our fd: a
 		   pin dir removed and made again meanwhile is another run's) */
 		unlinkat(l->dir.fd, "stats", 0);

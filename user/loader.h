@@ -21,6 +21,8 @@ struct loader_opts {
 	bool classic_tp;	/* force the classic page-fault tracepoint */
 	bool no_damon;		/* never attach to DAMON's damon_aggregated */
 	uint64_t fold_ns;	/* fault folding window (abi.h); 0 = a record per fault */
+	bool dry_run;		/* pin nothing, unpin nothing, take no lock: the pinned
+				   weights (if any) are copied, never written */
 };
 
 struct loader {
@@ -36,6 +38,8 @@ struct loader {
 	bool damon_prog;	/* damon_aggregated attached (DAMON can be a heat source) */
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	bool weights_pinned;	/* this run pinned a new weights map */
+	bool dry_run;		/* nothing pinned (loader_opts) */
+	bool weights_copied;	/* dry run: the pinned weights copied into a private map */
 	int weights_fd, targets_fd, events_fd;
 	/* start-up, ns: reading the kernel BTF, open+load+verify (all variants
 	 * tried), attach */

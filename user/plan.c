@@ -468,6 +468,61 @@ static int move_target(struct engine *e, struct target *t)
 	return rc;
 }
 
+/*
+ * A dry run's pass over t: what the quotas would let move, by destination,
+ * counted and printed at the default verbosity when it differs from what was
+ * printed last for t (issue 28: a dry run printed nothing without --json or
+ * -v). Nothing moves; the time quota is not modelled (no move time is spent).
+ */
+static int dry_target(struct engine *e, struct target *t)
+{
+	struct pol *p = e->cur;
+	uint64_t to[NW_MAX_NODES] = {}, pages = 0, deferred0 = e->p.deferred, digest;
+	char line[1024];
+	size_t n;
+	int len;
+
+	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
+					&e->p.deferred);
+	n = policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget, &e->p.deferred,
+			     &e->ctl.quota_deferred);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pg = 1ull << e->moves.m[i].order;
+
+		to[e->moves.m[i].dest] += pg;
+		pages += pg;
+	}
+	e->p.planned += pages;
+	digest = pages * 1000003u + (e->p.deferred - deferred0) + 1;
+	for (int i = 0; i < NW_MAX_NODES; i++) {
+		e->p.planned_to[i] += to[i];
+		digest = digest * 31 + to[i];
+	}
+	if (e->o->json || digest == t->plan_said)
+		return 0;
+	t->plan_said = digest;
+	if (!pages) {
+		printf("dry run: pid %d: nothing would move (%llu pages scanned)\n", t->pid,
+		       (unsigned long long)e->p.scanned);
+		return 0;
+	}
+	len = snprintf(line, sizeof(line), "dry run: pid %d: %llu pages (%.1f MiB) would move:",
+		       t->pid, (unsigned long long)pages, pages * 4096.0 / (1 << 20));
+	for (int i = 0, first = 1; i < NW_MAX_NODES && len < (int)sizeof(line) - 48; i++) {
+		if (!to[i])
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, "%s %llu to node %d",
+				first ? "" : ",", (unsigned long long)to[i], i);
+		first = 0;
+	}
+	if (e->p.deferred != deferred0 && len < (int)sizeof(line) - 48)
+		snprintf(line + len, sizeof(line) - len, "; %llu more held back by the quota",
+			 (unsigned long long)(e->p.deferred - deferred0));
+	printf("%s\n", line);
+	fflush(stdout);
+	return 0;
+}
+
 /* The target vanished under the pass: exiting (not yet a zombie) or in exec. */
 static int target_vanished(struct engine *e, struct target *t)
 {
@@ -502,8 +557,8 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	e->p.full = full;
 	t->need_full = false;
 	rc = timed(e, scan_target, t, &e->ctl.cpu_scan_ns);
-	if (!rc && !e->o->dry_run)
-		rc = timed(e, move_target, t, &e->ctl.cpu_move_ns);
+	if (!rc)
+		rc = timed(e, e->o->dry_run ? dry_target : move_target, t, &e->ctl.cpu_move_ns);
 	if (rc == -ESRCH)
 		return target_vanished(e, t);
 	if (rc == -EINTR) {
@@ -559,7 +614,9 @@ void plan_pass(struct engine *e, bool force_full)
 		/* all weights 0: no table to place by; its last counts stand */
 		if (!t->gone && !t->pol->paused) {
 			e->cur = t->pol;
-			pass_target(e, t, force_full || t->need_full || periodic);
+			/* a dry run's plan is of all of it: nothing moved since the last */
+			pass_target(e, t, force_full || t->need_full || periodic ||
+					  e->o->dry_run);
 		}
 		for (int n = 0; n < NW_MAX_NODES && !t->gone; n++)
 			c->pages_on[n] += t->per_node[n];

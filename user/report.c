@@ -260,11 +260,13 @@ void report_json_pass(struct engine *e, double secs)
 	jw_uint_field(&w, "pages_failed", e->p.failed);
 	jw_uint_field(&w, "pages_deferred", e->p.deferred);
 	jw_bool_field(&w, "dry_run", e->o->dry_run);
+	jw_uint_field(&w, "pages_planned", e->p.planned);
 	json_weights(&w, "weights", engine_main_pol(e)->ws.force);
 	jw_float_field(&w, "seconds", secs);
 	jw_float_field(&w, "mib_per_s", mib_per_s(e->p.moved, secs));
 	json_per_node(&w, "per_node", c->pages_on, engine_main_pol(e)->ws.force);
 	json_per_node(&w, "moved_to", c->moved_to, engine_main_pol(e)->ws.force);
+	json_per_node(&w, "planned_to", e->p.planned_to, engine_main_pol(e)->ws.force);
 	json_failed(&w, "failed", c->failed);
 	jw_uint_field(&w, "move_calls", c->move_calls);
 	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);

@@ -169,7 +169,7 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 		return -ESRCH;
 	if (t && (!t->start || t->start == start))
 		return 0;
-	if ((rc = claim_take(pid, start))) {
+	if (!s->no_claims && (rc = claim_take(pid, start))) {
 		bool said = false;
 
 		/* said once per process, not at every reading of its source (issue 29) */

@@ -29,6 +29,7 @@ struct target {
 	uint32_t young_at;		/* heat interval + 1 of its last accessed-bit clear, 0 none */
 	uint32_t young_every;		/* intervals between its samples (what one costs) */
 	uint64_t per_node[NW_MAX_NODES];	/* resident pages per node, last full pass */
+	uint64_t plan_said;		/* dry run: a digest of the plan printed last */
 	struct vma_list vmas;
 };
 
@@ -47,6 +48,7 @@ struct target_set {
 	} held_said[NW_HELD_SAID];
 	int held_next;
 	bool full_said;		/* "full" said since the last process it took */
+	bool no_claims;		/* a dry run: it moves nothing, so it claims no process */
 };
 
 /* Remove the claims of controllers or processes that are gone (crashed, killed). */

@@ -5,6 +5,24 @@
 echo 0 > /proc/sys/kernel/numa_balancing
 start_alloc 256M --nothp || exit 1
 numaweave numastat $PID
+
+# --dry-run changes nothing (issue 28: it wrote the pinned weights) and prints its plan
+numaweave run --pid $PID --weights 0:1 --once >/dev/null 2>&1
+w0=$(bpftool map dump pinned /sys/fs/bpf/numaweave/weights -j)
+n0=$(node_pages $PID 0)
+echo 1 > /proc/sys/kernel/numa_balancing
+out=$(numaweave run --pid $PID --weights 0:1,1:3 --numa-balancing off --once --dry-run 2>/tmp/dry.err)
+log "dry run said: $out"
+[ "$(bpftool map dump pinned /sys/fs/bpf/numaweave/weights -j)" = "$w0" ] &&
+	[ "$(node_pages $PID 0)" = "$n0" ] && [ "$(cat /proc/sys/kernel/numa_balancing)" = 1 ] &&
+	pass "--dry-run: pinned weights byte-identical, no page moved, numa_balancing left at 1" ||
+	fail "dry run changed something: weights $(numaweave weights), node0 $(node_pages $PID 0) of $n0, nb $(cat /proc/sys/kernel/numa_balancing)"
+want=$((n0 * 3 / 4))
+got=$(echo "$out" | sed -n "s/^dry run: pid $PID: [0-9]* pages ([0-9.]* MiB) would move: \([0-9]*\) to node 1$/\1/p")
+[ -n "$got" ] && [ $((got - want)) -le 64 ] && [ $((want - got)) -le 64 ] &&
+	pass "... and prints the plan at the default verbosity: $got pages to node 1 (3/4 of $n0: $want)" ||
+	fail "dry run plan: '$out' (wanted ~$want to node 1)"
+echo 0 > /proc/sys/kernel/numa_balancing
 sed "s/pid: 6587/pid: $PID/" /yaml/interleave_vaddr.yaml > /tmp/il.yaml
 numaweave run --config /tmp/il.yaml --once --json 2>/tmp/warn
 cat /tmp/warn
@@ -50,7 +68,16 @@ if [ -r $wi/node1 ]; then
 	verify_alloc
 	# the guest is thrown away: here the kernel's table may be written
 	numaweave weights 0:3,1:2 >/dev/null
-	numaweave weights --to-kernel
+	if [ -r $wi/auto ] && [ "$(cat $wi/auto)" = true ]; then
+		k0=$(cat $wi/node0)
+		numaweave weights --to-kernel 2>/tmp/tk.err
+		rc=$?
+		[ $rc -eq 2 ] && [ "$(cat $wi/node0)" = "$k0" ] && [ "$(cat $wi/auto)" = true ] &&
+			grep -q 'give --force' /tmp/tk.err &&
+			pass "--to-kernel in auto mode without --force: exit 2, nothing written" ||
+			fail "to-kernel without --force: rc $rc, node0 $(cat $wi/node0), $(cat /tmp/tk.err)"
+	fi
+	numaweave weights --to-kernel --force
 	[ "$(cat $wi/node0):$(cat $wi/node1)" = "3:2" ] && pass "weights --to-kernel writes the kernel's table (3:2)" ||
 		fail "to-kernel: $(cat $wi/node0):$(cat $wi/node1)"
 	[ ! -r $wi/auto ] || [ "$(cat $wi/auto)" = false ] && pass "... and the kernel left auto mode, as said" ||

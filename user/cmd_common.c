@@ -44,8 +44,8 @@ static const struct cmd_doc docs[] = {
 	  "show the pinned weights, or set them live; --from-kernel takes the kernel's\n"
 	  "      weighted_interleave table, --to-kernel writes ours there (--force to leave\n"
 	  "      the kernel's auto mode, which it may not return to)" },
-	{ "status", "[--pin-dir DIR] [--json | --prometheus]",
-	  "counters of the running controller (exit 3 when none runs)" },
+	{ "status", "[--pin-dir DIR] [--policy NAME] [--json | --prometheus]",
+	  "counters of the running controller, and of each policy (exit 3 when none runs)" },
 	{ "numastat", "PID|NAME...",
 	  "per-node memory of processes, as numastat -p prints it (a NAME: every process\n"
 	  "      whose comm is NAME or whose command line contains it)" },
@@ -147,7 +147,7 @@ int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 			po->dir = optarg;
 		else if ((c == 'j' || c == 'P') && formats)
 			*(c == 'j' ? &po->json : &po->prometheus) = true;
-		else if (c == 'p' && policy)
+		else if (c == 'p' && (policy || formats))
 			po->policy = optarg;
 		else if ((c == 'F' || c == 'T') && policy)
 			*(c == 'F' ? &po->from_kernel : &po->to_kernel) = true;

@@ -138,6 +138,98 @@ static void text_auto(const struct nw_auto_pol *p)
 		       (unsigned long long)a->changes, a->why);
 }
 
+/* A name out of the map (its bytes are not trusted to hold a NUL). */
+#define MAP_STR(buf, field) \
+	(memcpy(buf, field, sizeof(field)), (buf)[sizeof(field)] = 0, (const char *)(buf))
+
+static bool pol_shown(const struct nw_pol_stats *ps, const char *only)
+{
+	return !only || !strncmp(ps->name, only, sizeof(ps->name));
+}
+
+static const char *action_name(uint32_t a)
+{
+	return a == 1 ? "migrate_cold" : "migrate_hot";
+}
+
+/* Each policy: settings, targets and counters (issue 28: controller-wide only). */
+static void json_policies(struct jw *w, const struct nw_ctl_stats *c, const char *only)
+{
+	jw_name(w, "policies");
+	jw_start_array(w);
+	for (uint32_t k = 0; k < c->npols && k < NW_POL_STATS; k++) {
+		const struct nw_pol_stats *ps = &c->pols[k];
+		char name[sizeof(ps->name) + 1], file[sizeof(ps->file) + 1];
+
+		if (!pol_shown(ps, only))
+			continue;
+		jw_start_object(w);
+		jw_string_field(w, "name", MAP_STR(name, ps->name));
+		jw_string_field(w, "file", MAP_STR(file, ps->file));
+		json_weights(w, "weights", ps->weights);
+		jw_string_field(w, "action", action_name(ps->action));
+		jw_uint_field(w, "quota_bytes_per_s", ps->quota_bytes);
+		jw_uint_field(w, "quota_time_ms", ps->quota_time_ms);
+		jw_bool_field(w, "paused", ps->paused);
+		jw_bool_field(w, "auto", ps->auto_state != 0);
+		jw_uint_field(w, "targets_count", ps->targets);
+		jw_name(w, "targets");	/* those among the published target_pages */
+		jw_start_array(w);
+		for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
+			if (c->tpages[i].policy == k + 1 && !c->tpages[i].gone)
+				jw_uint(w, c->tpages[i].pid);
+		jw_end_array(w);
+		jw_uint_field(w, "pages_moved", ps->pages_moved);
+		jw_uint_field(w, "pages_failed", ps->pages_failed);
+		jw_uint_field(w, "bytes_moved", ps->bytes_moved);
+		json_per_node(w, "per_node", ps->pages_on, ps->weights);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+static void text_policies(const struct nw_ctl_stats *c, const char *only)
+{
+	for (uint32_t k = 0; k < c->npols && k < NW_POL_STATS; k++) {
+		const struct nw_pol_stats *ps = &c->pols[k];
+		char name[sizeof(ps->name) + 1], file[sizeof(ps->file) + 1], wbuf[512];
+		int shown = 0;
+
+		if (!pol_shown(ps, only))
+			continue;
+		format_weights(ps->weights, wbuf, sizeof(wbuf));
+		printf("policy %-6s%s%s\n", MAP_STR(name, ps->name), ps->file[0] ? "" : "(run)",
+		       MAP_STR(file, ps->file));
+		printf("             weights %s in force%s%s; %s; quota ", wbuf,
+		       ps->paused ? " (all 0: PAUSED)" : "",
+		       ps->auto_state == 2 ? ", auto PAUSED by a manual edit" :
+		       ps->auto_state ? ", set by auto" : "", action_name(ps->action));
+		if (ps->quota_bytes)
+			printf("%.1f MiB/s (binary)", ps->quota_bytes / 1048576.0);
+		else
+			printf("%s", ps->quota_time_ms ? "" : "unlimited");
+		if (ps->quota_time_ms)
+			printf("%s%llu ms of moving per %s", ps->quota_bytes ? ", " : "",
+			       (unsigned long long)ps->quota_time_ms,
+			       ps->quota_reset_ms == UINT64_MAX ? "run (never renewed)" : "window");
+		printf("\n             %u target(s):", ps->targets);
+		for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
+			if (c->tpages[i].policy == k + 1 && !c->tpages[i].gone) {
+				printf(" %u", c->tpages[i].pid);
+				shown++;
+			}
+		if ((uint32_t)shown < ps->targets)
+			printf(" (and %u more)", ps->targets - shown);
+		printf("; moved %llu pages (%.1f MiB), failed %llu; resident",
+		       (unsigned long long)ps->pages_moved, ps->bytes_moved / 1048576.0,
+		       (unsigned long long)ps->pages_failed);
+		for (int n = 0; n < NW_MAX_NODES; n++)
+			if (ps->pages_on[n] || ps->weights[n])
+				printf(" n%d=%llu", n, (unsigned long long)ps->pages_on[n]);
+		printf(" pages\n");
+	}
+}
+
 static void json_counters(struct jw *w, const struct nw_stats *s)
 {
 	const struct nw_ctl_stats *c = &s->ctl;
@@ -192,6 +284,15 @@ static void json_lists(struct jw *w, const struct status *st)
 		jw_start_object(w);
 		jw_uint_field(w, "pid", c->tpages[i].pid);
 		jw_bool_field(w, "exited", c->tpages[i].gone);
+		if (c->tpages[i].policy && c->tpages[i].policy <= NW_POL_STATS) {
+			char pn[sizeof(c->pols[0].name) + 1];
+
+			jw_string_field(w, "policy",
+					MAP_STR(pn, c->pols[c->tpages[i].policy - 1].name));
+		} else {
+			jw_name(w, "policy");
+			jw_null(w);
+		}
 		json_per_node(w, "per_node", c->tpages[i].pages, c->weights);
 		jw_name(w, "regions");
 		jw_start_object(w);
@@ -226,7 +327,7 @@ static void json_lists(struct jw *w, const struct status *st)
 	jw_end_array(w);
 }
 
-static void status_json(const struct status *st, bool have)
+static void status_json(const struct status *st, bool have, const char *only)
 {
 	const struct nw_ctl_stats *c = &st->s.ctl;
 	struct jw w;
@@ -247,6 +348,7 @@ static void status_json(const struct status *st, bool have)
 		json_per_node(&w, "per_node", c->pages_on, c->weights);
 		json_per_node(&w, "moved_to", c->moved_to, c->weights);
 		json_lists(&w, st);
+		json_policies(&w, c, only);
 	}
 	jw_end_object(&w);
 }
@@ -255,14 +357,20 @@ static void text_counters(const struct status *st)
 {
 	const struct nw_ctl_stats *c = &st->s.ctl;
 	const struct nw_bpf_stats *b = &st->s.bpf;
+	bool daemon = c->npols && c->pols[0].name[0];
 	char wbuf[512], fbuf[512];
 
 	format_weights(c->weights, wbuf, sizeof(wbuf));
 	format_weights(st->map_w, fbuf, sizeof(fbuf));
 	printf("controller   pid %llu (%s)\n", (unsigned long long)c->pid,
 	       st->running ? "running" : "not running: these counters are from a run that ended");
-	printf("weights      %s in force (generation %llu)%s\n", wbuf,
-	       (unsigned long long)c->weights_gen, c->weights_pending ? ", change pending" : "");
+	if (daemon)	/* its policies' own, below (issue 28: the first one's shown here) */
+		printf("weights      per policy, below (generation %llu)\n",
+		       (unsigned long long)c->weights_gen);
+	else
+		printf("weights      %s in force (generation %llu)%s\n", wbuf,
+		       (unsigned long long)c->weights_gen,
+		       c->weights_pending ? ", change pending" : "");
 	if (c->weights_rejected)
 		printf("             map holds %s: REFUSED (node %llu)\n", fbuf,
 		       (unsigned long long)c->weights_bad_node);
@@ -281,10 +389,14 @@ static void text_counters(const struct status *st)
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		printf("%s %llu%s", fail_reason_name(i), (unsigned long long)c->failed[i],
 		       i + 1 < NW_FAIL_MAX ? ", " : "\n");
-	if (c->quota_bytes)
-		printf("quota        %.1f MiB/s, %llu folios deferred, %llu region scans waited for "
-		       "heat\n", c->quota_bytes / 1048576.0, (unsigned long long)c->quota_deferred,
+	if (daemon)
+		printf("quota        per policy, below; %llu folios deferred, %llu region scans "
+		       "waited for heat\n", (unsigned long long)c->quota_deferred,
 		       (unsigned long long)c->heat_waits);
+	else if (c->quota_bytes)
+		printf("quota        %.1f MiB/s (binary), %llu folios deferred, %llu region scans "
+		       "waited for heat\n", c->quota_bytes / 1048576.0,
+		       (unsigned long long)c->quota_deferred, (unsigned long long)c->heat_waits);
 	else
 		printf("quota        unlimited\n");
 	printf("cpu          %.2f s: scan %.2f, move %.2f, events %.2f, the rest %.2f "
@@ -408,19 +520,69 @@ static void prom_auto(const struct nw_ctl_stats *c)
 	}
 }
 
-/* A per-node metric, for nodes with pages, moves or a weight. */
+#define PG 4096ull	/* bytes in a page: the counters count 4 KiB pages */
+
+/* A per-node metric, for nodes with pages, moves or a weight; each value times scale. */
 static void prom_nodes(const char *name, const char *type, const char *help, const __u64 *v64,
-		       const __u32 *v32, const struct nw_ctl_stats *c)
+		       const __u32 *v32, const struct nw_ctl_stats *c, uint64_t scale)
 {
 	prom_head(name, type, help);
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		if (c->pages_on[n] || c->moved_to[n] || c->weights[n])
 			printf("numaweave_%s{node=\"%d\"} %llu\n", name, n,
-			       (unsigned long long)(v64 ? v64[n] : v32[n]));
+			       (unsigned long long)(v64 ? v64[n] : v32[n]) * scale);
+}
+
+/* The policy a published target belongs to, "" if none (pn: room for a name). */
+static const char *tpage_policy(const struct nw_ctl_stats *c, int i, char *pn)
+{
+	uint32_t k = c->tpages[i].policy;
+
+	if (!k || k > NW_POL_STATS)
+		return "";
+	return MAP_STR(pn, c->pols[k - 1].name);
+}
+
+/* Each policy's series, labelled policy="NAME" (run's: ""); only: one policy. */
+static void prom_policies(const struct nw_ctl_stats *c, const char *only)
+{
+	static const char *const m[][3] = {
+		{ "policy_weight", "gauge", "weight in force per node" },
+		{ "policy_resident_bytes", "gauge", "its targets' resident memory per node, bytes" },
+		{ "policy_quota_bytes_per_second", "gauge", "move quota, 0 = unlimited" },
+		{ "policy_targets", "gauge", "processes it places" },
+		{ "policy_moved_bytes_total", "counter", "memory it moved, bytes" },
+		{ "policy_failed_bytes_total", "counter", "memory it could not move, bytes" },
+		{ "policy_paused", "gauge", "1 while all its weights are 0" },
+	};
+
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		prom_head(m[k][0], m[k][1], m[k][2]);
+		for (uint32_t i = 0; i < c->npols && i < NW_POL_STATS; i++) {
+			const struct nw_pol_stats *ps = &c->pols[i];
+			char pn[sizeof(ps->name) + 1];
+			uint64_t v;
+
+			if (!pol_shown(ps, only))
+				continue;
+			MAP_STR(pn, ps->name);
+			for (int n = 0; k < 2 && n < NW_MAX_NODES; n++)
+				if (ps->pages_on[n] || ps->weights[n])
+					printf("numaweave_%s{policy=\"%s\",node=\"%d\"} %llu\n",
+					       m[k][0], pn, n, (unsigned long long)(k ?
+					       ps->pages_on[n] * PG : ps->weights[n]));
+			if (k < 2)
+				continue;
+			v = k == 2 ? ps->quota_bytes : k == 3 ? ps->targets : k == 4 ?
+			    ps->bytes_moved : k == 5 ? ps->pages_failed * PG : ps->paused;
+			printf("numaweave_%s{policy=\"%s\"} %llu\n", m[k][0], pn,
+			       (unsigned long long)v);
+		}
+	}
 }
 
 /* The Prometheus text exposition format (for node_exporter's textfile collector). */
-static void status_prometheus(const struct status *st, bool have)
+static void status_prometheus(const struct status *st, bool have, const char *only)
 {
 	const struct nw_ctl_stats *c = &st->s.ctl;
 	const struct nw_bpf_stats *b = &st->s.bpf;
@@ -438,11 +600,11 @@ static void status_prometheus(const struct status *st, bool have)
 		return;
 	prom_one("controller_pid", "gauge", "pid of the controller", c->pid);
 	prom_one("passes_total", "counter", "passes over the targets", c->passes);
-	prom_one("pages_scanned_total", "counter", "pages looked at", c->pages_scanned);
-	prom_one("pages_misplaced", "gauge", "pages off their node in the last pass",
-		 c->pages_misplaced);
-	prom_one("pages_moved_total", "counter", "pages moved", c->pages_moved);
-	prom_one("bytes_moved_total", "counter", "bytes moved", c->bytes_moved);
+	/* memory in bytes, as node_exporter's series are (issue 28: pages) */
+	prom_one("scanned_bytes_total", "counter", "memory looked at, bytes", c->pages_scanned * PG);
+	prom_one("misplaced_bytes", "gauge", "memory off its node in the last pass, bytes",
+		 c->pages_misplaced * PG);
+	prom_one("moved_bytes_total", "counter", "memory moved, bytes", c->bytes_moved);
 	prom_one("move_calls_total", "counter", "move_pages(2) calls", c->move_calls);
 	prom_float("move_seconds_total", "counter", "time in move_pages(2)", c->move_ns / 1e9);
 	prom_head("cpu_seconds_total", "counter",
@@ -451,12 +613,13 @@ static void status_prometheus(const struct status *st, bool have)
 	printf("numaweave_cpu_seconds_total{phase=\"scan\"} %.6f\n", c->cpu_scan_ns / 1e9);
 	printf("numaweave_cpu_seconds_total{phase=\"move\"} %.6f\n", c->cpu_move_ns / 1e9);
 	printf("numaweave_cpu_seconds_total{phase=\"events\"} %.6f\n", c->cpu_events_ns / 1e9);
-	prom_head("pages_failed_total", "counter", "pages that could not move, by reason");
+	prom_head("failed_bytes_total", "counter", "memory that could not move, bytes, by reason");
 	for (int i = 0; i < NW_FAIL_MAX; i++)
-		printf("numaweave_pages_failed_total{reason=\"%s\"} %llu\n", fail_reason_name(i),
-		       (unsigned long long)c->failed[i]);
+		printf("numaweave_failed_bytes_total{reason=\"%s\"} %llu\n", fail_reason_name(i),
+		       (unsigned long long)c->failed[i] * PG);
 	prom_one("quota_bytes_per_second", "gauge", "move quota, 0 = unlimited", c->quota_bytes);
-	prom_one("quota_deferred_pages_total", "counter", "pages left for later by the quota",
+	prom_one("quota_deferred_folios_total", "counter",
+		 "folios (a huge page counts once) left for a later pass by the quota",
 		 c->quota_deferred);
 	prom_one("quota_heat_waits_total", "counter",
 		 "region scans a quota left until a read source spoke of them", c->heat_waits);
@@ -465,11 +628,11 @@ static void status_prometheus(const struct status *st, bool have)
 	prom_one("weights_pending", "gauge", "1 while a change settles", c->weights_pending);
 	prom_one("weights_rejected", "gauge", "1 if the map holds a refused table",
 		 c->weights_rejected);
-	prom_nodes("weight", "gauge", "weight in force per node", NULL, c->weights, c);
-	prom_nodes("pages", "gauge", "targets' resident pages per node, last pass", c->pages_on,
-		   NULL, c);
-	prom_nodes("moved_to_pages_total", "counter", "pages moved to each node", c->moved_to,
-		   NULL, c);
+	prom_nodes("weight", "gauge", "weight in force per node", NULL, c->weights, c, 1);
+	prom_nodes("resident_bytes", "gauge", "targets' resident memory per node, last pass, bytes",
+		   c->pages_on, NULL, c, PG);
+	prom_nodes("moved_to_bytes_total", "counter", "memory moved to each node, bytes",
+		   c->moved_to, NULL, c, PG);
 	prom_head("events_total", "counter", "access events from the BPF programs, by kind");
 	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
 		printf("numaweave_events_total{kind=\"%s\"} %llu\n", ev[i].kind,
@@ -479,8 +642,8 @@ static void status_prometheus(const struct status *st, bool have)
 		 "target faults counted in a region's fold record, not a record each", b->folded);
 	prom_one("kernel_moves_total", "counter", "NUMA-balancing migrations seen",
 		 b->kernel_moves);
-	prom_one("moved_back_pages_total", "counter", "pages the kernel moved back after placing",
-		 c->removes);
+	prom_one("moved_back_bytes_total", "counter",
+		 "memory the kernel moved back after numaweave placed it, bytes", c->removes * PG);
 	prom_one("regions_contested", "gauge", "regions left to NUMA balancing", c->contested);
 	prom_head("heat_regions", "gauge",
 		  "2 MiB regions by heat class and the source that put them there, last pass");
@@ -505,13 +668,16 @@ static void status_prometheus(const struct status *st, bool have)
 		 c->targets_refused);
 	prom_one("cgroup_joins_total", "counter",
 		 "processes moved between cgroups while a policy names one", st->s.bpf.joins);
-	prom_head("target_pages", "gauge", "resident pages per target and node");
+	char pn[sizeof(c->pols[0].name) + 1];
+
+	prom_head("target_resident_bytes", "gauge", "resident memory per target and node, bytes");
 	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
 		for (int n = 0; n < NW_MAX_NODES; n++)
 			if (!c->tpages[i].gone && (c->tpages[i].pages[n] || c->weights[n]))
-				printf("numaweave_target_pages{pid=\"%u\",node=\"%d\"} %llu\n",
-				       c->tpages[i].pid, n,
-				       (unsigned long long)c->tpages[i].pages[n]);
+				printf("numaweave_target_resident_bytes{pid=\"%u\",policy=\"%s\","
+				       "node=\"%d\"} %llu\n", c->tpages[i].pid,
+				       tpage_policy(c, i, pn), n,
+				       (unsigned long long)c->tpages[i].pages[n] * PG);
 	prom_head("target_heat_regions", "gauge", "2 MiB regions per target by heat class");
 	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
 		if (!c->tpages[i].gone)
@@ -522,6 +688,15 @@ static void status_prometheus(const struct status *st, bool have)
 			       c->tpages[i].pid, c->tpages[i].regions_hot, c->tpages[i].pid,
 			       c->tpages[i].regions_warm, c->tpages[i].pid, c->tpages[i].regions_idle,
 			       c->tpages[i].pid, c->tpages[i].regions_unknown);
+	prom_policies(c, only);
+}
+
+static bool policy_known(const struct nw_ctl_stats *c, const char *name)
+{
+	for (uint32_t k = 0; k < c->npols && k < NW_POL_STATS; k++)
+		if (pol_shown(&c->pols[k], name))
+			return true;
+	return false;
 }
 
 int cmd_status(int argc, char **argv)
@@ -544,15 +719,25 @@ int cmd_status(int argc, char **argv)
 	pin_dir_close(&pd);
 	if (rc == 1)
 		return 1;
+	if (!rc && po.policy && !policy_known(&st.s.ctl, po.policy)) {
+		nw_err("no policy '%s' in the controller of %s", po.policy, dir);
+		return 2;
+	}
 	if (po.json)
-		status_json(&st, rc == 0);
+		status_json(&st, rc == 0, po.policy);
 	else if (po.prometheus)
-		status_prometheus(&st, rc == 0);
+		status_prometheus(&st, rc == 0, po.policy);
 	else if (rc == 3)
 		nw_err("no controller running (nothing pinned in %s)", dir);
-	else {
+	else if (po.policy) {	/* the controller's line, then that policy alone */
+		printf("controller   pid %llu (%s)\n", (unsigned long long)st.s.ctl.pid,
+		       st.running ? "running" : "not running: these counters are from a run that ended");
+		text_policies(&st.s.ctl, po.policy);
+	} else {
 		text_counters(&st);
 		text_nodes(&st);
+		if (st.s.ctl.npols && st.s.ctl.pols[0].name[0])
+			text_policies(&st.s.ctl, NULL);	/* the daemon's; run's is the above */
 	}
 	return rc == 3 || !st.running ? 3 : 0;
 }

@@ -89,6 +89,7 @@ struct pol {
 	struct autoctl *ac;		/* weights from measured bandwidth, or NULL */
 	bool warned_shared;
 	bool pid_held[NW_MAX_PIDS];	/* cfg.pids[k] was held by another controller: retried */
+	uint64_t moved, failed, bytes;	/* its pages moved and failed, bytes moved (status) */
 };
 
 /* The pass in progress. */

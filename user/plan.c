@@ -309,6 +309,9 @@ static void add_totals(struct engine *e, const struct move_totals *tot)
 
 	e->p.moved += tot->moved_pages;
 	e->p.failed += tot->failed_pages;
+	e->cur->moved += tot->moved_pages;	/* per policy, for status */
+	e->cur->failed += tot->failed_pages;
+	e->cur->bytes += tot->bytes;
 	c->pages_moved += tot->moved_pages;
 	c->pages_failed += tot->failed_pages;
 	c->bytes_moved += tot->bytes;

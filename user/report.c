@@ -142,6 +142,47 @@ static void auto_status(const struct autoctl *ac, struct nw_auto *d)
 	snprintf(d->why, sizeof(d->why), "%s", ac->a.why ? ac->a.why : "");
 }
 
+/* Each policy's settings and counters, for status (issue 28: controller-wide only). */
+static void pols_publish(struct engine *e)
+{
+	struct nw_ctl_stats *c = &e->ctl;
+
+	c->npols = e->npols < NW_POL_STATS ? e->npols : NW_POL_STATS;
+	memset(c->pols, 0, sizeof(c->pols));
+	for (uint32_t k = 0; k < c->npols; k++) {
+		const struct pol *p = e->pols[k];
+		struct nw_pol_stats *ps = &c->pols[k];
+		struct nw_auto a = {};
+
+		snprintf(ps->name, sizeof(ps->name), "%s", p->name);
+		snprintf(ps->file, sizeof(ps->file), "%s", p->file);
+		memcpy(ps->weights, p->ws.force, sizeof(ps->weights));
+		ps->quota_bytes = config_quota_bps(&p->cfg);
+		ps->quota_time_ms = p->cfg.quota_time_ms;
+		ps->quota_reset_ms = p->cfg.quota_reset_ms;
+		ps->action = p->cfg.action;
+		ps->paused = p->paused;
+		if (p->ac) {
+			auto_status(p->ac, &a);
+			ps->auto_state = a.state;
+		}
+		ps->pages_moved = p->moved;
+		ps->pages_failed = p->failed;
+		ps->bytes_moved = p->bytes;
+	}
+	for (size_t i = 0; i < e->ts.n; i++) {
+		const struct target *t = e->ts.t[i];
+
+		for (uint32_t k = 0; k < c->npols && !t->gone; k++) {
+			if (t->pol != e->pols[k])
+				continue;
+			c->pols[k].targets++;
+			for (int n = 0; n < NW_MAX_NODES; n++)
+				c->pols[k].pages_on[n] += t->per_node[n];
+		}
+	}
+}
+
 void report_publish(struct engine *e)
 {
 	struct nw_ctl_stats *c = &e->ctl;
@@ -155,9 +196,14 @@ void report_publish(struct engine *e)
 		}
 		tp->pid = e->ts.t[i]->pid;
 		tp->gone = e->ts.t[i]->gone;
+		tp->policy = 0;
+		for (int k = 0; k < e->npols && k < NW_POL_STATS; k++)
+			if (e->ts.t[i]->pol == e->pols[k])
+				tp->policy = k + 1;
 		tp->regions_hot = tp->regions_warm = tp->regions_idle = tp->regions_unknown = 0;	/* heat_summary counts */
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
+	pols_publish(e);
 	/* every auto policy's decision, in the policies' order; `auto` is the first's */
 	memset(c->autow_pol, 0, sizeof(c->autow_pol));
 	for (int i = 0, k = 0; i < e->npols && k < NW_AUTO_POL; i++) {

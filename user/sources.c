@@ -200,6 +200,15 @@ int source_read(const struct nw_source *s, int *pids, int max, int *n, char *err
 	}
 	/* not a link, as a pid file is not (issue 29: anyone could own one) */
 	fd = safe_open_dir(s->path);
+	if (fd == -ENOTDIR) {	/* O_DIRECTORY with O_NOFOLLOW: a link says ENOTDIR */
+		char p[NW_SOURCE_PATH + 1];
+		struct stat ls;
+
+		snprintf(p, sizeof(p), "%s", s->path);
+		path_trim(p);
+		if (!lstat(p, &ls) && S_ISLNK(ls.st_mode))
+			fd = -ELOOP;
+	}
 	if (fd == -ELOOP) {
 		snprintf(err, errlen, "%s is a symlink (refused: give the cgroup directory itself)",
 			 s->path);

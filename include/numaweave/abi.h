@@ -16,6 +16,7 @@
 #define NW_SEEN_WORDS ((1u << NW_SEEN_BITS_LOG2) / 64)
 #define NW_HOT 8		/* hottest regions published in stats */
 #define NW_TPAGES 16		/* targets whose per-node pages are published in stats */
+#define NW_POL_STATS 64		/* policies published in stats (the daemon runs at most 64) */
 
 enum nw_event_kind {
 	NW_EV_FIRST_TOUCH = 1,	/* not-present fault on a page not seen before */
@@ -216,8 +217,28 @@ struct nw_ctl_stats {
 		__u32 gone;
 		__u32 regions_hot, regions_warm, regions_idle;	/* its 2 MiB regions by heat class */
 		__u32 regions_unknown;
+		__u32 policy;		/* 1 + its index in pols[], 0 none */
+		__u32 pad;
 		__u64 pages[NW_MAX_NODES];
 	} tpages[NW_TPAGES];
+	__u32 npols;			/* policies running, entries of pols[] in use */
+	__u32 pad2;
+	struct nw_pol_stats {		/* each policy: run's one (name ""), or the daemon's */
+		char name[64];
+		char file[192];		/* the daemon's policy file ("" for run) */
+		__u32 weights[NW_MAX_NODES];	/* table in force */
+		__u64 quota_bytes;	/* bytes per second, 0 = unlimited */
+		__u64 quota_time_ms;	/* move time per quota_reset_ms, 0 = none */
+		__u64 quota_reset_ms;	/* ~0 never (damo's max) */
+		__u32 action;		/* 0 migrate_hot, 1 migrate_cold */
+		__u32 targets;		/* live targets it places */
+		__u32 paused;		/* all weights 0 */
+		__u32 auto_state;	/* its bandwidth controller (nw_auto.state), 0 none */
+		__u64 pages_moved;
+		__u64 pages_failed;
+		__u64 bytes_moved;
+		__u64 pages_on[NW_MAX_NODES];	/* its targets' resident pages per node */
+	} pols[NW_POL_STATS];
 };
 
 /* seen map: one entry, key 0 (unpinned; user space clears it via mmap). */

@@ -34,7 +34,7 @@ PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config
 # Linked into the unit tests too: no libbpf either.
 UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
 	     user/json.c user/nodes.c user/report.c user/sensors.c
-PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_common.c user/cmd_run.c user/cmd_status.c user/status_heat.c user/cmd_weights.c user/cmd_tune.c \
+PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_common.c user/help.c user/cmd_run.c user/cmd_status.c user/status_heat.c user/cmd_weights.c user/cmd_tune.c \
 	     user/cmd_numastat.c user/loader.c user/pins.c user/sources.c user/daemon.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
 	     user/engine.c user/plan.c user/young.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
@@ -135,6 +135,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory sanitize
 	$(Q)$(MAKE) --no-print-directory memcheck
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	$(Q)tests/help_check
 	$(Q)tests/bpf/run
 	$(Q)tests/hostile/run
 	$(Q)NW=$(OUT)/asan/numaweave tests/hostile/run

@@ -3,6 +3,7 @@
 #ifndef NW_CMD_H
 #define NW_CMD_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -14,9 +15,12 @@ int cmd_numastat(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
-/* Usage of one command (NULL: all) on f. */
+/* Each command's getopt table: its --help lists what they take (help.c). */
+extern const struct option nw_run_opts[], nw_daemon_opts[], nw_tune_opts[], nw_pin_opts[];
+/* Usage of one command on f: synopsis, every option with a sentence, value syntax
+   (help.c); NULL: every command's synopsis. */
 void cmd_usage(const char *name, FILE *f);
-/* "numaweave: MESSAGE" and the command's usage on stderr; returns 2. */
+/* "numaweave: MESSAGE" and a line pointing at the command's --help on stderr; returns 2. */
 int cmd_bad(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Options every command takes: --help, --version, -v. Returns -1 to go on, or an exit status. */
 int cmd_common_opt(const char *name, int c);

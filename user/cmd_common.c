@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_common.c — what every command shares: the usage text of each, usage
- * errors, --help/--version/-v, the pin-dir options of `weights` and
+ * cmd_common.c — what every command shares: usage errors (the help text
+ * itself is help.c's), --help/--version/-v, the pin-dir options of `weights` and
  * `status`, the capability check, and `version`. It names no other command's
  * code: main.c's table dispatches to them.
  */
@@ -16,69 +16,6 @@
 #include "parse.h"
 #include "version.h"
 
-/* One command's usage: the lines after "numaweave NAME", and one line of help. */
-struct cmd_doc {
-	const char *name;
-	const char *usage;
-	const char *help;
-};
-
-static const struct cmd_doc docs[] = {
-	{ "run",
-	  "(--pid PID[,PID...] | --pid-file FILE | --cgroup DIR | -- CMD [ARG...])\n"
-	  "          [--children] [--weights SPEC | --config FILE.yaml]\n"
-	  "          [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
-	  "          [--interval DURATION] [--once [--after DURATION]] [--dry-run] [--json]\n"
-	  "          [--pin-dir DIR] [--ringbuf SIZE] [--fold-window DURATION]\n"
-	  "          [--no-fentry] [--classic-tp] [--move-threads N]\n"
-	  "          [--numa-balancing keep|off] [--no-damon] [--no-young] [--force-blind]\n"
-	  "          [--syslog] [-v]",
-	  "place the targets' memory by the weights, and again when they change" },
-	{ "daemon",
-	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--move-threads N]\n"
-	  "          [--syslog] [-v]",
-	  "the resident service: one policy per DIR/NAME.yaml (default /etc/numaweave);\n"
-	  "      SIGHUP reloads them" },
-	{ "weights",
-	  "[--pin-dir DIR] [--policy NAME] [SPEC | --from-kernel | --to-kernel [--force]]",
-	  "show the pinned weights, or set them live; --from-kernel takes the kernel's\n"
-	  "      weighted_interleave table, --to-kernel writes ours there (--force to leave\n"
-	  "      the kernel's auto mode, which it may not return to)" },
-	{ "status", "[--pin-dir DIR] [--policy NAME] [--json | --prometheus]",
-	  "counters of the running controller, and of each policy (exit 3 when none runs)" },
-	{ "numastat", "PID|NAME...",
-	  "per-node memory of processes, as numastat -p prints it (a NAME: every process\n"
-	  "      whose comm is NAME or whose command line contains it)" },
-	{ "tune",
-	  "--dry-run --weights auto[:SENSOR] [--home NODE] [--interval DURATION] [--count N]\n"
-	  "          [--json]",
-	  "what the bandwidth controller would set each interval, and why (moves nothing)" },
-	{ "version", "", "the version of numaweave" },
-};
-#define NR_DOCS (sizeof(docs) / sizeof(docs[0]))
-
-void cmd_usage(const char *name, FILE *f)
-{
-	fprintf(f, "usage:\n");
-	for (size_t i = 0; i < NR_DOCS; i++) {
-		if (name && strcmp(name, docs[i].name))
-			continue;
-		fprintf(f, "  numaweave %s %s\n", docs[i].name, docs[i].usage);
-		if (!name)
-			fprintf(f, "      %s\n", docs[i].help);
-	}
-	if (!name || !strcmp(name, "run") || !strcmp(name, "weights"))
-		fprintf(f, "SPEC: NODES:W[,NODES:W...] (NODES as numactl: 0, 0-3, 0,2, all, !1),\n"
-			"      kernel (the kernel's weighted_interleave table), or, for run,\n"
-			"      auto[:SENSOR] (weights from measured traffic: file:PATH, resctrl,\n"
-			"      uncore; auto alone takes uncore or resctrl, whichever opens);\n"
-			"      `numaweave weights [--policy NAME] auto` resumes it after a manual edit.\n"
-			"Weights: 0..%u per node, nodes 0..%d; weight 0 = no share.\n",
-			NW_WEIGHT_MAX, NW_MAX_NODES - 1);
-	if (!name)
-		fprintf(f, "Every command takes --help and --version. See numaweave(8).\n");
-}
-
 int cmd_bad(const char *name, const char *fmt, ...)
 {
 	va_list ap;
@@ -88,7 +25,8 @@ int cmd_bad(const char *name, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	cmd_usage(name, stderr);
+	/* one line, not the whole synopsis (issue 28) */
+	fprintf(stderr, "Try 'numaweave %s --help' for its options.\n", name ? name : "");
 	return 2;
 }
 
@@ -122,21 +60,23 @@ int cmd_common_opt(const char *name, int c)
 }
 
 /* Options of `weights` and `status`: --pin-dir, what each allows of the rest, and the common ones. */
+const struct option nw_pin_opts[] = {
+	{ "pin-dir", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "prometheus", no_argument, NULL, 'P' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "from-kernel", no_argument, NULL, 'F' },
+	{ "to-kernel", no_argument, NULL, 'T' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 {
-	static const struct option opts[] = {
-		{ "pin-dir", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "prometheus", no_argument, NULL, 'P' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "from-kernel", no_argument, NULL, 'F' },
-		{ "to-kernel", no_argument, NULL, 'T' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct option *opts = nw_pin_opts;
 	bool formats = !strcmp(name, "status"), policy = !strcmp(name, "weights");
 	int c, rc;
 

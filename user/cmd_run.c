@@ -17,7 +17,8 @@
 #include "sensors.h"
 #include "sources.h"
 
-#define BAD(...) cmd_bad("run", __VA_ARGS__)
+static const char *cmd_name = "run";	/* "daemon" while its options are read */
+#define BAD(...) cmd_bad(cmd_name, __VA_ARGS__)
 #define NW_CONFIG_DIR "/etc/numaweave"
 
 /* What the command line says before it is checked. */
@@ -30,7 +31,7 @@ struct run_args {
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
        O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
 
-static const struct option run_opts[] = {
+const struct option nw_run_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "children", no_argument, NULL, O_CHILDREN },
 	{ "weights", required_argument, NULL, 'w' },
@@ -336,7 +337,7 @@ int cmd_run(int argc, char **argv)
 
 	config_defaults(&o.cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vhV", run_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+vhV", nw_run_opts, NULL)) != -1)
 		if ((rc = run_opt(c, &o, &a)) >= 0)
 			return rc;
 	if (!proc_in_init_pidns()) {
@@ -351,7 +352,7 @@ int cmd_run(int argc, char **argv)
 	return engine_run(&o);
 }
 
-static const struct option daemon_opts[] = {
+const struct option nw_daemon_opts[] = {
 	{ "config-dir", required_argument, NULL, 'C' },
 	{ "pin-dir", required_argument, NULL, O_PINDIR },
 	{ "interval", required_argument, NULL, 'i' },
@@ -379,17 +380,18 @@ int cmd_daemon(int argc, char **argv)
 	struct run_args a = {};
 	int c, rc;
 
+	cmd_name = "daemon";
 	config_defaults(&o.cfg);
 	o.cfg.interval_us = 1000000;	/* a service: a pass a second */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vhV", daemon_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+vhV", nw_daemon_opts, NULL)) != -1) {
 		if (c == 'C')
 			o.config_dir = optarg;
 		else if (c == 'h' || c == 'V' || c == 'v' || c == '?') {
 			if ((rc = cmd_common_opt("daemon", c)) >= 0)
 				return rc;
 		} else if ((rc = run_opt(c, &o, &a)) >= 0)
-			return rc == 2 ? cmd_bad("daemon", "see the usage") : rc;
+			return rc;	/* said by run_opt, pointing at daemon --help */
 	}
 	if (optind < argc)
 		return cmd_bad("daemon", "unexpected argument '%s'", argv[optind]);

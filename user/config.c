@@ -51,7 +51,9 @@ int config_check(const struct nw_config *c, char *err, int errlen)
 
 	if (c->interval_us < NW_INTERVAL_MIN_US || c->interval_us > NW_INTERVAL_MAX_US) {
 		snprintf(err, errlen, "the control interval (--interval, intervals.sample_us) must "
-			 "be from 1 ms to 1 h, not %llu us", (unsigned long long)c->interval_us);
+			 "be from 1 ms to 1 h, not %llu us%s", (unsigned long long)c->interval_us,
+			 c->interval_us < NW_INTERVAL_MIN_US ? " (a bare number is microseconds: "
+			 "write a unit, e.g. 1s or 200ms)" : "");
 		return -ERANGE;
 	}
 	if (c->quota_reset_ms == NW_MS_NEVER && c->quota_bytes) {

@@ -55,9 +55,14 @@ endif
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: uninstall all deps check demo bench unit bpftest vmtest clean vmlinux install fuzz sanitize memcheck FORCE
+.PHONY: uninstall all deps deps-build test-progs test check demo bench unit bpftest vmtest clean \
+	vmlinux install dist fuzz sanitize memcheck FORCE
 
-all: $(OUT)/numaweave $(OUT)/alloc_data $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
+# What the README says `make` builds; the test programs (Criterion, the
+# benchmarks the VM runs) are built by the targets that need them.
+all: $(OUT)/numaweave $(OUT)/alloc_data
+
+test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
 $(OUT) $(OUT)/obj:
 	$(Q)mkdir -p $@
@@ -67,10 +72,14 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/numaweave/*.h
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-# The version: git describe at build time; rewritten only when it changes.
-NW_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+# The release (VERSION, X.Y.Z) and the commit it is built from: git describe in
+# a checkout, the COMMIT file `make dist` writes in a tarball, else none.
+# version.h is rewritten only when they change.
+NW_VERSION := $(shell cat VERSION)
+NW_COMMIT := $(shell git describe --always --dirty --tags 2>/dev/null || cat COMMIT 2>/dev/null)
 $(OUT)/version.h: FORCE | $(OUT)
-	$(Q)printf '#define NW_VERSION "%s"\n' '$(NW_VERSION)' > $@.tmp; \
+	$(Q)printf '#define NW_VERSION "%s"\n#define NW_COMMIT "%s"\n' '$(NW_VERSION)' \
+		'$(NW_COMMIT)' > $@.tmp; \
 	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
@@ -116,21 +125,33 @@ vmlinux:
 	ln -sf vmlinux_$$rel.h $(VMLINUX) && echo "vmlinux/$(ARCH)/vmlinux_$$rel.h"
 
 deps:
-	$(Q)tools/deps
+	$(Q)tools/deps all
+
+deps-build:
+	$(Q)tools/deps build
 
 unit: $(OUT)/unit_tests
 	$(Q)$(OUT)/unit_tests
 
-bpftest: all
+# the host tests, no VM: unit, help against the man page, BPF on this kernel,
+# adversarial inputs, the daemon
+test: all test-progs
+	$(Q)$(OUT)/unit_tests
+	$(Q)tests/help_check
 	$(Q)tests/bpf/run
 	$(Q)tests/hostile/run
 	$(Q)tests/daemon/run
 
-vmtest: all
+bpftest: all test-progs
+	$(Q)tests/bpf/run
+	$(Q)tests/hostile/run
+	$(Q)tests/daemon/run
+
+vmtest: all test-progs
 	$(Q)tests/vm/run-all
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory WERROR=1 all
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all test-progs
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory sanitize
 	$(Q)$(MAKE) --no-print-directory memcheck
@@ -148,7 +169,7 @@ demo: deps
 	$(Q)tests/vm/demo
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all test-progs
 	$(Q)tests/bench/run
 
 PREFIX ?= /usr/local
@@ -175,6 +196,17 @@ uninstall:
 
 clean:
 	rm -rf $(OUT)
+
+# A source tarball of HEAD that builds without git (the commit goes in COMMIT).
+DIST := numaweave-$(NW_VERSION)
+dist: | $(OUT)
+	$(Q)git diff --quiet HEAD 2>/dev/null || echo "dist: uncommitted changes are not in it (HEAD is)" >&2
+	$(Q)rm -rf $(OUT)/dist && mkdir -p $(OUT)/dist/$(DIST)
+	$(Q)git archive --format=tar --prefix=$(DIST)/ HEAD | tar -x -C $(OUT)/dist
+	$(Q)git describe --always --tags HEAD > $(OUT)/dist/$(DIST)/COMMIT
+	$(Q)tar -C $(OUT)/dist -czf $(OUT)/$(DIST).tar.gz --owner=0 --group=0 --sort=name $(DIST)
+	$(Q)rm -rf $(OUT)/dist
+	@echo "$(OUT)/$(DIST).tar.gz" 
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
 $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/pins.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \

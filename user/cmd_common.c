@@ -38,7 +38,9 @@ int cmd_version(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "--version"))
 		return cmd_bad("version", "unexpected argument '%s'", argv[1]);
-	printf("numaweave %s\n", NW_VERSION);
+	/* the release, then what it was built from (issue 28: a git hash alone) */
+	printf("numaweave %s%s%s%s\n", NW_VERSION, NW_COMMIT[0] ? " (" : "", NW_COMMIT,
+	       NW_COMMIT[0] ? ")" : "");
 	return 0;
 }
 

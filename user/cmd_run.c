@@ -62,9 +62,11 @@ const struct option nw_run_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const char *warn_file = "";	/* the --config file a warning is about */
+
 static void warn_cfg(const char *msg)
 {
-	nw_warn("%s", msg);
+	nw_warn("%s: %s", warn_file, msg);
 }
 
 /* A pid we may follow (see target_pid_check). */
@@ -236,6 +238,7 @@ static int run_weights(struct engine_opts *o, const struct run_args *a)
 
 	if (a->weights && a->config)
 		return BAD("--weights and --config both set the weights: give one");
+	warn_file = a->config;
 	if (a->config && config_load_yaml(a->config, &o->cfg, warn_cfg, err, sizeof(err))) {
 		nw_err("bad config %s: %s", a->config, err);
 		return 2;

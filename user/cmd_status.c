@@ -18,6 +18,7 @@
 #include "moves.h"
 #include "parse.h"
 #include "status_heat.h"
+#include "version.h"
 
 #define MAX_LISTED 4096
 
@@ -596,6 +597,8 @@ static void status_prometheus(const struct status *st, bool have, const char *on
 	};
 
 	prom_one("up", "gauge", "1 while a controller holds the pin dir", have && st->running);
+	prom_head("build_info", "gauge", "the release and commit of this numaweave, value 1");
+	printf("numaweave_build_info{version=\"%s\",commit=\"%s\"} 1\n", NW_VERSION, NW_COMMIT);
 	if (!have)
 		return;
 	prom_one("controller_pid", "gauge", "pid of the controller", c->pid);

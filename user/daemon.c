@@ -89,9 +89,12 @@ static struct pol *find_pol(struct engine *e, const char *name)
 	return NULL;
 }
 
+static char warn_where[NW_POLICY_NAME_MAX + PATH_MAX + 16];	/* "policy NAME: FILE" */
+
+/* A config warning names the policy and its file (issue 28: neither) */
 static void warn_cfg(const char *msg)
 {
-	nw_warn("%s", msg);
+	nw_warn("%s: %s", warn_where, msg);
 }
 
 /* The file as a config; 0, or -errno with the reason said. */
@@ -121,6 +124,7 @@ static int load_file(struct engine *e, int dfd, const char *file, const char *na
 	close(fd);
 	config_defaults(c);
 	if (!rc) {
+		snprintf(warn_where, sizeof(warn_where), "policy %s: %s", name, path);
 		rc = config_load_yaml_buf(buf, len, c, warn_cfg, err, sizeof(err));
 		free(buf);
 	}

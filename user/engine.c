@@ -328,7 +328,7 @@ int pol_auto_init(struct engine *e, struct pol *p)
 		return 1;
 	}
 	if (sensor_open(&p->ac->s, p->cfg.auto_spec, err, sizeof(err))) {
-		nw_err("%s", err);
+		nw_err("%s%s", p->label, err);	/* "policy NAME: ", for the daemon's */
 		return 2;
 	}
 	autow_defaults(&ap);

@@ -395,10 +395,15 @@ int daemon_policies_load(struct engine *e, bool start)
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
-		if (de->d_name[0] != '.' && len > 4 && !strcmp(de->d_name + len - 4, ".yml"))
-			nw_warn("%s/%s: ignored (policy files end in .yaml)", dir, de->d_name);
-		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".yaml"))
+		if (de->d_name[0] == '.')
+			continue;	/* hidden, as editors' swap files are */
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml")) {
+			/* any other name is not read: said (issue 28: only .yml was) */
+			if (de->d_type != DT_DIR)
+				nw_warn("%s/%s: ignored (policy files end in .yaml)", dir,
+					de->d_name);
 			continue;
+		}
 		if (vec_reserve(&names, &cap, n + 1, sizeof(*names), 64) ||
 		    !(names[n] = strdup(de->d_name))) {
 			nw_err("config dir %s: out of memory reading its names; keeping the "

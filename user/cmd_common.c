@@ -62,19 +62,6 @@ int cmd_common_opt(const char *name, int c)
 }
 
 /* Options of `weights` and `status`: --pin-dir, what each allows of the rest, and the common ones. */
-const struct option nw_pin_opts[] = {
-	{ "pin-dir", required_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "prometheus", no_argument, NULL, 'P' },
-	{ "policy", required_argument, NULL, 'p' },
-	{ "from-kernel", no_argument, NULL, 'F' },
-	{ "to-kernel", no_argument, NULL, 'T' },
-	{ "force", no_argument, NULL, 'f' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 {

@@ -28,40 +28,6 @@ struct run_args {
 	bool children;
 };
 
-enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
-
-const struct option nw_run_opts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "children", no_argument, NULL, O_CHILDREN },
-	{ "weights", required_argument, NULL, 'w' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "action", required_argument, NULL, 'a' },
-	{ "quota", required_argument, NULL, 'q' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "once", no_argument, NULL, '1' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "pin-dir", required_argument, NULL, O_PINDIR },
-	{ "ringbuf", required_argument, NULL, O_RINGBUF },
-	{ "fold-window", required_argument, NULL, O_FOLD },
-	{ "no-fentry", no_argument, NULL, O_NOFENTRY },
-	{ "classic-tp", no_argument, NULL, O_CLASSIC },
-	{ "syslog", no_argument, NULL, O_SYSLOG },
-	{ "numa-balancing", required_argument, NULL, O_NB },
-	{ "pid-file", required_argument, NULL, O_PIDFILE },
-	{ "cgroup", required_argument, NULL, O_CGROUP },
-	{ "no-damon", no_argument, NULL, O_NODAMON },
-	{ "no-young", no_argument, NULL, O_NOYOUNG },
-	{ "force-blind", no_argument, NULL, O_FORCEBLIND },
-	{ "after", required_argument, NULL, O_AFTER },
-	{ "move-threads", required_argument, NULL, O_MOVERS },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static const char *warn_file = "";	/* the --config file a warning is about */
 
 static void warn_cfg(const char *msg)
@@ -354,25 +320,6 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	return engine_run(&o);
 }
-
-const struct option nw_daemon_opts[] = {
-	{ "config-dir", required_argument, NULL, 'C' },
-	{ "pin-dir", required_argument, NULL, O_PINDIR },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "ringbuf", required_argument, NULL, O_RINGBUF },
-	{ "fold-window", required_argument, NULL, O_FOLD },
-	{ "no-fentry", no_argument, NULL, O_NOFENTRY },
-	{ "classic-tp", no_argument, NULL, O_CLASSIC },
-	{ "syslog", no_argument, NULL, O_SYSLOG },
-	{ "numa-balancing", required_argument, NULL, O_NB },
-	{ "no-damon", no_argument, NULL, O_NODAMON },
-	{ "no-young", no_argument, NULL, O_NOYOUNG },
-	{ "move-threads", required_argument, NULL, O_MOVERS },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* `numaweave daemon`: the policies in --config-dir, served until a signal. */
 int cmd_daemon(int argc, char **argv)

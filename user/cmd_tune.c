@@ -42,19 +42,6 @@ struct tune_args {
 	bool dry_run, json;
 };
 
-const struct option nw_tune_opts[] = {
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "weights", required_argument, NULL, 'w' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "home", required_argument, NULL, 'H' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{}
-};
-
 static int tune_parse(int argc, char **argv, struct tune_args *a)
 {
 	const struct option *opts = nw_tune_opts;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config_yaml.h"
+#include "config_scheme.h"
 #include "parse.h"
 
 static int min_max(struct ycx *y, yaml_node_t *n, const char *path, const char *what,

@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <yaml.h>
-#include "config.h"
 
 struct ycx {
 	yaml_document_t doc;
@@ -38,6 +37,5 @@ int yget_ms(struct ycx *y, yaml_node_t *n, const char *path, uint64_t *ms);
 	     ((k) = yscalar(ynode(y, p_->key)), (v) = ynode(y, p_->value), 1); p_++)
 
 /* schemes[0] of a context (config_scheme.c). */
-int config_parse_scheme(struct ycx *y, yaml_node_t *n, struct nw_config *c);
 
 #endif

@@ -13,9 +13,9 @@
 #  D. without DAMON under numa_balancing 2 (tiering alone arms no top-tier
 #     page): no read signal, so migrate_cold with a pattern is refused.
 #  B. migrate_hot 1:1 under a 10 MiB/s quota, 4 s: the read mapping first
-#     (its node-1 share >= 35 %, the idle one's <= 10 %); on 6.1 under
-#     balancing 1 only the order is checked (read share >= twice the idle
-#     one's): at 4 s with the accessed bits (B1), at 8 s with arming alone (B2).
+#     (its node-1 share >= 35 %, the idle one's <= 10 %), on 6.1 under
+#     balancing 1 too with the accessed bits (B1); with arming alone (B2, 8 s)
+#     only the order is checked (read share >= twice the idle one's).
 #  E. a SIGKILLed run's kdamond is taken back by the next run.
 #  F. the daemon starts its kdamond when a pid-file target joins, demotes the
 #     idle mapping by its policy's age.min within 30 s (not at the 60 s full
@@ -213,11 +213,13 @@ if [ ! -d /sys/kernel/mm/damon/admin ]; then
 	log "pages read first so move_pages could find them: $(json_field "$js" move_touched)"
 	verify_alloc
 	kill $PID; wait $PID 2>/dev/null; PID=
-	# with the accessed bits, heat is known in an interval: at 4 s as on 7.3;
-	# by 8 s NUMA balancing has pulled the read pages back to the reader's
-	# node (measured: 0-2.5 % left on node 1), so only the order is checked
+	# with the accessed bits, heat is known in an interval: issue 32's bar
+	# (>= 35 % of the read memory, <= 10 % of the idle, within 8 s on 6.1)
+	# is checked at 4 s, as on 7.3. Later NUMA balancing pulls the read pages
+	# back to the reader's node (0-2.5 % left at 8 s) and the quota goes on to
+	# the idle memory (10 MiB/s for 6 s is 28 % of it), so 8 s checks the order
 	log "B1: migrate_hot 1:1 under a quota, 4 s, accessed bits and NUMA balancing's arming"
-	HOT_S=4 HOT_REL=1 hot_arm B1 1
+	HOT_S=4 hot_arm B1 1
 	kill $PID; wait $PID 2>/dev/null; PID=
 	log "B2: the same with NUMA balancing's arming alone (--no-young): only the order is checked"
 	HOT_S=8 HOT_REL=1 hot_arm B2 1 --no-young

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd.h"
-#include "engine.h"
+#include "core.h"
 #include "log.h"
 #include "nodes.h"
 #include "parse.h"
@@ -325,6 +325,7 @@ int cmd_run(int argc, char **argv)
 int cmd_daemon(int argc, char **argv)
 {
 	struct engine_opts o = { .ringbuf_bytes = 8 << 20, .daemon = true, .move_threads = 1,
+				 .policies_load = daemon_policies_load,
 				 .fold_us = NW_FOLD_NS_DEFAULT / 1000,
 				 .config_dir = NW_CONFIG_DIR };
 	struct run_args a = {};

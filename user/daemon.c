@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "engine.h"
+#include "core.h"
 #include "log.h"
 #include "nodes.h"
 #include "parse.h"
@@ -40,31 +40,6 @@
 
 #define DEFAULT_POLICY "default"
 
-void daemon_notify(const char *fmt, ...)
-{
-	const char *sock = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char msg[512];
-	socklen_t len;
-	va_list ap;
-	int fd;
-
-	if (!sock || (sock[0] != '/' && sock[0] != '@') || strlen(sock) >= sizeof(sa.sun_path))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	memcpy(sa.sun_path, sock, strlen(sock));
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = 0;	/* abstract namespace */
-	len = offsetof(struct sockaddr_un, sun_path) + strlen(sock);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
-		nw_debug("sd_notify %s: %s", sock, strerror(errno));
-	close(fd);
-}
 
 /* Owned by root or us, not writable by group or others. */
 static int trusted(const struct stat *st, const char *what, const char *path)
@@ -468,9 +443,3 @@ int daemon_policies_load(struct engine *e, bool start)
 	return 0;
 }
 
-void daemon_policies_free(struct engine *e)
-{
-	for (int i = 0; i < e->npols; i++)
-		pol_free(e->pols[i]);
-	e->npols = 0;
-}

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* log.c — messages on stderr, or syslog with --syslog. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,4 +101,31 @@ uint64_t nw_thread_cpu_ns(void)
 uint64_t nw_process_cpu_ns(void)
 {
 	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+/* sd_notify(3) without libsystemd, to NOTIFY_SOCKET if set. */
+void nw_sd_notify(const char *fmt, ...)
+{
+	const char *sock = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char msg[512];
+	socklen_t len;
+	va_list ap;
+	int fd;
+
+	if (!sock || (sock[0] != '/' && sock[0] != '@') || strlen(sock) >= sizeof(sa.sun_path))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(sa.sun_path, sock, strlen(sock));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0;	/* abstract namespace */
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(sock);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
+		nw_debug("sd_notify %s: %s", sock, strerror(errno));
+	close(fd);
 }

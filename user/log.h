@@ -21,4 +21,7 @@ uint64_t nw_now_ns(void);
 uint64_t nw_thread_cpu_ns(void);
 uint64_t nw_process_cpu_ns(void);
 
+/* sd_notify(3) without libsystemd: "READY=1", "RELOADING=1", "STATUS=..." */
+void nw_sd_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

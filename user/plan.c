@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "engine.h"
+#include "core.h"
 #include "log.h"
 #include "migrate.h"
 #include "procfs.h"

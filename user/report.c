@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "engine.h"
+#include "core.h"
 #include "json.h"
 #include "log.h"
 

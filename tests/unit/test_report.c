@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine.h"
+#include "core.h"
 #include "json.h"
 #include "procfs.h"
 

@@ -26,6 +26,8 @@
 #include "targets.h"
 #include "vma_iter.h"
 
+struct engine;
+
 struct engine_opts {
 	struct nw_config cfg;
 	bool daemon;			/* policies from config_dir; never exits because targets did */
@@ -42,6 +44,12 @@ struct engine_opts {
 	bool no_young;			/* never read the targets' accessed bits */
 	bool force_blind;		/* migrate_cold with a pattern even with no read signal */
 	int move_threads;		/* movers at once (--move-threads), 1 by default */
+	/*
+	 * The daemon's policies: loaded at start and on SIGHUP by whoever runs
+	 * the loop (the daemon command hands daemon_policies_load), so the loop
+	 * names no caller. 0, or an exit status at start.
+	 */
+	int (*policies_load)(struct engine *e, bool start);
 };
 
 #define NW_MOVE_THREADS_MAX 16
@@ -153,6 +161,38 @@ struct engine {
 
 /* Returns the process exit status (0, 1, 2, or CMD's). */
 int engine_run(struct engine_opts *o);
+
+/* events.c: signals and the ring buffer's records. */
+/* Every signal that would end the process ends the loop instead; SIGHUP reloads if hup_reload. */
+void signals_init(bool hup_reload);
+/* The signal that asked the controller to stop, 0 none. */
+int engine_stop_signal(void);
+/* A SIGHUP came since the last call (the daemon reloads its policy files). */
+bool engine_hup_take(void);
+/* ring_buffer__new's callback: one record from the BPF programs. */
+int engine_on_event(void *ctx, void *data, size_t len);
+
+/* follow.c: a new target for p, its state fresh; NULL with *why (-errno) if refused. */
+struct target *engine_adopt(struct engine *e, struct pol *p, int pid, uint32_t parent,
+			    bool from_src, bool *reused, int *why);
+
+/* heatsrc.c: where heat comes from. */
+int balancing_init(struct engine *e);
+void balancing_sources(struct engine *e);
+/* DAMON follows the targets (started, restarted with the new list, stopped). */
+void damon_sync(struct engine *e);
+/* The accessed bits: clear and sample the targets due (new_only: only new ones). */
+void young_tick(struct engine *e, bool new_only);
+/* What heat can see here, said at start: 0, or an exit status. */
+int heat_sources_init(struct engine *e);
+
+/* pols.c: the weights maps are read through their mapping this often. */
+#define WEIGHTS_VIEW_POLL_NS 20000000ull
+uint64_t quarter_interval_ns(const struct engine_opts *o);
+/* Every policy's map by system call (those not mapped): true when a new table is in force. */
+bool pols_weights_poll(struct engine *e, uint64_t now);
+/* run's one policy: the command line's settings on the `weights` pin. 0, or an exit status. */
+int run_policy_init(struct engine *e);
 /* A signal asked the controller to stop: long work ends early. */
 bool engine_stopping(void);
 /* Stop following t (its regions dropped); false if it already was. */
@@ -186,11 +226,11 @@ int pol_auto_init(struct engine *e, struct pol *p);
 void pol_cfg_auto_home(struct nw_config *c);
 void pol_auto_tick(struct engine *e, struct pol *p);
 
-/* daemon.c: the policy files. Load (or reload) config_dir; 0, or an exit status at start. */
+/* daemon.c: the policy files. Load (or reload) config_dir; 0, or an exit status at start
+   (the daemon hands it to the loop as engine_opts.policies_load). */
 int daemon_policies_load(struct engine *e, bool start);
-void daemon_policies_free(struct engine *e);
-/* sd_notify(3) without libsystemd: "READY=1", "RELOADING=1", "STATUS=..." */
-void daemon_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* pols.c: every policy freed (at the end of a run or the daemon). */
+void pols_free(struct engine *e);
 
 /* plan.c: one pass over every target (scan, plan, move). */
 void plan_pass(struct engine *e, bool force_full);

@@ -20,7 +20,6 @@
 #include "parse.h"
 #include "safeio.h"
 #include "autow.h"
-#include "sensors.h"
 #include "sensor_impl.h"
 
 /* The CHA groups' counters, closed (latency without them: none). */

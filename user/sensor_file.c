@@ -19,7 +19,6 @@
 #include "parse.h"
 #include "safeio.h"
 #include "autow.h"
-#include "sensors.h"
 #include "sensor_impl.h"
 
 /* A node id 0..63, or -1. */

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "sensors.h"
+#include "sensor_def.h"
 
 /* One backend: auto:PREFIX[:ARG] opened with ARG (NULL if none), read, closed. */
 struct sensor_backend {

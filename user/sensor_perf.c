@@ -20,7 +20,6 @@
 #include "parse.h"
 #include "safeio.h"
 #include "autow.h"
-#include "sensors.h"
 #include "sensor_impl.h"
 
 static int perf_open(const char *pmu, const char *event, int type, uint64_t config,

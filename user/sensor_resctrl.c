@@ -19,7 +19,6 @@
 #include "parse.h"
 #include "safeio.h"
 #include "autow.h"
-#include "sensors.h"
 #include "sensor_impl.h"
 
 /* A counter file of resctrl: bytes, or -1 when it says "Unavailable"/"Error". */

@@ -19,8 +19,9 @@
 #include "parse.h"
 #include "safeio.h"
 #include "autow.h"
-#include "sensors.h"
 #include "sensor_impl.h"
+
+static void uncore_close(struct sensor *s);
 
 /*
  * A memory-controller PMU opened on cpu counts for cpu's whole package (AMD
@@ -398,7 +399,7 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 	}
 	free(names);
 	if (rc < 0) {
-		sensor_close(s);
+		uncore_close(s);
 		return rc;
 	}
 	for (int i = 0; i < s->ncxl; i++) {
@@ -410,13 +411,13 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 				 found ? " (found: " : "", s->cxl_unnamed,
 				 s->cxl_unnamed[0] && s->cxl_src[0] ? " " : "", s->cxl_src,
 				 found ? ")" : "");
-			sensor_close(s);
+			uncore_close(s);
 			return -ENODEV;
 		}
 		if (!(s->mem_nodes >> s->cxl[i].node & 1)) {
 			snprintf(err, errlen, "auto:uncore: %s=%d: node %d has no memory",
 				 s->cxl[i].pmu, s->cxl[i].node, s->cxl[i].node);
-			sensor_close(s);
+			uncore_close(s);
 			return -EINVAL;
 		}
 	}
@@ -439,11 +440,11 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 					 "counter (a CPU-less node, e.g. a CXL expander, is not seen by "
 					 "uncore CAS counters, and no CXL PMU was found): use "
 					 "auto:file:PATH", nd);
-			sensor_close(s);
+			uncore_close(s);
 			return -ENODEV;
 		}
 	if ((rc = hmat_capacities(s, "uncore", err, errlen))) {
-		sensor_close(s);
+		uncore_close(s);
 		return rc;
 	}
 	cha_open(s, devs);

@@ -19,7 +19,6 @@
 #include "parse.h"
 #include "safeio.h"
 #include "autow.h"
-#include "sensors.h"
 #include "sensor_impl.h"
 
 /* HMAT's attribute name of node n for its nearest initiators (access0); 0 if none. */

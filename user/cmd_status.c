@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
 #include <unistd.h>
@@ -702,9 +703,8 @@ static bool policy_known(const struct nw_ctl_stats *c, const char *name)
 	return false;
 }
 
-int cmd_status(int argc, char **argv)
+static int status_cmd(int argc, char **argv, struct status *st)
 {
-	static struct status st;
 	struct pin_dir pd;
 	struct pin_opts po = {};
 	const char *dir;
@@ -718,29 +718,44 @@ int cmd_status(int argc, char **argv)
 	rc = pin_dir_open(&pd, dir, false);
 	if (rc && rc != -ENOENT)
 		return 1;
-	rc = rc ? 3 : status_read(&pd, &st);
+	rc = rc ? 3 : status_read(&pd, st);
 	pin_dir_close(&pd);
 	if (rc == 1)
 		return 1;
-	if (!rc && po.policy && !policy_known(&st.s.ctl, po.policy)) {
+	if (!rc && po.policy && !policy_known(&st->s.ctl, po.policy)) {
 		nw_err("no policy '%s' in the controller of %s", po.policy, dir);
 		return 2;
 	}
 	if (po.json)
-		status_json(&st, rc == 0, po.policy);
+		status_json(st, rc == 0, po.policy);
 	else if (po.prometheus)
-		status_prometheus(&st, rc == 0, po.policy);
+		status_prometheus(st, rc == 0, po.policy);
 	else if (rc == 3)
 		nw_err("no controller running (nothing pinned in %s)", dir);
 	else if (po.policy) {	/* the controller's line, then that policy alone */
-		printf("controller   pid %llu (%s)\n", (unsigned long long)st.s.ctl.pid,
-		       st.running ? "running" : "not running: these counters are from a run that ended");
-		text_policies(&st.s.ctl, po.policy);
+		printf("controller   pid %llu (%s)\n", (unsigned long long)st->s.ctl.pid,
+		       st->running ? "running" : "not running: these counters are from a run that ended");
+		text_policies(&st->s.ctl, po.policy);
 	} else {
-		text_counters(&st);
-		text_nodes(&st);
-		if (st.s.ctl.npols && st.s.ctl.pols[0].name[0])
-			text_policies(&st.s.ctl, NULL);	/* the daemon's; run's is the above */
+		text_counters(st);
+		text_nodes(st);
+		if (st->s.ctl.npols && st->s.ctl.pols[0].name[0])
+			text_policies(&st->s.ctl, NULL);	/* the daemon's; run's is the above */
 	}
-	return rc == 3 || !st.running ? 3 : 0;
+	return rc == 3 || !st->running ? 3 : 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	/* 180 KiB (the stats and 4,096 targets): on the heap, not a static (issue 27) */
+	struct status *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st) {
+		nw_err("status: %s", strerror(ENOMEM));
+		return 1;
+	}
+	rc = status_cmd(argc, argv, st);
+	free(st);
+	return rc;
 }

@@ -157,6 +157,7 @@ struct engine {
 	double exec_ms;			/* exec to engine_run */
 	bool startup_logged;
 	bool pin_gone_said;	/* the pin dir was removed under us (said once) */
+	int *src_pids;		/* the pids the sources name (SOURCE_MAX_PIDS, heap) */
 };
 
 /* Returns the process exit status (0, 1, 2, or CMD's). */

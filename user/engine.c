@@ -343,6 +343,8 @@ static void engine_fini(struct engine *e, bool failed)
 	move_vec_free(&e->moves);
 	free(e->dirty);
 	e->dirty = NULL;
+	free(e->src_pids);
+	e->src_pids = NULL;
 	move_vec_free(&e->unknown);
 	targets_free(&e->ts);
 	heat_free(&e->heat);

@@ -113,9 +113,8 @@ static int cmp_int(const void *a, const void *b)
 
 int pol_sources_refresh(struct engine *e, struct pol *p)
 {
-	static int pids[SOURCE_MAX_PIDS];
 	char err[NW_ERRLEN + 512];
-	int total = 0, added = 0;
+	int total = 0, added = 0, *pids;
 
 	/*
 	 * The pids a daemon policy lists: one refused because another controller
@@ -137,6 +136,12 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 	}
 	if (!p->cfg.nr_src)
 		return added;
+	/* 256 KiB, made once and kept in the engine (issue 27: a static array) */
+	if (!e->src_pids && !(e->src_pids = malloc(SOURCE_MAX_PIDS * sizeof(*e->src_pids)))) {
+		nw_err("%sreading its sources: %s", p->label, strerror(ENOMEM));
+		return added;
+	}
+	pids = e->src_pids;
 	for (int i = 0; i < p->cfg.nr_src; i++) {
 		const struct nw_source *s = &p->cfg.src[i];
 		int n = 0, rc = source_read(s, pids + total, SOURCE_MAX_PIDS - total, &n, err,

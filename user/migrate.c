@@ -27,6 +27,7 @@
 #include <numaif.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -313,26 +314,40 @@ static long batch_round(int pid, struct move *m, struct batch *b, size_t np,
 	return (long)(left + touch_and_requeue(pid, m, b, nt, left, t));
 }
 
-int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
+static int apply_batches(int pid, struct move *m, size_t n, struct move_totals *t,
+			 struct batch *bp)
 {
-	static __thread struct batch b;	/* one per mover thread */
+	struct batch *b = bp;
 
 	for (size_t i = 0; i < n; i += MOVE_BATCH) {
 		size_t k = n - i < MOVE_BATCH ? n - i : MOVE_BATCH;
 		long np = k;
 
-		b.base = i;
-		memset(b.tries, 0, k);
-		memset(b.touched, 0, k);
+		b->base = i;
+		memset(b->tries, 0, k);
+		memset(b->touched, 0, k);
 		for (size_t j = 0; j < k; j++)
-			b.idx[j] = i + j;
+			b->idx[j] = i + j;
 		for (int round = 0; np > 0; round++) {
 			if (round)
 				t->resubmitted += np;
-			np = batch_round(pid, m, &b, np, t);
+			np = batch_round(pid, m, b, np, t);
 		}
 		if (np < 0)
 			return (int)np;
 	}
 	return 0;
+}
+
+int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
+{
+	/* 400 KiB of bookkeeping a call, on the heap (issue 27: thread-local per mover) */
+	struct batch *bp = malloc(sizeof(*bp));
+	int rc = 0;
+
+	if (!bp)
+		return -ENOMEM;
+	rc = apply_batches(pid, m, n, t, bp);
+	free(bp);
+	return rc;
 }

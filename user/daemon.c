@@ -205,6 +205,34 @@ static void follow_listed(struct engine *e, struct pol *p)
 	}
 }
 
+/* A changed file of a running policy: the new settings; the weights only if the file's changed. */
+static void pol_reload(struct engine *e, struct pol *p, const struct nw_config *c,
+		       const struct stat *st, const char *path)
+{
+	bool new_w = !c->auto_spec[0] && c->have_weights &&
+		     memcmp(c->weights, p->file_w, sizeof(p->file_w)) != 0;
+	char err[256];
+	int bad;
+
+	if (new_w && weights_validate(c->weights, err, sizeof(err), &bad)) {
+		nw_err("policy %s: weights refused: %s; keeping the version loaded before",
+		       p->name, err);
+		return;
+	}
+	p->cfg = *c;
+	p->st = *st;
+	memset(p->src_err, 0, sizeof(p->src_err));
+	memset(p->src_seen, 0, sizeof(p->src_seen));
+	file_weights(p, c);
+	if (new_w && !weights_write(p->weights_fd, c->weights)) {
+		memcpy(p->ws.read, c->weights, sizeof(p->ws.read));
+		pol_weights_apply(e, p, c->weights);
+	}
+	let_go(e, p, false);
+	follow_listed(e, p);
+	nw_info("policy %s reloaded from %s", p->name, path);
+}
+
 /* Load (or reload) one file. true if the policy runs (old or new version). */
 static bool pol_load(struct engine *e, int dfd, const char *file, const char *name)
 {
@@ -237,29 +265,8 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 				pol_remove(e, i);
 		p = NULL;
 	}
-	if (p) {	/* changed: the new settings; the weights only if the file's changed */
-		bool new_w = !c.auto_spec[0] && c.have_weights &&
-			     memcmp(c.weights, p->file_w, sizeof(p->file_w)) != 0;
-		char err[256];
-		int bad;
-
-		if (new_w && weights_validate(c.weights, err, sizeof(err), &bad)) {
-			nw_err("policy %s: weights refused: %s; keeping the version loaded before",
-			       name, err);
-			return true;
-		}
-		p->cfg = c;
-		p->st = st;
-		memset(p->src_err, 0, sizeof(p->src_err));
-		memset(p->src_seen, 0, sizeof(p->src_seen));
-		file_weights(p, &c);
-		if (new_w && !weights_write(p->weights_fd, c.weights)) {
-			memcpy(p->ws.read, c.weights, sizeof(p->ws.read));
-			pol_weights_apply(e, p, c.weights);
-		}
-		let_go(e, p, false);
-		follow_listed(e, p);
-		nw_info("policy %s reloaded from %s", name, path);
+	if (p) {
+		pol_reload(e, p, &c, &st, path);
 		return true;
 	}
 	if (e->npols == NW_MAX_POLICIES) {
@@ -286,6 +293,13 @@ static bool pol_load(struct engine *e, int dfd, const char *file, const char *na
 	nw_info("policy %s loaded from %s (%d pid(s), %d pid file(s) or cgroup(s))", name, path,
 		c.nr_pids, c.nr_src);
 	return true;
+}
+
+static void names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -327,45 +341,14 @@ static void unpin_strays(struct engine *e, int dfd)
 	closedir(d);
 }
 
-int daemon_policies_load(struct engine *e, bool start)
+/* The names of every NAME.yaml in d, sorted; others said. 0, or -ENOMEM (said). */
+static int policy_names(DIR *d, const char *dir, char ***names, size_t *n)
 {
-	const char *dir = e->o->config_dir;
-	struct pol *kept[NW_MAX_POLICIES];	/* by identity: a removal shifts positions */
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int dfd, nkept = 0, over = 0;
 	struct dirent *de;
-	struct stat st;
-	DIR *d;
+	size_t cap = 0;
 
-	dfd = safe_open_dir(dir);	/* "link/" and "link/." refused as "link" is */
-	if (dfd < 0) {
-		errno = -dfd;
-		dfd = -1;
-	}
-	if (dfd < 0 && errno == ENOENT) {
-		nw_warn("no config dir %s: no policies until it exists (then SIGHUP)", dir);
-		for (int i = e->npols - 1; i >= 0; i--)
-			pol_remove(e, i);
-		return 0;
-	}
-	if (dfd < 0 || fstat(dfd, &st) || trusted(&st, "config dir", dir)) {
-		if (dfd < 0)
-			nw_err("cannot open config dir %s: %s%s", dir, strerror(errno),
-			       errno == ELOOP || errno == ENOTDIR ? " (a symlink is refused)" :
-			       errno == EINVAL ? " (it ends in '..': name the directory itself)" : "");
-		if (dfd >= 0)
-			close(dfd);
-		if (!start)
-			nw_warn("keeping the policies loaded before");
-		return 2;
-	}
-	d = fdopendir(dfd);
-	if (!d) {
-		nw_err("cannot read config dir %s: %s", dir, strerror(errno));
-		close(dfd);
-		return 1;
-	}
+	*names = NULL;
+	*n = 0;
 	/* every name, however many: one never read would be a policy removed */
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
@@ -379,20 +362,88 @@ int daemon_policies_load(struct engine *e, bool start)
 					de->d_name);
 			continue;
 		}
-		if (vec_reserve(&names, &cap, n + 1, sizeof(*names), 64) ||
-		    !(names[n] = strdup(de->d_name))) {
+		if (vec_reserve(names, &cap, *n + 1, sizeof(**names), 64) ||
+		    !((*names)[*n] = strdup(de->d_name))) {
 			nw_err("config dir %s: out of memory reading its names; keeping the "
 			       "policies loaded before", dir);
-			for (size_t i = 0; i < n; i++)
-				free(names[i]);
-			free(names);
-			closedir(d);
-			return 1;
+			names_free(*names, *n);
+			return -ENOMEM;
 		}
-		n++;
+		(*n)++;
 	}
-	if (n)
-		qsort(names, n, sizeof(names[0]), cmp_str);
+	if (*n)
+		qsort(*names, *n, sizeof((*names)[0]), cmp_str);
+	return 0;
+}
+
+/*
+ * The config dir, opened and checked (owned by root or us, not writable by
+ * others, not a link): the DIR, or NULL with *rc the exit status (0 when it
+ * does not exist: every policy removed, and it is waited for).
+ */
+static DIR *config_dir_open(struct engine *e, bool start, int *rc)
+{
+	const char *dir = e->o->config_dir;
+	int dfd = safe_open_dir(dir);	/* "link/" and "link/." refused as "link" is */
+	struct stat st;
+	DIR *d;
+
+	*rc = 0;
+	if (dfd == -ENOENT) {
+		nw_warn("no config dir %s: no policies until it exists (then SIGHUP)", dir);
+		for (int i = e->npols - 1; i >= 0; i--)
+			pol_remove(e, i);
+		return NULL;
+	}
+	if (dfd < 0 || fstat(dfd, &st) || trusted(&st, "config dir", dir)) {
+		if (dfd < 0)
+			nw_err("cannot open config dir %s: %s%s", dir, strerror(-dfd),
+			       dfd == -ELOOP || dfd == -ENOTDIR ? " (a symlink is refused)" :
+			       dfd == -EINVAL ? " (it ends in '..': name the directory itself)" : "");
+		if (dfd >= 0)
+			close(dfd);
+		if (!start)
+			nw_warn("keeping the policies loaded before");
+		*rc = 2;
+		return NULL;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		nw_err("cannot read config dir %s: %s", dir, strerror(errno));
+		close(dfd);
+		*rc = 1;
+	}
+	return d;
+}
+
+/* Policies loaded before and not in kept now (their file is gone or refused) go. */
+static void pols_prune(struct engine *e, struct pol *const *kept, int nkept)
+{
+	for (int i = e->npols - 1; i >= 0; i--) {
+		bool keep = false;
+
+		for (int k = 0; k < nkept && !keep; k++)
+			keep = kept[k] == e->pols[i];
+		if (!keep)
+			pol_remove(e, i);
+	}
+}
+
+int daemon_policies_load(struct engine *e, bool start)
+{
+	const char *dir = e->o->config_dir;
+	struct pol *kept[NW_MAX_POLICIES];	/* by identity: a removal shifts positions */
+	int nkept = 0, over = 0, rc;
+	char **names;
+	size_t n;
+	DIR *d;
+
+	if (!(d = config_dir_open(e, start, &rc)))
+		return rc;
+	if (policy_names(d, dir, &names, &n)) {
+		closedir(d);
+		return 1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char name[NW_POLICY_NAME_MAX + 8], err[256];
 		struct pol *p;
@@ -400,9 +451,7 @@ int daemon_policies_load(struct engine *e, bool start)
 		if (engine_stopping()) {	/* a stop waits for no reload (issue 29) */
 			nw_info("reload of %s cut short by a signal after %zu of %zu file(s); "
 				"nothing removed", dir, i, n);
-			for (i = 0; i < n; i++)
-				free(names[i]);
-			free(names);
+			names_free(names, n);
 			closedir(d);
 			return 0;
 		}
@@ -421,17 +470,8 @@ int daemon_policies_load(struct engine *e, bool start)
 	if (over)
 		nw_err("%s: %d policy file(s) not loaded: at most %d policies run at once", dir,
 		       over, NW_MAX_POLICIES);
-	for (int i = e->npols - 1; i >= 0; i--) {
-		bool keep = false;
-
-		for (int k = 0; k < nkept && !keep; k++)
-			keep = kept[k] == e->pols[i];
-		if (!keep)
-			pol_remove(e, i);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	pols_prune(e, kept, nkept);
+	names_free(names, n);
 	unpin_strays(e, dirfd(d));
 	for (int i = 0; i < e->npols; i++)	/* a table unpinned by hand is pinned again */
 		if (e->pols[i]->own_fd)

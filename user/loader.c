@@ -452,41 +452,21 @@ static void dry_copy_weights(struct loader *l)
 	l->weights_copied = true;
 }
 
-int loader_open(struct loader *l, const struct loader_opts *o)
+/*
+ * Each variant, best first, with the DAMON tracepoint and then without it,
+ * until one loads: 0, or -errno with each cause said (issue 28: a bare
+ * errno, the cause at -vv only).
+ */
+static int load_variants(struct loader *l, const struct loader_opts *o, const char *tfs_why)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
 	enum variant tried[NW_TRIES];
-	int errs[NW_TRIES] = {}, tries = 0;
-	char tfs_why[160] = "";
-	uint64_t t0;
-	int rc;
+	int errs[NW_TRIES] = {}, tries = 0, rc = -ENOENT;
 
-	memset(l, 0, sizeof(*l));
-	libbpf_set_print(libbpf_print);
-	l->dry_run = o->dry_run;
-	/* a dry run makes no pin dir: without one it plans with --weights alone */
-	rc = pin_dir_open(&l->dir, o->pin_dir, !o->dry_run);
-	if (rc && !(o->dry_run && rc == -ENOENT))
-		return rc;
-	if (!o->dry_run && flock(l->dir.fd, LOCK_EX | LOCK_NB)) {
-		rc = -errno;
-		if (errno == EWOULDBLOCK)
-			holder_said(&l->dir);
-		else
-			nw_err("cannot lock pin dir %s: %s", l->dir.name, strerror(errno));
-		pin_dir_close(&l->dir);
-		return rc;
-	}
-	t0 = nw_now_ns();
-	probe_kernel();
-	l->ns_btf = nw_now_ns() - t0;
 	if (v == V_FENTRY && !kernel_has(KB_NUMA_FAULT))
 		v = V_BTF;
 	if (v == V_BTF && !kernel_has(KB_FAULT_TP))
 		v = V_CLASSIC;
-	if (tracefs_ready(tfs_why, sizeof(tfs_why)))
-		nw_warn("%s: the programs on classic tracepoints will not load", tfs_why);
-	/* every variant with the DAMON tracepoint, then every variant without it */
 	l->damon_prog = kernel_has(KB_DAMON_TP) && !o->no_damon;
 	memset(lib_why, 0, sizeof(lib_why));
 	for (enum variant first = v; v < V_END; v++) {
@@ -499,8 +479,13 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 		lib_try = -1;
 		if (at >= 0)
 			errs[at] = rc;
-		if (!rc)
-			break;
+		if (!rc) {
+			nw_info("programs: %s%s%s%s", variant_name[v],
+				l->arms ? " + fexit change_prot_numa" : "",
+				l->damon_prog ? " + DAMON tracepoint" : "",
+				l->joins ? " + tp_btf cgroup_attach_task" : "");
+			return 0;
+		}
 		collector_bpf__destroy(l->skel);
 		l->skel = NULL;
 		l->weights_reused = false;
@@ -513,18 +498,53 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 			v = first - 1;
 		}
 	}
-	if (v == V_END) {
-		/* each cause at the default verbosity, the last round's (issue 28) */
-		nw_err("cannot load BPF programs: %s%s%s%s", strerror(-rc), tfs_why[0] ? " (" : "",
-		       tfs_why, tfs_why[0] ? ")" : "");
-		for (int i = tries > V_END ? tries - V_END : 0; i < tries; i++)
-			nw_err("  %s: %s%s%s", variant_name[tried[i]], strerror(-errs[i]),
-			       lib_why[i][0] ? "; " : "", lib_why[i]);
+	/* each cause at the default verbosity, the last round's */
+	nw_err("cannot load BPF programs: %s%s%s%s", strerror(-rc), tfs_why[0] ? " (" : "",
+	       tfs_why, tfs_why[0] ? ")" : "");
+	for (int i = tries > V_END ? tries - V_END : 0; i < tries; i++)
+		nw_err("  %s: %s%s%s", variant_name[tried[i]], strerror(-errs[i]),
+		       lib_why[i][0] ? "; " : "", lib_why[i]);
+	return rc;
+}
+
+/* The pin dir, opened and locked (a dry run takes no lock and may have none). */
+static int pin_dir_take(struct loader *l, const struct loader_opts *o)
+{
+	/* a dry run makes no pin dir: without one it plans with --weights alone */
+	int rc = pin_dir_open(&l->dir, o->pin_dir, !o->dry_run);
+
+	if (rc && !(o->dry_run && rc == -ENOENT))
+		return rc;
+	if (!o->dry_run && flock(l->dir.fd, LOCK_EX | LOCK_NB)) {
+		rc = -errno;
+		if (errno == EWOULDBLOCK)
+			holder_said(&l->dir);
+		else
+			nw_err("cannot lock pin dir %s: %s", l->dir.name, strerror(errno));
+		pin_dir_close(&l->dir);
 		return rc;
 	}
-	nw_info("programs: %s%s%s%s", variant_name[v], l->arms ? " + fexit change_prot_numa" : "",
-		l->damon_prog ? " + DAMON tracepoint" : "",
-		l->joins ? " + tp_btf cgroup_attach_task" : "");
+	return 0;
+}
+
+int loader_open(struct loader *l, const struct loader_opts *o)
+{
+	char tfs_why[160] = "";
+	uint64_t t0;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	libbpf_set_print(libbpf_print);
+	l->dry_run = o->dry_run;
+	if ((rc = pin_dir_take(l, o)))
+		return rc;
+	t0 = nw_now_ns();
+	probe_kernel();
+	l->ns_btf = nw_now_ns() - t0;
+	if (tracefs_ready(tfs_why, sizeof(tfs_why)))
+		nw_warn("%s: the programs on classic tracepoints will not load", tfs_why);
+	if ((rc = load_variants(l, o, tfs_why)))
+		return rc;
 	l->weights_fd = bpf_map__fd(l->skel->maps.weights);
 	if (o->dry_run) {
 		dry_copy_weights(l);

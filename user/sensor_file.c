@@ -47,9 +47,52 @@ static double parse_latency(const char *s)
 	return -1;
 }
 
+/*
+ * One line "NODE TRAFFIC [CAPACITY] [LATENCY]" (comments cut) into the
+ * per-node arrays. 0, or -EINVAL with err naming the line, never its text.
+ */
+static int parse_line(const struct sensor *s, char *l, int line, double *traffic, double *cap,
+		      double *lat, uint64_t *with_lat, char *err, int errlen)
+{
+	char *hash = strchr(l, '#'), node[32], t[64], c[64], x[64], e[NW_ERRLEN];
+	uint64_t tv, cv;
+	int got, nid;
+	bool has_cap;
+	double lv;
+
+	if (hash)
+		*hash = 0;
+	got = sscanf(l, "%31s %63s %63s %63s", node, t, c, x);
+	if (got <= 0)
+		return 0;
+	nid = parse_node(node);
+	/* a latency is the last column, with its unit: "0 12G 100G 180ns", "0 12G 180ns" */
+	lv = got >= 3 ? parse_latency(got == 4 ? x : c) : -1;
+	if (got < 2 || nid < 0 || (got == 4 && lv < 0)) {
+		snprintf(err, errlen, "%s line %d: expected NODE TRAFFIC [CAPACITY] [LATENCY] "
+			 "(a node id, bytes/s, bytes/s, a time such as 180ns)", s->path, line);
+		return -EINVAL;
+	}
+	/* the third column is a capacity unless it was the latency */
+	has_cap = got == 4 || (got == 3 && lv < 0);
+	if (parse_size(t, &tv, e) || (has_cap && parse_size(c, &cv, e))) {
+		snprintf(err, errlen, "%s line %d: the %s column is not a size in bytes/s "
+			 "(such as 12G)", s->path, line, parse_size(t, &tv, e) ? "second" : "third");
+		return -EINVAL;
+	}
+	traffic[nid] = (double)tv;
+	if (has_cap)
+		cap[nid] = (double)cv;
+	if (lv > 0) {
+		lat[nid] = lv;
+		*with_lat |= 1ull << nid;
+	}
+	return 0;
+}
+
 static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 {
-	char *buf, *save = NULL, e[NW_ERRLEN];
+	char *buf, *save = NULL;
 	double cap[NW_MAX_NODES] = {0}, lat[NW_MAX_NODES] = {0};
 	uint64_t with_lat = 0;
 	struct stat st;
@@ -74,43 +117,9 @@ static int parse_file(struct sensor *s, double *traffic, char *err, int errlen)
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		traffic[n] = 0;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(l, '#'), node[32], t[64], c[64], x[64];
-		uint64_t tv, cv;
-		int got, nid;
-		bool has_cap;
-		double lv;
-
-		line++;
-		if (hash)
-			*hash = 0;
-		got = sscanf(l, "%31s %63s %63s %63s", node, t, c, x);
-		if (got <= 0)
-			continue;
-		nid = parse_node(node);
-		/* a latency is the last column, with its unit: "0 12G 100G 180ns", "0 12G 180ns" */
-		lv = got >= 3 ? parse_latency(got == 4 ? x : c) : -1;
-		if (got < 2 || nid < 0 || (got == 4 && lv < 0)) {
-			snprintf(err, errlen, "%s line %d: expected NODE TRAFFIC [CAPACITY] [LATENCY] "
-				 "(a node id, bytes/s, bytes/s, a time such as 180ns)", s->path,
-				 line);
+		if ((rc = parse_line(s, l, ++line, traffic, cap, lat, &with_lat, err, errlen))) {
 			free(buf);
-			return -EINVAL;
-		}
-		/* the third column is a capacity unless it was the latency */
-		has_cap = got == 4 || (got == 3 && lv < 0);
-		if (parse_size(t, &tv, e) || (has_cap && parse_size(c, &cv, e))) {
-			snprintf(err, errlen, "%s line %d: the %s column is not a size in bytes/s "
-				 "(such as 12G)", s->path, line,
-				 parse_size(t, &tv, e) ? "second" : "third");
-			free(buf);
-			return -EINVAL;
-		}
-		traffic[nid] = (double)tv;
-		if (has_cap)
-			cap[nid] = (double)cv;
-		if (lv > 0) {
-			lat[nid] = lv;
-			with_lat |= 1ull << nid;
+			return rc;
 		}
 	}
 	free(buf);

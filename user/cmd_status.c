@@ -13,23 +13,15 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cmd.h"
+#include "counters.h"
 #include "json.h"
 #include "loader.h"
 #include "log.h"
 #include "moves.h"
 #include "parse.h"
+#include "status.h"
 #include "status_heat.h"
 #include "version.h"
-
-#define MAX_LISTED 4096
-
-struct status {
-	struct nw_stats s;
-	uint32_t map_w[NW_MAX_NODES];	/* what the weights map holds now */
-	bool running;			/* a controller holds the pin dir */
-	struct { uint32_t pid; struct nw_target t; } tg[MAX_LISTED];
-	int ntg;
-};
 
 static void read_targets(const struct pin_dir *dir, struct status *st)
 {
@@ -140,15 +132,6 @@ static void text_auto(const struct nw_auto_pol *p)
 		       (unsigned long long)a->changes, a->why);
 }
 
-/* A name out of the map (its bytes are not trusted to hold a NUL). */
-#define MAP_STR(buf, field) \
-	(memcpy(buf, field, sizeof(field)), (buf)[sizeof(field)] = 0, (const char *)(buf))
-
-static bool pol_shown(const struct nw_pol_stats *ps, const char *only)
-{
-	return !only || !strncmp(ps->name, only, sizeof(ps->name));
-}
-
 static const char *action_name(uint32_t a)
 {
 	return a == 1 ? "migrate_cold" : "migrate_hot";
@@ -236,37 +219,8 @@ static void json_counters(struct jw *w, const struct nw_stats *s)
 {
 	const struct nw_ctl_stats *c = &s->ctl;
 
-	jw_uint_field(w, "passes", c->passes);
-	jw_uint_field(w, "pages_scanned", c->pages_scanned);
-	jw_uint_field(w, "pages_misplaced", c->pages_misplaced);
-	jw_uint_field(w, "pages_moved", c->pages_moved);
-	jw_uint_field(w, "pages_failed", c->pages_failed);
-	jw_uint_field(w, "bytes_moved", c->bytes_moved);
-	jw_uint_field(w, "move_calls", c->move_calls);
-	jw_uint_field(w, "move_resubmitted", c->move_resubmitted);
-	jw_uint_field(w, "move_touched", c->move_touched);
-	jw_uint_field(w, "pass_errors", c->pass_errors);
+	counters_json(w, s);	/* the scalars, from the one table */
 	json_cpu(w, c);
-	jw_uint_field(w, "removes", c->removes);
-	jw_uint_field(w, "contested", c->contested);
-	jw_uint_field(w, "quota_bytes_per_s", c->quota_bytes);
-	jw_uint_field(w, "quota_deferred", c->quota_deferred);
-	jw_uint_field(w, "quota_heat_waits", c->heat_waits);
-	jw_uint_field(w, "events", s->bpf.events);
-	jw_uint_field(w, "drops", s->bpf.drops);
-	jw_uint_field(w, "first_touch", s->bpf.first_touch);
-	jw_uint_field(w, "repeat", s->bpf.repeat);
-	jw_uint_field(w, "hint", s->bpf.hint);
-	jw_uint_field(w, "prot", s->bpf.prot);
-	jw_uint_field(w, "wakeups", s->bpf.wakeups);
-	jw_uint_field(w, "folded", s->bpf.folded);
-	jw_uint_field(w, "kernel_moves", s->bpf.kernel_moves);
-	jw_uint_field(w, "forks", s->bpf.forks);
-	jw_uint_field(w, "exits", s->bpf.exits);
-	jw_uint_field(w, "cgroup_joins", s->bpf.joins);
-	jw_uint_field(w, "targets_exited", c->targets_exited);
-	jw_uint_field(w, "targets_refused", c->targets_refused);
-	jw_uint_field(w, "heat_refused", c->heat_refused);
 	status_heat_json(w, s);
 	json_auto(w, c);
 	jw_name(w, "numa_balancing_saved");
@@ -358,7 +312,6 @@ static void status_json(const struct status *st, bool have, const char *only)
 static void text_counters(const struct status *st)
 {
 	const struct nw_ctl_stats *c = &st->s.ctl;
-	const struct nw_bpf_stats *b = &st->s.bpf;
 	bool daemon = c->npols && c->pols[0].name[0];
 	char wbuf[512], fbuf[512];
 
@@ -376,51 +329,21 @@ static void text_counters(const struct status *st)
 	if (c->weights_rejected)
 		printf("             map holds %s: REFUSED (node %llu)\n", fbuf,
 		       (unsigned long long)c->weights_bad_node);
-	printf("passes       %llu   scanned %llu pages, misplaced now %llu%s\n",
-	       (unsigned long long)c->passes, (unsigned long long)c->pages_scanned,
-	       (unsigned long long)c->pages_misplaced, c->pass_errors ? ", SOME TARGETS UNREADABLE" : "");
-	printf("moved        %llu pages (%.1f MiB), failed %llu; %llu move_pages calls, "
-	       "%llu folios resubmitted\n",
-	       (unsigned long long)c->pages_moved, c->bytes_moved / 1048576.0,
-	       (unsigned long long)c->pages_failed, (unsigned long long)c->move_calls,
-	       (unsigned long long)c->move_resubmitted);
-	if (c->move_touched)
-		printf("             %llu pages read first so move_pages could find them "
-		       "(NUMA hinting entries)\n", (unsigned long long)c->move_touched);
+	if (c->pass_errors)
+		printf("warning      SOME TARGETS UNREADABLE (see the log)\n");
+	counters_text(&st->s, daemon);	/* the scalars, from the one table */
 	printf("failed by    ");
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		printf("%s %llu%s", fail_reason_name(i), (unsigned long long)c->failed[i],
 		       i + 1 < NW_FAIL_MAX ? ", " : "\n");
-	if (daemon)
-		printf("quota        per policy, below; %llu folios deferred, %llu region scans "
-		       "waited for heat\n", (unsigned long long)c->quota_deferred,
-		       (unsigned long long)c->heat_waits);
-	else if (c->quota_bytes)
-		printf("quota        %.1f MiB/s (binary), %llu folios deferred, %llu region scans "
-		       "waited for heat\n", c->quota_bytes / 1048576.0,
-		       (unsigned long long)c->quota_deferred, (unsigned long long)c->heat_waits);
-	else
-		printf("quota        unlimited\n");
 	printf("cpu          %.2f s: scan %.2f, move %.2f, events %.2f, the rest %.2f "
 	       "(start-up, sources, weights)\n", c->cpu_ns / 1e9, c->cpu_scan_ns / 1e9,
 	       c->cpu_move_ns / 1e9, c->cpu_events_ns / 1e9,
 	       c->cpu_ns > c->cpu_scan_ns + c->cpu_move_ns + c->cpu_events_ns ?
 	       (c->cpu_ns - c->cpu_scan_ns - c->cpu_move_ns - c->cpu_events_ns) / 1e9 : 0.0);
-	printf("events       %llu (first touch %llu, repeat %llu, hint %llu, write %llu; "
-	       "%llu faults folded into them), drops %llu, wakeups %llu, not held by the heat "
-	       "table %llu\n",
-	       (unsigned long long)b->events, (unsigned long long)b->first_touch,
-	       (unsigned long long)b->repeat, (unsigned long long)b->hint,
-	       (unsigned long long)b->prot, (unsigned long long)b->folded,
-	       (unsigned long long)b->drops, (unsigned long long)b->wakeups,
-	       (unsigned long long)c->heat_refused);
 	status_heat_text(&st->s);
 	for (int i = 0; i < NW_AUTO_POL && c->autow_pol[i].a.state; i++)
 		text_auto(&c->autow_pol[i]);
-	printf("kernel       %llu NUMA-balancing migrations seen, %llu pages moved back after "
-	       "placing, %llu regions left to it\n",
-	       (unsigned long long)b->kernel_moves, (unsigned long long)c->removes,
-	       (unsigned long long)c->contested);
 	if (!(c->numa_balancing >> 63))
 		printf("             kernel.numa_balancing off while running (was %llu)\n",
 		       (unsigned long long)c->numa_balancing);
@@ -455,244 +378,6 @@ static void text_nodes(const struct status *st)
 	for (int i = 0; i < st->ntg; i++)
 		printf(" %u", st->tg[i].pid);
 	printf("%s\n", st->ntg ? "" : " (none)");
-	printf("exited       %llu targets, %llu forks followed, %llu cgroup moves seen\n",
-	       (unsigned long long)c->targets_exited, (unsigned long long)st->s.bpf.forks,
-	       (unsigned long long)st->s.bpf.joins);
-	if (c->targets_refused)
-		printf("refused      %llu processes named but not followed: the targets map holds %d\n",
-		       (unsigned long long)c->targets_refused, NW_MAX_TARGETS);
-}
-
-/* One metric's HELP and TYPE lines. */
-static void prom_head(const char *name, const char *type, const char *help)
-{
-	printf("# HELP numaweave_%s %s\n# TYPE numaweave_%s %s\n", name, help, name, type);
-}
-
-static void prom_one(const char *name, const char *type, const char *help, uint64_t v)
-{
-	prom_head(name, type, help);
-	printf("numaweave_%s %llu\n", name, (unsigned long long)v);
-}
-
-static void prom_float(const char *name, const char *type, const char *help, double v)
-{
-	prom_head(name, type, help);
-	printf("numaweave_%s %.6f\n", name, v);
-}
-
-/* Each auto policy's gauges, labelled by its name (run's: policy="", no label to Prometheus). */
-static void prom_auto(const struct nw_ctl_stats *c)
-{
-	static const struct {
-		const char *name, *type, *help;
-	} m[] = {
-		{ "auto_paused", "gauge", "1 while a manual edit holds the policy's weights" },
-		{ "auto_spill_ratio", "gauge", "share of pages kept off the home node" },
-		{ "auto_changes_total", "counter", "weight changes by the controller" },
-		{ "auto_latency_seconds", "gauge",
-		  "loaded latency the controller balances, home and the others (latency law)" },
-	};
-	int n = 0;
-
-	while (n < NW_AUTO_POL && c->autow_pol[n].a.state)
-		n++;
-	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]) && n; k++) {
-		prom_head(m[k].name, m[k].type, m[k].help);
-		for (int i = 0; i < n; i++) {
-			const struct nw_auto *a = &c->autow_pol[i].a;
-			int pl = (int)strnlen(c->autow_pol[i].policy, sizeof(c->autow_pol[i].policy));
-			const char *pn = c->autow_pol[i].policy;
-
-			if (k == 0)
-				printf("numaweave_%s{policy=\"%.*s\"} %d\n", m[k].name, pl, pn,
-				       a->state == 2);
-			else if (k == 1)
-				printf("numaweave_%s{policy=\"%.*s\"} %.6f\n", m[k].name, pl, pn,
-				       a->spill_permil / 1000.0);
-			else if (k == 2)
-				printf("numaweave_%s{policy=\"%.*s\"} %llu\n", m[k].name, pl, pn,
-				       (unsigned long long)a->changes);
-			else if (a->law)
-				printf("numaweave_%s{policy=\"%.*s\",side=\"home\"} %.9f\n"
-				       "numaweave_%s{policy=\"%.*s\",side=\"others\"} %.9f\n",
-				       m[k].name, pl, pn, a->lat_home_ns / 1e9, m[k].name, pl, pn,
-				       a->lat_others_ns / 1e9);
-		}
-	}
-}
-
-#define PG 4096ull	/* bytes in a page: the counters count 4 KiB pages */
-
-/* A per-node metric, for nodes with pages, moves or a weight; each value times scale. */
-static void prom_nodes(const char *name, const char *type, const char *help, const __u64 *v64,
-		       const __u32 *v32, const struct nw_ctl_stats *c, uint64_t scale)
-{
-	prom_head(name, type, help);
-	for (int n = 0; n < NW_MAX_NODES; n++)
-		if (c->pages_on[n] || c->moved_to[n] || c->weights[n])
-			printf("numaweave_%s{node=\"%d\"} %llu\n", name, n,
-			       (unsigned long long)(v64 ? v64[n] : v32[n]) * scale);
-}
-
-/* The policy a published target belongs to, "" if none (pn: room for a name). */
-static const char *tpage_policy(const struct nw_ctl_stats *c, int i, char *pn)
-{
-	uint32_t k = c->tpages[i].policy;
-
-	if (!k || k > NW_POL_STATS)
-		return "";
-	return MAP_STR(pn, c->pols[k - 1].name);
-}
-
-/* Each policy's series, labelled policy="NAME" (run's: ""); only: one policy. */
-static void prom_policies(const struct nw_ctl_stats *c, const char *only)
-{
-	static const char *const m[][3] = {
-		{ "policy_weight", "gauge", "weight in force per node" },
-		{ "policy_resident_bytes", "gauge", "its targets' resident memory per node, bytes" },
-		{ "policy_quota_bytes_per_second", "gauge", "move quota, 0 = unlimited" },
-		{ "policy_targets", "gauge", "processes it places" },
-		{ "policy_moved_bytes_total", "counter", "memory it moved, bytes" },
-		{ "policy_failed_bytes_total", "counter", "memory it could not move, bytes" },
-		{ "policy_paused", "gauge", "1 while all its weights are 0" },
-	};
-
-	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
-		prom_head(m[k][0], m[k][1], m[k][2]);
-		for (uint32_t i = 0; i < c->npols && i < NW_POL_STATS; i++) {
-			const struct nw_pol_stats *ps = &c->pols[i];
-			char pn[sizeof(ps->name) + 1];
-			uint64_t v;
-
-			if (!pol_shown(ps, only))
-				continue;
-			MAP_STR(pn, ps->name);
-			for (int n = 0; k < 2 && n < NW_MAX_NODES; n++)
-				if (ps->pages_on[n] || ps->weights[n])
-					printf("numaweave_%s{policy=\"%s\",node=\"%d\"} %llu\n",
-					       m[k][0], pn, n, (unsigned long long)(k ?
-					       ps->pages_on[n] * PG : ps->weights[n]));
-			if (k < 2)
-				continue;
-			v = k == 2 ? ps->quota_bytes : k == 3 ? ps->targets : k == 4 ?
-			    ps->bytes_moved : k == 5 ? ps->pages_failed * PG : ps->paused;
-			printf("numaweave_%s{policy=\"%s\"} %llu\n", m[k][0], pn,
-			       (unsigned long long)v);
-		}
-	}
-}
-
-/* The Prometheus text exposition format (for node_exporter's textfile collector). */
-static void status_prometheus(const struct status *st, bool have, const char *only)
-{
-	const struct nw_ctl_stats *c = &st->s.ctl;
-	const struct nw_bpf_stats *b = &st->s.bpf;
-	static const struct { const char *kind; size_t off; } ev[] = {
-		{ "first_touch", offsetof(struct nw_bpf_stats, first_touch) },
-		{ "repeat", offsetof(struct nw_bpf_stats, repeat) },
-		{ "hint", offsetof(struct nw_bpf_stats, hint) },
-		{ "write", offsetof(struct nw_bpf_stats, prot) },
-		{ "numa_arm", offsetof(struct nw_bpf_stats, arms) },
-		{ "numa_arm_void", offsetof(struct nw_bpf_stats, arms_void) },
-	};
-
-	prom_one("up", "gauge", "1 while a controller holds the pin dir", have && st->running);
-	prom_head("build_info", "gauge", "the release and commit of this numaweave, value 1");
-	printf("numaweave_build_info{version=\"%s\",commit=\"%s\"} 1\n", NW_VERSION, NW_COMMIT);
-	if (!have)
-		return;
-	prom_one("controller_pid", "gauge", "pid of the controller", c->pid);
-	prom_one("passes_total", "counter", "passes over the targets", c->passes);
-	/* memory in bytes, as node_exporter's series are (issue 28: pages) */
-	prom_one("scanned_bytes_total", "counter", "memory looked at, bytes", c->pages_scanned * PG);
-	prom_one("misplaced_bytes", "gauge", "memory off its node in the last pass, bytes",
-		 c->pages_misplaced * PG);
-	prom_one("moved_bytes_total", "counter", "memory moved, bytes", c->bytes_moved);
-	prom_one("move_calls_total", "counter", "move_pages(2) calls", c->move_calls);
-	prom_float("move_seconds_total", "counter", "time in move_pages(2)", c->move_ns / 1e9);
-	prom_head("cpu_seconds_total", "counter",
-		  "the controller's CPU time: all, and scanning, moving, taking in events");
-	printf("numaweave_cpu_seconds_total{phase=\"all\"} %.6f\n", c->cpu_ns / 1e9);
-	printf("numaweave_cpu_seconds_total{phase=\"scan\"} %.6f\n", c->cpu_scan_ns / 1e9);
-	printf("numaweave_cpu_seconds_total{phase=\"move\"} %.6f\n", c->cpu_move_ns / 1e9);
-	printf("numaweave_cpu_seconds_total{phase=\"events\"} %.6f\n", c->cpu_events_ns / 1e9);
-	prom_head("failed_bytes_total", "counter", "memory that could not move, bytes, by reason");
-	for (int i = 0; i < NW_FAIL_MAX; i++)
-		printf("numaweave_failed_bytes_total{reason=\"%s\"} %llu\n", fail_reason_name(i),
-		       (unsigned long long)c->failed[i] * PG);
-	prom_one("quota_bytes_per_second", "gauge", "move quota, 0 = unlimited", c->quota_bytes);
-	prom_one("quota_deferred_folios_total", "counter",
-		 "folios (a huge page counts once) left for a later pass by the quota",
-		 c->quota_deferred);
-	prom_one("quota_heat_waits_total", "counter",
-		 "region scans a quota left until a read source spoke of them", c->heat_waits);
-	prom_one("pass_errors_total", "counter", "target passes that failed", c->pass_errors);
-	prom_one("weights_generation", "gauge", "tables put in force", c->weights_gen);
-	prom_one("weights_pending", "gauge", "1 while a change settles", c->weights_pending);
-	prom_one("weights_rejected", "gauge", "1 if the map holds a refused table",
-		 c->weights_rejected);
-	prom_nodes("weight", "gauge", "weight in force per node", NULL, c->weights, c, 1);
-	prom_nodes("resident_bytes", "gauge", "targets' resident memory per node, last pass, bytes",
-		   c->pages_on, NULL, c, PG);
-	prom_nodes("moved_to_bytes_total", "counter", "memory moved to each node, bytes",
-		   c->moved_to, NULL, c, PG);
-	prom_head("events_total", "counter", "access events from the BPF programs, by kind");
-	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
-		printf("numaweave_events_total{kind=\"%s\"} %llu\n", ev[i].kind,
-		       (unsigned long long)*(const __u64 *)((const char *)b + ev[i].off));
-	prom_one("event_drops_total", "counter", "events lost (ring buffer full)", b->drops);
-	prom_one("faults_folded_total", "counter",
-		 "target faults counted in a region's fold record, not a record each", b->folded);
-	prom_one("kernel_moves_total", "counter", "NUMA-balancing migrations seen",
-		 b->kernel_moves);
-	prom_one("moved_back_bytes_total", "counter",
-		 "memory the kernel moved back after numaweave placed it, bytes", c->removes * PG);
-	prom_one("regions_contested", "gauge", "regions left to NUMA balancing", c->contested);
-	prom_head("heat_regions", "gauge",
-		  "2 MiB regions by heat class and the source that put them there, last pass");
-	for (int cls = 0; cls < NW_CLS_MAX; cls++)
-		for (int src = 0; src < NW_RSRC_MAX; src++)
-			if (c->class_src[cls][src] || (src == NW_RSRC_NONE) == (cls == NW_CLS_UNKNOWN))
-				printf("numaweave_heat_regions{class=\"%s\",source=\"%s\"} %u\n",
-				       heat_class_name(cls), heat_source_name(src),
-				       c->class_src[cls][src]);
-	prom_one("heat_sees_reads", "gauge", "1 when a heat source sees reads",
-		 !!(c->heat_sources & NW_HEAT_READS));
-	prom_one("accessed_bit_samples_total", "counter",
-		 "targets' accessed bits read after a clear", c->young_samples);
-	prom_float("accessed_bit_seconds_total", "counter", "time spent clearing and reading them",
-		   c->young_ns / 1e9);
-	prom_auto(c);
-	prom_one("targets", "gauge", "processes followed", st->ntg);
-	prom_one("targets_exited_total", "counter", "followed processes that exited",
-		 c->targets_exited);
-	prom_one("targets_refused", "gauge",
-		 "processes named by a source but not followed: the targets map is full",
-		 c->targets_refused);
-	prom_one("cgroup_joins_total", "counter",
-		 "processes moved between cgroups while a policy names one", st->s.bpf.joins);
-	char pn[sizeof(c->pols[0].name) + 1];
-
-	prom_head("target_resident_bytes", "gauge", "resident memory per target and node, bytes");
-	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
-		for (int n = 0; n < NW_MAX_NODES; n++)
-			if (!c->tpages[i].gone && (c->tpages[i].pages[n] || c->weights[n]))
-				printf("numaweave_target_resident_bytes{pid=\"%u\",policy=\"%s\","
-				       "node=\"%d\"} %llu\n", c->tpages[i].pid,
-				       tpage_policy(c, i, pn), n,
-				       (unsigned long long)c->tpages[i].pages[n] * PG);
-	prom_head("target_heat_regions", "gauge", "2 MiB regions per target by heat class");
-	for (int i = 0; i < NW_TPAGES && c->tpages[i].pid; i++)
-		if (!c->tpages[i].gone)
-			printf("numaweave_target_heat_regions{pid=\"%u\",class=\"hot\"} %u\n"
-			       "numaweave_target_heat_regions{pid=\"%u\",class=\"warm\"} %u\n"
-			       "numaweave_target_heat_regions{pid=\"%u\",class=\"idle\"} %u\n"
-			       "numaweave_target_heat_regions{pid=\"%u\",class=\"unknown\"} %u\n",
-			       c->tpages[i].pid, c->tpages[i].regions_hot, c->tpages[i].pid,
-			       c->tpages[i].regions_warm, c->tpages[i].pid, c->tpages[i].regions_idle,
-			       c->tpages[i].pid, c->tpages[i].regions_unknown);
-	prom_policies(c, only);
 }
 
 static bool policy_known(const struct nw_ctl_stats *c, const char *name)

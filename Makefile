@@ -37,7 +37,7 @@ UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/proc
 	     user/sensor_file.c user/sensor_resctrl.c user/sensor_perf.c user/sensor_cha.c user/sensor_uncore.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_common.c user/cmd_opts.c user/help.c user/cmd_run.c user/cmd_status.c user/status_prom.c user/status_heat.c user/cmd_weights.c user/cmd_tune.c \
 	     user/cmd_numastat.c user/loader.c user/pins.c user/sources.c user/daemon.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
-	     user/engine.c user/events.c user/follow.c user/pols.c user/heatsrc.c user/plan.c user/young.c
+	     user/engine.c user/events.c user/follow.c user/pols.c user/heatsrc.c user/plan.c user/moving.c user/young.c
 PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
 UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))

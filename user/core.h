@@ -235,6 +235,9 @@ void pols_free(struct engine *e);
 
 /* plan.c: one pass over every target (scan, plan, move). */
 void plan_pass(struct engine *e, bool force_full);
+/* moving.c: target t's planned moves (e->moves) carried out, or in a dry run said. */
+int move_target(struct engine *e, struct target *t);
+int dry_target(struct engine *e, struct target *t);
 
 /* report.c */
 void report_publish(struct engine *e);

@@ -75,6 +75,8 @@ static int engine_init(struct engine *e)
 				return rc < 0 ? 1 : rc;	/* the daemon says and goes on */
 		pol_sources_refresh(e, p);
 	}
+	/* shown from the start: the first pass over thousands of targets takes a while */
+	e->ts.refused = e->ts.refused_now;
 	e->child.out_to_err = o->json;
 	if (o->cmd && (rc = child_start(&e->child, o->cmd, &e->ts, o->cfg.children))) {
 		nw_err("cannot start %s: %s", o->cmd[0], strerror(-rc));

@@ -18,7 +18,12 @@ WERROR   ?= $(if $(CI),1,0)
 WARN     := -Wall -Wextra -Wimplicit-fallthrough -Wno-unused-parameter -Wno-format-truncation \
 	    $(if $(filter 1,$(WERROR)),-Werror)
 OPT      ?= -O2 -g
-NW_CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) -MMD -MP $(CFLAGS)
+# user/ by layer: commands, the core loop, pure rules, configuration, sensors,
+# system access, small libraries (docs/design.md, "Where the code is")
+USER_DIRS := user user/cmd user/core user/rules user/config user/sensors user/sys user/lib
+vpath %.c $(USER_DIRS)
+NW_CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(OUT) \
+	     -MMD -MP $(CFLAGS)
 NW_LDFLAGS := $(LDFLAGS)
 LDLIBS   := -lbpf -lelf -lz -lnuma -lyaml -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -29,18 +34,18 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Pure code: no libbpf, unit-tested without root (policy included).
-PURE_SRCS := user/placement.c user/parse.c user/heat.c user/config.c user/config_yaml.c user/config_scheme.c \
-	     user/policy.c user/moves.c user/safeio.c user/autow.c
+PURE_SRCS := user/rules/placement.c user/lib/parse.c user/rules/heat.c user/config/config.c user/config/config_yaml.c user/config/config_scheme.c \
+	     user/rules/policy.c user/rules/moves.c user/lib/safeio.c user/rules/autow.c
 # Linked into the unit tests too: no libbpf either.
-UNIT_LIB_SRCS := $(PURE_SRCS) user/migrate.c user/pagemap.c user/log.c user/procfs.c \
-	     user/json.c user/counters.c user/nodes.c user/report.c user/sensors.c user/sensor_util.c \
-	     user/sensor_file.c user/sensor_resctrl.c user/sensor_perf.c user/sensor_cha.c user/sensor_uncore.c
-PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd_common.c user/cmd_opts.c user/help.c user/cmd_run.c user/cmd_status.c user/status_prom.c user/status_heat.c user/cmd_weights.c user/cmd_tune.c \
-	     user/cmd_numastat.c user/loader.c user/pins.c user/sources.c user/daemon.c user/damon.c user/vma_iter.c user/targets.c user/sysctl.c \
-	     user/engine.c user/events.c user/follow.c user/pols.c user/heatsrc.c user/plan.c user/moving.c user/young.c
-PROG_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PROG_SRCS))
-PURE_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(PURE_SRCS))
-UNIT_OBJS := $(patsubst user/%.c,$(OUT)/obj/%.o,$(UNIT_LIB_SRCS))
+UNIT_LIB_SRCS := $(PURE_SRCS) user/sys/migrate.c user/sys/pagemap.c user/lib/log.c user/sys/procfs.c \
+	     user/lib/json.c user/cmd/counters.c user/sys/nodes.c user/core/report.c user/sensors/sensors.c user/sensors/sensor_util.c \
+	     user/sensors/sensor_file.c user/sensors/sensor_resctrl.c user/sensors/sensor_perf.c user/sensors/sensor_cha.c user/sensors/sensor_uncore.c
+PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd/cmd_common.c user/cmd/cmd_opts.c user/cmd/help.c user/cmd/cmd_run.c user/cmd/cmd_status.c user/cmd/status_prom.c user/cmd/status_heat.c user/cmd/cmd_weights.c user/cmd/cmd_tune.c \
+	     user/cmd/cmd_numastat.c user/sys/loader.c user/sys/pins.c user/sys/sources.c user/core/daemon.c user/sys/damon.c user/sys/vma_iter.c user/sys/targets.c user/sys/sysctl.c \
+	     user/core/engine.c user/core/events.c user/core/follow.c user/core/pols.c user/core/heatsrc.c user/core/plan.c user/core/moving.c user/sys/young.c
+PROG_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(PROG_SRCS)))
+PURE_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(PURE_SRCS)))
+UNIT_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(UNIT_LIB_SRCS)))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
@@ -65,7 +70,7 @@ all: $(OUT)/numaweave $(OUT)/alloc_data
 
 test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
-$(OUT) $(OUT)/obj:
+$(OUT) $(OUT)/objs:
 	$(Q)mkdir -p $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/numaweave/*.h) $(VMLINUX) | $(OUT)
@@ -88,11 +93,11 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@
 
 # Header dependencies come from -MMD; the generated headers must exist first.
-$(OUT)/obj/%.o: user/%.c | $(SKELS) $(OUT)/version.h $(OUT)/obj
+$(OUT)/objs/%.o: %.c | $(SKELS) $(OUT)/version.h $(OUT)/objs
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) -c $< -o $@
 
--include $(wildcard $(OUT)/obj/*.d)
+-include $(wildcard $(OUT)/objs/*.d)
 
 $(OUT)/numaweave: $(PROG_OBJS)
 	$(call msg,LINK,$@)
@@ -111,7 +116,7 @@ $(OUT)/bench_faults: tests/bench/bench_faults.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lpthread
 
-$(OUT)/sim_autow: tests/bench/sim_autow.c $(OUT)/obj/autow.o
+$(OUT)/sim_autow: tests/bench/sim_autow.c $(OUT)/objs/autow.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ -lm
 
@@ -210,8 +215,8 @@ dist: | $(OUT)
 	@echo "$(OUT)/$(DIST).tar.gz" 
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/obj/loader.o $(OUT)/obj/pins.o $(OUT)/obj/vma_iter.o $(OUT)/obj/log.o \
-		$(OUT)/obj/targets.o $(OUT)/obj/procfs.o $(OUT)/obj/young.o $(OUT)/obj/safeio.o
+$(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/objs/loader.o $(OUT)/objs/pins.o $(OUT)/objs/vma_iter.o $(OUT)/objs/log.o \
+		$(OUT)/objs/targets.o $(OUT)/objs/procfs.o $(OUT)/objs/young.o $(OUT)/objs/safeio.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 
@@ -258,7 +263,8 @@ FUZZ_SECONDS ?= 600
 CHECK_FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := weights units yaml
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(OUT)/fuzz_%)
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Iuser -D_GNU_SOURCE -std=gnu11
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude $(addprefix -I,$(USER_DIRS)) \
+	       -D_GNU_SOURCE -std=gnu11
 $(OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(OUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@ -lyaml -lnuma -lm

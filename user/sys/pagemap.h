@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pages — the resident folios of a range of a target: where each starts, its
+ * pagemap — the resident folios of a range of a target: where each starts, its
  * order, and the node it is on. From /proc/PID/pagemap (present bit, PFN),
  * /proc/kpageflags (compound head/tail, THP) and the memory-block-to-node map
  * in sysfs. Without PFNs (no CAP_SYS_ADMIN) every page is order 0 and its node

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * numastat.c — `numaweave numastat PID|NAME...`: per-node memory of processes
+ * cmd_numastat.c — `numaweave numastat PID|NAME...`: per-node memory of processes
  * in the layouts of `numastat -p`: one process, its Huge, Heap, Stack and
  * Private rows (MB per node); several, one row each and a total. A NAME
  * (not a number) names every process whose comm is NAME or whose command line

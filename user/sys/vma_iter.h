@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vmas — a process's VMAs as the kernel has them (vm_pgoff included). */
+/* vma_iter — a process's VMAs as the kernel has them (vm_pgoff included). */
 #ifndef NW_VMAS_H
 #define NW_VMAS_H
 

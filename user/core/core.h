@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * engine — the controller of `numaweave run`: its state, shared by the loop
- * (engine.c), the planner (plan.c) and reporting (report.c).
+ * core — the controller's state (struct engine, struct pol, a pass) and the
+ * functions of the core loop's files, shared by the loop (engine.c), events,
+ * following, policies, heat sources, planning, moving and reporting. Types
+ * and declarations only: no core.c, so including it ties no file to another.
  */
-#ifndef NW_ENGINE_H
-#define NW_ENGINE_H
+#ifndef NW_CORE_H
+#define NW_CORE_H
 
 #include <limits.h>
 #include <stdbool.h>

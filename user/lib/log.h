@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* log — messages by level on stderr (journald priorities) or syslog; sd_notify. */
 #ifndef NW_LOG_H
 #define NW_LOG_H
 

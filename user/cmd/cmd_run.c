@@ -35,6 +35,21 @@ static void warn_cfg(const char *msg)
 	nw_warn("%s: %s", warn_file, msg);
 }
 
+/* The core's result as the process's exit status (CONTRACT: 0, 1 runtime, 2 input). */
+static int exit_code(int status)
+{
+	switch (status) {
+	case NW_OK:
+		return 0;
+	case NW_FAILED:
+		return 1;
+	case NW_REFUSED:
+		return 2;
+	default:
+		return status;	/* -- CMD's own exit status */
+	}
+}
+
 /* A pid we may follow (see target_pid_check). */
 static int check_pid(int pid)
 {
@@ -318,7 +333,7 @@ int cmd_run(int argc, char **argv)
 	if ((rc = run_weights(&o, &a)) || (rc = run_settings(&o, &a)) ||
 	    (rc = run_targets(&o, &a, argc, argv)) || (rc = cmd_need_caps()))
 		return rc;
-	return engine_run(&o);
+	return exit_code(engine_run(&o));
 }
 
 /* `numaweave daemon`: the policies in --config-dir, served until a signal. */
@@ -355,5 +370,5 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if ((rc = cmd_need_caps()))
 		return rc;
-	return engine_run(&o);
+	return exit_code(engine_run(&o));
 }

@@ -30,6 +30,16 @@
 
 struct engine;
 
+/*
+ * What the core's start-up and loop end with; the commands turn it into the
+ * process's exit status (cmd_run.c), nothing below them does.
+ */
+enum nw_status {
+	NW_OK = 0,
+	NW_FAILED = 1,		/* a runtime failure: the kernel, /proc, memory */
+	NW_REFUSED = 2,		/* bad input or a setting refused: the operator can fix it */
+};
+
 struct engine_opts {
 	struct nw_config cfg;
 	bool daemon;			/* policies from config_dir; never exits because targets did */
@@ -49,7 +59,7 @@ struct engine_opts {
 	/*
 	 * The daemon's policies: loaded at start and on SIGHUP by whoever runs
 	 * the loop (the daemon command hands daemon_policies_load), so the loop
-	 * names no caller. 0, or an exit status at start.
+	 * names no caller. NW_OK, or NW_FAILED / NW_REFUSED at start.
 	 */
 	int (*policies_load)(struct engine *e, bool start);
 };
@@ -162,7 +172,7 @@ struct engine {
 	int *src_pids;		/* the pids the sources name (SOURCE_MAX_PIDS, heap) */
 };
 
-/* Returns the process exit status (0, 1, 2, or CMD's). */
+/* An nw_status; with -- CMD (not --once) the child's exit status instead when all went well. */
 int engine_run(struct engine_opts *o);
 
 /* events.c: signals and the ring buffer's records. */
@@ -186,7 +196,7 @@ void balancing_sources(struct engine *e);
 void damon_sync(struct engine *e);
 /* The accessed bits: clear and sample the targets due (new_only: only new ones). */
 void young_tick(struct engine *e, bool new_only);
-/* What heat can see here, said at start: 0, or an exit status. */
+/* What heat can see here, said at start: NW_OK, or NW_FAILED / NW_REFUSED. */
 int heat_sources_init(struct engine *e);
 
 /* pols.c: the weights maps are read through their mapping this often. */
@@ -194,7 +204,7 @@ int heat_sources_init(struct engine *e);
 uint64_t quarter_interval_ns(const struct engine_opts *o);
 /* Every policy's map by system call (those not mapped): true when a new table is in force. */
 bool pols_weights_poll(struct engine *e, uint64_t now);
-/* run's one policy: the command line's settings on the `weights` pin. 0, or an exit status. */
+/* run's one policy: the command line's settings on the `weights` pin. NW_OK, or NW_FAILED / NW_REFUSED. */
 int run_policy_init(struct engine *e);
 /* A signal asked the controller to stop: long work ends early. */
 bool engine_stopping(void);
@@ -209,11 +219,16 @@ void engine_watch_ages(struct engine *e);
 
 /* The policy whose table status shows (run's, the daemon's first). */
 const struct pol *engine_main_pol(const struct engine *e);
-/* Follow pid for policy p (checked, claimed first); 0, or an exit status (or -EEXIST: another policy has it) with the reason said. */
+/*
+ * Follow pid for policy p (checked, claimed first): 0, or -errno with the
+ * reason said: -EINVAL it may not be followed (gone, a thread, a kernel
+ * thread, numaweave), -EEXIST another policy has it, -EBUSY another
+ * controller does, -EIO /proc unreadable, or what the targets map said.
+ */
 int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src);
 /*
  * p's first table: its config's weights written to its map, else what is pinned
- * there; checked and put in force. 0, or an exit status with the reason said
+ * there; checked and put in force. NW_OK, or NW_FAILED / NW_REFUSED with the reason said
  * (none_hint: what to do when there are none).
  */
 int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint);
@@ -223,13 +238,13 @@ bool pol_weights_poll(struct engine *e, struct pol *p, uint64_t now);
 /* Pids from p's pid files and cgroups: new ones followed, those no longer named let go. */
 int pol_sources_refresh(struct engine *e, struct pol *p);	/* new targets followed */
 void pol_free(struct pol *p);
-/* --weights auto: start the controller of p (0, or an exit status), and one decision a pass. */
+/* --weights auto: start the controller of p (NW_OK, or NW_FAILED / NW_REFUSED), and one decision a pass. */
 int pol_auto_init(struct engine *e, struct pol *p);
 /* A config whose weights come from a sensor (auto_spec): it starts with everything at home. */
 void pol_cfg_auto_home(struct nw_config *c);
 void pol_auto_tick(struct engine *e, struct pol *p);
 
-/* daemon.c: the policy files. Load (or reload) config_dir; 0, or an exit status at start
+/* daemon.c: the policy files. Load (or reload) config_dir; NW_OK, or NW_FAILED / NW_REFUSED at start
    (the daemon hands it to the loop as engine_opts.policies_load). */
 int daemon_policies_load(struct engine *e, bool start);
 /* pols.c: every policy freed (at the end of a run or the daemon). */

@@ -404,14 +404,14 @@ static DIR *config_dir_open(struct engine *e, bool start, int *rc)
 			close(dfd);
 		if (!start)
 			nw_warn("keeping the policies loaded before");
-		*rc = 2;
+		*rc = NW_REFUSED;
 		return NULL;
 	}
 	d = fdopendir(dfd);
 	if (!d) {
 		nw_err("cannot read config dir %s: %s", dir, strerror(errno));
 		close(dfd);
-		*rc = 1;
+		*rc = NW_FAILED;
 	}
 	return d;
 }
@@ -442,7 +442,7 @@ int daemon_policies_load(struct engine *e, bool start)
 		return rc;
 	if (policy_names(d, dir, &names, &n)) {
 		closedir(d);
-		return 1;
+		return NW_FAILED;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char name[NW_POLICY_NAME_MAX + 8], err[256];

@@ -26,7 +26,7 @@
 #include "procfs.h"
 #include "sources.h"
 
-/* Load, pin, take the weights, follow the targets. 0, or an exit status. */
+/* Load, pin, take the weights, follow the targets. NW_OK, or NW_FAILED / NW_REFUSED. */
 static int engine_init(struct engine *e)
 {
 	struct engine_opts *o = e->o;
@@ -39,7 +39,7 @@ static int engine_init(struct engine *e)
 
 	e->nb.orig = -1;
 	if (loader_open(&e->ld, &lo))
-		return 1;
+		return NW_FAILED;
 	e->ts.map_fd = e->ld.targets_fd;
 	e->ts.no_claims = o->dry_run;
 	if (!o->dry_run)
@@ -60,19 +60,19 @@ static int engine_init(struct engine *e)
 		nw_info("no memory-block map: nodes come from move_pages(2)");
 	if (heat_init(&e->heat, 1u << 22, 0.5)) {
 		nw_err("cannot allocate the heat table: %s", strerror(ENOMEM));
-		return 1;
+		return NW_FAILED;
 	}
 	e->rb = ring_buffer__new(e->ld.events_fd, engine_on_event, e, NULL);
 	if (!e->rb) {
 		nw_err("cannot open the ring buffer: %s", strerror(errno));
-		return 1;
+		return NW_FAILED;
 	}
 	for (int i = 0; i < e->npols; i++) {
 		struct pol *p = e->pols[i];
 
 		for (int k = 0; k < p->cfg.nr_pids; k++)
 			if ((rc = engine_follow(e, p, p->cfg.pids[k], false)) && !o->daemon)
-				return rc < 0 ? 1 : rc;	/* the daemon says and goes on */
+				return rc == -EINVAL ? NW_REFUSED : NW_FAILED;	/* the daemon goes on */
 		pol_sources_refresh(e, p);
 	}
 	/* shown from the start: the first pass over thousands of targets takes a while */
@@ -80,7 +80,7 @@ static int engine_init(struct engine *e)
 	e->child.out_to_err = o->json;
 	if (o->cmd && (rc = child_start(&e->child, o->cmd, &e->ts, o->cfg.children))) {
 		nw_err("cannot start %s: %s", o->cmd[0], strerror(-rc));
-		return 1;
+		return NW_FAILED;
 	}
 	if (o->cmd)
 		targets_find(&e->ts, e->child.pid)->pol = e->pols[0];
@@ -157,7 +157,7 @@ static int engine_once(struct engine *e)
 	if (e->ctl.pass_errors) {
 		nw_err("the pass could not read %llu target(s)",
 		       (unsigned long long)e->ctl.pass_errors);
-		return 1;
+		return NW_FAILED;
 	}
 	return 0;
 }
@@ -279,7 +279,7 @@ static int engine_loop(struct engine *e)
 		bool changed = false;
 
 		if (engine_wait(e, due < next_v ? due : next_v))
-			return 1;
+			return NW_FAILED;
 		if (engine_done(e))
 			break;
 		changed = engine_reload(e);

@@ -96,12 +96,12 @@ int engine_follow(struct engine *e, struct pol *p, int pid, bool from_src)
 			nw_debug("%s", err);
 		else
 			nw_err("%s", err);
-		return rc;
+		return rc == 2 ? -EINVAL : -EIO;	/* may not be followed; /proc unreadable */
 	}
 	/* said if not: claimed by another controller (-EBUSY), or the map refused it */
 	if (engine_adopt(e, p, pid, 0, from_src, NULL, &rc))
 		return 0;
-	return rc == -EBUSY ? -EBUSY : 1;
+	return rc < 0 ? rc : -EIO;
 }
 
 static int cmp_int(const void *a, const void *b)

@@ -31,7 +31,7 @@ int balancing_init(struct engine *e)
 		e->ctl.numa_balancing = (uint64_t)nb;
 	} else if (e->o->numa_balancing_off && !e->o->dry_run) {
 		if (nb_guard_off(&e->nb))
-			return 1;
+			return NW_FAILED;
 		if (e->nb.orig >= 0)
 			e->ctl.numa_balancing = e->nb.orig;
 	} else if (!sysctl_read_int(NB_SYSCTL, &nb) && nb) {
@@ -357,7 +357,7 @@ int heat_sources_init(struct engine *e)
 	    !e->o->force_blind && !e->o->dry_run) {
 		nw_err("migrate_cold with an access pattern needs a read-access signal: use a "
 		       "kernel with DAMON, leave kernel.numa_balancing on, or --force-blind");
-		return 2;
+		return NW_REFUSED;
 	}
 	return 0;
 }

@@ -114,11 +114,11 @@ int pol_auto_init(struct engine *e, struct pol *p)
 	p->ac = calloc(1, sizeof(*p->ac));
 	if (!p->ac) {
 		nw_err("%s", strerror(ENOMEM));
-		return 1;
+		return NW_FAILED;
 	}
 	if (sensor_open(&p->ac->s, p->cfg.auto_spec, err, sizeof(err))) {
 		nw_err("%s%s", p->label, err);	/* "policy NAME: ", for the daemon's */
-		return 2;
+		return NW_REFUSED;
 	}
 	autow_defaults(&ap);
 	autow_init(&p->ac->a, &ap, nodes_home());
@@ -126,7 +126,7 @@ int pol_auto_init(struct engine *e, struct pol *p)
 	nw_info("weights from measured bandwidth: sensor %s, home node %d, one decision an "
 		"interval", p->ac->s.name, p->ac->a.home);
 	sensor_log(&p->ac->s);
-	return weights_write(p->weights_fd, p->ac->w) ? 1 : 0;
+	return weights_write(p->weights_fd, p->ac->w) ? NW_FAILED : NW_OK;
 }
 
 /* One decision: read the sensor, take out our own migration traffic, write what it decides. */
@@ -253,19 +253,19 @@ int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint)
 	}
 	if (p->cfg.have_weights && (rc = weights_write(p->weights_fd, p->cfg.weights))) {
 		nw_err("%scannot write weights: %s", p->label, strerror(-rc));
-		return 1;
+		return NW_FAILED;
 	}
 	if (weights_read(p->weights_fd, w)) {
 		nw_err("%scannot read weights: %s", p->label, strerror(errno));
-		return 1;
+		return NW_FAILED;
 	}
 	if (weights_zero(w)) {
 		nw_err("%sno weights: %s", p->label, none_hint);
-		return 2;
+		return NW_REFUSED;
 	}
 	if (weights_validate(w, err, sizeof(err), &bad)) {
 		nw_err("%s%sweights refused: %s", p->label, p->cfg.have_weights ? "" : "pinned ", err);
-		return 2;
+		return NW_REFUSED;
 	}
 	memcpy(p->ws.read, w, sizeof(w));
 	pol_weights_apply(e, p, w);
@@ -275,7 +275,7 @@ int pol_weights_init(struct engine *e, struct pol *p, const char *none_hint)
 	return 0;
 }
 
-/* run's one policy: the command line's settings on the `weights` pin. 0, or an exit status. */
+/* run's one policy: the command line's settings on the `weights` pin. NW_OK, or NW_FAILED / NW_REFUSED. */
 int run_policy_init(struct engine *e)
 {
 	struct pol *p = calloc(1, sizeof(*p));
@@ -284,7 +284,7 @@ int run_policy_init(struct engine *e)
 
 	if (!p) {
 		nw_err("%s", strerror(ENOMEM));
-		return 1;
+		return NW_FAILED;
 	}
 	e->pols[e->npols++] = p;
 	p->cfg = e->o->cfg;

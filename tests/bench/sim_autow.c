@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sim_autow: the weights controller (user/autow.c) on the model, the cover
+ * sim_autow: the weights controller (user/rules/autow.c) on the model, the cover
  * letter's toy example: one job from 0 to 300 s, a second from 100 to 200 s,
  * each demanding 75 of a 100 node (DRAM) beside a 50 node (CXL), 100 resident
  * each, migration at 20/s; background traffic on node 1 as given (0 default).

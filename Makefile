@@ -38,7 +38,7 @@ PURE_SRCS := user/rules/placement.c user/lib/parse.c user/rules/heat.c user/conf
 	     user/rules/policy.c user/rules/moves.c user/lib/safeio.c user/rules/autow.c
 # Linked into the unit tests too: no libbpf either.
 UNIT_LIB_SRCS := $(PURE_SRCS) user/sys/migrate.c user/sys/pagemap.c user/lib/log.c user/sys/procfs.c \
-	     user/lib/json.c user/cmd/counters.c user/sys/nodes.c user/core/report.c user/sensors/sensors.c user/sensors/sensor_util.c \
+	     user/lib/json.c user/lib/counters.c user/sys/nodes.c user/core/report.c user/sensors/sensors.c user/sensors/sensor_util.c \
 	     user/sensors/sensor_file.c user/sensors/sensor_resctrl.c user/sensors/sensor_perf.c user/sensors/sensor_cha.c user/sensors/sensor_uncore.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd/cmd_common.c user/cmd/cmd_opts.c user/cmd/help.c user/cmd/cmd_run.c user/cmd/cmd_status.c user/cmd/status_prom.c user/cmd/status_heat.c user/cmd/cmd_weights.c user/cmd/cmd_tune.c \
 	     user/cmd/cmd_numastat.c user/sys/loader.c user/sys/policy_maps.c user/sys/pins.c user/sys/sources.c user/core/daemon.c user/sys/damon.c user/sys/vma_iter.c user/sys/targets.c user/sys/sysctl.c \

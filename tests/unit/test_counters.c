@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The counter table (user/cmd/counters.c) that status renders as text, JSON and
+ * The counter table (user/lib/counters.c) that status renders as text, JSON and
  * Prometheus: each JSON name is one the schema requires of status, each
  * Prometheus name follows prom_check's rules (counters and only they end in
  * _total, memory in bytes), a name's labelled series are consecutive and the

@@ -4,11 +4,14 @@
  * per pass (with the per-target pages and the hottest regions), the -v line
  * per pass and at start-up, and the JSON of `run --once --json`.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include "core.h"
+#include "counters.h"
 #include "json.h"
 #include "log.h"
 
@@ -290,11 +293,21 @@ void report_startup(struct engine *e, uint64_t first_pass_ns)
 
 void report_json_pass(struct engine *e, double secs)
 {
+	static const char *const moves_keys[] = { "move_calls", "move_resubmitted",
+						  "move_touched", "pass_errors", NULL };
+	static const char *const tail_keys[] = { "heat_refused", "targets_exited", NULL };
+	struct nw_stats *snap = malloc(sizeof(*snap));	/* 80 KiB: not the stack */
 	const struct nw_ctl_stats *c = &e->ctl;
 	struct rusage ru = {};
 	struct jw w;
 
 	e->ctl.cpu_ns = nw_process_cpu_ns();
+	if (!snap) {
+		nw_err("--json: %s", strerror(ENOMEM));
+		return;
+	}
+	snap->ctl = e->ctl;
+	snap->bpf = e->ld.stats->bpf;
 	getrusage(RUSAGE_SELF, &ru);
 	jw_init(&w, stdout);
 	jw_start_object(&w);
@@ -314,10 +327,7 @@ void report_json_pass(struct engine *e, double secs)
 	json_per_node(&w, "moved_to", c->moved_to, engine_main_pol(e)->ws.force);
 	json_per_node(&w, "planned_to", e->p.planned_to, engine_main_pol(e)->ws.force);
 	json_failed(&w, "failed", c->failed);
-	jw_uint_field(&w, "move_calls", c->move_calls);
-	jw_uint_field(&w, "move_resubmitted", c->move_resubmitted);
-	jw_uint_field(&w, "move_touched", c->move_touched);
-	jw_uint_field(&w, "pass_errors", c->pass_errors);
+	counters_json_pick(&w, snap, moves_keys);	/* named and read as status does */
 	json_cpu(&w, c);
 	jw_name(&w, "errors");	/* why a target could not be scanned */
 	jw_start_array(&w);
@@ -330,9 +340,9 @@ void report_json_pass(struct engine *e, double secs)
 		jw_end_object(&w);
 	}
 	jw_end_array(&w);
-	jw_uint_field(&w, "heat_refused", c->heat_refused);
-	jw_uint_field(&w, "targets_exited", c->targets_exited);
+	counters_json_pick(&w, snap, tail_keys);
 	jw_uint_field(&w, "max_rss_kib", (uint64_t)ru.ru_maxrss);
 	jw_end_object(&w);
 	fflush(stdout);
+	free(snap);
 }

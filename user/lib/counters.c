@@ -118,6 +118,14 @@ void counters_json(struct jw *w, const struct nw_stats *s)
 			jw_uint_field(w, table[i].json, value(&table[i], s));
 }
 
+void counters_json_pick(struct jw *w, const struct nw_stats *s, const char *const *keys)
+{
+	for (; *keys; keys++)
+		for (size_t i = 0; i < NR_COUNTERS; i++)
+			if (table[i].json && !strcmp(table[i].json, *keys))
+				jw_uint_field(w, table[i].json, value(&table[i], s));
+}
+
 /* Memory in bytes, time in seconds: the units node_exporter's series use. */
 void counters_prom(const struct nw_stats *s)
 {

@@ -36,6 +36,8 @@ struct counter {
 
 /* Every counter with a JSON key, as fields of the object being written. */
 void counters_json(struct jw *w, const struct nw_stats *s);
+/* The counters named (NULL-terminated list of JSON keys), in that order. */
+void counters_json_pick(struct jw *w, const struct nw_stats *s, const char *const *keys);
 /* Every counter with a Prometheus name, HELP and TYPE once a name. */
 void counters_prom(const struct nw_stats *s);
 /* A status line per group ("moved  12 pages moved, ..."); daemon: quotas are per policy. */

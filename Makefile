@@ -93,9 +93,11 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@
 
 # Header dependencies come from -MMD; the generated headers must exist first.
+# The dependency file names the headers only: the source comes from vpath, so
+# a source moved to another folder of user/ leaves no stale path behind.
 $(OUT)/objs/%.o: %.c | $(SKELS) $(OUT)/version.h $(OUT)/objs
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(NW_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(NW_CFLAGS) -c $< -o $@ && sed -i -E '1s#: [^ ]+\.c( |$$)#: #' $(@:.o=.d)
 
 -include $(wildcard $(OUT)/objs/*.d)
 

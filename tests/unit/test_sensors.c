@@ -115,7 +115,7 @@ Test(sensors, resctrl_rates_by_node)
 	snprintf(sys, sizeof(sys), "%s/sys", root);
 	cr_assert_eq(sensor_open_at(&s, "auto:resctrl", sys, step(0), err, sizeof(err)), 0, "%s",
 		     err);
-	cr_assert_eq(s.ndom, 2);
+	cr_assert_eq(s.u.rdt.ndom, 2);
 	cr_assert_str_eq(s.name, "resctrl");
 	/* capacities from HMAT: 60 + 40 GB/s per socket, 20 + 10 for the expander */
 	near(s.capacity[0], 100 * G, "capacity 0");
@@ -158,7 +158,7 @@ Test(sensors, auto_alone_takes_resctrl_where_no_pmu_counts)
 	snprintf(sys, sizeof(sys), "%s/sys", root);
 	cr_assert_eq(sensor_open_at(&s, "auto", sys, step(0), err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(s.name, "resctrl");
-	cr_assert_eq(s.ndom, 2);
+	cr_assert_eq(s.u.rdt.ndom, 2);
 	cr_assert(strstr(s.chosen, "chosen by auto") && strstr(s.chosen, "uncore not: ") &&
 		  strstr(s.chosen, "event_source"), "%s", s.chosen);
 	sensor_close(&s);
@@ -336,7 +336,7 @@ Test(uncore, counters_opened_as_perf_would)
 	 * cpumask "0,2"); cpu, clockticks and free-running ones skipped
 	 */
 	cr_assert_eq(nfk, 8);
-	cr_assert_eq(s.nctr, 8);
+	cr_assert_eq(s.u.unc.nctr, 8);
 	/* event=0x04 in config:0-7, umask=0x03 in config:8-15 */
 	x = find_on("uncore_imc_0", "cas_count_read", 0);
 	cr_assert(x && x->type == 14 && x->config == 0x0304 && !x->config1,
@@ -349,18 +349,18 @@ Test(uncore, counters_opened_as_perf_would)
 	cr_assert(x && x->config == (0x0304ull | 1ull << 32), "imc_1 read config %#llx",
 		  x ? (unsigned long long)x->config : 0ull);
 	/* 64 bytes a count (6.103515625e-5 MiB); each counter's node is its CPU's */
-	cr_assert_float_eq(s.ctr[0].bytes, 64.0, 1e-9);
-	for (int i = 0; i < s.nctr; i++)
+	cr_assert_float_eq(s.u.unc.ctr[0].bytes, 64.0, 1e-9);
+	for (int i = 0; i < s.u.unc.nctr; i++)
 		for (int k = 0; k < nfk; k++)
-			if (fk[k].fd == s.ctr[i].fd)
-				cr_assert_eq(s.ctr[i].node, fk[k].cpu == 2, "counter %d on CPU %d",
+			if (fk[k].fd == s.u.unc.ctr[i].fd)
+				cr_assert_eq(s.u.unc.ctr[i].node, fk[k].cpu == 2, "counter %d on CPU %d",
 					     i, fk[k].cpu);
 	cr_assert_eq(s.lat_src[0] != 0, true, "why no latency is said");
 	cr_assert_eq(s.has_latency, false);
 	near(s.capacity[0], 100 * G, "capacity 0");
 	near(s.capacity[1], 100 * G, "capacity 1");
 	sensor_close(&s);
-	cr_assert_eq(s.nctr, 0);
+	cr_assert_eq(s.u.unc.nctr, 0);
 }
 
 Test(uncore, auto_alone_takes_it_first)
@@ -372,7 +372,7 @@ Test(uncore, auto_alone_takes_it_first)
 	cr_assert_eq(sensor_open_at(&s, "auto", sys, uncore_step(0), err, sizeof(err)), 0, "%s",
 		     err);
 	cr_assert_str_eq(s.name, "uncore");
-	cr_assert_eq(s.nctr, 8);
+	cr_assert_eq(s.u.unc.nctr, 8);
 	cr_assert(strstr(s.chosen, "the first tried"), "%s", s.chosen);
 	sensor_close(&s);
 }
@@ -474,10 +474,10 @@ Test(umc, counters_from_perfs_tables)
 	cr_assert(x && x->type == 28 && x->cpu == 4 && x->config == 0x20a,
 		  "umc_3 wr: type %d cpu %d config %#llx", x ? x->type : -1, x ? x->cpu : -1,
 		  x ? (unsigned long long)x->config : 0ull);
-	cr_assert_float_eq(s.ctr[0].bytes, 64.0, 1e-9);
-	cr_assert_eq(s.ctr[0].node, 0);
-	cr_assert_eq(s.ctr[3].node, 0);
-	cr_assert_eq(s.ctr[4].node, 1);
+	cr_assert_float_eq(s.u.unc.ctr[0].bytes, 64.0, 1e-9);
+	cr_assert_eq(s.u.unc.ctr[0].node, 0);
+	cr_assert_eq(s.u.unc.ctr[3].node, 0);
+	cr_assert_eq(s.u.unc.ctr[4].node, 1);
 	sensor_close(&s);
 }
 
@@ -548,9 +548,9 @@ Test(cxl, expanders_node_from_its_decoders)
 	cr_assert_str_eq(s.cxl_src, "cxl_pmu_mem0.0=2");
 	rd = find("cxl_pmu_mem0.0", "m2s_req_memrd");
 	cr_assert(rd);
-	for (int i = 0; i < s.nctr; i++)
-		if (s.ctr[i].fd == rd->fd)
-			cr_assert_eq(s.ctr[i].node, 2);
+	for (int i = 0; i < s.u.unc.nctr; i++)
+		if (s.u.unc.ctr[i].fd == rd->fd)
+			cr_assert_eq(s.u.unc.ctr[i].node, 2);
 	sensor_close(&s);
 	/* named in the spec: the name wins, nothing taken from sysfs */
 	nfk = 0;
@@ -599,12 +599,12 @@ Test(cxl, named_expander_counted_for_its_node)
 		  rd ? (unsigned long long)rd->config : 0ull);
 	cr_assert(wr && wr->config == 0x1e98001100000002ull);
 	/* node 2's counters are the CXL PMU's two, and only they */
-	for (int i = 0, on2 = 0; i < s.nctr; i++) {
-		if (s.ctr[i].node == 2) {
-			cr_assert(s.ctr[i].fd == rd->fd || s.ctr[i].fd == wr->fd);
+	for (int i = 0, on2 = 0; i < s.u.unc.nctr; i++) {
+		if (s.u.unc.ctr[i].node == 2) {
+			cr_assert(s.u.unc.ctr[i].fd == rd->fd || s.u.unc.ctr[i].fd == wr->fd);
 			on2++;
 		}
-		if (i == s.nctr - 1)
+		if (i == s.u.unc.nctr - 1)
 			cr_assert_eq(on2, 2);
 	}
 	near(s.capacity[2], 50 * G, "capacity 2 (HMAT 30 + 20)");
@@ -656,9 +656,9 @@ TestSuite(cha, .init = cha_setup, .fini = teardown);
 /* The sensor's group whose occupancy counter is fd, or NULL. */
 static const struct cha_grp *group_of(const struct sensor *s, int fd)
 {
-	for (int i = 0; i < s->ncha; i++)
-		if (s->cha[i].fd[0] == fd)
-			return &s->cha[i];
+	for (int i = 0; i < s->u.unc.ncha; i++)
+		if (s->u.unc.cha[i].fd[0] == fd)
+			return &s->u.unc.cha[i];
 	return NULL;
 }
 
@@ -690,7 +690,7 @@ Test(cha, classes_spread_over_chas_and_sockets)
 	snprintf(sys, sizeof(sys), "%s/sys", root);
 	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
 	/* 6 CHAs x 2 sockets, each one class: local DDR, remote DDR, CXL, local, ... */
-	cr_assert_eq(s.ncha, 12, "%d: %s", s.ncha, s.lat_src);
+	cr_assert_eq(s.u.unc.ncha, 12, "%d: %s", s.u.unc.ncha, s.lat_src);
 	cr_assert_eq(nfk, 8 + 2 + 36, "iMC, CXL PMU and 3 counters a CHA group: %d", nfk);
 	/* perf's umask 0xc8168601: 0x01 in config:8-15, 0xc81686 from bit 32 */
 	x = find_on("uncore_cha_0", "unc_cha_tor_occupancy.ia_miss_drd_local_ddr", 0);
@@ -716,7 +716,7 @@ Test(cha, classes_spread_over_chas_and_sockets)
 	cr_assert(strstr(s.lat_src, "12 CHA counter groups") &&
 		  strstr(s.lat_src, "local DDR, remote DDR, CXL"), "%s", s.lat_src);
 	sensor_close(&s);
-	cr_assert_eq(s.ncha, 0);
+	cr_assert_eq(s.u.unc.ncha, 0);
 }
 
 Test(cha, latency_by_node)
@@ -804,7 +804,7 @@ Test(cha, other_cpus_and_old_formats_leave_latency_out)
 	/* an Ice Lake server (model 0x6a): other encodings, none of the CHA opened */
 	put_sys("devices/system/cpu/modalias", "cpu:type:x86,ven0000fam0006mod006A:feature:,0000");
 	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(s.ncha, 0);
+	cr_assert_eq(s.u.unc.ncha, 0);
 	cr_assert_eq(nfk, 10, "iMC and CXL PMU only");
 	cr_assert(strstr(s.lat_src, "Sapphire") && strstr(s.lat_src, "another model"), "%s",
 		  s.lat_src);
@@ -821,9 +821,9 @@ Test(cha, other_cpus_and_old_formats_leave_latency_out)
 	}
 	nfk = 0;
 	cr_assert_eq(sensor_open_at(&s, SPEC_CXL, sys, 0, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(s.ncha, 12, "local and remote DDR over the six CHAs, both sockets");
-	for (int i = 0; i < s.ncha; i++)
-		cr_assert_neq(s.cha[i].node, 2);
+	cr_assert_eq(s.u.unc.ncha, 12, "local and remote DDR over the six CHAs, both sockets");
+	for (int i = 0; i < s.u.unc.ncha; i++)
+		cr_assert_neq(s.u.unc.cha[i].node, 2);
 	cr_assert(strstr(s.lat_src, "local DDR, remote DDR)") &&
 		  strstr(s.lat_src, "CXL reads not counted"), "%s", s.lat_src);
 	sensor_close(&s);

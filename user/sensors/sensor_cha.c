@@ -25,11 +25,11 @@
 /* The CHA groups' counters, closed (latency without them: none). */
 void cha_close(struct sensor *s)
 {
-	for (int i = 0; i < s->ncha; i++)
+	for (int i = 0; i < s->u.unc.ncha; i++)
 		for (int k = 0; k < 3; k++)
-			if (s->cha[i].fd[k] >= 0)
-				close(s->cha[i].fd[k]);
-	s->ncha = 0;
+			if (s->u.unc.cha[i].fd[k] >= 0)
+				close(s->u.unc.cha[i].fd[k]);
+	s->u.unc.ncha = 0;
 }
 
 /*
@@ -118,7 +118,7 @@ static void tor_spec(char *buf, int len, int event, int c)
 static int cha_group(struct sensor *s, const char *dir, const char *name, long type, long cpu,
 		     int c, int node, char *err, int errlen)
 {
-	struct cha_grp *g = &s->cha[s->ncha];
+	struct cha_grp *g = &s->u.unc.cha[s->u.unc.ncha];
 	char spec[3][64], ev[3][64];
 
 	tor_spec(spec[0], sizeof(spec[0]), 0x36, c);
@@ -128,7 +128,7 @@ static int cha_group(struct sensor *s, const char *dir, const char *name, long t
 	snprintf(ev[1], sizeof(ev[1]), "unc_cha_tor_inserts.%s", tor_class[c].name);
 	snprintf(ev[2], sizeof(ev[2]), "unc_cha_clockticks");
 	*g = (struct cha_grp){ .fd = { -1, -1, -1 }, .node = node };
-	s->ncha++;	/* counted now: sensor_close closes what opened */
+	s->u.unc.ncha++;	/* counted now: sensor_close closes what opened */
 	for (int k = 0; k < 3; k++)
 		if ((g->fd[k] = perf_counter(dir, name, ev[k], spec[k], type, cpu, err, errlen)) < 0)
 			return g->fd[k];
@@ -185,7 +185,7 @@ void cha_open(struct sensor *s, const char *devs)
 	char err[256] = "", used[64] = "", skip[160] = "";
 
 	for (int nd = 0; nd < NW_MAX_NODES; nd++)
-		s->hmat_lat[nd] = s->mem_nodes >> nd & 1 ? hmat_attr(s->sys, nd, "read_latency") : 0;
+		s->u.unc.hmat_lat[nd] = s->mem_nodes >> nd & 1 ? hmat_attr(s->sys, nd, "read_latency") : 0;
 	n = scandir(devs, &names, NULL, versionsort);
 	if (n < 0)
 		return;
@@ -224,7 +224,7 @@ void cha_open(struct sensor *s, const char *devs)
 				if (from < 0 || (to = tor_target(s, cpus, c, from)) < 0 ||
 				    per[from][c] >= CHA_PER_CLASS)
 					continue;
-				if (s->ncha >= NW_CHA_MAX)
+				if (s->u.unc.ncha >= NW_CHA_MAX)
 					break;
 				if (!cha_group(s, dir, names[i]->d_name, type, cpu, c, to, err,
 					       sizeof(err)))
@@ -237,12 +237,12 @@ next:
 	if (err[0]) {
 		cha_close(s);
 		snprintf(s->lat_src, sizeof(s->lat_src), "no loaded latency: %s", err);
-	} else if (!s->ncha) {
+	} else if (!s->u.unc.ncha) {
 		snprintf(s->lat_src, sizeof(s->lat_src), "no loaded latency: no Intel CHA PMU "
 			 "(uncore_cha_N) with a class of reads to count");
 	} else {
 		snprintf(s->lat_src, sizeof(s->lat_src), "loaded latency from %d CHA counter groups "
-			 "(TOR occupancy/inserts of LLC-missing demand reads: %s)%s%s", s->ncha, used,
+			 "(TOR occupancy/inserts of LLC-missing demand reads: %s)%s%s", s->u.unc.ncha, used,
 			 skip[0] ? "; " : "", skip);
 	}
 }
@@ -257,10 +257,10 @@ next:
 void cha_read(struct sensor *s, double dt, const double *traffic)
 {
 	double busy[NW_MAX_NODES] = {0}, ins[NW_MAX_NODES] = {0};
-	bool all = s->ncha > 0;
+	bool all = s->u.unc.ncha > 0;
 
-	for (int i = 0; i < s->ncha; i++) {
-		struct cha_grp *g = &s->cha[i];
+	for (int i = 0; i < s->u.unc.ncha; i++) {
+		struct cha_grp *g = &s->u.unc.cha[i];
 		uint64_t v[3];
 		bool back = false;
 
@@ -285,8 +285,8 @@ void cha_read(struct sensor *s, double dt, const double *traffic)
 			continue;
 		if (ins[n] >= CHA_MIN_INSERTS)
 			s->latency[n] = busy[n] / ins[n] * 1e9;
-		else if (traffic[n] < 0.01 * s->capacity[n] && s->hmat_lat[n] > 0)
-			s->latency[n] = s->hmat_lat[n];
+		else if (traffic[n] < 0.01 * s->capacity[n] && s->u.unc.hmat_lat[n] > 0)
+			s->latency[n] = s->u.unc.hmat_lat[n];
 		else
 			all = false;
 	}

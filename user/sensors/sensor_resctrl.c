@@ -60,8 +60,8 @@ static int rdt_read(struct sensor *s, double now, double *traffic, char *err, in
 
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		traffic[n] = 0;
-	for (int i = 0; i < s->ndom; i++) {
-		struct rdt_dom *d = &s->dom[i];
+	for (int i = 0; i < s->u.rdt.ndom; i++) {
+		struct rdt_dom *d = &s->u.rdt.dom[i];
 		char dir[512];
 		int64_t tot, loc;
 
@@ -100,7 +100,7 @@ static int rdt_read(struct sensor *s, double now, double *traffic, char *err, in
 			if (n != from && s->capacity[n] > 0)
 				traffic[n] += remote[from] * s->capacity[n] / cap;
 	}
-	if (!good && s->ndom && dt > 0) {
+	if (!good && s->u.rdt.ndom && dt > 0) {
 		snprintf(err, errlen, "%s: no domain gave two readings in a row", s->path);
 		return -EAGAIN;
 	}
@@ -126,7 +126,7 @@ static int rdt_open(struct sensor *s, const char *group, double now, char *err, 
 			 "mount -t resctrl resctrl /sys/fs/resctrl)", path, strerror(errno));
 		return -ENODEV;
 	}
-	while ((de = readdir(d)) && s->ndom < NW_MAX_NODES) {
+	while ((de = readdir(d)) && s->u.rdt.ndom < NW_MAX_NODES) {
 		char *end;
 		long id;
 		int node;
@@ -143,10 +143,10 @@ static int rdt_open(struct sensor *s, const char *group, double now, char *err, 
 			closedir(d);
 			return -EINVAL;
 		}
-		s->dom[s->ndom++] = (struct rdt_dom){ .id = (int)id, .node = node };
+		s->u.rdt.dom[s->u.rdt.ndom++] = (struct rdt_dom){ .id = (int)id, .node = node };
 	}
 	closedir(d);
-	if (!s->ndom) {
+	if (!s->u.rdt.ndom) {
 		snprintf(err, errlen, "%s: no mon_L3_* domain (no memory bandwidth monitoring)", path);
 		return -ENODEV;
 	}

@@ -226,10 +226,10 @@ static int cxl_node(struct sensor *s, const char *name)
 	size_t l;
 	int node;
 
-	for (int i = 0; i < s->ncxl; i++)
-		if (!strcmp(s->cxl[i].pmu, name)) {
-			s->cxl[i].used = true;
-			return s->cxl[i].node;
+	for (int i = 0; i < s->u.unc.ncxl; i++)
+		if (!strcmp(s->u.unc.cxl[i].pmu, name)) {
+			s->u.unc.cxl[i].used = true;
+			return s->u.unc.cxl[i].node;
 		}
 	/* not named: its node from its memory device's decoders, where sysfs tells */
 	if ((node = cxl_sysfs_node(s, name)) >= 0) {
@@ -237,13 +237,13 @@ static int cxl_node(struct sensor *s, const char *name)
 		snprintf(s->cxl_src + l, sizeof(s->cxl_src) - l, "%s%s=%d", l ? "," : "", name, node);
 		return node;
 	}
-	l = strlen(s->cxl_unnamed);
-	if (l + strlen(name) + 2 < sizeof(s->cxl_unnamed))
-		snprintf(s->cxl_unnamed + l, sizeof(s->cxl_unnamed) - l, "%s%s", l ? " " : "", name);
+	l = strlen(s->u.unc.cxl_unnamed);
+	if (l + strlen(name) + 2 < sizeof(s->u.unc.cxl_unnamed))
+		snprintf(s->u.unc.cxl_unnamed + l, sizeof(s->u.unc.cxl_unnamed) - l, "%s%s", l ? " " : "", name);
 	return -1;
 }
 
-/* "PMU=NODE,PMU=NODE" of auto:uncore:... into s->cxl. 0, or -EINVAL with err. */
+/* "PMU=NODE,PMU=NODE" of auto:uncore:... into s->u.unc.cxl. 0, or -EINVAL with err. */
 static int cxl_map_parse(struct sensor *s, const char *map, char *err, int errlen)
 {
 	char buf[256], *save = NULL;
@@ -253,8 +253,8 @@ static int cxl_map_parse(struct sensor *s, const char *map, char *err, int errle
 		char *eq = strchr(t, '='), *end;
 		long nd;
 
-		if (!eq || eq == t || eq - t >= (long)sizeof(s->cxl[0].pmu) || strchr(t, '/') ||
-		    s->ncxl >= NW_CXL_MAX) {
+		if (!eq || eq == t || eq - t >= (long)sizeof(s->u.unc.cxl[0].pmu) || strchr(t, '/') ||
+		    s->u.unc.ncxl >= NW_CXL_MAX) {
 			snprintf(err, errlen, "auto:uncore:%s: expected PMU=NODE[,PMU=NODE] (at most "
 				 "%d, e.g. cxl_pmu_mem0.0=2), got '%s'", map, NW_CXL_MAX, t);
 			return -EINVAL;
@@ -265,8 +265,8 @@ static int cxl_map_parse(struct sensor *s, const char *map, char *err, int errle
 			snprintf(err, errlen, "auto:uncore:%s: '%s' is not a node id", map, eq + 1);
 			return -EINVAL;
 		}
-		snprintf(s->cxl[s->ncxl].pmu, sizeof(s->cxl[0].pmu), "%s", t);
-		s->cxl[s->ncxl++].node = (int)nd;
+		snprintf(s->u.unc.cxl[s->u.unc.ncxl].pmu, sizeof(s->u.unc.cxl[0].pmu), "%s", t);
+		s->u.unc.cxl[s->u.unc.ncxl++].node = (int)nd;
 	}
 	return 0;
 }
@@ -277,10 +277,10 @@ static int uncore_open_cpu(struct sensor *s, const char *dir, const char *name,
 			   int errlen)
 {
 	for (int k = 0; k < 2; k++) {
-		struct uncore_ctr *c = &s->ctr[s->nctr];
+		struct uncore_ctr *c = &s->u.unc.ctr[s->u.unc.nctr];
 		int fd;
 
-		if (s->nctr >= NW_UNCORE_MAX) {
+		if (s->u.unc.nctr >= NW_UNCORE_MAX) {
 			snprintf(err, errlen, "more than %d uncore counters", NW_UNCORE_MAX);
 			return -E2BIG;
 		}
@@ -290,7 +290,7 @@ static int uncore_open_cpu(struct sensor *s, const char *dir, const char *name,
 		c->fd = fd;
 		c->bytes = ce->bytes[k];
 		c->node = node;
-		s->nctr++;
+		s->u.unc.nctr++;
 	}
 	return 0;
 }
@@ -349,8 +349,8 @@ static int uncore_read(struct sensor *s, double now, double *traffic, char *err,
 
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		traffic[n] = 0;
-	for (int i = 0; i < s->nctr; i++) {
-		struct uncore_ctr *c = &s->ctr[i];
+	for (int i = 0; i < s->u.unc.nctr; i++) {
+		struct uncore_ctr *c = &s->u.unc.ctr[i];
 		uint64_t v;
 
 		if (sensor_perf->read(c->fd, &v)) {
@@ -366,7 +366,7 @@ static int uncore_read(struct sensor *s, double now, double *traffic, char *err,
 	}
 	s->t_last = now;
 	cha_read(s, dt, traffic);
-	if (!good && s->nctr && dt > 0) {
+	if (!good && s->u.unc.nctr && dt > 0) {
 		snprintf(err, errlen, "uncore: no counter gave two readings in a row");
 		return -EAGAIN;
 	}
@@ -402,39 +402,39 @@ static int uncore_open(struct sensor *s, double now, char *err, int errlen)
 		uncore_close(s);
 		return rc;
 	}
-	for (int i = 0; i < s->ncxl; i++) {
-		if (!s->cxl[i].used) {
-			bool found = s->cxl_unnamed[0] || s->cxl_src[0];
+	for (int i = 0; i < s->u.unc.ncxl; i++) {
+		if (!s->u.unc.cxl[i].used) {
+			bool found = s->u.unc.cxl_unnamed[0] || s->cxl_src[0];
 
 			snprintf(err, errlen, "%s: no CXL PMU %s with the events m2s_req_memrd and "
-				 "m2s_rwd_memwr%s%s%s%s%s", devs, s->cxl[i].pmu,
-				 found ? " (found: " : "", s->cxl_unnamed,
-				 s->cxl_unnamed[0] && s->cxl_src[0] ? " " : "", s->cxl_src,
+				 "m2s_rwd_memwr%s%s%s%s%s", devs, s->u.unc.cxl[i].pmu,
+				 found ? " (found: " : "", s->u.unc.cxl_unnamed,
+				 s->u.unc.cxl_unnamed[0] && s->cxl_src[0] ? " " : "", s->cxl_src,
 				 found ? ")" : "");
 			uncore_close(s);
 			return -ENODEV;
 		}
-		if (!(s->mem_nodes >> s->cxl[i].node & 1)) {
+		if (!(s->mem_nodes >> s->u.unc.cxl[i].node & 1)) {
 			snprintf(err, errlen, "auto:uncore: %s=%d: node %d has no memory",
-				 s->cxl[i].pmu, s->cxl[i].node, s->cxl[i].node);
+				 s->u.unc.cxl[i].pmu, s->u.unc.cxl[i].node, s->u.unc.cxl[i].node);
 			uncore_close(s);
 			return -EINVAL;
 		}
 	}
-	if (!s->nctr) {
+	if (!s->u.unc.nctr) {
 		snprintf(err, errlen, "%s: no PMU with the events cas_count_read and "
 			 "cas_count_write (Intel iMC uncore) and no amd_umc_N PMU (AMD UMC, "
 			 "PerfMonV2)", devs);
 		return -ENODEV;
 	}
-	for (int i = 0; i < s->nctr; i++)
-		seen |= 1ull << s->ctr[i].node;
+	for (int i = 0; i < s->u.unc.nctr; i++)
+		seen |= 1ull << s->u.unc.ctr[i].node;
 	for (int nd = 0; nd < NW_MAX_NODES; nd++)
 		if (s->mem_nodes >> nd & 1 && !(seen >> nd & 1)) {
-			if (s->cxl_unnamed[0])
+			if (s->u.unc.cxl_unnamed[0])
 				snprintf(err, errlen, "node %d has memory but no counter: if it is a "
 					 "CXL expander's, name its PMU's node (found: %s), e.g. "
-					 "auto:uncore:%.48s=%d", nd, s->cxl_unnamed, s->cxl_unnamed, nd);
+					 "auto:uncore:%.48s=%d", nd, s->u.unc.cxl_unnamed, s->u.unc.cxl_unnamed, nd);
 			else
 				snprintf(err, errlen, "node %d has memory but no memory-controller "
 					 "counter (a CPU-less node, e.g. a CXL expander, is not seen by "
@@ -466,10 +466,10 @@ static int uncore_start(struct sensor *s, const char *map, double now, char *err
 
 static void uncore_close(struct sensor *s)
 {
-	for (int i = 0; i < s->nctr; i++)
-		if (s->ctr[i].fd >= 0)
-			close(s->ctr[i].fd);
-	s->nctr = 0;
+	for (int i = 0; i < s->u.unc.nctr; i++)
+		if (s->u.unc.ctr[i].fd >= 0)
+			close(s->u.unc.ctr[i].fd);
+	s->u.unc.nctr = 0;
 	cha_close(s);
 }
 

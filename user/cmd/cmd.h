@@ -20,6 +20,8 @@ enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O
        O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
 /* Each command's getopt table (cmd_opts.c): its --help lists what they take (help.c). */
 extern const struct option nw_run_opts[], nw_daemon_opts[], nw_tune_opts[], nw_pin_opts[];
+/* Whether `weights` or `status` (cmd) takes the nw_pin_opts option whose code is val. */
+bool pin_opt_for(const char *cmd, int val);
 /* Usage of one command on f: synopsis, every option with a sentence, value syntax
    (help.c); NULL: every command's synopsis. */
 void cmd_usage(const char *name, FILE *f);

@@ -65,25 +65,23 @@ int cmd_common_opt(const char *name, int c)
 
 int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 {
-	const struct option *opts = nw_pin_opts;
-	bool formats = !strcmp(name, "status"), policy = !strcmp(name, "weights");
 	int c, rc;
 
 	po->dir = NW_PIN_DIR;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+vhV", nw_pin_opts, NULL)) != -1) {
+		if (c != '?' && !pin_opt_for(name, c))	/* the other command's option */
+			return cmd_bad(name, "unknown option '%s'", argv[optind - 1]);
 		if (c == 'd')
 			po->dir = optarg;
-		else if ((c == 'j' || c == 'P') && formats)
+		else if (c == 'j' || c == 'P')
 			*(c == 'j' ? &po->json : &po->prometheus) = true;
-		else if (c == 'p' && (policy || formats))
+		else if (c == 'p')
 			po->policy = optarg;
-		else if ((c == 'F' || c == 'T') && policy)
+		else if (c == 'F' || c == 'T')
 			*(c == 'F' ? &po->from_kernel : &po->to_kernel) = true;
-		else if (c == 'f' && policy)
+		else if (c == 'f')
 			po->force = true;
-		else if (c == 'j' || c == 'P' || c == 'p' || c == 'F' || c == 'T' || c == 'f')
-			return cmd_bad(name, "unknown option '%s'", argv[optind - 1]);
 		else if ((rc = cmd_common_opt(name, c)) >= 0)
 			return rc;
 	}

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stddef.h>
+#include <string.h>
 #include "cmd.h"
 
 /* What every command takes. */
@@ -72,3 +73,10 @@ const struct option nw_pin_opts[] = {
 	{ "force", no_argument, NULL, 'f' },
 	OPTS_COMMON,
 };
+
+bool pin_opt_for(const char *cmd, int val)
+{
+	const char *own = !strcmp(cmd, "weights") ? "dpFTf" : !strcmp(cmd, "status") ? "djPp" : "";
+
+	return val == 'v' || val == 'h' || val == 'V' || (val > 0 && val < 256 && strchr(own, val));
+}

@@ -153,24 +153,6 @@ static const char *opt_help(const char *cmd, const char *name, const char **arg)
 	return NULL;
 }
 
-/* Which of the shared `weights`/`status` options each takes (cmd_pin_opts refuses the rest). */
-static bool pin_opt_for(const char *cmd, const char *name)
-{
-	static const char *const weights[] = { "policy", "from-kernel", "to-kernel", "force" };
-	static const char *const status[] = { "policy", "json", "prometheus" };
-	bool w = !strcmp(cmd, "weights");
-	const char *const *own = w ? weights : status;
-	size_t n = w ? sizeof(weights) / sizeof(weights[0]) : sizeof(status) / sizeof(status[0]);
-
-	if (!strcmp(name, "pin-dir") || !strcmp(name, "verbose") || !strcmp(name, "help") ||
-	    !strcmp(name, "version"))
-		return true;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(own[i], name))
-			return true;
-	return false;
-}
-
 #define HELP_COL 31	/* where the sentences start */
 #define HELP_WIDTH 79
 
@@ -209,7 +191,7 @@ static void print_options(const struct cmd_doc *d, FILE *f)
 		const char *arg, *help;
 		char left[64];
 
-		if (d->opts == nw_pin_opts && !pin_opt_for(d->name, o->name))
+		if (d->opts == nw_pin_opts && !pin_opt_for(d->name, o->val))
 			continue;
 		help = opt_help(d->name, o->name, &arg);
 		if (!strcmp(o->name, "verbose"))

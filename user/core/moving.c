@@ -176,6 +176,18 @@ static int moves_parallel(struct engine *e, int pid, struct move *m, size_t n,
 }
 
 /*
+ * What of e->moves may go now, a real pass's or a dry run's: nodes that were
+ * full recently get nothing, then the size quota cuts the list. Its length.
+ */
+static size_t moves_cut(struct engine *e, struct pol *p)
+{
+	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
+					&e->p.deferred);
+	return policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget,
+				&e->p.deferred, &e->ctl.quota_deferred);
+}
+
+/*
  * Move what the quotas allow of e->moves for target t: the size quota cuts
  * the list (hottest first for migrate_hot, coldest for migrate_cold); the time
  * quota stops between chunks once the window's move time is spent, so with
@@ -191,11 +203,7 @@ int move_target(struct engine *e, struct target *t)
 	size_t n, i;
 	int rc = 0;
 
-	/* nodes that were full recently get nothing */
-	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
-					&e->p.deferred);
-	n = policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget, &e->p.deferred,
-			     &e->ctl.quota_deferred);
+	n = moves_cut(e, p);
 	if (timed)
 		moves_sort_by_score(e->moves.m, n, p->cfg.action == NW_MIGRATE_HOT);
 	else
@@ -238,10 +246,7 @@ int dry_target(struct engine *e, struct target *t)
 	size_t n;
 	int len;
 
-	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
-					&e->p.deferred);
-	n = policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget, &e->p.deferred,
-			     &e->ctl.quota_deferred);
+	n = moves_cut(e, p);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pg = 1ull << e->moves.m[i].order;
 

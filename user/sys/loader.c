@@ -208,12 +208,12 @@ static const char *variant_name[] = {
 	"classic tracepoint page_fault_user, hints from repeat faults",
 };
 
-static int try_variant(struct loader *l, const struct loader_opts *o, enum variant v)
+static int try_variant(struct loader *l, const struct loader_opts *o, enum variant v,
+		       int pinned_w)
 {
 	uint64_t t0 = nw_now_ns();
 	struct collector_bpf *s;
-	char err[512];
-	int fd, rc;
+	int rc;
 
 	s = collector_bpf__open();
 	if (!s)
@@ -248,26 +248,15 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)))
 		return rc;
 
-	/* weights: reuse the pinned map when its layout matches (a dry run copies it) */
-	fd = l->dir.fd < 0 ? -ENOENT :
-	     pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
-			  sizeof(err));
-	if (fd >= 0 && o->dry_run) {
-		close(fd);
-	} else if (fd >= 0) {
+	/* weights: the pinned map reused (libbpf dups the fd); a dry run copies it instead */
+	if (pinned_w >= 0 && !o->dry_run) {
 		/*
 		 * reuse_fd takes the pinned map's own flags: one pinned by an older
 		 * build is not mmapable, and is polled by system call (engine.c)
 		 */
-		rc = bpf_map__reuse_fd(s->maps.weights, fd);
-		close(fd);
-		if (rc)
+		if ((rc = bpf_map__reuse_fd(s->maps.weights, pinned_w)))
 			return rc;
 		l->weights_reused = true;
-	} else if (fd == -EBADF || fd == -EPERM) {
-		nw_err("%s; remove it (rm %s/weights) to start with fresh weights", err,
-		       l->dir.name);
-		return -EEXIST;
 	}
 	if (!o->dry_run) {
 		unpin_stale(l, "stats");
@@ -348,29 +337,41 @@ static void holder_said(const struct pin_dir *d)
 }
 
 /*
- * A dry run plans with the pinned weights when no others are given, but
- * never writes them (issue 28: `run --weights all:7 --once --dry-run` left
- * 0:7 pinned): their values are copied into the run's own map.
+ * The pinned `weights` map, opened once for every variant tried: fd, or
+ * -ENOENT when there is none (or no pin dir), or -EEXIST, said, when what is
+ * pinned there is not ours.
  */
-static void dry_copy_weights(struct loader *l)
+static int pinned_weights(struct loader *l)
 {
 	char err[PATH_MAX + 256];
 	int fd;
 
 	if (l->dir.fd < 0)
-		return;
+		return -ENOENT;
 	fd = pin_open_map(&l->dir, "weights", BPF_MAP_TYPE_ARRAY, 4, 4, NW_MAX_NODES, err,
 			  sizeof(err));
-	if (fd < 0)
-		return;
+	if (fd == -EBADF || fd == -EPERM) {
+		nw_err("%s; remove it (rm %s/weights) to start with fresh weights", err,
+		       l->dir.name);
+		return -EEXIST;
+	}
+	return fd;
+}
+
+/*
+ * A dry run plans with the pinned weights when no others are given, but
+ * never writes them (issue 28: `run --weights all:7 --once --dry-run` left
+ * 0:7 pinned): their values are copied into the run's own map.
+ */
+static void dry_copy_weights(struct loader *l, int pinned_w)
+{
 	for (__u32 k = 0; k < NW_MAX_NODES; k++) {
 		__u32 v;
 
-		if (bpf_map_lookup_elem(fd, &k, &v) || bpf_map_update_elem(l->weights_fd, &k, &v, 0))
+		if (bpf_map_lookup_elem(pinned_w, &k, &v) ||
+		    bpf_map_update_elem(l->weights_fd, &k, &v, 0))
 			break;
 	}
-	close(fd);
-	l->weights_copied = true;
 }
 
 /*
@@ -378,7 +379,8 @@ static void dry_copy_weights(struct loader *l)
  * until one loads: 0, or -errno with each cause said (issue 28: a bare
  * errno, the cause at -vv only).
  */
-static int load_variants(struct loader *l, const struct loader_opts *o, const char *tfs_why)
+static int load_variants(struct loader *l, const struct loader_opts *o, const char *tfs_why,
+			 int pinned_w)
 {
 	enum variant v = o->classic_tp ? V_CLASSIC : o->no_fentry ? V_BTF : V_FENTRY;
 	enum variant tried[NW_TRIES];
@@ -396,7 +398,7 @@ static int load_variants(struct loader *l, const struct loader_opts *o, const ch
 		if (at >= 0)
 			tried[at] = v;
 		lib_try = at;
-		rc = try_variant(l, o, v);
+		rc = try_variant(l, o, v, pinned_w);
 		lib_try = -1;
 		if (at >= 0)
 			errs[at] = rc;
@@ -452,7 +454,7 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 {
 	char tfs_why[160] = "";
 	uint64_t t0;
-	int rc;
+	int rc, pw;
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_print);
@@ -464,12 +466,19 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 	l->ns_btf = nw_now_ns() - t0;
 	if (tracefs_ready(tfs_why, sizeof(tfs_why)))
 		nw_warn("%s: the programs on classic tracepoints will not load", tfs_why);
-	if ((rc = load_variants(l, o, tfs_why)))
+	if ((pw = pinned_weights(l)) == -EEXIST)
+		return pw;
+	rc = load_variants(l, o, tfs_why, pw);
+	if (!rc) {
+		l->weights_fd = bpf_map__fd(l->skel->maps.weights);
+		if (o->dry_run && pw >= 0)
+			dry_copy_weights(l, pw);
+	}
+	if (pw >= 0)
+		close(pw);
+	if (rc)
 		return rc;
-	l->weights_fd = bpf_map__fd(l->skel->maps.weights);
-	if (o->dry_run) {
-		dry_copy_weights(l);
-	} else {
+	if (!o->dry_run) {
 		if (!l->weights_reused && (rc = pin(l, l->skel->maps.weights, "weights")))
 			return rc;
 		l->weights_pinned = !l->weights_reused;

@@ -39,7 +39,6 @@ struct loader {
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	bool weights_pinned;	/* this run pinned a new weights map */
 	bool dry_run;		/* nothing pinned (loader_opts) */
-	bool weights_copied;	/* dry run: the pinned weights copied into a private map */
 	int weights_fd, targets_fd, events_fd;
 	/* start-up, ns: reading the kernel BTF, open+load+verify (all variants
 	 * tried), attach */

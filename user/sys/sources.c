@@ -162,11 +162,9 @@ static int cgroup_walk(int dfd, char *path, size_t plen, int depth, int *pids, i
 		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;	/* removed meanwhile */
-		if (plen + 1 + strlen(de->d_name) + 16 >= NW_SOURCE_PATH * 2) {
-			close(sub);
-			continue;	/* cannot be named in a message; its pids still count */
-		}
-		snprintf(path + plen, NW_SOURCE_PATH * 2 - plen, "/%s", de->d_name);
+		/* path only names it in messages: one too long names its ancestor instead */
+		if (plen + 1 + strlen(de->d_name) + 16 < NW_SOURCE_PATH * 2)
+			snprintf(path + plen, NW_SOURCE_PATH * 2 - plen, "/%s", de->d_name);
 		rc = cgroup_walk(sub, path, strlen(path), depth + 1, pids, max, n, err, errlen);
 		path[plen] = 0;
 		close(sub);

@@ -20,7 +20,7 @@ WARN     := -Wall -Wextra -Wimplicit-fallthrough -Wno-unused-parameter -Wno-form
 OPT      ?= -O2 -g
 # user/ by layer: commands, the core loop, pure rules, configuration, sensors,
 # system access, small libraries (docs/design.md, "Where the code is")
-USER_DIRS := user user/cmd user/core user/rules user/config user/sensors user/sys user/lib
+USER_DIRS := user user/cmd user/core user/rules user/config user/sensors user/sys user/lib user/record
 vpath %.c $(USER_DIRS)
 NW_CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(OUT) \
 	     -MMD -MP $(CFLAGS)
@@ -34,15 +34,16 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Pure code: no libbpf, unit-tested without root (policy included).
-PURE_SRCS := user/rules/placement.c user/lib/parse.c user/rules/heat.c user/config/config.c user/config/config_yaml.c user/config/config_scheme.c \
+PURE_SRCS := user/rules/placement.c user/record/recfmt.c user/record/recread.c user/record/rec_damo.c user/lib/parse.c user/rules/heat.c user/config/config.c user/config/config_yaml.c user/config/config_scheme.c \
 	     user/rules/policy.c user/rules/moves.c user/lib/safeio.c user/rules/autow.c
 # Linked into the unit tests too: no libbpf either.
 UNIT_LIB_SRCS := $(PURE_SRCS) user/sys/migrate.c user/sys/pagemap.c user/lib/log.c user/sys/procfs.c \
-	     user/lib/json.c user/lib/counters.c user/sys/nodes.c user/core/report.c user/sensors/sensors.c user/sensors/sensor_util.c \
+	     user/lib/json.c user/lib/counters.c user/sys/nodes.c user/core/report.c user/core/recpub.c user/sensors/sensors.c user/sensors/sensor_util.c \
 	     user/sensors/sensor_file.c user/sensors/sensor_resctrl.c user/sensors/sensor_perf.c user/sensors/sensor_cha.c user/sensors/sensor_uncore.c
 PROG_SRCS := $(UNIT_LIB_SRCS) user/main.c user/cmd/cmd_common.c user/cmd/cmd_opts.c user/cmd/help.c user/cmd/cmd_run.c user/cmd/cmd_status.c user/cmd/status_prom.c user/cmd/status_heat.c user/cmd/cmd_weights.c user/cmd/cmd_tune.c \
 	     user/cmd/cmd_numastat.c user/sys/loader.c user/sys/policy_maps.c user/sys/pins.c user/sys/sources.c user/core/daemon.c user/sys/damon.c user/sys/vma_iter.c user/sys/targets.c user/sys/sysctl.c \
-	     user/core/engine.c user/core/events.c user/core/follow.c user/core/pols.c user/core/heatsrc.c user/core/plan.c user/core/moving.c user/sys/young.c
+	     user/core/engine.c user/core/events.c user/core/follow.c user/core/pols.c user/core/heatsrc.c user/core/plan.c user/core/moving.c user/sys/young.c \
+	     user/cmd/cmd_record.c user/cmd/cmd_report.c user/cmd/report_plot.c
 PROG_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(PROG_SRCS)))
 PURE_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(PURE_SRCS)))
 UNIT_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(UNIT_LIB_SRCS)))

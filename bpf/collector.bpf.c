@@ -101,6 +101,15 @@ struct {
 	__type(value, struct nw_stats);
 } stats SEC(".maps");
 
+/* What `numaweave record` reads (abi.h nw_rec_ctl); no program touches it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, NW_REC_REGIONS);
+	__type(key, __u32);
+	__type(value, struct nw_rec_region);
+} regions SEC(".maps");
+
 /* The last fault of a target on this CPU, for the fentry on task_numa_fault. */
 struct last_fault {
 	__u64 addr;

@@ -20,6 +20,8 @@ static const struct cmd cmds[] = {
 	{ "status", cmd_status },
 	{ "numastat", cmd_numastat },
 	{ "tune", cmd_tune },
+	{ "record", cmd_record },
+	{ "report", cmd_report },
 	{ "version", cmd_version },
 };
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

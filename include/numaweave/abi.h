@@ -246,10 +246,51 @@ struct nw_seen {
 	__u64 w[NW_SEEN_WORDS];
 };
 
+/*
+ * The recording hand-shake (numaweave record, docs/record.md). The recorder
+ * writes want_ns through the stats map's mapping; while it lies ahead of the
+ * controller's clock, every pass also writes each region it holds to the
+ * `regions` map, bracketed by seq (odd while it writes).
+ */
+struct nw_rec_ctl {
+	__u64 want_ns;		/* recorder: CLOCK_MONOTONIC until which regions are wanted */
+	__u64 seq;		/* controller: odd while `regions` is being written */
+	__u64 pass;		/* passes at the last publication */
+	__u64 at_ns;		/* CLOCK_MONOTONIC of the last publication */
+	__u64 dropped;		/* regions left out at the last one: more than the map holds */
+	__u32 n;		/* entries of `regions` written at the last one */
+	__u32 cap;		/* entries of `regions` */
+};
+
 /* stats map: one entry, key 0. */
 struct nw_stats {
 	struct nw_bpf_stats bpf;
 	struct nw_ctl_stats ctl;
+	struct nw_rec_ctl rec;
+};
+
+/*
+ * regions map (ARRAY, mmapable, NW_REC_REGIONS entries): one 2 MiB region of a
+ * target as the controller last saw it. Written only while a recorder wants
+ * it (nw_rec_ctl). Pages are counted per node for nodes 0..NW_REC_NODES-1;
+ * pages on higher nodes are `pages` less their sum.
+ */
+#define NW_REC_REGIONS 65536	/* 128 GiB of resident memory in 2 MiB regions, 3 MiB */
+#define NW_REC_NODES 7
+#define NW_REC_NO_NR 0xff	/* nr_accesses: no sampled source spoke of it recently */
+
+struct nw_rec_region {
+	__u64 addr;		/* region start, 2 MiB aligned */
+	__u32 pid;
+	__u8 cls;		/* enum nw_region_class */
+	__u8 src;		/* enum nw_region_src: the source that put it there */
+	__u8 nr_accesses;	/* DAMON's or the accessed bits' (0..20), NW_REC_NO_NR */
+	__u8 node;		/* the node of all its pages, 0xfe several, 0xff not scanned */
+	__u32 heat_x100;	/* its heat (0..100) x 100 */
+	__u32 age_ms;		/* how long it has been in this heat */
+	__u32 damon_age;	/* DAMON's age, aggregation intervals */
+	__u16 pages;		/* resident pages at its last scan (after the moves since) */
+	__u16 on[NW_REC_NODES];	/* of them, per node */
 };
 
 /* One VMA, written by the task_vma iterator (kind ANON or FILE; user space

@@ -74,6 +74,22 @@ const struct option nw_pin_opts[] = {
 	OPTS_COMMON,
 };
 
+const struct option nw_record_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "pin-dir", required_argument, NULL, O_PINDIR },
+	{ "format", required_argument, NULL, 'f' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'D' },
+	{ "max-size", required_argument, NULL, 'S' },
+	OPTS_COMMON,
+};
+
+const struct option nw_report_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "pid", required_argument, NULL, 'p' },
+	OPTS_COMMON,
+};
+
 bool pin_opt_for(const char *cmd, int val)
 {
 	const char *own = !strcmp(cmd, "weights") ? "dpFTf" : !strcmp(cmd, "status") ? "djPp" : "";

@@ -56,6 +56,16 @@ static const struct cmd_doc docs[] = {
 	  "          [--json]",
 	  "what the bandwidth controller would set each interval, and why (moves nothing)",
 	  nw_tune_opts },
+	{ "record",
+	  "[--pin-dir DIR] [--format numaweave|damo] [--interval DURATION]\n"
+	  "          [--duration DURATION] [--max-size SIZE] --output FILE",
+	  "write the running controller's regions (heat, pages by node), weights and\n"
+	  "      moves to FILE every interval, until a signal, the duration, the size cap\n"
+	  "      or the controller's end (docs/record.md)", nw_record_opts },
+	{ "report",
+	  "heatmap|placement|timeline|summary FILE [--output FILE.png|FILE.svg] [--pid PID]",
+	  "a recording drawn: to the terminal in colour blocks, or with --output to PNG or\n"
+	  "      SVG (gnuplot); summary is text", nw_report_opts },
 	{ "version", "", "the version of numaweave", NULL },
 };
 #define NR_DOCS (sizeof(docs) / sizeof(docs[0]))
@@ -99,6 +109,17 @@ static const struct {
 	{ "status", "json", NULL, "the counters as one JSON object (docs/json.md)" },
 	{ "status", "prometheus", NULL,
 	  "the counters in Prometheus' text format (memory in bytes)" },
+	{ "record", "output", "FILE", "the recording (required; made 0600, truncated)" },
+	{ "report", "output", "FILE.png|FILE.svg",
+	  "draw to this image instead of the terminal (summary: write the text there)" },
+	{ "record", "format", "numaweave|damo",
+	  "numaweave's own format (default; docs/record.md), or damo's JSON record format "
+	  "(damo report reads it)" },
+	{ "record", "interval", "DURATION", "a frame this often (default 1s, 10ms to 1h)" },
+	{ "record", "duration", "DURATION", "stop after this long (default: until a signal)" },
+	{ "record", "max-size", "SIZE",
+	  "stop when the file reaches SIZE (default 1G, at least 4K); the file stays whole" },
+	{ "report", "pid", "PID", "only this target's regions" },
 	{ "*", "pin-dir", "DIR",
 	  "where the maps are pinned (default /sys/fs/bpf/numaweave, mode 0700)" },
 	{ "weights", "policy", "NAME", "the daemon policy NAME's weights, not the default's" },

@@ -120,6 +120,7 @@ struct pass {
 	uint64_t reg_lo;	/* where the region being scanned starts (in its VMA) */
 	int reg_node;		/* node of all its folios so far, -1 none yet, NW_RNODE_MIXED */
 	bool movable;		/* the region's heat makes it due: its folios may move */
+	bool reg_fresh;		/* its pages by node not counted yet in this scan */
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what it saw, after its moves */

@@ -28,6 +28,7 @@ static void count_moved(struct engine *e, struct target *t, const struct move *m
 	if (r) {
 		r->placed_gen = e->cur->gen;
 		r->node = NW_RNODE_MIXED;	/* until the next scan says */
+		region_moved(r, m->src, m->result, pages);
 	}
 	if (m->src >= 0 && e->p.per_node[m->src] >= pages)
 		e->p.per_node[m->src] -= pages;

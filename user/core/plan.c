@@ -33,6 +33,12 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 
 	if (!p->reg)
 		p->reg = heat_get(&e->heat, p->t->pid, p->reg_lo);	/* NULL: table full */
+	if (p->reg && p->reg_fresh) {
+		region_scan_start(p->reg, e->heat.now);
+		p->reg_fresh = false;
+	}
+	if (p->reg && node >= 0)
+		region_count(p->reg, node, n);
 	m.score = policy_region_heat(p->reg, e->heat.now);
 
 	m.dest = wtable_node(&e->cur->wt, nw_ilx(p->vma, addr, order));
@@ -52,6 +58,15 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 		return 0;
 	}
 	return move_vec_push(&e->moves, &m);
+}
+
+/* A folio whose node move_pages(2) told: counted in its region's pages by node. */
+static void region_count_at(struct engine *e, int pid, uint64_t addr, int node, uint64_t pages)
+{
+	struct region *r = heat_find(&e->heat, pid, addr);
+
+	if (r)
+		region_count(r, node, pages);
 }
 
 /* Nodes of folios that the PFN map could not tell. */
@@ -78,6 +93,7 @@ static int resolve_unknown(struct engine *e, int pid)
 			continue;
 		m->src = st[i];
 		e->p.per_node[st[i]] += pages;
+		region_count_at(e, pid, m->addr, st[i], pages);
 		if (st[i] == m->dest)
 			continue;
 		e->p.misplaced += pages;
@@ -186,6 +202,7 @@ static int scan_region(struct engine *e, struct page_scanner *ps, const struct n
 	e->p.reg = reg;
 	e->p.reg_lo = lo;
 	e->p.reg_node = -1;
+	e->p.reg_fresh = true;
 	if (reg)
 		reg->dirty = 0;
 	ps->small_only = policy_vma_small_only(v);
@@ -319,8 +336,10 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	if (t->last_err)
 		nw_info("pass over pid %d works again", t->pid);
 	t->last_err = 0;
-	if (e->p.full)
+	if (e->p.full) {
 		memcpy(t->per_node, e->p.per_node, sizeof(t->per_node));
+		t->full_at = e->heat.now + 1;	/* regions it did not meet are gone */
+	}
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include "core.h"
+#include "recpub.h"
 #include "counters.h"
 #include "json.h"
 #include "log.h"
@@ -71,7 +72,8 @@ static struct nw_tpages *tpages_of(struct nw_ctl_stats *c, uint32_t pid)
 	return &unlisted;
 }
 
-static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t interval_us)
+static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t interval_us,
+			 struct recpub *rp)
 {
 	int nh = 0, nc = 0;
 
@@ -112,6 +114,7 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 			tp->regions_idle++;
 		}
 		c->class_src[cls][src]++;
+		recpub_put(rp, r, cls, src, heat, policy_region_age_us(r, h->now, interval_us));
 		if (cls != NW_CLS_UNKNOWN)
 			cold_insert(c->cold, &nc, &(struct nw_cold){ region_tgid(r),
 					(uint32_t)(heat * 100), region_addr(r),
@@ -217,7 +220,13 @@ void report_publish(struct engine *e)
 		auto_status(e->pols[i]->ac, &c->autow_pol[k++].a);
 	}
 	c->autow = c->autow_pol[0].a;
-	heat_summary(&e->heat, c, e->o->cfg.interval_us);
+	{
+		struct recpub rp;
+
+		recpub_begin(e, &rp);
+		heat_summary(&e->heat, c, e->o->cfg.interval_us, &rp);
+		recpub_end(e, &rp);
+	}
 	c->heat_refused = e->heat.refused;
 	c->targets_refused = e->ts.refused;
 	c->cpu_ns = nw_process_cpu_ns();

@@ -93,6 +93,11 @@ uint64_t nw_now_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+uint64_t nw_realtime_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
 uint64_t nw_thread_cpu_ns(void)
 {
 	return clock_ns(CLOCK_THREAD_CPUTIME_ID);

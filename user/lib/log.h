@@ -18,6 +18,8 @@ void nw_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t nw_now_ns(void);
+/* CLOCK_REALTIME, ns (for files others read: damo's snapshots). */
+uint64_t nw_realtime_ns(void);
 /* CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), of the process */
 uint64_t nw_thread_cpu_ns(void);
 uint64_t nw_process_cpu_ns(void);

@@ -8,11 +8,11 @@
  * (faulted since the last pass), DAMON's word on it where DAMON is a source
  * (or, where it is not, the accessed bits numaweave read itself),
  * NUMA balancing's arming, the node its pages were on at the last scan, and
- * the planner's placement state. 56 bytes a
- * region in an open-addressed table at most half full: a target with 1 TiB
- * resident has 512 Ki regions and costs at most 56 MiB (64 MiB with the table's
- * power-of-two rounding); the table refuses to grow past its cap and counts
- * what it could not hold.
+ * the planner's placement state, and its pages per node at the last scan
+ * (numaweave record draws them). 72 bytes a region in an open-addressed
+ * table at most half full: a target with 1 TiB resident has 512 Ki regions
+ * and costs at most 72 MiB (the table's power-of-two rounding included);
+ * the table refuses to grow past its cap and counts what it could not hold.
  */
 #ifndef NW_HEAT_H
 #define NW_HEAT_H
@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NW_REGION_SHIFT 21
 
@@ -48,6 +49,9 @@ struct region {
 	uint32_t armed;		/* NUMA balancing: interval + 1 of the first arm no fault
 				   has answered yet, 0 none pending */
 	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
+	uint16_t pages;		/* resident pages at its last scan, the moves since applied */
+	uint16_t on[7];		/* of them, on nodes 0..6 (abi.h NW_REC_NODES) */
+	uint32_t scanned;	/* interval + 1 of its last scan, 0 never */
 };
 
 #define NW_RNODE_MIXED 0xfe	/* pages on several nodes, or some moved since the scan */
@@ -164,6 +168,38 @@ static inline uint64_t region_addr(const struct region *r)
 static inline uint32_t region_tgid(const struct region *r)
 {
 	return (uint32_t)(r->key >> 40);
+}
+/*
+ * The pages of a region by node (numaweave record): a scan starts it afresh
+ * (region_scan_start), counts each folio it finds (region_count), and each
+ * move the planner makes is applied after (region_moved). Nodes above the
+ * named ones count in pages only. Saturates at the 16-bit field's limit.
+ */
+#define NW_REGION_ON_NODES ((int)(sizeof(((struct region *)0)->on) / sizeof(uint16_t)))
+static inline void region_scan_start(struct region *r, uint32_t now)
+{
+	r->pages = 0;
+	memset(r->on, 0, sizeof(r->on));
+	r->scanned = now + 1;
+}
+static inline uint16_t region_add16(uint16_t a, int64_t d)
+{
+	int64_t v = (int64_t)a + d;
+
+	return v < 0 ? 0 : v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
+}
+static inline void region_count(struct region *r, int node, uint64_t pages)
+{
+	r->pages = region_add16(r->pages, (int64_t)pages);
+	if (node >= 0 && node < NW_REGION_ON_NODES)
+		r->on[node] = region_add16(r->on[node], (int64_t)pages);
+}
+static inline void region_moved(struct region *r, int src, int dst, uint64_t pages)
+{
+	if (src >= 0 && src < NW_REGION_ON_NODES)
+		r->on[src] = region_add16(r->on[src], -(int64_t)pages);
+	if (dst >= 0 && dst < NW_REGION_ON_NODES)
+		r->on[dst] = region_add16(r->on[dst], (int64_t)pages);
 }
 /* Bytes the table holds now. */
 static inline uint64_t heat_bytes(const struct heat *h)

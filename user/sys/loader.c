@@ -261,6 +261,7 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	if (!o->dry_run) {
 		unpin_stale(l, "stats");
 		unpin_stale(l, "targets");
+		unpin_stale(l, "regions");
 	}
 
 	rc = collector_bpf__load(s);
@@ -483,14 +484,18 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 			return rc;
 		l->weights_pinned = !l->weights_reused;
 		if ((rc = pin(l, l->skel->maps.stats, "stats")) ||
-		    (rc = pin(l, l->skel->maps.targets, "targets")))
+		    (rc = pin(l, l->skel->maps.targets, "targets")) ||
+		    (rc = pin(l, l->skel->maps.regions, "regions")))
 			return rc;
 	}
 	l->targets_fd = bpf_map__fd(l->skel->maps.targets);
 	l->events_fd = bpf_map__fd(l->skel->maps.events);
 	if (!(l->stats = map_mmap(l->skel->maps.stats, sizeof(*l->stats), "stats")) ||
-	    !(l->seen = map_mmap(l->skel->maps.seen, sizeof(*l->seen), "the seen bitmap")))
+	    !(l->seen = map_mmap(l->skel->maps.seen, sizeof(*l->seen), "the seen bitmap")) ||
+	    !(l->regions = map_mmap(l->skel->maps.regions,
+				    NW_REC_REGIONS * sizeof(*l->regions), "regions")))
 		return -errno;
+	l->stats->rec.cap = NW_REC_REGIONS;
 	return 0;
 }
 
@@ -518,6 +523,8 @@ void loader_close(struct loader *l, bool failed)
 	}
 	if (l->seen)
 		munmap(l->seen, page_round(sizeof(*l->seen)));
+	if (l->regions)
+		munmap(l->regions, page_round(NW_REC_REGIONS * sizeof(*l->regions)));
 	if (l->skel)
 		collector_bpf__destroy(l->skel);
 	if (l->dir.fd >= 0 && l->dry_run) {
@@ -527,6 +534,7 @@ void loader_close(struct loader *l, bool failed)
 		   pin dir removed and made again meanwhile is another run's) */
 		unlinkat(l->dir.fd, "stats", 0);
 		unlinkat(l->dir.fd, "targets", 0);
+		unlinkat(l->dir.fd, "regions", 0);
 		if (failed && l->weights_pinned)
 			unlinkat(l->dir.fd, "weights", 0);
 		if (failed && l->dir.created && !rmdir(l->dir.name))

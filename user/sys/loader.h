@@ -30,6 +30,7 @@ struct loader {
 	struct pin_dir dir;	/* checked, flock-ed: one controller per pin dir */
 	struct nw_stats *stats;	/* the stats map, mmap-ed */
 	struct nw_seen *seen;	/* the first-touch bitmap, mmap-ed */
+	struct nw_rec_region *regions;	/* the regions map (NW_REC_REGIONS), mmap-ed */
 	bool fentry;		/* task_numa_fault fentry attached */
 	bool arms;		/* change_prot_numa fexit attached: armed ranges seen */
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */

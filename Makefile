@@ -148,11 +148,13 @@ test: all test-progs
 	$(Q)$(OUT)/unit_tests
 	$(Q)tests/help_check
 	$(Q)tests/bpf/run
+	$(Q)tests/bpf/record
 	$(Q)tests/hostile/run
 	$(Q)tests/daemon/run
 
 bpftest: all test-progs
 	$(Q)tests/bpf/run
+	$(Q)tests/bpf/record
 	$(Q)tests/hostile/run
 	$(Q)tests/daemon/run
 
@@ -167,6 +169,8 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)tests/help_check
 	$(Q)tests/bpf/run
+	$(Q)tests/bpf/record
+	$(Q)NW=$(OUT)/asan/numaweave tests/bpf/record
 	$(Q)tests/hostile/run
 	$(Q)NW=$(OUT)/asan/numaweave tests/hostile/run
 	$(Q)tests/daemon/run

@@ -19,8 +19,7 @@ int cmd_report(int argc, char **argv);
 
 /* Long options without a short letter (cmd_opts.c). */
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS,
-       O_WATCH };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
 /* Each command's getopt table (cmd_opts.c): its --help lists what they take (help.c). */
 extern const struct option nw_run_opts[], nw_daemon_opts[], nw_tune_opts[], nw_pin_opts[],
 	nw_record_opts[], nw_report_opts[];
@@ -39,6 +38,7 @@ struct pin_opts {
 	bool from_kernel, to_kernel;	/* weights: the kernel's weighted_interleave table */
 	bool force;			/* weights --to-kernel: leave the kernel's auto mode */
 	bool json, prometheus;	/* status */
+	bool watch;		/* status --watch */
 };
 /* Options of `weights` and `status`: -1 to go on (optind at the rest), or an exit status. */
 int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po);

@@ -82,6 +82,8 @@ int cmd_pin_opts(const char *name, int argc, char **argv, struct pin_opts *po)
 			*(c == 'F' ? &po->from_kernel : &po->to_kernel) = true;
 		else if (c == 'f')
 			po->force = true;
+		else if (c == 'w')
+			po->watch = true;
 		else if ((rc = cmd_common_opt(name, c)) >= 0)
 			return rc;
 	}

@@ -71,6 +71,7 @@ const struct option nw_pin_opts[] = {
 	{ "from-kernel", no_argument, NULL, 'F' },
 	{ "to-kernel", no_argument, NULL, 'T' },
 	{ "force", no_argument, NULL, 'f' },
+	{ "watch", no_argument, NULL, 'w' },
 	OPTS_COMMON,
 };
 
@@ -92,7 +93,7 @@ const struct option nw_report_opts[] = {
 
 bool pin_opt_for(const char *cmd, int val)
 {
-	const char *own = !strcmp(cmd, "weights") ? "dpFTf" : !strcmp(cmd, "status") ? "djPp" : "";
+	const char *own = !strcmp(cmd, "weights") ? "dpFTf" : !strcmp(cmd, "status") ? "djPpw" : "";
 
 	return val == 'v' || val == 'h' || val == 'V' || (val > 0 && val < 256 && strchr(own, val));
 }

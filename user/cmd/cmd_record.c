@@ -178,8 +178,11 @@ static void region_out(struct rec *r, const struct nw_rec_region *x)
 	fprintf(r->f, "R %u %llx %u %u %u %u %u %u %u ", x->pid, (unsigned long long)x->addr,
 		x->cls, x->src, x->nr_accesses, x->heat_x100, x->age_ms, x->damon_age, x->pages);
 	for (int i = 0; i < named; i++) {
-		fprintf(r->f, "%s%u", i ? "," : "", x->on[i]);
-		sum += x->on[i];
+		/* the moves since its scan are applied per node: never more than it has */
+		unsigned int on = x->on[i] < x->pages - sum ? x->on[i] : x->pages - sum;
+
+		fprintf(r->f, "%s%u", i ? "," : "", on);
+		sum += on;
 	}
 	if (r->nodes > NW_REC_NODES)	/* the rest, on nodes not named */
 		fprintf(r->f, ",%u", x->pages > sum ? x->pages - sum : 0);

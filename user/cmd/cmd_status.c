@@ -5,6 +5,7 @@
  * text or JSON (docs/json.md). Exit 3 when no controller runs.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +389,73 @@ static bool policy_known(const struct nw_ctl_stats *c, const char *name)
 	return false;
 }
 
+static volatile sig_atomic_t watch_stop;
+
+static void on_watch_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+/* Pages moved per second since the last refresh, and the nodes' shares as bars. */
+static void watch_rates(const struct nw_ctl_stats *c, const struct nw_ctl_stats *prev, double dt)
+{
+	uint64_t all = 0;
+
+	if (prev && dt > 0)
+		printf("rate         %.0f pages/s moved, %.0f pages/s failed, %.1f%% of a core\n",
+		       (c->pages_moved - prev->pages_moved) / dt,
+		       (c->pages_failed - prev->pages_failed) / dt,
+		       c->cpu_ns >= prev->cpu_ns ? 100.0 * (c->cpu_ns - prev->cpu_ns) / 1e9 / dt : 0.0);
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		all += c->pages_on[n];
+	for (int n = 0; all && n < NW_MAX_NODES; n++) {
+		int w = (int)(50 * c->pages_on[n] / all);
+
+		if (!c->pages_on[n] && !c->weights[n])
+			continue;
+		printf("node %-3d %5.1f%% |%.*s%*s| weight %u\n", n, 100.0 * c->pages_on[n] / all, w,
+		       "##################################################", 50 - w, "",
+		       c->weights[n]);
+	}
+}
+
+/* top-like: the text status, redrawn every second until a signal. */
+static int status_watch(const struct pin_dir *pd, struct status *st, const char *dir)
+{
+	struct nw_ctl_stats *prev = calloc(1, sizeof(*prev));
+	uint64_t t_prev = 0;
+	bool have_prev = false;
+
+	if (!prev)
+		return 1;
+	signal(SIGINT, on_watch_stop);
+	signal(SIGTERM, on_watch_stop);
+	while (!watch_stop) {
+		uint64_t now = nw_now_ns();
+		int rc = status_read(pd, st);
+
+		printf("\033[H\033[2J");
+		if (rc == 3 || (!rc && !st->running)) {
+			printf("numaweave status --watch: no controller running in %s (waiting)\n", dir);
+			have_prev = false;
+		} else if (!rc) {
+			printf("numaweave status --watch: every 1 s, Ctrl-C quits\n");
+			text_counters(st);
+			watch_rates(&st->s.ctl, have_prev ? prev : NULL, (now - t_prev) / 1e9);
+			text_nodes(st);
+			*prev = st->s.ctl;
+			t_prev = now;
+			have_prev = true;
+		}
+		fflush(stdout);
+		for (int i = 0; i < 10 && !watch_stop; i++)
+			usleep(100000);
+	}
+	free(prev);
+	return 0;
+}
+
 static int status_cmd(int argc, char **argv, struct status *st)
 {
 	struct pin_dir pd;
@@ -400,9 +468,21 @@ static int status_cmd(int argc, char **argv, struct status *st)
 	dir = po.dir;
 	if (optind < argc)
 		return cmd_bad("status", "unexpected argument '%s'", argv[optind]);
+	if (po.watch && (po.json || po.prometheus || po.policy))
+		return cmd_bad("status", "--watch shows the text status: not with --json, "
+			       "--prometheus or --policy");
 	rc = pin_dir_open(&pd, dir, false);
 	if (rc && rc != -ENOENT)
 		return 1;
+	if (po.watch) {
+		if (rc == -ENOENT) {
+			nw_err("no controller running (nothing pinned in %s)", dir);
+			return 3;
+		}
+		rc = status_watch(&pd, st, dir);
+		pin_dir_close(&pd);
+		return rc;
+	}
 	rc = rc ? 3 : status_read(&pd, st);
 	pin_dir_close(&pd);
 	if (rc == 1)

@@ -45,7 +45,7 @@ static const struct cmd_doc docs[] = {
 	  "show the pinned weights, or set them live; --from-kernel takes the kernel's\n"
 	  "      weighted_interleave table, --to-kernel writes ours there (--force to leave\n"
 	  "      the kernel's auto mode, which it may not return to)", nw_pin_opts },
-	{ "status", "[--pin-dir DIR] [--policy NAME] [--json | --prometheus]",
+	{ "status", "[--pin-dir DIR] [--policy NAME] [--json | --prometheus | --watch]",
 	  "counters of the running controller, and of each policy (exit 3 when none runs)",
 	  nw_pin_opts },
 	{ "numastat", "PID|NAME...",
@@ -124,6 +124,9 @@ static const struct {
 	  "where the maps are pinned (default /sys/fs/bpf/numaweave, mode 0700)" },
 	{ "weights", "policy", "NAME", "the daemon policy NAME's weights, not the default's" },
 	{ "status", "policy", "NAME", "that daemon policy alone" },
+	{ "status", "watch", NULL,
+	  "redraw the text status every second (top-like) with move rates and per-node "
+	  "bars, until Ctrl-C" },
 	{ "weights", "from-kernel", NULL,
 	  "copy the kernel's weighted_interleave table into the pinned weights" },
 	{ "weights", "to-kernel", NULL,
@@ -241,16 +244,17 @@ static void print_syntax(const char *name, FILE *f)
 			"      alone takes uncore or resctrl, whichever opens). `numaweave weights\n"
 			"      [--policy NAME] auto` resumes it after a manual edit.\n",
 			NW_WEIGHT_MAX);
-	if (run || !strcmp(name, "tune"))
+	if (run || !strcmp(name, "tune") || !strcmp(name, "record"))
 		fprintf(f, "DURATION: a number and a unit: us, ms, s, m (or min), h; e.g. 500ms, "
 			"2s, 1.5s.\n"
 			"      A bare number is microseconds, as in damo's *_us fields (so\n"
 			"      --interval 1 is 1 us, refused: give 1s).\n");
-	if (run)
+	if (run || !strcmp(name, "record"))
 		fprintf(f, "SIZE: a number and a binary unit: B, K, M, G, T (KB, KiB, MB, MiB, ... "
 			"mean the\n"
-			"      same: 1K = 1024 bytes, as damo reads them); e.g. 8M, 1G.\n"
-			"BYTES_PER_S: a SIZE per second, binary: 100M is 100 MiB/s (104,857,600 B/s);\n"
+			"      same: 1K = 1024 bytes, as damo reads them); e.g. 8M, 1G.\n");
+	if (run)
+		fprintf(f, "BYTES_PER_S: a SIZE per second, binary: 100M is 100 MiB/s (104,857,600 B/s);\n"
 			"      0 or max: no limit. Status prints it in MiB/s.\n");
 }
 

@@ -33,10 +33,12 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 
 	if (!p->reg)
 		p->reg = heat_get(&e->heat, p->t->pid, p->reg_lo);	/* NULL: table full */
-	if (p->reg && p->reg_fresh) {
-		region_scan_start(p->reg, e->heat.now);
-		p->reg_fresh = false;
-	}
+	/* once a pass: a region that several small VMAs share is scanned in parts */
+	if (p->reg && p->reg_fresh && p->reg->scanned != region_stamp(e->ctl.passes))
+		region_scan_start(p->reg, region_stamp(e->ctl.passes));
+	if (p->reg)
+		p->reg->seen = region_stamp(e->ctl.passes);
+	p->reg_fresh = false;
 	if (p->reg && node >= 0)
 		region_count(p->reg, node, n);
 	m.score = policy_region_heat(p->reg, e->heat.now);
@@ -195,6 +197,8 @@ static int scan_region(struct engine *e, struct page_scanner *ps, const struct n
 	hi = r + POLICY_REGION > v->end ? v->end : r + POLICY_REGION;
 	*next = r + POLICY_REGION;
 	want = region_wanted(e, v, lo, full, !ps->no_pmscan, &reg);
+	if (reg)	/* resident now, scanned or not (numaweave record shows it) */
+		reg->seen = region_stamp(e->ctl.passes);
 	if (want == SKIP)
 		return 0;
 	e->p.movable = want == SCAN_MOVE;
@@ -338,7 +342,7 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	t->last_err = 0;
 	if (e->p.full) {
 		memcpy(t->per_node, e->p.per_node, sizeof(t->per_node));
-		t->full_at = e->heat.now + 1;	/* regions it did not meet are gone */
+		t->full_at = region_stamp(e->ctl.passes);	/* regions it did not meet are gone */
 	}
 	return 0;
 }

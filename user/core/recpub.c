@@ -14,7 +14,8 @@
 #include "recpub.h"
 
 struct tg_full {
-	uint32_t pid, full_at;
+	uint32_t pid;
+	uint16_t full_at;
 };
 
 static int tg_cmp(const void *a, const void *b)
@@ -58,7 +59,7 @@ void recpub_put(struct recpub *rp, const struct region *r, int cls, int src, flo
 		return;
 	tg = bsearch(&key, rp->tg, rp->ntg, sizeof(*rp->tg), tg_cmp);
 	/* not a live target, or not met by its last full scan (unmapped since) */
-	if (!tg || !r->scanned || r->scanned < tg->full_at)
+	if (!tg || !r->scanned || !tg->full_at || !region_stamp_since(r->seen, tg->full_at))
 		return;
 	if (rp->n >= rp->cap) {
 		rp->dropped++;

@@ -51,7 +51,8 @@ struct region {
 	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
 	uint16_t pages;		/* resident pages at its last scan, the moves since applied */
 	uint16_t on[7];		/* of them, on nodes 0..6 (abi.h NW_REC_NODES) */
-	uint32_t scanned;	/* interval + 1 of its last scan, 0 never */
+	uint16_t scanned;	/* pass stamp (pass + 1, 16 bits) of its last scan, 0 never */
+	uint16_t seen;		/* pass stamp of the last pass that found it resident */
 };
 
 #define NW_RNODE_MIXED 0xfe	/* pages on several nodes, or some moved since the scan */
@@ -176,11 +177,23 @@ static inline uint32_t region_tgid(const struct region *r)
  * named ones count in pages only. Saturates at the 16-bit field's limit.
  */
 #define NW_REGION_ON_NODES ((int)(sizeof(((struct region *)0)->on) / sizeof(uint16_t)))
-static inline void region_scan_start(struct region *r, uint32_t now)
+/* A pass's stamp for scanned and seen: never 0, wraps at 16 bits. */
+static inline uint16_t region_stamp(uint64_t passes)
+{
+	uint16_t s = (uint16_t)(passes + 1);
+
+	return s ? s : 1;
+}
+/* Stamp a is the same pass as b or a later one (within 32k passes of each other). */
+static inline bool region_stamp_since(uint16_t a, uint16_t b)
+{
+	return (uint16_t)(a - b) < 0x8000;
+}
+static inline void region_scan_start(struct region *r, uint16_t pass_stamp)
 {
 	r->pages = 0;
 	memset(r->on, 0, sizeof(r->on));
-	r->scanned = now + 1;
+	r->scanned = pass_stamp;
 }
 static inline uint16_t region_add16(uint16_t a, int64_t d)
 {

@@ -29,7 +29,7 @@ struct target {
 	uint32_t young_at;		/* heat interval + 1 of its last accessed-bit clear, 0 none */
 	uint32_t young_every;		/* intervals between its samples (what one costs) */
 	uint64_t per_node[NW_MAX_NODES];	/* resident pages per node, last full pass */
-	uint32_t full_at;		/* heat interval + 1 of its last full scan, 0 none */
+	uint16_t full_at;		/* pass stamp of its last full scan (heat.h), 0 none */
 	uint64_t plan_said;		/* dry run: a digest of the plan printed last */
 	struct vma_list vmas;
 };

@@ -43,7 +43,8 @@ struct rec {
 	bool w_said;
 	FILE *f;
 	struct rec_damo damo;
-	uint64_t t0_ns, frames, last_pass;
+	uint64_t ask_ns;			/* when it first asked: publications since count */
+	uint64_t t0_ns, frames;
 };
 
 static volatile sig_atomic_t rec_stop;
@@ -326,25 +327,36 @@ static const char *rec_why_stop(struct rec *r, struct pin_dir *pd, uint64_t now)
 	return NULL;
 }
 
+/*
+ * Ask, and wait for the first publication of a pass that follows the ask (up
+ * to the controller's next passes): the frames start there.
+ */
+static void rec_first(struct rec *r)
+{
+	uint64_t now = nw_now_ns(), until = now + 5000000000ull + 3 * r->o.interval_us * 1000;
+
+	r->ask_ns = now;
+	rec_want(r, now);
+	while (!rec_stop && nw_now_ns() < until &&
+	       !(r->st->rec.at_ns >= now && r->st->rec.pass > 0)) {
+		usleep(10000);
+		rec_want(r, nw_now_ns());
+	}
+	r->t0_ns = nw_now_ns();
+}
+
 static int rec_loop(struct rec *r, struct pin_dir *pd)
 {
-	uint64_t now = nw_now_ns(), next = now, wait_until;
+	uint64_t now, next = r->t0_ns;
 	const char *why = NULL;
 	int rc = 0;
 
-	r->t0_ns = now;
-	rec_want(r, now);
-	/* the first publication after our ask: up to the controller's next passes */
-	wait_until = now + 5000000000ull + 3 * r->o.interval_us * 1000;
-	while (!rec_stop && r->st->rec.pass == 0 && nw_now_ns() < wait_until &&
-	       r->st->rec.at_ns < now)
-		usleep(10000);
 	for (;;) {
 		now = nw_now_ns();
 		rec_want(r, now);
 		if ((why = rec_why_stop(r, pd, now)))
 			break;
-		if (r->st->rec.at_ns >= r->t0_ns && rec_snapshot(r) &&
+		if (r->st->rec.at_ns >= r->ask_ns && rec_snapshot(r) &&
 		    (rc = frame_out(r, now))) {
 			nw_err("record: writing %s: %s", r->o.output, strerror(-rc));
 			why = "write-error";
@@ -352,6 +364,8 @@ static int rec_loop(struct rec *r, struct pin_dir *pd)
 		}
 		r->frames++;
 		next += r->o.interval_us * 1000;
+		while (next <= nw_now_ns())	/* behind (a slow disk): frames skipped, not bunched */
+			next += r->o.interval_us * 1000;
 		sleep_until(next);
 	}
 	if (!r->o.damo) {
@@ -396,7 +410,7 @@ int cmd_record(int argc, char **argv)
 	if (!r.cur || !r.prev) {
 		nw_err("record: %s", strerror(ENOMEM));
 		rc = 1;
-	} else if (rec_open_output(&r)) {
+	} else if (rec_first(&r), rec_open_output(&r)) {
 		rc = 1;
 	} else {
 		rc = rec_loop(&r, &pd);

@@ -66,7 +66,7 @@ static void weights_title(FILE *s, const struct recording *rc)
 		fputs(k ? ", " : "weights ", s);
 		for (int n = 0; n < rc->nodes; n++)
 			fprintf(s, "%s%u", n ? ":" : "", rc->f[k].w[n]);
-		fprintf(s, " at %.0f s", rc->f[k].t_ms / 1000.0);
+		fprintf(s, " at %.1f s", rc->f[k].t_ms / 1000.0);
 	}
 }
 
@@ -74,7 +74,8 @@ static int matrix_files(FILE *d, FILE *s, const struct recording *rc, enum plot_
 			const char *dat)
 {
 	const float *m = kind == PLOT_HEAT ? rc->heat : rc->place;
-	double dx = t_end(rc) / rc->ncols;
+	/* a column starts at its first frame's time and holds until the next's */
+	double dx = rc->ncols > 1 ? t_end(rc) / (rc->ncols - 1) : t_end(rc);
 
 	for (size_t r = 0; r < rc->nrowsb; r++)
 		for (size_t c = 0; c < rc->ncols; c++) {
@@ -94,7 +95,7 @@ static int matrix_files(FILE *d, FILE *s, const struct recording *rc, enum plot_
 	for (size_t t = 0; t < rc->ntg; t++)
 		fprintf(s, "%s\"pid %u\" %.1f", t ? ", " : "", rc->tg[t].pid,
 			(double)rc->tg[t].first_row * rc->nrowsb / rc->nrows);
-	fprintf(s, ")\nset xrange [0:%.3f]\nset yrange [%.1f:-0.5]\n", t_end(rc),
+	fprintf(s, ")\nset xrange [0:%.3f]\nset yrange [%.1f:-0.5]\n", t_end(rc) + dx,
 		rc->nrowsb - 0.5);
 	if (kind == PLOT_HEAT)
 		fputs("set cbrange [-10:100]\nset cbtics 0, 20\nset cblabel 'heat (0 idle .. 100 hot; "
@@ -106,7 +107,6 @@ static int matrix_files(FILE *d, FILE *s, const struct recording *rc, enum plot_
 			"(-0.1 '#ffffff', -0.05 '#ffffff', -0.0499 '#2166ac', 0 '#2166ac', 0.5 '#b8e186', 1 '#d6604d')\n",
 			rc->nodes - 1);
 	weight_marks(s, rc);
-	/* a column is a bin of frames: drawn over the time it covers */
 	fprintf(s, "plot '%s' matrix using ($1*%.6f+%.6f):2:3 with image notitle\n", dat, dx,
 		dx / 2);
 	return 0;

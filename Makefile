@@ -50,7 +50,7 @@ UNIT_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(UNIT_LIB_SRCS)))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
-	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load
+	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias
 
 ifeq ($(V),1)
 Q =
@@ -228,6 +228,10 @@ $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/objs/loader.o $(OUT)/objs/pins.o $(
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 
 $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
+
+$(OUT)/bench_alias: tests/bench/bench_alias.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 

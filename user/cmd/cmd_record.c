@@ -195,8 +195,12 @@ static bool region_changed(const struct nw_rec_region *a, const struct nw_rec_re
 {
 	uint32_t dh = a->heat_x100 > b->heat_x100 ? a->heat_x100 - b->heat_x100 :
 						    b->heat_x100 - a->heat_x100;
+	int dn = (int)a->nr_accesses - (int)b->nr_accesses;
+	/* DAMON's count wanders by a sample or so between aggregations */
+	bool nr_moved = (a->nr_accesses == NW_REC_NO_NR) != (b->nr_accesses == NW_REC_NO_NR) ||
+			dn >= REC_NR_STEP || dn <= -REC_NR_STEP;
 
-	return a->cls != b->cls || a->src != b->src || a->nr_accesses != b->nr_accesses ||
+	return a->cls != b->cls || a->src != b->src || nr_moved ||
 	       a->node != b->node || a->pages != b->pages || dh >= REC_HEAT_STEP ||
 	       memcmp(a->on, b->on, sizeof(a->on));
 }

@@ -17,7 +17,8 @@
  *   E REASON                        the end (absent when the recorder was killed)
  *
  * A region's AGE_MS and DAGE are as of the frame that wrote it; HEAT is
- * written again when it moved by REC_HEAT_STEP or more (x100 units).
+ * written again when it moved by REC_HEAT_STEP or more (x100 units), NR when
+ * it moved by REC_NR_STEP samples or more; any other change is written.
  */
 #ifndef NW_RECFMT_H
 #define NW_RECFMT_H
@@ -27,6 +28,7 @@
 
 #define REC_MAGIC "numaweave-record 1"
 #define REC_HEAT_STEP 500	/* 5 of 100: a heat change smaller is not written */
+#define REC_NR_STEP 2		/* of DAMON's 20 samples */
 #define REC_REGION_BYTES (1ull << 21)
 
 enum rec_line { REC_NONE, REC_HDR, REC_FRAME, REC_WEIGHTS, REC_COUNTS, REC_REGION, REC_GONE,

@@ -94,6 +94,7 @@ NW=$!
 wait_pinned
 numaweave record --output /tmp/h.rec --interval 500ms --duration 8s 2>/tmp/rech.log
 rc=$?
+log "H: recording $(wc -c </tmp/h.rec) bytes, $(grep -c '^F' /tmp/h.rec) frames, $(grep -c '^R' /tmp/h.rec) region lines ($(grep -m1 '^F' /tmp/h.rec | cut -d' ' -f4) regions a frame)"
 [ $rc -eq 0 ] && [ "$(tail -n 1 /tmp/h.rec)" = "E duration" ] &&
 	pass "record --duration 8s ends by itself" || fail "record --duration: exit $rc, $(tail -n 1 /tmp/h.rec)"
 # the last state of each region of this pid: its class, by mapping

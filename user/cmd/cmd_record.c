@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -28,6 +29,7 @@
 
 struct rec_opts {
 	const char *dir, *output;
+	char **cmd;		/* record -- run|daemon ARGS: the controller it starts, or NULL */
 	bool damo;
 	uint64_t interval_us, duration_us, max_bytes;
 };
@@ -85,10 +87,20 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o)
 		} else if ((rc = cmd_common_opt("record", c)) >= 0)
 			return rc;
 	}
-	if (optind < argc)
+	if (optind < argc && strcmp(argv[optind - 1], "--"))
 		return cmd_bad("record", "unexpected argument '%s'", argv[optind]);
 	if (!o->output)
 		return cmd_bad("record", "--output FILE is required");
+	if (optind < argc) {
+		if (strcmp(argv[optind], "run") && strcmp(argv[optind], "daemon"))
+			return cmd_bad("record", "-- %s: record starts `run` or `daemon` only",
+				       argv[optind]);
+		for (int i = optind + 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strncmp(argv[i], "--pin-dir", 9))
+				return cmd_bad("record", "give --pin-dir to record, before --: the "
+					       "controller it starts gets the same");
+		o->cmd = argv + optind;
+	}
 	return -1;
 }
 
@@ -388,16 +400,114 @@ static int rec_loop(struct rec *r, struct pin_dir *pd)
 	return rc ? 1 : 0;
 }
 
+/*
+ * record -- run|daemon ARGS: start that controller on record's pin dir and
+ * wait until it holds it with its maps pinned (or has ended: its status).
+ * The child's pid, or -1 with *status set.
+ */
+static pid_t controller_start(const struct rec_opts *o, int *status)
+{
+	size_t n = 0;
+	char **argv;
+	pid_t pid;
+
+	while (o->cmd[n])
+		n++;
+	argv = calloc(n + 4, sizeof(*argv));
+	if (!argv) {
+		*status = 1;
+		return -1;
+	}
+	argv[0] = "numaweave";
+	argv[1] = o->cmd[0];
+	argv[2] = "--pin-dir";
+	argv[3] = (char *)o->dir;
+	memcpy(argv + 4, o->cmd + 1, (n - 1) * sizeof(*argv));
+	pid = fork();
+	if (pid == 0) {
+		execv("/proc/self/exe", argv);
+		nw_err("record: cannot start numaweave %s: %s", o->cmd[0], strerror(errno));
+		_exit(1);
+	}
+	free(argv);
+	if (pid < 0) {
+		nw_err("record: fork: %s", strerror(errno));
+		*status = 1;
+		return -1;
+	}
+	for (int i = 0; i < 6000 && !rec_stop; i++) {	/* 60 s: a load under emulation */
+		struct pin_dir pd;
+		bool up = false;
+		char path[PATH_MAX];
+
+		if (waitpid(pid, status, WNOHANG) == pid) {
+			*status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 1;
+			nw_err("record: numaweave %s ended before it was up (exit %d)", o->cmd[0],
+			       *status);
+			return -1;
+		}
+		if (!pin_dir_open(&pd, o->dir, false)) {
+			pin_path(&pd, "regions", path, sizeof(path));
+			up = pin_dir_busy(&pd) && !access(path, F_OK);
+			pin_dir_close(&pd);
+		}
+		if (up)
+			return pid;
+		usleep(10000);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, status, 0);
+	*status = 1;
+	nw_err("record: numaweave %s was not up in 60 s", o->cmd[0]);
+	return -1;
+}
+
+/* The controller record started: stopped (if still running) and its exit status. */
+static int controller_end(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGTERM);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+static int record_attached(const struct rec_opts *o);
+
 int cmd_record(int argc, char **argv)
 {
-	struct rec r = {};
-	struct pin_dir pd = { .fd = -1 };
-	int rc;
+	struct rec_opts o;
+	pid_t child = -1;
+	int rc, crc;
 
-	if ((rc = rec_parse(argc, argv, &r.o)) >= 0)
+	if ((rc = rec_parse(argc, argv, &o)) >= 0)
 		return rc;
 	if ((rc = cmd_need_caps()))
 		return rc;
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	signal(SIGHUP, on_stop);
+	if (o.cmd && (child = controller_start(&o, &rc)) < 0)
+		return rc;
+	rc = record_attached(&o);
+	if (child > 0) {
+		crc = controller_end(child);
+		if (crc && !rc)
+			rc = crc;	/* the controller's failure is the command's */
+	}
+	return rc;
+}
+
+/* Attached to the controller of o->dir: the recording, until it ends. */
+static int record_attached(const struct rec_opts *o)
+{
+	struct rec r = { .o = *o };
+	struct pin_dir pd = { .fd = -1 };
+	int rc;
+
 	rc = pin_dir_open(&pd, r.o.dir, false);
 	if (rc == -ENOENT)
 		nw_err("record: no controller running (nothing pinned in %s)", r.o.dir);
@@ -408,9 +518,6 @@ int cmd_record(int argc, char **argv)
 	r.nodes = nodes_possible();
 	r.cur = calloc(NW_REC_REGIONS, sizeof(*r.cur));
 	r.prev = calloc(NW_REC_REGIONS, sizeof(*r.prev));
-	signal(SIGINT, on_stop);
-	signal(SIGTERM, on_stop);
-	signal(SIGHUP, on_stop);
 	if (!r.cur || !r.prev) {
 		nw_err("record: %s", strerror(ENOMEM));
 		rc = 1;

@@ -58,10 +58,13 @@ static const struct cmd_doc docs[] = {
 	  nw_tune_opts },
 	{ "record",
 	  "[--pin-dir DIR] [--format numaweave|damo] [--interval DURATION]\n"
-	  "          [--duration DURATION] [--max-size SIZE] --output FILE",
+	  "          [--duration DURATION] [--max-size SIZE] --output FILE\n"
+	  "          [-- run|daemon ARG...]",
 	  "write the running controller's regions (heat, pages by node), weights and\n"
 	  "      moves to FILE every interval, until a signal, the duration, the size cap\n"
-	  "      or the controller's end (docs/record.md)", nw_record_opts },
+	  "      or the controller's end; with -- run|daemon ARG..., start that controller\n"
+	  "      on the same pin dir first, and stop it at the end (docs/record.md)",
+	  nw_record_opts },
 	{ "report",
 	  "heatmap|placement|timeline|summary FILE [--output FILE.png|FILE.svg] [--pid PID]",
 	  "a recording drawn: to the terminal in colour blocks, or with --output to PNG or\n"

@@ -25,6 +25,11 @@ Test(record, parse_lines)
 	cr_assert_eq(it->w[0], 3);
 	cr_assert_eq(it->w[1], 1);
 	cr_assert_eq(it->w[2], 0);
+	cr_assert_eq(rec_parse_line("P db 0,5\n", 2, it), 0);
+	cr_assert_eq(it->kind, REC_POLICY);
+	cr_assert_str_eq(it->text, "db");
+	cr_assert_eq(it->w[1], 5);
+	cr_assert_eq(rec_parse_line("P 0,5\n", 2, it), -EINVAL, "a policy line needs a name");
 	cr_assert_eq(rec_parse_line("C 10,20 1,0,0,0,0,0,3\n", 2, it), 0);
 	cr_assert_eq(it->moved[1], 20);
 	cr_assert_eq(it->failed[6], 3);

@@ -24,6 +24,7 @@
 #include "parse.h"
 #include "pins.h"
 #include "rec_damo.h"
+#include "status.h"
 #include "recfmt.h"
 #include "version.h"
 
@@ -43,6 +44,7 @@ struct rec {
 	int nodes;				/* nodes written per region (and weights) */
 	uint32_t w[NW_MAX_NODES];
 	bool w_said;
+	uint32_t (*pw)[NW_MAX_NODES];		/* each daemon policy's last written (heap) */
 	FILE *f;
 	struct rec_damo damo;
 	uint64_t ask_ns;			/* when it first asked: publications since count */
@@ -243,6 +245,29 @@ static void regions_delta(struct rec *r)
 	r->nprev = r->ncur;
 }
 
+/* A daemon's policies: each one's weights, in the first frame and when they change. */
+static void policies_out(struct rec *r)
+{
+	const struct nw_ctl_stats *c = &r->st->ctl;
+	__u64 w64[NW_MAX_NODES];
+	char name[sizeof(c->pols[0].name) + 1];
+
+	for (uint32_t k = 0; k < c->npols && k < NW_POL_STATS; k++) {
+		const struct nw_pol_stats *ps = &c->pols[k];
+
+		MAP_STR(name, ps->name);
+		if (!name[0] || strpbrk(name, " \n") ||
+		    (r->w_said && !memcmp(r->pw[k], ps->weights, sizeof(r->pw[k]))))
+			continue;
+		memcpy(r->pw[k], ps->weights, sizeof(r->pw[k]));
+		for (int i = 0; i < r->nodes; i++)
+			w64[i] = ps->weights[i];
+		fprintf(r->f, "P %s ", name);
+		list_out(r->f, w64, r->nodes);
+		fputc('\n', r->f);
+	}
+}
+
 static int frame_out(struct rec *r, uint64_t now)
 {
 	const struct nw_ctl_stats *c = &r->st->ctl;
@@ -261,8 +286,9 @@ static int frame_out(struct rec *r, uint64_t now)
 		fputs("W ", r->f);
 		list_out(r->f, w64, r->nodes);
 		fputc('\n', r->f);
-		r->w_said = true;
 	}
+	policies_out(r);
+	r->w_said = true;
 	fputs("C ", r->f);
 	list_out(r->f, c->moved_to, r->nodes);
 	fputc(' ', r->f);
@@ -518,7 +544,8 @@ static int record_attached(const struct rec_opts *o)
 	r.nodes = nodes_possible();
 	r.cur = calloc(NW_REC_REGIONS, sizeof(*r.cur));
 	r.prev = calloc(NW_REC_REGIONS, sizeof(*r.prev));
-	if (!r.cur || !r.prev) {
+	r.pw = calloc(NW_POL_STATS, sizeof(*r.pw));
+	if (!r.cur || !r.prev || !r.pw) {
 		nw_err("record: %s", strerror(ENOMEM));
 		rc = 1;
 	} else if (rec_first(&r), rec_open_output(&r)) {
@@ -530,6 +557,7 @@ static int record_attached(const struct rec_opts *o)
 		fclose(r.f);
 	free(r.cur);
 	free(r.prev);
+	free(r.pw);
 	munmap(r.st, sizeof(*r.st));
 	munmap((void *)r.map, NW_REC_REGIONS * sizeof(*r.map));
 	pin_dir_close(&pd);

@@ -137,6 +137,11 @@ static void summary(const struct recording *rc, FILE *o)
 		weights_str(rc, rc->f[k].w, w, sizeof(w));
 		fprintf(o, "weights     %s from %.1f s\n", w, rc->f[k].t_ms / 1000.0);
 	}
+	for (size_t i = 0; i < rc->npolw; i++) {
+		weights_str(rc, rc->polw[i].w, w, sizeof(w));
+		fprintf(o, "policy      %s: weights %s from %.1f s\n", rc->polw[i].name, w,
+			rc->polw[i].t_ms / 1000.0);
+	}
 	for (int n = 0; n < NW_MAX_NODES; n++)
 		moved += z->moved[n] - a->moved[n];
 	for (int i = 0; i < NW_FAIL_MAX; i++)

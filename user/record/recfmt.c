@@ -83,12 +83,23 @@ int rec_parse_line(const char *line, int nodes, struct rec_item *it)
 		it->t_ms = a, it->pass = b, it->nreg = c, it->dropped = d;
 		return 0;
 	case 'W':
-		if ((n = num_list(line + 2, v, NW_MAX_NODES)) < 1)
+	case 'P':
+		sp = line + 2;
+		if (line[0] == 'P') {	/* a policy's name: no space in it (pins.c) */
+			size_t k = strcspn(sp, " \n");
+
+			if (!k || k >= sizeof(it->text) || sp[k] != ' ')
+				return -EINVAL;
+			memcpy(it->text, sp, k);
+			it->text[k] = 0;
+			sp += k + 1;
+		}
+		if ((n = num_list(sp, v, NW_MAX_NODES)) < 1)
 			return -EINVAL;
 		memset(it->w, 0, sizeof(it->w));
 		for (int i = 0; i < n; i++)
 			it->w[i] = v[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)v[i];
-		it->kind = REC_WEIGHTS;
+		it->kind = line[0] == 'W' ? REC_WEIGHTS : REC_POLICY;
 		return 0;
 	case 'C':
 		memset(it->moved, 0, sizeof(it->moved));

@@ -10,6 +10,7 @@
  *   F T_MS PASS REGIONS DROPPED     a frame: ms since the start, the controller's
  *                                   passes, regions it published, regions left out
  *   W W0,W1,...                     the weights in force (first frame, then on change)
+ *   P NAME W0,W1,...                a daemon policy's weights, likewise
  *   C MOVED0,MOVED1,... FAIL0,...   pages moved to each node, failed per reason (running totals)
  *   R PID ADDR CLS SRC NR HEAT AGE_MS DAGE PAGES ON0,ON1,...
  *                                   a region new or changed since it was last written
@@ -32,13 +33,13 @@
 #define REC_REGION_BYTES (1ull << 21)
 
 enum rec_line { REC_NONE, REC_HDR, REC_FRAME, REC_WEIGHTS, REC_COUNTS, REC_REGION, REC_GONE,
-		REC_END };
+		REC_END, REC_POLICY };
 
 /* One line of a recording, parsed. */
 struct rec_item {
 	enum rec_line kind;
 	uint64_t t_ms, pass, nreg, dropped;	/* F */
-	uint32_t w[NW_MAX_NODES];		/* W */
+	uint32_t w[NW_MAX_NODES];		/* W, P (and text: P's name) */
 	uint64_t moved[NW_MAX_NODES], failed[NW_FAIL_MAX];	/* C */
 	struct nw_rec_region r;			/* R, X (pid, addr) */
 	uint64_t other;				/* R: pages on nodes past NW_REC_NODES */

@@ -205,6 +205,18 @@ static int second_pass(void *ctx, const struct rec_item *it)
 	case REC_WEIGHTS:
 		memcpy(p->fr.w, it->w, sizeof(p->fr.w));
 		break;
+	case REC_POLICY: {
+		struct rec_polw *n = realloc(rc->polw, (rc->npolw + 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		rc->polw = n;
+		n += rc->npolw++;
+		n->t_ms = p->fr.t_ms;
+		snprintf(n->name, sizeof(n->name), "%s", it->text);
+		memcpy(n->w, it->w, sizeof(n->w));
+		break;
+	}
 	case REC_COUNTS:
 		memcpy(p->fr.moved, it->moved, sizeof(p->fr.moved));
 		memcpy(p->fr.failed, it->failed, sizeof(p->fr.failed));
@@ -305,6 +317,7 @@ void rec_free(struct recording *rc)
 	for (size_t i = 0; i < rc->ntg; i++)
 		free(rc->tg[i].pages);
 	free(rc->tg);
+	free(rc->polw);
 	free(rc->rows);
 	free(rc->f);
 	free(rc->heat);

@@ -34,6 +34,13 @@ struct rec_target {
 
 enum rec_value { REC_V_HEAT, REC_V_PLACE };
 
+/* A daemon policy's weights from a frame on (a P line). */
+struct rec_polw {
+	uint64_t t_ms;
+	char name[65];
+	uint32_t w[NW_MAX_NODES];
+};
+
 struct recording {
 	char hdr[256];
 	int nodes;
@@ -45,6 +52,8 @@ struct recording {
 	size_t nrows;
 	struct rec_target *tg;
 	size_t ntg;
+	struct rec_polw *polw;	/* the daemon's policies' weights as they changed */
+	size_t npolw;
 	/* binned: [row bin * ncols + frame bin], NAN where no region was resident */
 	float *heat, *place;
 	size_t ncols, nrowsb;

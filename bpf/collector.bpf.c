@@ -474,9 +474,11 @@ int BPF_PROG(handle_damon, unsigned int target_id, struct damon_region *r,
 __u32 watch_cgroups;
 
 /*
- * A write to cgroup.procs (or a clone into a cgroup): fires once per
- * migration, with the leader when a whole process moves. Processes forked
- * inside a cgroup do not come here; a target's children come by fork.
+ * A write to cgroup.procs: fires once per migration, with the leader when a
+ * whole process moves. Processes forked inside a cgroup do not come here (a
+ * target's children come by fork), nor does a clone3(CLONE_INTO_CGROUP) from
+ * outside it (checked on 6.18: no attach event), which user space finds when
+ * it reads cgroup.procs again (engine.c, CGROUP_READ_NS).
  */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(handle_join, struct cgroup *dst, const char *path, struct task_struct *task,

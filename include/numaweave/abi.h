@@ -11,7 +11,8 @@
 #endif
 
 #define NW_MAX_NODES 64		/* entries of the weights map */
-#define NW_MAX_TARGETS 4096	/* entries of the targets map */
+#define NW_MAX_TARGETS 32768	/* entries of the targets map by default (--max-targets) */
+#define NW_MAX_TARGETS_LIMIT (1u << 20)	/* the most --max-targets takes */
 #define NW_SEEN_BITS_LOG2 24	/* first-touch/repeat bitmap: 2^24 bits = 2 MiB */
 #define NW_SEEN_WORDS ((1u << NW_SEEN_BITS_LOG2) / 64)
 #define NW_HOT 8		/* hottest regions published in stats */

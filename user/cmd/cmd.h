@@ -19,7 +19,8 @@ int cmd_report(int argc, char **argv);
 
 /* Long options without a short letter (cmd_opts.c). */
 enum { O_PINDIR = 256, O_RINGBUF, O_NOFENTRY, O_CLASSIC, O_SYSLOG, O_CHILDREN, O_NB,
-       O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS };
+       O_PIDFILE, O_CGROUP, O_NODAMON, O_NOYOUNG, O_FORCEBLIND, O_AFTER, O_FOLD, O_MOVERS,
+       O_MAXTGT };
 /* Each command's getopt table (cmd_opts.c): its --help lists what they take (help.c). */
 extern const struct option nw_run_opts[], nw_daemon_opts[], nw_tune_opts[], nw_pin_opts[],
 	nw_record_opts[], nw_report_opts[];

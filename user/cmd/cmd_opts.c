@@ -24,6 +24,7 @@
 	{ "no-young", no_argument, NULL, O_NOYOUNG }, \
 	{ "move-threads", required_argument, NULL, O_MOVERS }, \
 	{ "ringbuf", required_argument, NULL, O_RINGBUF }, \
+	{ "max-targets", required_argument, NULL, O_MAXTGT }, \
 	{ "fold-window", required_argument, NULL, O_FOLD }, \
 	{ "no-fentry", no_argument, NULL, O_NOFENTRY }, \
 	{ "classic-tp", no_argument, NULL, O_CLASSIC }, \

@@ -162,6 +162,19 @@ static int run_opt(int c, struct engine_opts *o, struct run_args *a)
 	case 'j': o->json = true; break;
 	case O_PINDIR: o->pin_dir = optarg; break;
 	case O_RINGBUF: rc = opt_ringbuf(optarg, o); break;
+	case O_MAXTGT: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(optarg, &end, 10);
+		if (errno || end == optarg || *end || v < 1 || v > (long)NW_MAX_TARGETS_LIMIT)
+			rc = BAD("--max-targets: a number from 1 to %u, not '%s'",
+				 NW_MAX_TARGETS_LIMIT, optarg);
+		else
+			o->max_targets = (uint32_t)v;
+		break;
+	}
 	case O_FOLD: {
 		char err[NW_ERRLEN];
 

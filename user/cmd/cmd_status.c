@@ -36,8 +36,21 @@ static void read_targets(const struct pin_dir *dir, struct status *st)
 			nw_warn("%s", err);
 		return;
 	}
-	for (int rc = bpf_map_get_next_key(fd, NULL, &key); !rc && st->ntg < MAX_LISTED;
+	st->ntg = 0;	/* read again (status --watch) */
+	for (int rc = bpf_map_get_next_key(fd, NULL, &key); !rc;
 	     rc = bpf_map_get_next_key(fd, &key, &next), key = next) {
+		if (st->ntg == st->tgcap) {
+			int cap = st->tgcap ? 2 * st->tgcap : 1024;
+			struct status_tg *n = realloc(st->tg, cap * sizeof(*n));
+
+			if (!n) {
+				nw_warn("status: %d targets listed of more: %s", st->ntg,
+					strerror(ENOMEM));
+				break;
+			}
+			st->tg = n;
+			st->tgcap = cap;
+		}
 		if (!bpf_map_lookup_elem(fd, &key, &st->tg[st->ntg].t))
 			st->tg[st->ntg++].pid = key;
 	}
@@ -512,7 +525,7 @@ static int status_cmd(int argc, char **argv, struct status *st)
 
 int cmd_status(int argc, char **argv)
 {
-	/* 180 KiB (the stats and 4,096 targets): on the heap, not a static (issue 27) */
+	/* the stats (100 KiB) and the targets: on the heap, not a static (issue 27) */
 	struct status *st = calloc(1, sizeof(*st));
 	int rc;
 
@@ -521,6 +534,7 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	}
 	rc = status_cmd(argc, argv, st);
+	free(st->tg);
 	free(st);
 	return rc;
 }

@@ -29,15 +29,16 @@ static const struct cmd_doc docs[] = {
 	  "          [--children] [--weights SPEC | --config FILE.yaml]\n"
 	  "          [--action migrate_hot|migrate_cold] [--quota BYTES_PER_S]\n"
 	  "          [--interval DURATION] [--once [--after DURATION]] [--dry-run] [--json]\n"
-	  "          [--pin-dir DIR] [--ringbuf SIZE] [--fold-window DURATION]\n"
+	  "          [--pin-dir DIR] [--ringbuf SIZE] [--max-targets N] [--fold-window DURATION]\n"
 	  "          [--no-fentry] [--classic-tp] [--move-threads N]\n"
 	  "          [--numa-balancing keep|off] [--no-damon] [--no-young] [--force-blind]\n"
 	  "          [--syslog] [-v]",
 	  "place the targets' memory by the weights, and again when they change", nw_run_opts },
 	{ "daemon",
 	  "[--config-dir DIR] [--pin-dir DIR] [--interval DURATION] [--move-threads N]\n"
-	  "          [--ringbuf SIZE] [--fold-window DURATION] [--no-fentry] [--classic-tp]\n"
-	  "          [--numa-balancing keep|off] [--no-damon] [--no-young] [--syslog] [-v]",
+	  "          [--ringbuf SIZE] [--max-targets N] [--fold-window DURATION] [--no-fentry]\n"
+	  "          [--classic-tp] [--numa-balancing keep|off] [--no-damon] [--no-young]\n"
+	  "          [--syslog] [-v]",
 	  "the resident service: one policy per DIR/NAME.yaml (default /etc/numaweave);\n"
 	  "      SIGHUP reloads them", nw_daemon_opts },
 	{ "weights",
@@ -139,6 +140,9 @@ static const struct {
 	{ "daemon", "config-dir", "DIR",
 	  "the policy files, NAME.yaml each (default /etc/numaweave)" },
 	{ "*", "ringbuf", "SIZE", "ring buffer size, a power of two from 4K to 1G (default 8M)" },
+	{ "*", "max-targets", "N",
+	  "processes it can follow at once (default 32768, at most 1048576): the targets "
+	  "map's entries, sized at load; ~100 bytes of kernel memory each in use" },
 	{ "*", "fold-window", "DURATION",
 	  "a CPU's faults in one 2 MiB region within DURATION go as one record "
 	  "(default 10ms, at most 1s, 0: a record each)" },

@@ -12,14 +12,13 @@
 #include <string.h>
 #include "numaweave/abi.h"
 
-#define MAX_LISTED 4096
-
 struct status {
 	struct nw_stats s;
 	uint32_t map_w[NW_MAX_NODES];	/* what the weights map holds now */
 	bool running;			/* a controller holds the pin dir */
-	struct { uint32_t pid; struct nw_target t; } tg[MAX_LISTED];
-	int ntg;
+	/* every entry of the targets map (sized at load: --max-targets), on the heap */
+	struct status_tg { uint32_t pid; struct nw_target t; } *tg;
+	int ntg, tgcap;
 };
 
 /* A name out of the map (its bytes are not trusted to hold a NUL). */

@@ -49,6 +49,7 @@ struct engine_opts {
 	const char *pin_dir;
 	char **cmd;			/* -- CMD ARG..., or NULL */
 	uint64_t ringbuf_bytes;
+	uint32_t max_targets;		/* entries of the targets map (--max-targets), 0 default */
 	uint64_t fold_us;	/* fault folding window, 0 = a record per fault */
 	bool no_fentry, classic_tp;
 	bool numa_balancing_off;	/* turn kernel.numa_balancing off while running */
@@ -110,6 +111,7 @@ struct pol {
 	bool warned_shared;
 	bool pid_held[NW_MAX_PIDS];	/* cfg.pids[k] was held by another controller: retried */
 	uint64_t moved, failed, bytes;	/* its pages moved and failed, bytes moved (status) */
+	uint64_t drops_verified;	/* ring-buffer drops when its targets were last checked */
 };
 
 /* The pass in progress. */
@@ -159,10 +161,12 @@ struct engine {
 
 	struct pass p;
 	struct move_vec moves, unknown;
-	uint64_t last_pass_ns, last_full_ns, drops_seen;
+	uint64_t last_pass_ns, drops_seen;
 	uint64_t drops_said;		/* drops at the last -v line */
 	uint64_t seen_mark;		/* first touches at the last bitmap clear */
 	int status_targets;		/* live targets in the last sd_notify STATUS= */
+	uint64_t alive_ns, alive_drops;	/* check_alive: when it last looked, the drops then */
+	uint64_t next_cg_ns;		/* when cgroup-only policies read cgroup.procs again */
 	bool sources_poke;		/* a process joined a watched cgroup: read sources now */
 	uint64_t scan_steps;
 	bool progress;			/* a long --once on a terminal */

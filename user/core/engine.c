@@ -33,7 +33,7 @@ static int engine_init(struct engine *e)
 	struct loader_opts lo = {
 		.pin_dir = o->pin_dir, .ringbuf_bytes = o->ringbuf_bytes,
 		.no_fentry = o->no_fentry, .classic_tp = o->classic_tp, .no_damon = o->no_damon,
-		.fold_ns = o->fold_us * 1000, .dry_run = o->dry_run,
+		.fold_ns = o->fold_us * 1000, .dry_run = o->dry_run, .max_targets = o->max_targets,
 	};
 	int rc;
 
@@ -41,6 +41,7 @@ static int engine_init(struct engine *e)
 	if (loader_open(&e->ld, &lo))
 		return NW_FAILED;
 	e->ts.map_fd = e->ld.targets_fd;
+	e->ts.max = o->max_targets ? o->max_targets : NW_MAX_TARGETS;
 	e->ts.no_claims = o->dry_run;
 	if (!o->dry_run)
 		claims_sweep();	/* what killed controllers left */
@@ -162,9 +163,21 @@ static int engine_once(struct engine *e)
 	return 0;
 }
 
-/* Targets that died without an exit event (e.g. before the programs attached). */
+/*
+ * Targets that died without an exit event (before the programs attached, or
+ * their record lost): looked up in /proc for the first passes, when records
+ * were lost, and every CHECK_ALIVE_NS otherwise (issue 31: every pass, it was
+ * a /proc read per target per interval).
+ */
+#define CHECK_ALIVE_NS (10ull * 1000000000)
 static void check_alive(struct engine *e)
 {
+	uint64_t now = nw_now_ns(), drops = e->ld.stats->bpf.drops;
+
+	if (e->ctl.passes > 3 && drops == e->alive_drops && now - e->alive_ns < CHECK_ALIVE_NS)
+		return;
+	e->alive_drops = drops;
+	e->alive_ns = now;
 	for (size_t i = 0; i < e->ts.n; i++) {
 		struct target *t = e->ts.t[i];
 
@@ -251,7 +264,7 @@ static bool sources_pending(const struct engine *e)
 /* Run ends when every target has and no cgroup may bring more; the daemon never does. */
 static bool engine_done(struct engine *e)
 {
-	return !e->o->daemon && !targets_alive(&e->ts) && !sources_pending(e);
+	return !e->o->daemon && !targets_any_alive(&e->ts) && !sources_pending(e);
 }
 
 /* SIGHUP to the daemon: the policy files again; true when a pass should run now. */
@@ -265,6 +278,30 @@ static bool engine_reload(struct engine *e)
 	e->o->policies_load(e, false);
 	engine_watch_ages(e);
 	notify_status(e, true);
+	return true;
+}
+
+/*
+ * A policy whose sources are all cgroups: joins come as ring-buffer records
+ * (cgroup.procs written) and a target's children by fork, so cgroup.procs is
+ * read again only this often (issue 31: 2,000 processes read 4 times a
+ * second), and at once on a join record. What neither shows is a process
+ * cloned into the cgroup by one outside it (clone3 CLONE_INTO_CGROUP, as
+ * newer systemd spawns services): found at the next reading. Without the
+ * join program (classic tracepoints), every quarter interval as before.
+ */
+#define CGROUP_READ_NS (2ull * 1000000000)
+
+static bool pol_cgroups_only(const struct pol *p)
+{
+	if (!p->cfg.nr_src)
+		return false;
+	for (int k = 0; k < p->cfg.nr_pids; k++)
+		if (p->pid_held[k])
+			return false;
+	for (int k = 0; k < p->cfg.nr_src; k++)
+		if (p->cfg.src[k].kind != NW_SRC_CGROUP || p->src_err[k] || !p->src_seen[k])
+			return false;	/* a cgroup not there yet is looked for as often */
 	return true;
 }
 
@@ -291,14 +328,19 @@ static int engine_loop(struct engine *e)
 					changed |= pol_weights_poll(e, e->pols[i], now);
 		}
 		if (now >= next_w || e->sources_poke) {
-			bool cgroups = false;
+			bool cgroups = false, cg_due = e->sources_poke || !e->ld.joins ||
+						       now >= e->next_cg_ns;
 
 			e->sources_poke = false;
 			next_w = now + poll_ns;
+			if (cg_due)
+				e->next_cg_ns = now + (CGROUP_READ_NS > poll_ns ? CGROUP_READ_NS : poll_ns);
 			changed |= pols_weights_poll(e, now);	/* a new table: pass at once */
-			/* pid files and cgroups as often: a new target is placed at once */
+			/* pid files as often: a new target is placed at once */
 			e->ts.refused_now = 0;
 			for (int i = 0; i < e->npols; i++) {
+				if (!cg_due && pol_cgroups_only(e->pols[i]))
+					continue;
 				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
 				for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
 					cgroups |= e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP;

@@ -115,6 +115,7 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 {
 	char err[NW_ERRLEN + 512];
 	int total = 0, added = 0, *pids;
+	bool verify;
 
 	/*
 	 * The pids a daemon policy lists: one refused because another controller
@@ -177,10 +178,18 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 			engine_let_go(e, t);
 		}
 	}
+	/*
+	 * A followed process's exit comes as a ring-buffer record: it need not be
+	 * looked up in /proc at every reading (issue 31: 2,000 idle targets were
+	 * 8,000 reads a second). Only when records were lost may a named pid be
+	 * a new process under an old target's pid: then each is checked once.
+	 */
+	verify = e->ld.stats->bpf.drops != p->drops_verified;
+	p->drops_verified = e->ld.stats->bpf.drops;
 	for (int k = 0; k < total; k++) {
 		struct target *t = targets_find(&e->ts, pids[k]);
 
-		if (t && t->pol == p && !target_exited(t))
+		if (t && t->pol == p && (!verify || !target_exited(t)))
 			continue;
 		if (pids[k] == getpid() || engine_follow(e, p, pids[k], true))
 			continue;

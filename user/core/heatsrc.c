@@ -217,12 +217,14 @@ struct young_feed {
 	struct heat *h;
 	uint32_t tgid;
 	unsigned int span;	/* DAMON aggregation intervals since the clear */
+	uint64_t young;		/* pages found accessed, over all its regions */
 };
 
 static void young_feed(void *arg, uint64_t addr, uint32_t present, uint32_t young)
 {
 	struct young_feed *f = arg;
 
+	f->young += young;
 	heat_young(f->h, f->tgid, addr, present, young, f->span);
 }
 
@@ -267,14 +269,17 @@ void young_tick(struct engine *e, bool new_only)
 		if (t->gone || (new_only && t->young_at) ||
 		    (t->young_at && since < (t->young_every ? t->young_every : 1)))
 			continue;
+		bool idle = false;
+
 		if (read) {
 			struct young_feed f = {
 				&e->heat, (uint32_t)t->pid,
-				(unsigned int)(since * e->o->cfg.interval_us / NW_DAMON_AGGR_US),
+				(unsigned int)(since * e->o->cfg.interval_us / NW_DAMON_AGGR_US), 0,
 			};
 
 			if (!young_read(&e->young, t->pid, young_feed, &f))
 				e->ctl.young_samples++;
+			idle = !f.young;
 		}
 		t->young_at = young_clear(t->pid) ? 0 : e->heat.now + 1;	/* gone: its exit comes */
 		cost = nw_now_ns() - t0;
@@ -283,6 +288,13 @@ void young_tick(struct engine *e, bool new_only)
 		/* the first word comes an interval after the first clear, whatever it costs */
 		if (read && interval_ns)
 			every = cost * 100 / YOUNG_BUDGET_PCT / interval_ns + 1;
+		/*
+		 * Nothing of it accessed: sampled half as often, up to the freshness
+		 * limit (issue 31: idle cost follows work, not the number of
+		 * processes); its first access brings it back to every interval.
+		 */
+		if (idle && every < 2u * (t->young_every ? t->young_every : 1))
+			every = 2u * (t->young_every ? t->young_every : 1);
 		t->young_every = every < NW_DAMON_FRESH ? (uint32_t)every : NW_DAMON_FRESH - 1;
 	}
 }

@@ -22,6 +22,12 @@
 
 #define FULL_EVERY_NS (60ull * 1000000000)	/* for what moves without a fault
 						   (another tool, hotplug) */
+/*
+ * A target whose full passes keep finding nothing misplaced is looked at in
+ * full half as often, down to this (issue 31: a 65k-VMA idle target's full
+ * pass was most of its cost); one that finds something is back at 60 s.
+ */
+#define FULL_EVERY_MAX_NS (8 * FULL_EVERY_NS)
 
 static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 {
@@ -257,6 +263,14 @@ static int scan_target(struct engine *e, struct target *t)
 	struct page_scanner ps;
 	int rc;
 
+	/*
+	 * Nothing due: not even its VMAs read (issue 31: a 65k-VMA target cost
+	 * 8.5 % of a core idle). A mapping made since shows as faults (dirty
+	 * regions, read now); one unmapped has nothing left to place; the full
+	 * pass every FULL_EVERY_NS reads them all anyway.
+	 */
+	if (!e->p.full && !has_dirty(e, t->pid))
+		return 0;
 	rc = vmas_read(&e->vr, t->pid, &t->vmas);
 	if (rc)
 		return rc == -ENOENT ? -ESRCH : rc;
@@ -264,8 +278,6 @@ static int scan_target(struct engine *e, struct target *t)
 		e->p.full = true;
 		t->sig = t->vmas.sig;
 	}
-	if (!e->p.full && !has_dirty(e, t->pid))
-		return 0;	/* nothing due: not a page read */
 	rc = scanner_open(&ps, t->pid, &e->nodes);
 	if (rc)
 		return rc;
@@ -314,6 +326,10 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 {
 	int rc;
 
+	e->p.full = full;
+	/* nothing due: not timed, not read (issue 31: idle cost follows work) */
+	if (!full && !has_dirty(e, t->pid))
+		return 0;
 	e->moves.n = e->unknown.n = 0;
 	memset(e->p.per_node, 0, sizeof(e->p.per_node));
 	e->p.t = t;
@@ -347,19 +363,32 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	return 0;
 }
 
+/* Whether t's periodic full pass is due, and its next one's spacing after it. */
+static bool full_due(struct target *t, uint64_t now)
+{
+	if (!t->full_every_ns)
+		t->full_every_ns = FULL_EVERY_NS;
+	return now - t->last_full_ns >= t->full_every_ns;
+}
+
+static void full_done(struct target *t, uint64_t now, uint64_t misplaced)
+{
+	t->last_full_ns = now;
+	if (misplaced)
+		t->full_every_ns = FULL_EVERY_NS;
+	else if (t->full_every_ns < FULL_EVERY_MAX_NS)
+		t->full_every_ns *= 2;
+}
+
 void plan_pass(struct engine *e, bool force_full)
 {
 	struct nw_ctl_stats *c = &e->ctl;
 	uint64_t now = nw_now_ns();
 	long nd;
 	/* lost events may hide faulted regions: then everything is rescanned */
-	bool periodic = now - e->last_full_ns >= FULL_EVERY_NS ||
-			e->ld.stats->bpf.drops != e->drops_seen;
+	bool lost = e->ld.stats->bpf.drops != e->drops_seen;
 
-	if (periodic) {
-		e->last_full_ns = now;
-		e->drops_seen = e->ld.stats->bpf.drops;
-	}
+	e->drops_seen = e->ld.stats->bpf.drops;
 	for (int i = 0; i < e->npols; i++) {
 		struct pol *p = e->pols[i];
 
@@ -378,10 +407,14 @@ void plan_pass(struct engine *e, bool force_full)
 
 		/* all weights 0: no table to place by; its last counts stand */
 		if (!t->gone && !t->pol->paused) {
-			e->cur = t->pol;
+			uint64_t misplaced = e->p.misplaced;
 			/* a dry run's plan is of all of it: nothing moved since the last */
-			pass_target(e, t, force_full || t->need_full || periodic ||
-					  e->o->dry_run);
+			bool periodic = full_due(t, now) || lost || e->o->dry_run;
+
+			e->cur = t->pol;
+			pass_target(e, t, force_full || t->need_full || periodic);
+			if (e->p.full && !t->gone)
+				full_done(t, now, e->p.misplaced - misplaced);
 		}
 		for (int n = 0; n < NW_MAX_NODES && !t->gone; n++)
 			c->pages_on[n] += t->per_node[n];

@@ -21,6 +21,7 @@ struct loader_opts {
 	bool classic_tp;	/* force the classic page-fault tracepoint */
 	bool no_damon;		/* never attach to DAMON's damon_aggregated */
 	uint64_t fold_ns;	/* fault folding window (abi.h); 0 = a record per fault */
+	uint32_t max_targets;	/* entries of the targets map (0: NW_MAX_TARGETS) */
 	bool dry_run;		/* pin nothing, unpin nothing, take no lock: the pinned
 				   weights (if any) are copied, never written */
 };

@@ -16,11 +16,66 @@
 #include "targets.h"
 #include "vec.h"
 
+static size_t pid_slot(int pid, size_t cap)
+{
+	return ((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+static void idx_put(struct target **idx, size_t cap, struct target *t)
+{
+	size_t i = pid_slot(t->pid, cap);
+
+	while (idx[i])
+		i = (i + 1) & (cap - 1);
+	idx[i] = t;
+}
+
+/* The index made again from t[] (after a reap, or to grow it): false on ENOMEM. */
+static bool idx_rebuild(struct target_set *s, size_t want)
+{
+	size_t cap = 64;
+	struct target **idx;
+
+	while (cap < 2 * want)
+		cap *= 2;
+	if (!(idx = calloc(cap, sizeof(*idx))))
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i]->pid)
+			idx_put(idx, cap, s->t[i]);
+	free(s->idx);
+	s->idx = idx;
+	s->icap = cap;
+	s->iused = s->n;
+	return true;
+}
+
+/* t (its pid set) in the index; without memory the index is dropped (found by a walk). */
+static void idx_add(struct target_set *s, struct target *t)
+{
+	if (s->idx && 2 * (s->iused + 1) <= s->icap) {
+		idx_put(s->idx, s->icap, t);
+		s->iused++;
+		return;
+	}
+	if (!idx_rebuild(s, s->n + 1)) {
+		free(s->idx);
+		s->idx = NULL;
+		s->icap = s->iused = 0;
+	}
+}
+
 struct target *targets_find(struct target_set *s, int pid)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->t[i]->pid == pid && !s->t[i]->gone)
-			return s->t[i];
+	if (!s->idx) {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->t[i]->pid == pid && !s->t[i]->gone)
+				return s->t[i];
+		return NULL;
+	}
+	for (size_t i = pid_slot(pid, s->icap); s->idx[i]; i = (i + 1) & (s->icap - 1))
+		if (s->idx[i]->pid == pid && !s->idx[i]->gone)
+			return s->idx[i];
 	return NULL;
 }
 
@@ -160,6 +215,7 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 	unsigned long long start = start_time(pid);
 	uint32_t key = pid;
 	struct target *t = targets_find(s, pid);
+	bool indexed = t != NULL;	/* in s->idx already (under this pid) */
 	int rc;
 
 	if (reused)
@@ -213,7 +269,8 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 			nw_err("cannot add pid %d to targets: %s", pid, strerror(-rc));
 		else if (!s->full_said)	/* once, not once a process and a poll */
 			nw_err("the targets map is full (%d processes): pid %d and any more are not "
-			       "placed (counted in status as targets_refused)", NW_MAX_TARGETS, pid);
+			       "placed (counted in status as targets_refused; --max-targets raises it)",
+			       s->max, pid);
 		if (rc == -E2BIG) {
 			s->full_said = true;
 			s->refused_now++;
@@ -222,6 +279,11 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 		if (s->t[s->n - 1] == t && !t->pid) {	/* a new entry: nothing is kept */
 			free(t);
 			s->n--;
+			if (indexed && !idx_rebuild(s, s->n)) {
+				free(s->idx);
+				s->idx = NULL;
+				s->icap = s->iused = 0;
+			}
 		}
 		return rc;
 	}
@@ -229,6 +291,8 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 	t->start = start;
 	t->need_full = true;
 	s->full_said = false;
+	if (!indexed)
+		idx_add(s, t);	/* a reused entry is there under the same pid */
 	return 0;
 }
 
@@ -251,6 +315,11 @@ size_t targets_reap(struct target_set *s)
 		s->t[k++] = s->t[i];
 	}
 	s->n = k;
+	if (freed && !idx_rebuild(s, s->n)) {	/* the freed are in it: never leave them */
+		free(s->idx);
+		s->idx = NULL;
+		s->icap = s->iused = 0;
+	}
 	return freed;
 }
 
@@ -265,6 +334,14 @@ bool targets_remove(struct target_set *s, struct target *t)
 	bpf_map_delete_elem(s->map_fd, &key);
 	vma_list_free(&t->vmas);
 	return true;
+}
+
+bool targets_any_alive(const struct target_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->t[i]->gone)
+			return true;
+	return false;
 }
 
 int targets_alive(const struct target_set *s)
@@ -287,6 +364,9 @@ void targets_free(struct target_set *s)
 	free(s->t);
 	s->t = NULL;
 	s->n = s->cap = 0;
+	free(s->idx);
+	s->idx = NULL;
+	s->icap = s->iused = 0;
 }
 
 static int wait_status(int st)

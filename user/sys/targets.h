@@ -30,6 +30,8 @@ struct target {
 	uint32_t young_every;		/* intervals between its samples (what one costs) */
 	uint64_t per_node[NW_MAX_NODES];	/* resident pages per node, last full pass */
 	uint16_t full_at;		/* pass stamp of its last full scan (heat.h), 0 none */
+	uint64_t last_full_ns;		/* CLOCK_MONOTONIC of its last full scan */
+	uint64_t full_every_ns;		/* its periodic full scan's spacing (plan.c), 0 not set */
 	uint64_t plan_said;		/* dry run: a digest of the plan printed last */
 	struct vma_list vmas;
 };
@@ -40,6 +42,7 @@ struct target_set {
 	struct target **t;	/* targets never move in memory: events add them mid-pass */
 	size_t n, cap;
 	int map_fd;		/* the BPF targets map */
+	uint32_t max;		/* its entries (--max-targets) */
 	uint64_t refused;	/* processes a source names that the full map could not take,
 				   at the last reading of the sources */
 	uint64_t refused_now;	/* counted during a reading of the sources */
@@ -50,6 +53,13 @@ struct target_set {
 	int held_next;
 	bool full_said;		/* "full" said since the last process it took */
 	bool no_claims;		/* a dry run: it moves nothing, so it claims no process */
+	/*
+	 * By pid: an open-addressed table of the entries of t (gone ones too,
+	 * until targets_reap rebuilds it), so finding a target costs O(1), not
+	 * a walk of thousands (issue 31: a cgroup's refresh was quadratic).
+	 */
+	struct target **idx;
+	size_t icap, iused;
 };
 
 /* Remove the claims of controllers or processes that are gone (crashed, killed). */
@@ -68,6 +78,8 @@ bool targets_remove(struct target_set *s, struct target *t);
 bool target_exited(const struct target *t);
 /* Free the entries of exited targets (between passes only); returns how many. */
 size_t targets_reap(struct target_set *s);
+/* At least one live target (stops at the first). */
+bool targets_any_alive(const struct target_set *s);
 int targets_alive(const struct target_set *s);
 void targets_free(struct target_set *s);
 

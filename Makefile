@@ -50,7 +50,8 @@ UNIT_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(UNIT_LIB_SRCS)))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
-	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias
+	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias \
+	      $(OUT)/bench_vmas $(OUT)/bench_procs
 
 ifeq ($(V),1)
 Q =
@@ -62,7 +63,7 @@ endif
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: uninstall all deps deps-build test-progs test check demo bench unit bpftest vmtest clean \
+.PHONY: uninstall all deps deps-build test-progs test check demo bench bench-scale unit bpftest vmtest clean \
 	vmlinux install dist fuzz sanitize memcheck FORCE
 
 # What the README says `make` builds; the test programs (Criterion, the
@@ -185,6 +186,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all test-progs
 	$(Q)tests/bench/run
 
+# how each cost grows: targets, VMAs, resident memory, policies (host, root)
+bench-scale: deps
+	$(Q)$(MAKE) --no-print-directory all test-progs
+	$(Q)tests/bench/scale_growth.sh
+
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -228,6 +234,14 @@ $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/objs/loader.o $(OUT)/objs/pins.o $(
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
 
 $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
+
+$(OUT)/bench_procs: tests/bench/bench_procs.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
+
+$(OUT)/bench_vmas: tests/bench/bench_vmas.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 

@@ -24,14 +24,19 @@ tmp=$(mktemp -d)
 cgbase=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 cg=$cgbase/nw-growth-$$
 pids=()
+pid_max0=$(cat /proc/sys/kernel/pid_max)
 cleanup() {
 	[[ -n ${npid:-} ]] && kill "$npid" 2>/dev/null
 	for p in "${pids[@]}"; do kill -TERM -- "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rmdir "$cg" 2>/dev/null
 	rm -rf "$tmp" "$pin"
+	echo "$pid_max0" >/proc/sys/kernel/pid_max
 }
 trap cleanup EXIT
+# 32,768 processes need more pids than the default pid_max (32,768): raised
+# for the run (the machine's own processes need theirs too), restored at exit
+[[ $pid_max0 -lt 262144 ]] && echo 262144 >/proc/sys/kernel/pid_max
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 sysctl -qw vm.max_map_count=262144
 
@@ -79,10 +84,10 @@ if [[ $cases == *targets* ]]; then
 		measure targets "$n" "$n" "$nw" run --cgroup "$cg" --weights 0:1 --max-targets 65536
 		kill -TERM "${pids[0]}"
 		wait "${pids[0]}" 2>/dev/null
-		while [[ -s $cg/cgroup.procs ]]; do sleep 0.2; done
+		until grep -q 'populated 0' "$cg/cgroup.events"; do sleep 0.2; done
 		pids=()
 	done
-	rmdir "$cg"
+	for _ in $(seq 50); do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
 fi
 if [[ $cases == *vmas* ]]; then
 	for n in ${SIZES_VMAS:-10 1000 65000}; do

@@ -167,6 +167,8 @@ struct nw_ctl_stats {
 	__u64 move_calls;	/* move_pages(2) calls, queries after a partial result included */
 	__u64 move_resubmitted;	/* folios sent again after the kernel stopped part-way */
 	__u64 move_touched;	/* pages read so move_pages(2) could find them (NUMA hint entries) */
+	__u64 bulk_calls;	/* whole targets moved by one migrate_pages(2) (the bulk path) */
+	__u64 bulk_pages;	/* pages those calls moved (of pages_moved) */
 	__u64 pass_errors;	/* target passes that failed (the target could not be read) */
 	__u64 heat_refused;	/* events for regions the heat table could not hold */
 	__u64 heat_sources;	/* enum nw_heat_source bits in use */

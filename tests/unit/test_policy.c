@@ -430,3 +430,42 @@ Test(policy, accessed_bits_age_a_region_sample_by_sample)
 	cr_assert(policy_pattern_pass(&c, r, h.now), "idle 1 + 2 s");
 	heat_free(&h);
 }
+
+/* The kernel's vm_flags bits (include/linux/mm.h) */
+#define T_VM_SHARED 0x00000008ul
+#define T_VM_HUGETLB 0x00400000ul
+
+/* The bulk path: one node with weight and nothing left behind by the policy, or none. */
+Test(policy, bulk_dest)
+{
+	struct nw_config c;
+	struct wtable one = {}, two = {};
+	uint32_t w1[NW_MAX_NODES] = { [1] = 1 }, w2[NW_MAX_NODES] = { 1, 1 };
+	struct nw_vma v[2] = { { .start = 0x1000, .end = 0x2000, .kind = NW_VMA_ANON },
+			       { .start = 0x3000, .end = 0x4000, .kind = NW_VMA_FILE } };
+
+	cr_assert_eq(wtable_init(&one, w1), 0);
+	cr_assert_eq(wtable_init(&two, w2), 0);
+	config_defaults(&c);
+	cr_assert_eq(policy_bulk_dest(&c, &one), 1, "0:1 with nothing else: all to node 1");
+	cr_assert_eq(policy_bulk_dest(&c, &two), -1, "1:1 interleaves page by page");
+	c.quota_bytes = 1 << 20;
+	cr_assert_eq(policy_bulk_dest(&c, &one), -1, "a size quota cuts the list");
+	config_defaults(&c);
+	c.quota_time_ms = 10;
+	cr_assert_eq(policy_bulk_dest(&c, &one), -1, "a time quota stops between chunks");
+	config_defaults(&c);
+	c.nr_filters = 1;
+	cr_assert_eq(policy_bulk_dest(&c, &one), -1, "an address filter leaves pages");
+	config_defaults(&c);
+	c.ap.age_min_us = 1000000;
+	cr_assert_eq(policy_bulk_dest(&c, &one), -1, "an access pattern leaves pages");
+	cr_assert(policy_vmas_bulk_safe(v, 2), "private file mappings: page cache only it maps");
+	v[1].flags |= T_VM_SHARED;
+	cr_assert(!policy_vmas_bulk_safe(v, 2), "a shared file mapping: numaweave leaves it");
+	v[1].flags = T_VM_HUGETLB;
+	v[1].kind = NW_VMA_ANON;
+	cr_assert(!policy_vmas_bulk_safe(v, 2), "hugetlb: numaweave leaves it");
+	wtable_free(&one);
+	wtable_free(&two);
+}

@@ -123,6 +123,8 @@ struct pass {
 	int reg_node;		/* node of all its folios so far, -1 none yet, NW_RNODE_MIXED */
 	bool movable;		/* the region's heat makes it due: its folios may move */
 	bool reg_fresh;		/* its pages by node not counted yet in this scan */
+	uint64_t t_misplaced0;	/* misplaced before the target being passed over */
+	uint64_t t_deferred0;	/* deferred before it */
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what it saw, after its moves */

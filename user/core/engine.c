@@ -339,11 +339,12 @@ static int engine_loop(struct engine *e)
 			/* pid files as often: a new target is placed at once */
 			e->ts.refused_now = 0;
 			for (int i = 0; i < e->npols; i++) {
+				/* watched whether read now or not: the join records are the news */
+				for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
+					cgroups |= e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP;
 				if (!cg_due && pol_cgroups_only(e->pols[i]))
 					continue;
 				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
-				for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
-					cgroups |= e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP;
 			}
 			e->ts.refused = e->ts.refused_now;	/* what the map could not take now */
 			/* moves between cgroups wake the loop only while one is named */

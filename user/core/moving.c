@@ -15,10 +15,12 @@
 #include "core.h"
 #include "log.h"
 #include "migrate.h"
+#include "nodes.h"
 #include "procfs.h"
 
 #define MOVE_CHUNK 8192		/* folios per mover between event drains */
 #define MOVER_MIN_PAGES 1024	/* 4 MiB: less is not worth a thread */
+#define BULK_MIN_FOLIOS 64	/* fewer: move_pages(2)'s exact outcome is worth its price */
 
 static void count_moved(struct engine *e, struct target *t, const struct move *m)
 {
@@ -189,6 +191,81 @@ static size_t moves_cut(struct engine *e, struct pol *p)
 }
 
 /*
+ * The bulk path (issue 31): a full pass found every misplaced page of t bound
+ * for one node, and nothing leaves any behind: the policy places everything
+ * on one node with no filter, pattern or quota (policy_bulk_dest), every page
+ * found misplaced is on the list (no region backed off, contested or waiting
+ * for heat), none is in a userfaultfd range, and t maps no file shared or
+ * hugetlb memory (migrate_pages(2) would move page cache only it maps there,
+ * which numaweave leaves alone). Then one migrate_pages(2) call moves it all
+ * at the kernel's bulk speed (~40 ns of overhead a page against
+ * move_pages(2)'s ~256 ns). It also moves what numaweave does not list: page
+ * cache of private file mappings only t maps (its own binary's text), as
+ * migratepages(8) does. The node of its destination, or -1.
+ */
+static int bulk_dest(struct engine *e, struct target *t, size_t n)
+{
+	int dest = policy_bulk_dest(&e->cur->cfg, &e->cur->wt);
+	uint64_t pages = 0;
+
+	if (dest < 0 || !e->p.full || n < BULK_MIN_FOLIOS || e->o->dry_run ||
+	    e->p.deferred != e->p.t_deferred0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (e->moves.m[i].dest != dest || e->moves.m[i].no_touch)
+			return -1;
+		pages += 1ull << e->moves.m[i].order;
+	}
+	if (pages != e->p.misplaced - e->p.t_misplaced0)
+		return -1;
+	return policy_vmas_bulk_safe(t->vmas.v, t->vmas.n) ? dest : -1;
+}
+
+/*
+ * Every listed move made by one migrate_pages(2). What the kernel could not
+ * move is left for the next pass, a full one, which moves it page by page and
+ * counts each failure by its reason; the folios it reports unmoved are taken
+ * off the moved count, the last listed first. 0, 1 to go page by page now
+ * (the call was refused), or -ESRCH.
+ */
+static int bulk_move(struct engine *e, struct target *t, size_t n, int dest,
+		     struct move_totals *tot)
+{
+	uint64_t t0 = nw_now_ns(), c0 = nw_thread_cpu_ns();
+	long left = migrate_process(t->pid, nodes_with_memory(), dest);
+
+	if (left == -ESRCH)
+		return -ESRCH;
+	if (left < 0) {
+		nw_debug("pid %d: migrate_pages(2) refused (%s): page by page", t->pid,
+			 strerror((int)-left));
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct move *m = &e->moves.m[i];
+		uint64_t pages = 1ull << m->order;
+
+		if ((size_t)left > n - 1 - i)	/* unmoved: the next pass looks */
+			continue;
+		m->result = (int8_t)dest;
+		count_moved(e, t, m);
+		tot->moved_pages += pages;
+		tot->moved_to[dest] += pages;
+		tot->bytes += pages << 12;
+	}
+	tot->calls++;
+	tot->ns += nw_now_ns() - t0;
+	e->ctl.bulk_calls++;
+	e->ctl.bulk_pages += tot->moved_pages;
+	nw_debug("pid %d: migrate_pages(2) to node %d: %zu folios listed, %ld not moved, %.1f ms "
+		 "(%.1f ms CPU)", t->pid, dest, n, left, (nw_now_ns() - t0) / 1e6,
+		 (nw_thread_cpu_ns() - c0) / 1e6);
+	if (left)
+		t->need_full = true;
+	return 0;
+}
+
+/*
  * Move what the quotas allow of e->moves for target t: the size quota cuts
  * the list (hottest first for migrate_hot, coldest for migrate_cold); the time
  * quota stops between chunks once the window's move time is spent, so with
@@ -202,9 +279,14 @@ int move_target(struct engine *e, struct target *t)
 	bool timed = p->cfg.quota_time_ms != 0;
 	size_t chunk = (size_t)MOVE_CHUNK * (e->o->move_threads > 1 ? e->o->move_threads : 1);
 	size_t n, i;
-	int rc = 0;
+	int rc = 0, dest;
 
 	n = moves_cut(e, p);
+	if ((dest = bulk_dest(e, t, n)) >= 0 && (rc = bulk_move(e, t, n, dest, &tot)) <= 0) {
+		add_totals(e, &tot);
+		return rc;
+	}
+	rc = 0;
 	if (timed)
 		moves_sort_by_score(e->moves.m, n, p->cfg.action == NW_MIGRATE_HOT);
 	else

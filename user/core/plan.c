@@ -332,6 +332,8 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 		return 0;
 	e->moves.n = e->unknown.n = 0;
 	memset(e->p.per_node, 0, sizeof(e->p.per_node));
+	e->p.t_misplaced0 = e->p.misplaced;
+	e->p.t_deferred0 = e->p.deferred;
 	e->p.t = t;
 	e->p.full = full;
 	t->need_full = false;

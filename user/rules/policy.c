@@ -162,6 +162,25 @@ bool policy_pattern_wants_heat(const struct nw_config *c)
 	       ap->age_max_us != UINT64_MAX;
 }
 
+bool policy_vmas_bulk_safe(const struct nw_vma *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((v[i].flags & VM_HUGETLB) || (v[i].kind == NW_VMA_FILE && (v[i].flags & VM_SHARED)))
+			return false;
+	return true;
+}
+
+int policy_bulk_dest(const struct nw_config *c, const struct wtable *wt)
+{
+	const struct access_pattern *ap = &c->ap;
+
+	if (wt->nr != 1 || c->nr_filters || c->nr_dfilters || c->quota_bytes ||
+	    c->quota_time_ms || policy_pattern_wants_heat(c) ||
+	    POLICY_REGION < ap->sz_min || POLICY_REGION > ap->sz_max)
+		return -1;
+	return wt->node[0];
+}
+
 bool policy_region_has_evidence(const struct region *r, uint32_t now)
 {
 	return region_damon_fresh(r, now) || (r && r->arm_seen);

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "heat.h"
 #include "moves.h"
+#include "placement.h"
 #include "numaweave/abi.h"
 
 #define POLICY_QUIET 10		/* intervals without access before a contested region is re-placed,
@@ -55,6 +56,15 @@ bool policy_pattern_pass(const struct nw_config *c, const struct region *r, uint
 /* The region is waiting out a contest: leave it alone this pass. */
 /* The access pattern says something about accesses or age (not just "everything"). */
 bool policy_pattern_wants_heat(const struct nw_config *c);
+/*
+ * The bulk path (moving.c): where every page of a target belongs on one node
+ * (one node has weight) and the policy leaves none behind by choice (no
+ * address or DAMOS filter, no access pattern, no quota), that node, which
+ * migrate_pages(2) can take the whole process to; else -1.
+ */
+int policy_bulk_dest(const struct nw_config *c, const struct wtable *wt);
+/* No VMA where migrate_pages(2) would move what numaweave leaves: shared file, hugetlb. */
+bool policy_vmas_bulk_safe(const struct nw_vma *v, size_t n);
 /*
  * A read-seeing source (DAMON, NUMA balancing's arming) has spoken of this
  * region: where one runs, a region it has not spoken of yet is not called idle.

@@ -29,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "log.h"
@@ -349,5 +351,40 @@ int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t)
 		return -ENOMEM;
 	rc = apply_batches(pid, m, n, t, bp);
 	free(bp);
+	return rc;
+}
+
+/* This thread's effective capabilities with CAP_SYS_NICE on or off; 0 or -errno. */
+static int sys_nice_effective(bool on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	if (on)
+		d[CAP_SYS_NICE / 32].effective |= 1u << (CAP_SYS_NICE % 32);
+	else
+		d[CAP_SYS_NICE / 32].effective &= ~(1u << (CAP_SYS_NICE % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+long migrate_process(int pid, uint64_t from_mask, int dest)
+{
+	unsigned long from = (unsigned long)from_mask & ~(1ul << dest), to = 1ul << dest;
+	bool had;
+	long rc;
+
+	if (dest < 0 || dest >= 64 || !from)
+		return -EINVAL;
+	/* dropped for the call: as root the kernel would move shared pages too */
+	had = !sys_nice_effective(false);
+	if (!had)
+		return -EPERM;	/* not without: the caller moves page by page */
+	rc = syscall(SYS_migrate_pages, pid, 64 + 1, &from, &to);
+	rc = rc < 0 ? -errno : rc;
+	if (had && sys_nice_effective(true))
+		nw_warn("cannot take CAP_SYS_NICE back after migrate_pages(2): %s",
+			strerror(errno));
 	return rc;
 }

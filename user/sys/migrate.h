@@ -41,6 +41,15 @@ long pages_touch_present(int pid, const uint64_t *addrs, size_t n);
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t);
 /* *t += *a (the totals of another mover thread) */
 void move_totals_add(struct move_totals *t, const struct move_totals *a);
+/*
+ * migrate_pages(2): every page of process pid on a node of from_mask that only
+ * this process maps goes to node dest. CAP_SYS_NICE is dropped from this
+ * thread's effective set for the call (restored after), so the kernel moves
+ * with MPOL_MF_MOVE, never MPOL_MF_MOVE_ALL: pages other processes map too
+ * (shared libraries, shared memory mapped by two) stay. Folios the kernel
+ * could not move (>= 0), or -errno.
+ */
+long migrate_process(int pid, uint64_t from_mask, int dest);
 /* Nodes of the pages at addrs[0..n) (move_pages with nodes NULL). */
 int pages_query(int pid, uint64_t *addrs, size_t n, int *status);
 

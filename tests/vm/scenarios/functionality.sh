@@ -28,6 +28,10 @@ bpftool map update pinned /sys/fs/bpf/numaweave/weights key 1 0 0 0 value 0 0 0 
 bpftool map update pinned /sys/fs/bpf/numaweave/weights key 0 0 0 0 value 1 0 0 0
 wait_split $PID 100 1 120 && pass "1:0 -> all on node 0" || fail "1:0 -> all on node 0"
 verify_alloc
+# every page bound for one node, nothing left behind: one migrate_pages(2) (issue 31)
+numaweave status | grep -q ' [1-9][0-9]* migrate_pages calls, [1-9][0-9]* pages by migrate_pages' &&
+	pass "1:0 went by the bulk path (migrate_pages)" ||
+	fail "1:0 did not use migrate_pages: $(numaweave status | grep -o '[0-9]* migrate_pages calls')"
 numaweave numastat $PID
 numaweave status
 kill -TERM $NW

@@ -111,17 +111,15 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int pol_sources_refresh(struct engine *e, struct pol *p)
+/*
+ * The pids a daemon policy lists: one refused because another controller
+ * held it (issue 29: never tried again) is tried again, as a source's are,
+ * until it is followed or gone. How many it follows now.
+ */
+static int pol_held_retry(struct engine *e, struct pol *p)
 {
-	char err[NW_ERRLEN + 512];
-	int total = 0, added = 0, *pids;
-	bool verify;
+	int added = 0;
 
-	/*
-	 * The pids a daemon policy lists: one refused because another controller
-	 * held it (issue 29: never tried again) is tried again, as a source's
-	 * are, until it is followed or gone.
-	 */
 	for (int k = 0; k < p->cfg.nr_pids; k++) {
 		int rc;
 
@@ -135,6 +133,15 @@ int pol_sources_refresh(struct engine *e, struct pol *p)
 				p->label, p->cfg.pids[k]);
 		}
 	}
+	return added;
+}
+
+int pol_sources_refresh(struct engine *e, struct pol *p)
+{
+	char err[NW_ERRLEN + 512];
+	int total = 0, added = pol_held_retry(e, p), *pids;
+	bool verify;
+
 	if (!p->cfg.nr_src)
 		return added;
 	/* 256 KiB, made once and kept in the engine (issue 27: a static array) */

@@ -209,6 +209,21 @@ static void claim_drop(int pid, unsigned long long start)
 		unlink(path);
 }
 
+/* The targets map refused pid (rc): said, and counted when it is full. */
+static void map_add_failed(struct target_set *s, int pid, int rc)
+{
+	if (rc != -E2BIG)
+		nw_err("cannot add pid %d to targets: %s", pid, strerror(-rc));
+	else if (!s->full_said)	/* once, not once a process and a poll */
+		nw_err("the targets map is full (%u processes): pid %d and any more are not "
+		       "placed (counted in status as targets_refused; --max-targets raises it)",
+		       s->max, pid);
+	if (rc == -E2BIG) {
+		s->full_said = true;
+		s->refused_now++;
+	}
+}
+
 int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, bool *reused)
 {
 	struct nw_target v = { .flags = children ? NW_TARGET_CHILDREN : 0, .parent = parent };
@@ -265,16 +280,7 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 	if (bpf_map_update_elem(s->map_fd, &key, &v, BPF_ANY)) {
 		rc = -errno;
 		claim_drop(pid, start);
-		if (rc != -E2BIG)
-			nw_err("cannot add pid %d to targets: %s", pid, strerror(-rc));
-		else if (!s->full_said)	/* once, not once a process and a poll */
-			nw_err("the targets map is full (%d processes): pid %d and any more are not "
-			       "placed (counted in status as targets_refused; --max-targets raises it)",
-			       s->max, pid);
-		if (rc == -E2BIG) {
-			s->full_said = true;
-			s->refused_now++;
-		}
+		map_add_failed(s, pid, rc);
 		t->gone = true;
 		if (s->t[s->n - 1] == t && !t->pid) {	/* a new entry: nothing is kept */
 			free(t);

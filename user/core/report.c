@@ -303,7 +303,8 @@ void report_startup(struct engine *e, uint64_t first_pass_ns)
 void report_json_pass(struct engine *e, double secs)
 {
 	static const char *const moves_keys[] = { "move_calls", "move_resubmitted",
-						  "move_touched", "pass_errors", NULL };
+						  "move_touched", "bulk_calls", "bulk_pages",
+						  "pass_errors", NULL };
 	static const char *const tail_keys[] = { "heat_refused", "targets_exited", NULL };
 	struct nw_stats *snap = malloc(sizeof(*snap));	/* 80 KiB: not the stack */
 	const struct nw_ctl_stats *c = &e->ctl;

@@ -328,8 +328,8 @@ static int engine_loop(struct engine *e)
 					changed |= pol_weights_poll(e, e->pols[i], now);
 		}
 		if (now >= next_w || e->sources_poke) {
-			bool cgroups = false, cg_due = e->sources_poke || !e->ld.joins ||
-						       now >= e->next_cg_ns;
+			bool cgroups = false, all = true;
+			bool cg_due = e->sources_poke || !e->ld.joins || now >= e->next_cg_ns;
 
 			e->sources_poke = false;
 			next_w = now + poll_ns;
@@ -342,11 +342,15 @@ static int engine_loop(struct engine *e)
 				/* watched whether read now or not: the join records are the news */
 				for (int k = 0; k < e->pols[i]->cfg.nr_src; k++)
 					cgroups |= e->pols[i]->cfg.src[k].kind == NW_SRC_CGROUP;
-				if (!cg_due && pol_cgroups_only(e->pols[i]))
+				if (!cg_due && pol_cgroups_only(e->pols[i])) {
+					all = false;
 					continue;
+				}
 				changed |= pol_sources_refresh(e, e->pols[i]) > 0;
 			}
-			e->ts.refused = e->ts.refused_now;	/* what the map could not take now */
+			/* what the map could not take, as of a reading of every source */
+			if (all)
+				e->ts.refused = e->ts.refused_now;
 			/* moves between cgroups wake the loop only while one is named */
 			loader_watch_cgroups(&e->ld, cgroups);
 		}

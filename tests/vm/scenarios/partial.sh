@@ -7,8 +7,12 @@
 #  2. The destination runs out of memory mid-batch: move_pages(2) fails as a
 #     whole (ENOMEM) after moving part of the batch. What moved must count as
 #     moved, the rest as enomem: again checked against numa_maps.
+# Every run here names a quota far above what it moves (1T/s): a whole-node
+# move with no quota goes by one migrate_pages(2) (the bulk path), and this
+# scenario is about move_pages(2)'s partial results, page by page.
 . /tests/lib.sh
 echo 0 > /proc/sys/kernel/numa_balancing
+Q="--quota 1T"
 PIN="taskset -c 0"
 NPIN=5
 # pinned MOVERS: part 1 with MOVERS threads calling move_pages(2) at once
@@ -24,7 +28,7 @@ pinned() {
 	grep '^pinned' "$OUT"
 	total=$((64 * 256))
 	before=$(node_pages $PID 1 all)
-	out=$(numaweave run --pid $PID --weights 1:1 --once --json $ARGS 2>/tmp/nw1.err)
+	out=$(numaweave run --pid $PID --weights 1:1 $Q --once --json $ARGS 2>/tmp/nw1.err)
 	echo "$out"
 	after=$(node_pages $PID 1 all)
 	moved=$(json_field "$out" pages_moved)
@@ -46,7 +50,7 @@ pinned() {
 	kill -USR2 $PID
 	sleep 0.5
 	grep '^unpinned' "$OUT"
-	out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/dev/null)
+	out=$(numaweave run --pid $PID --weights 1:1 $Q --once --json 2>/dev/null)
 	b0=$(vma_pages $PID $BUF 0)
 	[ "$b0" = 0 ] && [ "$(json_field "$out" pages_failed)" = 0 ] &&
 		pass "$L, unpinned: the next pass moved them (buffer node 0: $b0)" ||
@@ -73,7 +77,7 @@ for _ in 1 2 3; do
 	[ $f -gt 96 ] || break
 	start_alloc $((f - 56))M --nothp || exit 1
 	HOGS="$HOGS $PID"
-	numaweave run --pid $PID --weights 1:1 --once >/dev/null 2>&1
+	numaweave run --pid $PID --weights 1:1 $Q --once >/dev/null 2>&1
 	log "node 1: $f MiB free, a hog of $((f - 56)) MiB moved there: $(free1) MiB free"
 done
 # a buffer larger than what is left: the move must run short part-way. What
@@ -86,7 +90,7 @@ log "node 1 before the buffer: $(free1) MiB free"
 start_alloc $(( $(free1) + 64 ))M --nothp || exit 1
 BUF=$(sed -n 's/^ready [0-9]* at 0x//p' "$OUT")
 before=$(node_pages $PID 1 all)
-out=$(numaweave run --pid $PID --weights 1:1 --once --json 2>/tmp/nw2.err)
+out=$(numaweave run --pid $PID --weights 1:1 $Q --once --json 2>/tmp/nw2.err)
 echo "$out"
 after=$(node_pages $PID 1 all)
 moved=$(json_field "$out" pages_moved)

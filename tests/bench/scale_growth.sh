@@ -89,23 +89,22 @@ if [[ $cases == *targets* ]]; then
 	done
 	for _ in $(seq 50); do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
 fi
+# one NAME VALUE CMD...: CMD makes one target (it prints ready), followed by pid
+one() {
+	local name=$1 value=$2
+	shift 2
+	"$@" >"$tmp/one" &
+	pids=($!)
+	ready "$tmp/one"
+	measure "$name" "$value" 1 "$nw" run --pid "${pids[0]}" --weights 0:1
+	kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null; pids=()
+}
+
 if [[ $cases == *vmas* ]]; then
-	for n in ${SIZES_VMAS:-10 1000 65000}; do
-		"$out/bench_vmas" "$n" >"$tmp/vmas" &
-		pids=($!)
-		ready "$tmp/vmas"
-		measure vmas "$n" 1 "$nw" run --pid "${pids[0]}" --weights 0:1
-		kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null; pids=()
-	done
+	for n in ${SIZES_VMAS:-10 1000 65000}; do one vmas "$n" "$out/bench_vmas" "$n"; done
 fi
 if [[ $cases == *resident* ]]; then
-	for g in ${SIZES_RESIDENT:-1 4 16}; do
-		"$out/alloc_data" "${g}G" --nothp >"$tmp/alloc" &
-		pids=($!)
-		ready "$tmp/alloc"
-		measure resident "${g}GiB" 1 "$nw" run --pid "${pids[0]}" --weights 0:1
-		kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null; pids=()
-	done
+	for g in ${SIZES_RESIDENT:-1 4 16}; do one resident "${g}GiB" "$out/alloc_data" "${g}G" --nothp; done
 fi
 if [[ $cases == *policies* ]]; then
 	for np in 1 64; do

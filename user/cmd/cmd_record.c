@@ -321,10 +321,12 @@ static int rec_open_output(struct rec *r)
 	int fd = open(r->o.output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0 || !(r->f = fdopen(fd, "w+"))) {
-		nw_err("record: cannot write %s: %s", r->o.output, strerror(errno));
+		int err = errno;
+
+		nw_err("record: cannot write %s: %s", r->o.output, strerror(err));
 		if (fd >= 0)
 			close(fd);
-		return -errno;
+		return -err;
 	}
 	if (r->o.damo)
 		return rec_damo_open(&r->damo, r->f);
@@ -398,13 +400,14 @@ static int rec_loop(struct rec *r, struct pin_dir *pd)
 		rec_want(r, now);
 		if ((why = rec_why_stop(r, pd, now)))
 			break;
-		if (r->st->rec.at_ns >= r->ask_ns && rec_snapshot(r) &&
-		    (rc = frame_out(r, now))) {
-			nw_err("record: writing %s: %s", r->o.output, strerror(-rc));
-			why = "write-error";
-			break;
+		if (r->st->rec.at_ns >= r->ask_ns && rec_snapshot(r)) {
+			if ((rc = frame_out(r, now))) {
+				nw_err("record: writing %s: %s", r->o.output, strerror(-rc));
+				why = "write-error";
+				break;
+			}
+			r->frames++;	/* written, not just waited for */
 		}
-		r->frames++;
 		next += r->o.interval_us * 1000;
 		while (next <= nw_now_ns())	/* behind (a slow disk): frames skipped, not bunched */
 			next += r->o.interval_us * 1000;

@@ -41,7 +41,7 @@ static int engine_init(struct engine *e)
 	if (loader_open(&e->ld, &lo))
 		return NW_FAILED;
 	e->ts.map_fd = e->ld.targets_fd;
-	e->ts.max = o->max_targets ? o->max_targets : NW_MAX_TARGETS;
+	e->ts.max = e->ld.max_targets;
 	e->ts.no_claims = o->dry_run;
 	if (!o->dry_run)
 		claims_sweep();	/* what killed controllers left */

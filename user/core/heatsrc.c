@@ -263,14 +263,12 @@ void young_tick(struct engine *e, bool new_only)
 		struct target *t = e->ts.t[i];
 		uint32_t since = t->young_at ? e->heat.now + 1 - t->young_at : 0;
 		uint64_t t0 = nw_now_ns(), cost, every = 1;
-		bool read = t->young_at;
+		bool read = t->young_at, idle = false;
 
 		/* new_only: targets just followed get their first clear now, not an interval on */
 		if (t->gone || (new_only && t->young_at) ||
 		    (t->young_at && since < (t->young_every ? t->young_every : 1)))
 			continue;
-		bool idle = false;
-
 		if (read) {
 			struct young_feed f = {
 				&e->heat, (uint32_t)t->pid,

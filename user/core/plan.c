@@ -263,14 +263,6 @@ static int scan_target(struct engine *e, struct target *t)
 	struct page_scanner ps;
 	int rc;
 
-	/*
-	 * Nothing due: not even its VMAs read (issue 31: a 65k-VMA target cost
-	 * 8.5 % of a core idle). A mapping made since shows as faults (dirty
-	 * regions, read now); one unmapped has nothing left to place; the full
-	 * pass every FULL_EVERY_NS reads them all anyway.
-	 */
-	if (!e->p.full && !has_dirty(e, t->pid))
-		return 0;
 	rc = vmas_read(&e->vr, t->pid, &t->vmas);
 	if (rc)
 		return rc == -ENOENT ? -ESRCH : rc;
@@ -327,7 +319,12 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	int rc;
 
 	e->p.full = full;
-	/* nothing due: not timed, not read (issue 31: idle cost follows work) */
+	/*
+	 * Nothing due: not timed, not even its VMAs read (issue 31: a 65k-VMA
+	 * target cost 8.5 % of a core idle). A mapping made since shows as
+	 * faults (dirty regions, read now); one unmapped has nothing left to
+	 * place; the periodic full pass reads them all anyway.
+	 */
 	if (!full && !has_dirty(e, t->pid))
 		return 0;
 	e->moves.n = e->unknown.n = 0;
@@ -335,7 +332,6 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	e->p.t_misplaced0 = e->p.misplaced;
 	e->p.t_deferred0 = e->p.deferred;
 	e->p.t = t;
-	e->p.full = full;
 	t->need_full = false;
 	rc = timed(e, scan_target, t, &e->ctl.cpu_scan_ns);
 	if (!rc)

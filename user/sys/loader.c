@@ -245,9 +245,9 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 		s->rodata->fold_jiffies = (o->fold_ns + tick.tv_nsec - 1) / tick.tv_nsec;
 	}
 	s->rodata->hint_fentry = l->fentry;
+	l->max_targets = o->max_targets ? o->max_targets : NW_MAX_TARGETS;
 	if ((rc = bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes)) ||
-	    (rc = bpf_map__set_max_entries(s->maps.targets,
-					   o->max_targets ? o->max_targets : NW_MAX_TARGETS)))
+	    (rc = bpf_map__set_max_entries(s->maps.targets, l->max_targets)))
 		return rc;
 
 	/* weights: the pinned map reused (libbpf dups the fd); a dry run copies it instead */

@@ -32,6 +32,7 @@ struct loader {
 	struct nw_stats *stats;	/* the stats map, mmap-ed */
 	struct nw_seen *seen;	/* the first-touch bitmap, mmap-ed */
 	struct nw_rec_region *regions;	/* the regions map (NW_REC_REGIONS), mmap-ed */
+	uint32_t max_targets;	/* entries of the targets map, as loaded */
 	bool fentry;		/* task_numa_fault fentry attached */
 	bool arms;		/* change_prot_numa fexit attached: armed ranges seen */
 	bool fault_btf;		/* tp_btf (else classic tracepoint) */

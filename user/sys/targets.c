@@ -30,16 +30,29 @@ static void idx_put(struct target **idx, size_t cap, struct target *t)
 	idx[i] = t;
 }
 
-/* The index made again from t[] (after a reap, or to grow it): false on ENOMEM. */
-static bool idx_rebuild(struct target_set *s, size_t want)
+static void idx_drop(struct target_set *s)
+{
+	free(s->idx);
+	s->idx = NULL;
+	s->icap = s->iused = 0;
+}
+
+/*
+ * The index made again from t[] (after a reap, or to grow it). Without memory
+ * it is dropped: never left holding entries t[] no longer has, and targets
+ * are found by a walk until the next rebuild.
+ */
+static void idx_rebuild(struct target_set *s, size_t want)
 {
 	size_t cap = 64;
 	struct target **idx;
 
 	while (cap < 2 * want)
 		cap *= 2;
-	if (!(idx = calloc(cap, sizeof(*idx))))
-		return false;
+	if (!(idx = calloc(cap, sizeof(*idx)))) {
+		idx_drop(s);
+		return;
+	}
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i]->pid)
 			idx_put(idx, cap, s->t[i]);
@@ -47,10 +60,9 @@ static bool idx_rebuild(struct target_set *s, size_t want)
 	s->idx = idx;
 	s->icap = cap;
 	s->iused = s->n;
-	return true;
 }
 
-/* t (its pid set) in the index; without memory the index is dropped (found by a walk). */
+/* t (its pid set) in the index (or the index dropped, without memory). */
 static void idx_add(struct target_set *s, struct target *t)
 {
 	if (s->idx && 2 * (s->iused + 1) <= s->icap) {
@@ -58,11 +70,7 @@ static void idx_add(struct target_set *s, struct target *t)
 		s->iused++;
 		return;
 	}
-	if (!idx_rebuild(s, s->n + 1)) {
-		free(s->idx);
-		s->idx = NULL;
-		s->icap = s->iused = 0;
-	}
+	idx_rebuild(s, s->n + 1);
 }
 
 struct target *targets_find(struct target_set *s, int pid)
@@ -285,11 +293,8 @@ int targets_add(struct target_set *s, int pid, uint32_t parent, bool children, b
 		if (s->t[s->n - 1] == t && !t->pid) {	/* a new entry: nothing is kept */
 			free(t);
 			s->n--;
-			if (indexed && !idx_rebuild(s, s->n)) {
-				free(s->idx);
-				s->idx = NULL;
-				s->icap = s->iused = 0;
-			}
+			if (indexed)
+				idx_rebuild(s, s->n);
 		}
 		return rc;
 	}
@@ -321,11 +326,8 @@ size_t targets_reap(struct target_set *s)
 		s->t[k++] = s->t[i];
 	}
 	s->n = k;
-	if (freed && !idx_rebuild(s, s->n)) {	/* the freed are in it: never leave them */
-		free(s->idx);
-		s->idx = NULL;
-		s->icap = s->iused = 0;
-	}
+	if (freed)
+		idx_rebuild(s, s->n);	/* the freed are in it: never leave them */
 	return freed;
 }
 
@@ -370,9 +372,7 @@ void targets_free(struct target_set *s)
 	free(s->t);
 	s->t = NULL;
 	s->n = s->cap = 0;
-	free(s->idx);
-	s->idx = NULL;
-	s->icap = s->iused = 0;
+	idx_drop(s);
 }
 
 static int wait_status(int st)

@@ -49,6 +49,7 @@ PURE_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(PURE_SRCS)))
 UNIT_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(UNIT_LIB_SRCS)))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
+TIER_BINS := $(OUT)/tier.so $(OUT)/tier_job $(OUT)/tier_relay
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
 	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias \
 	      $(OUT)/bench_vmas $(OUT)/bench_procs
@@ -63,12 +64,12 @@ endif
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: uninstall all deps deps-build test-progs test check demo bench bench-scale unit bpftest vmtest clean \
+.PHONY: uninstall all deps deps-build test-progs test check demo bench bench-scale tier unit bpftest vmtest clean \
 	vmlinux install dist fuzz sanitize memcheck FORCE
 
 # What the README says `make` builds; the test programs (Criterion, the
 # benchmarks the VM runs) are built by the targets that need them.
-all: $(OUT)/numaweave $(OUT)/alloc_data
+all: $(OUT)/numaweave $(OUT)/alloc_data $(TIER_BINS)
 
 test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
 
@@ -186,6 +187,12 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all test-progs
 	$(Q)tests/bench/run
 
+# the cover letter's experiment on the emulated DRAM+CXL machine (docs/tier.md;
+# 7.x guest under the TCG tier model, TIER_BOOTS boots, default 3)
+tier: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/tier/run
+
 # how each cost grows: targets, VMAs, resident memory, policies (host, root)
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all test-progs
@@ -232,6 +239,16 @@ $(OUT)/test_bpf: tests/bpf/test_bpf.c $(OUT)/objs/loader.o $(OUT)/objs/pins.o $(
 		$(OUT)/objs/targets.o $(OUT)/objs/procfs.o $(OUT)/objs/young.o $(OUT)/objs/safeio.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $^ -o $@ $(LDLIBS) -lpthread
+
+# the emulated memory tier (docs/tier.md): QEMU's TCG plugin, and the guest's
+# job and relay
+$(OUT)/tier.so: tests/tier/tier.c tests/tier/tier_io.c tests/tier/tier.h tests/tier/plugin_api.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) -fPIC -shared -fvisibility=hidden tests/tier/tier.c tests/tier/tier_io.c -o $@ -lpthread
+
+$(OUT)/tier_job $(OUT)/tier_relay: $(OUT)/%: tests/tier/%.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 
 $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
 	$(call msg,CC,$@)

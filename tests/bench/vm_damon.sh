@@ -59,38 +59,11 @@ fresh() {
 }
 
 damon() {	# sample aggr update weight0 weight1
-	echo 1 > $D/nr_kdamonds
-	K=$D/0
-	echo 1 > $K/contexts/nr_contexts
-	C=$K/contexts/0
-	echo vaddr > $C/operations
-	echo 1 > $C/targets/nr_targets
-	echo $PID > $C/targets/0/pid_target
-	echo $1 > $C/monitoring_attrs/intervals/sample_us
-	echo $2 > $C/monitoring_attrs/intervals/aggr_us
-	echo $3 > $C/monitoring_attrs/intervals/update_us
-	echo 20 > $C/monitoring_attrs/nr_regions/min
-	echo 50 > $C/monitoring_attrs/nr_regions/max
-	echo 1 > $C/schemes/nr_schemes
-	S=$C/schemes/0
-	echo migrate_hot > $S/action
-	# damo's "max": sysfs defaults are all 0, which matches nothing
-	echo 18446744073709551615 > $S/access_pattern/sz/max
-	echo 4294967295 > $S/access_pattern/nr_accesses/max
-	echo 4294967295 > $S/access_pattern/age/max
-	echo 2 > $S/dests/nr_dests
-	echo 0 > $S/dests/0/id; echo $4 > $S/dests/0/weight
-	echo 1 > $S/dests/1/id; echo $5 > $S/dests/1/weight
-	echo on > $K/state || return 1
-	KPID=$(cat $K/pid)
+	damon_start $PID "$@" || return 1
 	[ -z "$MOVER_CPU" ] || taskset -p -c $MOVER_CPU $KPID >/dev/null ||
 		echo "# cannot pin kdamond $KPID to CPU $MOVER_CPU" >&2
 }
-damon_off() {
-	echo off > $D/0/state
-	while [ "$(cat $D/0/state)" != off ]; do sleep 0.1; done
-	echo 0 > $D/nr_kdamonds
-}
+damon_off() { damon_stop; }
 
 echo "bench,tool,setting,pages,seconds,cpu_s,final_node0_pct"
 TRACE=

@@ -14,6 +14,8 @@
  *     dump LABEL                 append the per-page truth since the last dump
  *                                to truth=PATH and start it again
  *     mark TEXT                  a line in the log, for the plots
+ *     caps off | caps on         lift the capacities while a job sets up (its
+ *                                buffer's first touch), and put them back
  *     peak NODE BYTES_PER_S      report this capacity for NODE from now on: the
  *                                rate a saturating job reached (measured by the
  *                                guest, as MLC measures a machine's peak)
@@ -166,7 +168,10 @@ static void command(char *line)
 		calibrate(c + 6);
 	else if ((c = strstr(line, "dump ")))
 		dump(c + 5);
-	else if ((c = strstr(line, "peak "))) {
+	else if ((c = strstr(line, "caps "))) {
+		atomic_store(&T.uncapped, !strncmp(c + 5, "off", 3));
+		tier_logf("caps %s", T.uncapped ? "off" : "on");
+	} else if ((c = strstr(line, "peak "))) {
 		unsigned n;
 		double bps;
 

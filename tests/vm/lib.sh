@@ -115,3 +115,40 @@ vma_share() {
 		}
 	} END { if (n0 + n1 == 0) print 0; else printf "%.1f\n", 100 * n1 / (n0 + n1) }' /proc/$1/numa_maps
 }
+
+# damon_start PID SAMPLE_US AGGR_US UPDATE_US W0 W1: one kdamond watching PID
+# (vaddr) with one scheme, migrate_hot to nodes 0 and 1 by W0:W1 (the cover
+# letter's; 7.x). Sets K (the kdamond's sysfs directory), S (the scheme's) and
+# KPID. damon_stop ends it.
+damon_start() {
+	D=/sys/kernel/mm/damon/admin/kdamonds
+	echo 1 > $D/nr_kdamonds
+	K=$D/0
+	echo 1 > $K/contexts/nr_contexts
+	C=$K/contexts/0
+	echo vaddr > $C/operations
+	echo 1 > $C/targets/nr_targets
+	echo $1 > $C/targets/0/pid_target
+	echo $2 > $C/monitoring_attrs/intervals/sample_us
+	echo $3 > $C/monitoring_attrs/intervals/aggr_us
+	echo $4 > $C/monitoring_attrs/intervals/update_us
+	echo 20 > $C/monitoring_attrs/nr_regions/min
+	echo 50 > $C/monitoring_attrs/nr_regions/max
+	echo 1 > $C/schemes/nr_schemes
+	S=$C/schemes/0
+	echo migrate_hot > $S/action
+	# damo's "max": sysfs defaults are all 0, which matches nothing
+	echo 18446744073709551615 > $S/access_pattern/sz/max
+	echo 4294967295 > $S/access_pattern/nr_accesses/max
+	echo 4294967295 > $S/access_pattern/age/max
+	echo 2 > $S/dests/nr_dests
+	echo 0 > $S/dests/0/id; echo $5 > $S/dests/0/weight
+	echo 1 > $S/dests/1/id; echo $6 > $S/dests/1/weight
+	echo on > $K/state || return 1
+	KPID=$(cat $K/pid)
+}
+damon_stop() {
+	echo off > $K/state
+	while [ "$(cat $K/state)" != off ]; do sleep 0.1; done
+	echo 0 > /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds
+}

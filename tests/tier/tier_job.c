@@ -165,6 +165,39 @@ static uint64_t slice(struct job *j, size_t *pos)
 	return bytes;
 }
 
+/* the job's loop: work, held to RATE MB/s if set, a sample every 100 ms, until
+ * SIGTERM or SECS; returns the bytes and sets the time it took */
+static uint64_t run(struct job *j, unsigned secs, double rate, uint64_t *elapsed)
+{
+	uint64_t t0 = now_ns(), tlast = t0, bytes = 0, blast = 0;
+	size_t pos = 0;
+
+	while (!stop) {
+		uint64_t t;
+
+		bytes += slice(j, &pos);
+		t = now_ns();
+		if (rate > 0 && (double)bytes * 1e3 / rate > (double)(t - t0)) {
+			uint64_t due = t0 + (uint64_t)((double)bytes * 1e3 / rate);
+			struct timespec ts = { .tv_sec = (time_t)(due / 1000000000ull),
+					       .tv_nsec = (long)(due % 1000000000ull) };
+
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			t = now_ns();
+		}
+		if (t - tlast >= 100000000ull) {
+			printf("t %llu %.1f\n", (unsigned long long)((t - t0) / 1000000),
+			       (double)(bytes - blast) * 1e3 / (double)(t - tlast));
+			tlast = t;
+			blast = bytes;
+		}
+		if (secs && t - t0 >= (uint64_t)secs * 1000000000ull)
+			break;
+	}
+	*elapsed = now_ns() - t0;
+	return bytes;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: tier_job read|triad|gather|hotidle SIZE [--secs S] [--cpu N] "
@@ -178,8 +211,8 @@ int main(int argc, char **argv)
 	unsigned w0 = 0, w1 = 0, secs = 0;
 	double rate = 0;
 	int cpu = -1, i;
-	size_t size, pos = 0, c;
-	uint64_t t0, tlast, bytes = 0, blast = 0;
+	size_t size, c;
+	uint64_t bytes, elapsed;
 
 	if (argc < 3)
 		return usage();
@@ -240,30 +273,8 @@ int main(int argc, char **argv)
 			printf("hot %p %p\n", (void *)((char *)j.buf + c * CHUNK),
 			       (void *)((char *)j.buf + (c + 1) * CHUNK));
 	printf("ready\n");
-	t0 = tlast = now_ns();
-	while (!stop) {
-		uint64_t t;
-
-		bytes += slice(&j, &pos);
-		t = now_ns();
-		if (rate > 0 && (double)bytes * 1e3 / rate > (double)(t - t0)) {
-			uint64_t due = t0 + (uint64_t)((double)bytes * 1e3 / rate);
-			struct timespec ts = { .tv_sec = (time_t)(due / 1000000000ull),
-					       .tv_nsec = (long)(due % 1000000000ull) };
-
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-			t = now_ns();
-		}
-		if (t - tlast >= 100000000ull) {
-			printf("t %llu %.1f\n", (unsigned long long)((t - t0) / 1000000),
-			       (double)(bytes - blast) * 1e3 / (double)(t - tlast));
-			tlast = t;
-			blast = bytes;
-		}
-		if (secs && t - t0 >= (uint64_t)secs * 1000000000ull)
-			break;
-	}
-	printf("done %.1f (%llu)\n", (double)bytes * 1e3 / (double)(now_ns() - t0),
+	bytes = run(&j, secs, rate, &elapsed);
+	printf("done %.1f (%llu)\n", (double)bytes * 1e3 / (double)elapsed,
 	       (unsigned long long)(j.sink & 1));
 	return 0;
 }

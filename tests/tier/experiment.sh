@@ -5,7 +5,8 @@
 #   calib,LINES_PER_S,CAP0,CAP1             the plugin's calibration (bytes/s)
 #   static,W0:W1,MBPS                       the kernel's placement at allocation
 #   live,TOOL,BEFORE,AFTER,DURING,PLACE_S,MOVED   1:0 -> 3:1 while the job runs
-#   auto,MBPS,SETTLE_S,MOVED,WEIGHTS        auto:file from 1:0
+#   auto,MBPS,SETTLE_S,MOVED,WEIGHTS        auto:file from 1:0, after 10
+#                                           intervals (AUTO_INTERVAL_S, 4)
 #   light,MBPS_1:0,MBPS_AUTO,WEIGHTS        a job well under node 0's capacity
 # and per-100-ms throughput rows "trace,ARM,MS,MBPS" for the plot.
 # ARMS (environment, default all) picks some: calib static live damon auto
@@ -14,6 +15,8 @@
 SIZE=${SIZE:-256M}
 MODE=${MODE:-read}
 ARMS=${ARMS:-calib static live damon auto light}
+AUTO_INTERVAL_S=${AUTO_INTERVAL_S:-4}
+AUTO_INTERVAL=${AUTO_INTERVAL_S}s
 echo 0 > /proc/sys/kernel/numa_balancing
 [ -e /sys/module/damon_stat/parameters/enabled ] && echo N > /sys/module/damon_stat/parameters/enabled
 
@@ -133,14 +136,17 @@ has damon && { [ -d /sys/kernel/mm/damon/admin/kdamonds ] && live damon || echo 
 
 if has auto; then
 	job || exit 1
-	numaweave run --pid $JPID --weights auto:file:/run/tier-bw --interval 500ms -v 2>/tmp/auto.log &
+	# pages move slowly here (64 MiB in ~20 s: the emulated copy pays the
+	# caps), so the interval is long enough for the law's dwell of two
+	# intervals to see them moved; judged after 10 intervals
+	numaweave run --pid $JPID --weights auto:file:/run/tier-bw --interval $AUTO_INTERVAL -v 2>/tmp/auto.log &
 	NW=$!
 	nw_up || exit 1
 	t0=$(job_ms)
-	sleep 16
+	sleep $((AUTO_INTERVAL_S * 10 - 4))
 	v=$(steady 4)
 	settle=$(awk -v t0=$t0 -v v=$v '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
-	echo "auto,$v,${settle:-na},$(moved),$(weights_now)"
+	echo "auto,$v,${settle:-na},$(moved),$(weights_now | tr , /)"
 	trace auto
 	kill $NW; wait $NW 2>/dev/null
 	job_end
@@ -151,12 +157,12 @@ if has light; then
 	rate=$(awk -v p=${P0:-30} 'BEGIN { printf "%.1f", p / 3 }')
 	job --rate $rate || exit 1
 	alone=$(steady 4)
-	numaweave run --pid $JPID --weights auto:file:/run/tier-bw --interval 500ms 2>/tmp/light.log &
+	numaweave run --pid $JPID --weights auto:file:/run/tier-bw --interval $AUTO_INTERVAL 2>/tmp/light.log &
 	NW=$!
 	nw_up || exit 1
-	sleep 6
+	sleep $((AUTO_INTERVAL_S * 3))
 	v=$(steady 4)
-	echo "light,$alone,$v,$(weights_now)"
+	echo "light,$alone,$v,$(weights_now | tr , /)"
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 fi

@@ -5,16 +5,28 @@
 #   calib,LINES_PER_S,CAP0,CAP1             the plugin's calibration (bytes/s)
 #   static,W0:W1,MBPS                       the kernel's placement at allocation
 #   live,TOOL,BEFORE,AFTER,DURING,PLACE_S,MOVED   1:0 -> 3:1 while the job runs
-#   auto,MBPS,SETTLE_S,MOVED,WEIGHTS        auto:file from 1:0, after 10
-#                                           intervals (AUTO_INTERVAL_S, 4)
+#   auto,LAW,MBPS,SETTLE_S,MOVED,WEIGHTS    auto:file from 1:0, after 10
+#                                           intervals (AUTO_INTERVAL_S, 4); LAW
+#                                           latency or bandwidth
+#   corun,ARM,MBPS[,WEIGHTS]                the same job with node 0 saturated by
+#                                           a co-runner: static 1:0 3:1 1:1, each law
 #   light,MBPS_1:0,MBPS_AUTO,WEIGHTS        a job well under node 0's capacity
+#   heatreg,ARM,ADDR,CLASS and heatpfn,ARM,REGION,PFN   numaweave's region classes
+#                                           (0 hot 1 warm 2 idle 3 unknown) and a
+#                                           sample of the job's pages, scored by
+#                                           tests/tier/run against the truth
+#                                           the model dumped as ARM
 # and per-100-ms throughput rows "trace,ARM,MS,MBPS" for the plot.
 # ARMS (environment, default all) picks some: calib static live damon auto
-# light; STATIC the static weightings (default 1:0 0:1 7:1 3:1 2:1 1:1)
+# light corun heat; STATIC the static weightings (default 1:0 0:1 7:1 3:1 2:1 1:1);
+# HEAT the heat arms (default cold0 cold1 hot0 hot1: migrate_cold or
+# migrate_hot under a quota, NUMA balancing off or on)
 . /tests/lib.sh
 SIZE=${SIZE:-256M}
 MODE=${MODE:-read}
-ARMS=${ARMS:-calib static live damon auto light}
+# 6.1 has no weighted interleave: there only the heat arms mean anything
+[ -d /sys/kernel/mm/mempolicy/weighted_interleave ] || ARMS=${ARMS:-calib heat}
+ARMS=${ARMS:-calib static live damon auto light corun heat}
 AUTO_INTERVAL_S=${AUTO_INTERVAL_S:-4}
 AUTO_INTERVAL=${AUTO_INTERVAL_S}s
 echo 0 > /proc/sys/kernel/numa_balancing
@@ -134,22 +146,57 @@ live() {
 has live && live numaweave
 has damon && { [ -d /sys/kernel/mm/damon/admin/kdamonds ] && live damon || echo "# no DAMON sysfs"; }
 
-if has auto; then
-	job || exit 1
+# auto_arm LAW FILE: the job from 1:0 under --weights auto:file:FILE (with
+# latencies the latency law decides, without them the bandwidth law); its
+# throughput after 10 intervals. Sets AUTO_V, AUTO_W.
+auto_arm() {
+	job "$@" || return 1
 	# pages move slowly here (64 MiB in ~20 s: the emulated copy pays the
 	# caps), so the interval is long enough for the law's dwell of two
 	# intervals to see them moved; judged after 10 intervals
-	numaweave run --pid $JPID --weights auto:file:/run/tier-bw --interval $AUTO_INTERVAL -v 2>/tmp/auto.log &
+	numaweave run --pid $JPID --weights auto:file:$2 --interval $AUTO_INTERVAL -v 2>/tmp/auto.log &
 	NW=$!
-	nw_up || exit 1
+	nw_up || { job_end; return 1; }
 	t0=$(job_ms)
 	sleep $((AUTO_INTERVAL_S * 10 - 4))
-	v=$(steady 4)
-	settle=$(awk -v t0=$t0 -v v=$v '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
-	echo "auto,$v,${settle:-na},$(moved),$(weights_now | tr , /)"
-	trace auto
+	AUTO_V=$(steady 4)
+	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
+	AUTO_M=$(moved) AUTO_W=$(weights_now | tr , /) AUTO_S=${settle:-na}
+	grep 'controller:' /tmp/auto.log | tail -n 4 | sed "s/^/# $1: /"
 	kill $NW; wait $NW 2>/dev/null
-	job_end
+}
+if has auto; then
+	for law in latency bandwidth; do
+		f=/run/tier-bw
+		[ $law = bandwidth ] && f=/run/tier-bw.nolat
+		auto_arm $law $f || continue
+		echo "auto,$law,$AUTO_V,$AUTO_S,$AUTO_M,$AUTO_W"
+		trace auto-$law
+		job_end
+	done
+fi
+
+# the co-runner: a second reader on CPU 1, its buffer bound to node 0,
+# saturates node 0 for the whole arm; the job under static 1:0, 3:1, 1:1 and
+# under each law
+if has corun; then
+	tcmd "caps off"
+	tier_job read 128M --cpu 1 --wi 1:0 >/tmp/corun.out 2>&1 &
+	CO=$!
+	while ! grep -q '^ready' /tmp/corun.out; do sleep 0.2; done
+	for w in 1:0 3:1 1:1; do
+		case $w in 1:0) job ;; *) job --wi $w ;; esac || continue
+		echo "corun,static-$w,$(steady 4)"
+		job_end
+	done
+	for law in latency bandwidth; do
+		f=/run/tier-bw
+		[ $law = bandwidth ] && f=/run/tier-bw.nolat
+		auto_arm $law $f || continue
+		echo "corun,$law,$AUTO_V,$AUTO_W"
+		job_end
+	done
+	kill $CO; wait $CO 2>/dev/null
 fi
 
 if has light; then
@@ -166,5 +213,46 @@ if has light; then
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 fi
+# heat_arm NAME: the hot/idle mix (one 16 MiB chunk in 4 read, 256 MiB: 64 MiB hot;
+# HEAT_CHUNK, HEAT_EVERY) under
+# numaweave (NAME: cold or hot, then NUMA balancing 0 or 1); after 10 s the
+# model's truth over a 4 s window (dump NAME) while numaweave records, its
+# regions' classes at the end, and every 8th page's frame
+heat_arm() {
+	name=$1 nb=${1#cold} act=cold
+	case $1 in hot*) nb=${1#hot} act=hot ;; esac
+	m=$MODE
+	MODE=hotidle
+	job --pfn-stride 8 --hot-chunk ${HEAT_CHUNK:-16M} --hot-every ${HEAT_EVERY:-4} || { MODE=$m; return; }
+	MODE=$m
+	echo $nb > /proc/sys/kernel/numa_balancing
+	case $act in
+	cold) numaweave run --pid $JPID --config /yaml/cold_idle3s.yaml -v 2>/tmp/nw.log & ;;
+	hot) numaweave run --pid $JPID --weights 0:1,1:1 --quota 10M --interval 200ms -v 2>/tmp/nw.log & ;;
+	esac
+	NW=$!
+	nw_up || { job_end; return; }
+	sleep 10
+	tcmd "dump pre-$name"
+	rm -f /tmp/heat.rec
+	numaweave record --duration 4s --interval 1s --output /tmp/heat.rec >/dev/null 2>&1 ||
+		fail "heat $name: numaweave record failed"
+	tcmd "dump $name"
+	n=$(grep -c '^pfn end' $JOUT)
+	kill -USR1 $JPID
+	i=0
+	while [ "$(grep -c '^pfn end' $JOUT)" -le "$n" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+	awk -v pid=$JPID -v arm=$name '$1 == "R" && $2 == pid { c[$3] = $4 } $1 == "X" && $2 == pid { delete c[$3] }
+		END { for (a in c) print "heatreg," arm "," a "," c[a] }' /tmp/heat.rec
+	awk -v arm=$name '$1 == "pfn" && $2 != "end" { print "heatpfn," arm "," $5 "," $3 }' $JOUT
+	numaweave status | grep '^heat'
+	kill $NW; wait $NW 2>/dev/null
+	job_end
+	echo 0 > /proc/sys/kernel/numa_balancing
+}
+if has heat; then
+	for h in ${HEAT:-cold0 cold1 hot0 hot1}; do heat_arm $h; done
+fi
+
 tcmd "mark done"
 finish

@@ -13,7 +13,8 @@
  *   - a loaded latency, lat0 (1 + k u / (1 - u)) of the node's utilisation u
  *     in the last window, charged to the vCPU per line divided by the lines it
  *     keeps in flight (mlp): flat while idle, steep near saturation.
- * The truth is counted exactly: lines per node, and lines per 4 KiB guest page.
+ * The truth is counted exactly: lines per node, and per 4 KiB guest page the
+ * lines user code (a lower-half virtual address) made it fill.
  * tier_io.c reports it to the guest and the host (docs/tier.md).
  *
  * Arguments (-plugin tier.so,arg=K=V,...):
@@ -204,15 +205,17 @@ static void on_mem(unsigned int vi, qemu_plugin_meminfo_t info, uint64_t vaddr, 
 	}
 	if (*slot & 1) {
 		unsigned vn = (unsigned)(*slot >> 1) & 7;
-		uint64_t vgpa = ((*slot >> 4) - 1) << TIER_LINE_SHIFT;
-
+	
 		atomic_fetch_add_explicit(&T.node[vn].wbacks, 1, memory_order_relaxed);
-		count_page(vgpa);
 		charge(v, vn);
 	}
 	*slot = want | store;
 	atomic_fetch_add_explicit(&T.node[nid].fills, 1, memory_order_relaxed);
-	count_page(gpa);
+	/* the truth of what programs read and write: user addresses (the lower
+	 * half) only, so the kernel's copies of migrating pages and its zeroing
+	 * are not taken for accesses */
+	if (vaddr < TIER_USER_TOP)
+		count_page(gpa);
 	charge(v, (unsigned)nid);
 }
 

@@ -14,6 +14,7 @@
 #define TIER_MAX_NODES 8
 #define TIER_LINE_SHIFT 6
 #define TIER_PAGE_SHIFT 12
+#define TIER_USER_TOP (1ull << 47) /* x86-64: user addresses lie below */
 
 struct tier_node {
 	/* layout: guest-physical base and size, and where QEMU 7.2 reports it */
@@ -38,7 +39,7 @@ struct tier {
 	double frac;		/* the largest node's cap, as a share of the calibrated rate */
 	_Atomic uint64_t win_start;
 	_Atomic int uncapped;	/* during a calibration */
-	/* per 4 KiB guest-physical page: lines filled or written back (exact) */
+	/* per 4 KiB guest-physical page: lines user code filled (exact) */
 	_Atomic uint32_t *page_count;
 	uint64_t nr_pages;
 	/* io */

@@ -1,20 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tier_job MODE SIZE [--secs S] [--cpu N] [--wi W0:W1] [--hot-every K] [--rate MBPS]
+ *          [--hot-chunk SIZE] [--pfn-stride K]
  *
  * A memory-bandwidth-bound job for the tier model (docs/tier.md). MODE:
  *   read     sums SIZE of 64-bit words, over and over (a stream read)
  *   triad    a[i] = b[i] + 3 c[i] over three arrays of SIZE / 3
  *   gather   reads random 64-byte rows of a SIZE table (an embedding lookup)
- *   hotidle  reads, over and over, one 2 MiB chunk in every K (--hot-every,
- *            default 4) of a SIZE buffer; the rest is never touched again
+ *   hotidle  reads, over and over, one chunk (--hot-chunk, default 2M) in every
+ *            K (--hot-every, default 4) of a SIZE buffer; the rest is never
+ *            touched again
  * It prints "pid=N buf=0xADDR size=BYTES", for hotidle one "hot 0xA 0xB" line
  * per hot chunk, then "ready", then every 100 ms "t MS MBPS" (MB/s, 10^6
  * bytes, of the bytes its loop reads and writes) and at the end (SIGTERM or
  * --secs) "done MBPS" over the whole run. --cpu pins it (first touch places
  * its pages on that CPU's node); --wi places the buffer by the kernel's
  * weighted interleave at allocation (W1 0: bound to node 0, W0 0: to node 1).
- * --rate holds the loop to at most MBPS (a light job).
+ * --rate holds the loop to at most MBPS (a light job). The buffer starts on a
+ * 2 MiB boundary (numaweave's regions are 2 MiB). On SIGUSR1 it prints where
+ * its buffer's pages are, from /proc/self/pagemap (root), as runs
+ * "pfn VADDR PFN PAGES REGION" (virtual and physical contiguous; REGION the
+ * 2 MiB region, in record's hex), then "pfn end";
+ * --pfn-stride K prints only every K-th page (a sample), each on its own line.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -35,11 +42,55 @@
 #define MPOL_BIND_ 2
 #define MPOL_WEIGHTED_INTERLEAVE_ 6
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, want_pfns;
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+static void on_usr1(int sig)
+{
+	(void)sig;
+	want_pfns = 1;
+}
+
+static unsigned pfn_stride = 1;
+
+/* a run, and the 2 MiB region it starts in as numaweave's record writes it */
+static void pfn_line(const char *va, uint64_t pfn, uint64_t n)
+{
+	printf("pfn %p %llu %llu %llx\n", (const void *)va, (unsigned long long)pfn,
+	       (unsigned long long)n, (unsigned long long)((uintptr_t)va & ~((uintptr_t)CHUNK - 1)));
+}
+
+/* the buffer's pages (every pfn_stride-th) as runs of "pfn VADDR PFN PAGES" */
+static void print_pfns(const char *buf, size_t size)
+{
+	uint64_t run_pfn = 0, run_n = 0, e;
+	size_t i, n = size >> 12;
+	const char *run_va = NULL;
+	FILE *f = fopen("/proc/self/pagemap", "r");
+
+	for (i = 0; f && i < n; i += pfn_stride) {
+		if (fseeko(f, (off_t)(((uintptr_t)buf >> 12) + i) * 8, SEEK_SET) ||
+		    fread(&e, 8, 1, f) != 1)
+			break;
+		e = (e >> 63) & 1 ? e & ((1ull << 55) - 1) : 0;
+		if (run_n && e && pfn_stride == 1 && e == run_pfn + run_n) {
+			run_n++;
+			continue;
+		}
+		if (run_n)
+			pfn_line(run_va, run_pfn, run_n);
+		run_n = e ? 1 : 0;
+		run_pfn = e;
+		run_va = buf + (i << 12);
+	}
+	if (run_n)
+		pfn_line(run_va, run_pfn, run_n);
+	printf("pfn end\n");
+	if (f)
+		fclose(f);
 }
 
 static uint64_t now_ns(void)
@@ -102,6 +153,7 @@ struct job {
 	uint64_t *buf;
 	size_t words;
 	unsigned hot_every;
+	size_t hot_chunk;	/* bytes, a multiple of 2 MiB */
 	uint64_t rng, sink;
 };
 
@@ -149,7 +201,7 @@ static uint64_t slice(struct job *j, size_t *pos)
 		break;
 	}
 	default: { /* hotidle: word positions within the hot chunks only */
-		size_t cw = CHUNK / 8, nhot = (j->words / cw + j->hot_every - 1) / j->hot_every;
+		size_t cw = j->hot_chunk / 8, nhot = (j->words / cw + j->hot_every - 1) / j->hot_every;
 		size_t span = nhot * cw;
 
 		for (i = 0; i < step; i++) {
@@ -176,6 +228,10 @@ static uint64_t run(struct job *j, unsigned secs, double rate, uint64_t *elapsed
 		uint64_t t;
 
 		bytes += slice(j, &pos);
+		if (want_pfns) {
+			want_pfns = 0;
+			print_pfns((const char *)j->buf, j->words * 8);
+		}
 		t = now_ns();
 		if (rate > 0 && (double)bytes * 1e3 / rate > (double)(t - t0)) {
 			uint64_t due = t0 + (uint64_t)((double)bytes * 1e3 / rate);
@@ -201,13 +257,13 @@ static uint64_t run(struct job *j, unsigned secs, double rate, uint64_t *elapsed
 static int usage(void)
 {
 	fprintf(stderr, "usage: tier_job read|triad|gather|hotidle SIZE [--secs S] [--cpu N] "
-			"[--wi W0:W1] [--hot-every K] [--rate MBPS]\n");
+			"[--wi W0:W1] [--hot-every K] [--hot-chunk SIZE] [--rate MBPS] [--pfn-stride K]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct job j = { .hot_every = 4, .rng = 88172645463325252ull };
+	struct job j = { .hot_every = 4, .hot_chunk = CHUNK, .rng = 88172645463325252ull };
 	unsigned w0 = 0, w1 = 0, secs = 0;
 	double rate = 0;
 	int cpu = -1, i;
@@ -233,6 +289,10 @@ int main(int argc, char **argv)
 			cpu = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
 			rate = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--pfn-stride") && i + 1 < argc && atoi(argv[i + 1]) > 0)
+			pfn_stride = (unsigned)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--hot-chunk") && i + 1 < argc)
+			j.hot_chunk = parse_size(argv[++i]);
 		else if (!strcmp(argv[i], "--hot-every") && i + 1 < argc)
 			j.hot_every = (unsigned)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--wi") && i + 1 < argc &&
@@ -241,7 +301,7 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (!j.hot_every)
+	if (!j.hot_every || !j.hot_chunk || j.hot_chunk % CHUNK || size % j.hot_chunk)
 		return usage();
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -253,11 +313,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	j.buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	j.buf = mmap(NULL, size + CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (j.buf == MAP_FAILED) {
 		perror("tier_job: mmap");
 		return 1;
 	}
+	j.buf = (uint64_t *)(((uintptr_t)j.buf + CHUNK - 1) & ~((uintptr_t)CHUNK - 1));
 	madvise(j.buf, size, MADV_NOHUGEPAGE);
 	if ((w0 || w1) && place(j.buf, size, w0, w1))
 		return 1;
@@ -266,12 +327,13 @@ int main(int argc, char **argv)
 		j.buf[c] = c;
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	signal(SIGUSR1, on_usr1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("pid=%d buf=%p size=%zu\n", getpid(), (void *)j.buf, size);
 	if (j.mode == 'h')
-		for (c = 0; c < size / CHUNK; c += j.hot_every)
-			printf("hot %p %p\n", (void *)((char *)j.buf + c * CHUNK),
-			       (void *)((char *)j.buf + (c + 1) * CHUNK));
+		for (c = 0; c < size / j.hot_chunk; c += j.hot_every)
+			printf("hot %p %p\n", (void *)((char *)j.buf + c * j.hot_chunk),
+			       (void *)((char *)j.buf + (c + 1) * j.hot_chunk));
 	printf("ready\n");
 	bytes = run(&j, secs, rate, &elapsed);
 	printf("done %.1f (%llu)\n", (double)bytes * 1e3 / (double)elapsed,

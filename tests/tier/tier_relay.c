@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tier_relay DEV FILE — in the guest: read the tier model's reports from the
+ * tier_relay DEV FILE [BWFILE] — in the guest: read the tier model's reports from the
  * serial line DEV (the second serial port) and keep FILE in the format of
  * `numaweave run --weights auto:file:FILE`:
  *     # tier SEQ MS
  *     NODE BYTES_PER_S CAPACITY LATENCYns
- * (SEQ and MS: the report's number and time on the model's clock). A block is written (to FILE.tmp, then renamed) only when it arrived whole
+ * (SEQ and MS: the report's number and time on the model's clock), and
+ * BWFILE, if given, the same without the latency column (auto's bandwidth
+ * law decides on it; with latencies the latency law does). A block is written (to FILE.tmp, then renamed) only when it arrived whole
  * and every line parsed; anything else is counted and dropped. Other lines
  * from the model (the calibration's answer) are printed on stdout. On SIGTERM
  * it prints how many blocks it took and dropped.
@@ -62,6 +64,29 @@ static int node_line(const char *l, unsigned want)
 	return 0;
 }
 
+/* BWFILE: the block without its latencies */
+static int write_bw(const char *path, char (*block)[256], unsigned nodes,
+		    unsigned long long seq, unsigned long long ms)
+{
+	char tmp[4096];
+	unsigned i;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "w")))
+		return -1;
+	fprintf(f, "# tier %llu %llu\n", seq, ms);
+	for (i = 0; i < nodes; i++) {
+		unsigned long long n, b, c;
+
+		sscanf(block[i], "%llu %llu %llu", &n, &b, &c);
+		fprintf(f, "%llu %llu %llu\n", n, b, c);
+	}
+	if (fclose(f))
+		return -1;
+	return rename(tmp, path);
+}
+
 int main(int argc, char **argv)
 {
 	char tmp[4096], line[256], block[MAX_NODES][256];
@@ -71,8 +96,8 @@ int main(int argc, char **argv)
 	size_t have = 0;
 	FILE *in;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: tier_relay DEV FILE\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: tier_relay DEV FILE [BWFILE]\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_NOCTTY);
@@ -114,7 +139,8 @@ int main(int argc, char **argv)
 			fprintf(f, "# tier %llu %llu\n", seq, block_ms);
 			for (i = 0; i < nodes; i++)
 				fprintf(f, "%s\n", block[i]);
-			if (fclose(f) || rename(tmp, argv[2]))
+			if (fclose(f) || rename(tmp, argv[2]) ||
+			    (argc == 4 && write_bw(argv[3], block, nodes, seq, block_ms)))
 				bad++;
 			else
 				good++;

@@ -112,12 +112,14 @@ if has static; then
 	done
 fi
 
-# live TOOL: the job starts on node 0, runs 4 s, then TOOL asks for 3:1
+# live TOOL: the job starts on node 0, runs 4 s, then TOOL asks for 3:1;
+# numaweave at the daemon's 1 s interval (its passes read page tables, whose
+# lines pay node 0's budget like the job's)
 live() {
 	job || return
 	case $1 in
 	numaweave)
-		numaweave run --pid $JPID --weights 0:1,1:0 --interval 200ms 2>/tmp/nw.log &
+		numaweave run --pid $JPID --weights 0:1,1:0 --interval 1s 2>/tmp/nw.log &
 		NW=$!
 		nw_up || { job_end; return; } ;;
 	esac
@@ -131,6 +133,7 @@ live() {
 	wait_split $JPID 75 1 120 >/dev/null || fail "$1: 3:1 not reached in 120 s ($(split_pct $JPID)% on node 0)"
 	t1=$(job_ms)
 	during=$(tput $t0 $t1)
+	sleep 2	# the last pages
 	after=$(steady 4)
 	case $1 in
 	numaweave) m=$(moved); kill $NW; wait $NW 2>/dev/null ;;
@@ -150,7 +153,7 @@ has damon && { [ -d /sys/kernel/mm/damon/admin/kdamonds ] && live damon || echo 
 # latencies the latency law decides, without them the bandwidth law); its
 # throughput after 10 intervals. Sets AUTO_V, AUTO_W.
 auto_arm() {
-	job "$@" || return 1
+	job || return 1
 	# pages move slowly here (64 MiB in ~20 s: the emulated copy pays the
 	# caps), so the interval is long enough for the law's dwell of two
 	# intervals to see them moved; judged after 10 intervals

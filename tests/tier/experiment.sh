@@ -219,7 +219,7 @@ fi
 # heat_arm NAME: the hot/idle mix (one 16 MiB chunk in 4 read, 256 MiB: 64 MiB hot;
 # HEAT_CHUNK, HEAT_EVERY) under
 # numaweave (NAME: cold or hot, then NUMA balancing 0 or 1); after 10 s the
-# model's truth over a 4 s window (dump NAME) while numaweave records, its
+# model's truth over a 6 s window (dump NAME) while numaweave records, its
 # regions' classes at the end, and every 8th page's frame
 heat_arm() {
 	name=$1 nb=${1#cold} act=cold
@@ -238,13 +238,14 @@ heat_arm() {
 	sleep 10
 	tcmd "dump pre-$name"
 	rm -f /tmp/heat.rec
-	numaweave record --duration 4s --interval 1s --output /tmp/heat.rec >/dev/null 2>&1 ||
+	numaweave record --duration 6s --interval 1s --output /tmp/heat.rec >/tmp/rec.err 2>&1 ||
 		fail "heat $name: numaweave record failed"
 	tcmd "dump $name"
 	n=$(grep -c '^pfn end' $JOUT)
 	kill -USR1 $JPID
 	i=0
 	while [ "$(grep -c '^pfn end' $JOUT)" -le "$n" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+	grep -q '^R ' /tmp/heat.rec || { echo "# heat $name: no region in the recording"; head -n 5 /tmp/heat.rec /tmp/rec.err; }
 	awk -v pid=$JPID -v arm=$name '$1 == "R" && $2 == pid { c[$3] = $4 } $1 == "X" && $2 == pid { delete c[$3] }
 		END { for (a in c) print "heatreg," arm "," a "," c[a] }' /tmp/heat.rec
 	awk -v arm=$name '$1 == "pfn" && $2 != "end" { print "heatpfn," arm "," $5 "," $3 }' $JOUT

@@ -149,6 +149,7 @@ unit: $(OUT)/unit_tests
 test: all test-progs
 	$(Q)$(OUT)/unit_tests
 	$(Q)tests/help_check
+	$(Q)tests/tier/relay_check $(OUT)/tier_relay
 	$(Q)tests/bpf/run
 	$(Q)tests/bpf/record
 	$(Q)tests/hostile/run
@@ -170,6 +171,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory memcheck
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)tests/help_check
+	$(Q)tests/tier/relay_check $(OUT)/tier_relay
 	$(Q)tests/bpf/run
 	$(Q)tests/bpf/record
 	$(Q)NW=$(OUT)/asan/numaweave tests/bpf/record

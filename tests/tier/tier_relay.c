@@ -8,9 +8,9 @@
  * (SEQ and MS: the report's number and time on the model's clock), and
  * BWFILE, if given, the same without the latency column (auto's bandwidth
  * law decides on it; with latencies the latency law does). A block is written (to FILE.tmp, then renamed) only when it arrived whole
- * and every line parsed; anything else is counted and dropped. Other lines
- * from the model (the calibration's answer) are printed on stdout. On SIGTERM
- * it prints how many blocks it took and dropped.
+ * and every line parsed; any other block is counted and dropped. The
+ * calibration's answer is printed on stdout; other lines are counted. On
+ * SIGTERM it prints how many blocks it took and dropped.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -90,9 +90,9 @@ static int write_bw(const char *path, char (*block)[256], unsigned nodes,
 int main(int argc, char **argv)
 {
 	char tmp[4096], line[256], block[MAX_NODES][256];
-	unsigned long long seq = 0, block_ms = 0, good = 0, bad = 0;
+	unsigned long long seq = 0, block_ms = 0, good = 0, bad = 0, other = 0;
 	unsigned nodes = 0;
-	int in_block = 0, fd;
+	int in_block = 0, skipping = 0, fd;
 	size_t have = 0;
 	FILE *in;
 
@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 			if (in_block)
 				bad++;
 			in_block = 1;
+			skipping = 0;
 			seq = s;
 			block_ms = ms;
 			nodes = 0;
@@ -147,16 +148,17 @@ int main(int argc, char **argv)
 		} else if (in_block) {
 			if (nodes >= MAX_NODES || node_line(line, nodes)) {
 				in_block = 0;
+				skipping = 1; /* the rest of this block */
 				bad++;
 			} else {
 				memcpy(block[nodes++], line, strlen(line) + 1);
 			}
 		} else if (!strncmp(line, "calib ", 6)) {
 			printf("%s\n", line);
-		} else if (*line) {
-			bad++;
+		} else if (*line && !skipping) {
+			other++;
 		}
 	}
-	printf("tier_relay: %llu reports taken, %llu dropped\n", good, bad);
+	printf("tier_relay: %llu reports taken, %llu dropped, %llu other lines\n", good, bad, other);
 	return 0;
 }

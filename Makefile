@@ -69,9 +69,9 @@ SHELL := /bin/bash
 
 # What the README says `make` builds; the test programs (Criterion, the
 # benchmarks the VM runs) are built by the targets that need them.
-all: $(OUT)/numaweave $(OUT)/alloc_data $(TIER_BINS)
+all: $(OUT)/numaweave $(OUT)/alloc_data
 
-test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS)
+test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS) $(TIER_BINS)
 
 $(OUT) $(OUT)/objs:
 	$(Q)mkdir -p $@
@@ -192,7 +192,7 @@ bench: deps
 # the cover letter's experiment on the emulated DRAM+CXL machine (docs/tier.md;
 # 7.x guest under the TCG tier model, TIER_BOOTS boots, default 3)
 tier: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(TIER_BINS)
 	$(Q)tests/tier/run
 
 # how each cost grows: targets, VMAs, resident memory, policies (host, root)

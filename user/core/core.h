@@ -78,11 +78,7 @@ struct autoctl {
 	bool said_err;
 	uint64_t last_ns;
 	uint64_t moved_to[NW_MAX_NODES];	/* the counters at the last decision */
-	int held;			/* decisions held in a row while pages moved */
 };
-
-/* Decisions held while numaweave is still moving pages, at most this many in a row. */
-#define NW_AUTO_HOLD_MAX 15
 
 /*
  * A policy: a weights table and the settings that place its targets. `run`

@@ -133,7 +133,7 @@ int pol_auto_init(struct engine *e, struct pol *p)
 void pol_auto_tick(struct engine *e, struct pol *p)
 {
 	struct autoctl *ac = p->ac;
-	double traffic[NW_MAX_NODES], own[NW_MAX_NODES] = {0}, dt, moved;
+	double traffic[NW_MAX_NODES], own[NW_MAX_NODES] = {0}, dt;
 	uint64_t now = nw_now_ns();
 	uint32_t w[NW_MAX_NODES];
 	char path[64 + NW_POLICY_NAME_MAX], err[512], buf[512];
@@ -155,12 +155,10 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	}
 	dt = ac->last_ns ? (now - ac->last_ns) / 1e9 : 0;
 	ac->last_ns = now;
-	moved = 0;
 	/* what we moved since the last decision: written on the destination, read at home */
 	for (int n = 0; n < NW_MAX_NODES; n++) {
 		double b = (double)(e->ctl.moved_to[n] - ac->moved_to[n]) * 4096;
 
-		moved += b;
 		ac->moved_to[n] = e->ctl.moved_to[n];
 		if (dt > 0) {
 			own[n] += b / dt;
@@ -174,17 +172,6 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 		return;
 	}
 	ac->said_err = false;
-	/* Pages still moving: the traffic now is neither the old placement's nor
-	 * the new one's (a job slows while its pages move; seen on the emulated
-	 * tier, docs/tier.md, where the dwell of two intervals judged 3:1 mid-move
-	 * and went back home). Decide once an interval passes without moves, or
-	 * after NW_AUTO_HOLD_MAX held decisions. */
-	if (!ac->paused && moved > 0 && ac->held < NW_AUTO_HOLD_MAX) {
-		ac->held++;
-		ac->a.why = "pages still moving: decision held";
-		return;
-	}
-	ac->held = 0;
 	if (!ac->paused && autow_decide_by(&ac->a, &ac->s, traffic, own, w)) {
 		char why[512];
 

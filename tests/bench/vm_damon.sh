@@ -63,7 +63,6 @@ damon() {	# sample aggr update weight0 weight1
 	[ -z "$MOVER_CPU" ] || taskset -p -c $MOVER_CPU $KPID >/dev/null ||
 		echo "# cannot pin kdamond $KPID to CPU $MOVER_CPU" >&2
 }
-damon_off() { damon_stop; }
 
 echo "bench,tool,setting,pages,seconds,cpu_s,final_node0_pct"
 TRACE=
@@ -85,7 +84,7 @@ arm_damon() {	# sample_us aggr_us update_us name
 	# since it started, first placement included, until the eighth session)
 	echo "change-1:1-3:1,damon,$4,$PAGES,$SECS,$(awk -v a=$(cpu_of $KPID) -v b=$c0 'BEGIN { printf "%.2f", a - b }'),$FINAL"
 	TRACE=
-	damon_off
+	damon_stop
 }
 
 arm_numaweave() {

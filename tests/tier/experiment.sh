@@ -149,15 +149,17 @@ live() {
 has live && live numaweave
 has damon && { [ -d /sys/kernel/mm/damon/admin/kdamonds ] && live damon || echo "# no DAMON sysfs"; }
 
-# auto_arm LAW FILE: the job from 1:0 under --weights auto:file:FILE (with
-# latencies the latency law decides, without them the bandwidth law); its
+# auto_arm LAW: the job from 1:0 under --weights auto:file: the relayed file
+# with latencies (the latency law decides) or without (the bandwidth law); its
 # throughput after 10 intervals. Sets AUTO_V, AUTO_W.
 auto_arm() {
+	f=/run/tier-bw
+	[ $1 = bandwidth ] && f=/run/tier-bw.nolat
 	job || return 1
 	# pages move slowly here (64 MiB in ~20 s: the emulated copy pays the
 	# caps), so the interval is long enough for the law's dwell of two
 	# intervals to see them moved; judged after 10 intervals
-	numaweave run --pid $JPID --weights auto:file:$2 --interval $AUTO_INTERVAL -v 2>/tmp/auto.log &
+	numaweave run --pid $JPID --weights auto:file:$f --interval $AUTO_INTERVAL -v 2>/tmp/auto.log &
 	NW=$!
 	nw_up || { job_end; return 1; }
 	t0=$(job_ms)
@@ -170,9 +172,7 @@ auto_arm() {
 }
 if has auto; then
 	for law in latency bandwidth; do
-		f=/run/tier-bw
-		[ $law = bandwidth ] && f=/run/tier-bw.nolat
-		auto_arm $law $f || continue
+		auto_arm $law || continue
 		echo "auto,$law,$AUTO_V,$AUTO_S,$AUTO_M,$AUTO_W"
 		trace auto-$law
 		job_end
@@ -193,9 +193,7 @@ if has corun; then
 		job_end
 	done
 	for law in latency bandwidth; do
-		f=/run/tier-bw
-		[ $law = bandwidth ] && f=/run/tier-bw.nolat
-		auto_arm $law $f || continue
+		auto_arm $law || continue
 		echo "corun,$law,$AUTO_V,$AUTO_W"
 		job_end
 	done

@@ -3,13 +3,15 @@
  * sim_autow: the weights controller (user/rules/autow.c) on the model, the cover
  * letter's toy example: one job from 0 to 300 s, a second from 100 to 200 s,
  * each demanding 75 of a 100 node (DRAM) beside a 50 node (CXL), 100 resident
- * each, migration at 20/s; background traffic on node 1 as given (0 default).
+ * each, migration at MIG_RATE/s (20 default); background traffic on node 1 as
+ * given (0 default). No decision while pages move, as the controller
+ * (autow_hold).
  * With LAT_K > 0 the nodes have latency curves (100 and 200 ns unloaded, see
  * struct sim) and the controller uses the loaded-latency law.
  * CSV on stdout, one row a second: t, w0, w1, traffic0, traffic1, served,
  * migrated so far, latency0, latency1. Plotted into docs/img/auto-toy.png
  * (and auto-toy-latency.png) by tests/bench/plot_autow.sh.
- *   build/sim_autow [BG1 [LAT_K]]
+ *   build/sim_autow [BG1 [LAT_K [MIG_RATE]]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +24,12 @@ int main(int argc, char **argv)
 	double acc[NW_MAX_NODES] = {0}, own[NW_MAX_NODES] = {0}, lat[NW_MAX_NODES] = {0};
 	struct autow_params p;
 	uint32_t w[NW_MAX_NODES];
+	double migrated = 0;
 	struct autow a;
 
 	m.bg[1] = argc > 1 ? atof(argv[1]) : 0;
 	m.lat_k = argc > 2 ? atof(argv[2]) : 0;
+	m.mig_rate = argc > 3 ? atof(argv[3]) : 20;
 	m.lat0[0] = 100;
 	m.lat0[1] = 200;
 	m.job[0] = (struct sim_job){ .demand = 75, .size = 100, .start = 0, .end = 1e9 };
@@ -44,7 +48,9 @@ int main(int argc, char **argv)
 		}
 		if (i % 10)
 			continue;
-		if (m.lat_k > 0)
+		if (sim_hold(&a, &m, &migrated))
+			;
+		else if (m.lat_k > 0)
 			autow_decide_latency(&a, lat, m.cap, w);
 		else
 			autow_decide(&a, acc, m.cap, own, w);

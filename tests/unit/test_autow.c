@@ -17,6 +17,8 @@ struct run {
 	double s_at[4];		/* spill share at t = 99, 199, 299 */
 	double served_at[4];
 	int max_w1;
+	bool no_hold;		/* decide even while pages move (autow_hold defeated) */
+	int held;		/* decisions autow_hold skipped */
 };
 
 /* One job from 0 to 300 s, a second from 100 to 200 s (the toy example). */
@@ -24,9 +26,11 @@ static void toy(struct sim *m, struct autow *a, struct run *r)
 {
 	double acc[NW_MAX_NODES] = {0}, own[NW_MAX_NODES] = {0}, lat[NW_MAX_NODES] = {0};
 	int steps = 0;
-	bool changed;
+	bool changed, no_hold = r->no_hold;
+	double migrated = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->no_hold = no_hold;
 	autow_weights(a, m->cap, 0, r->w);
 	for (int i = 0; i < 3000; i++) {
 		sim_step(m, 0.1, r->w, a->home);
@@ -41,6 +45,11 @@ static void toy(struct sim *m, struct autow *a, struct run *r)
 				own[n] /= steps;
 				lat[n] /= steps;
 			}
+			/* as the controller does: no decision while pages move */
+			if (!no_hold && sim_hold(a, m, &migrated)) {
+				r->held++;
+				changed = false;
+			} else
 			/* the latency law where the model has latency curves */
 			changed = m->lat_k > 0 ? autow_decide_latency(a, lat, m->cap, r->w) :
 						 autow_decide(a, acc, m->cap, own, r->w);
@@ -228,4 +237,73 @@ Test(autow, latency_without_the_bracket_swings)
 		memset(lat, 0, sizeof(lat));
 	}
 	cr_assert(late >= 5, "%d changes in 150-200 s without the bracket", late);
+}
+
+/*
+ * A slow mover (the emulated tier's: a spill takes ~15 decisions to move):
+ * SLOW pages/s against the model's 20. Deciding while pages move reads the
+ * old placement as the load and steps again: the bandwidth law changes the
+ * weights 22 times and moves 2.7x what it must; the latency law ends stuck
+ * half-spilled (it never comes home). Held while pages move (autow_hold),
+ * each law makes its few changes, serves the two jobs and comes home.
+ */
+static void slow_mover_case(double lat_k, bool no_hold, struct sim *m, struct autow *a,
+			    struct run *r)
+{
+	setup_law(m, a, 0, lat_k);
+	m->mig_rate = 4;
+	r->no_hold = no_hold;
+	toy(m, a, r);
+}
+
+Test(autow, slow_mover_held_while_pages_move)
+{
+	for (int law = 0; law < 2; law++) {
+		double lat_k = law ? 0.25 : 0;
+		struct sim m;
+		struct autow a;
+		struct run r;
+
+		slow_mover_case(lat_k, false, &m, &a, &r);
+		cr_assert(r.held > 0, "law %d: never held", law);
+		cr_assert(r.served_at[1] > 145, "law %d: two jobs served %.1f of 150", law,
+			  r.served_at[1]);
+		assert_home_and_settled(&r);
+		cr_assert(a.changes <= 9, "law %d: %llu changes", law, (unsigned long long)a.changes);
+		cr_assert(m.migrated <= 200, "law %d: migrated %.1f", law, m.migrated);
+	}
+}
+
+/* The same with the hold defeated: what it is for. */
+Test(autow, slow_mover_without_the_hold_overshoots)
+{
+	struct sim m;
+	struct autow a;
+	struct run r;
+
+	slow_mover_case(0, true, &m, &a, &r);
+	cr_assert(a.changes >= 15 && m.migrated > 200, "bandwidth: %llu changes, migrated %.1f",
+		  (unsigned long long)a.changes, m.migrated);
+	slow_mover_case(0.25, true, &m, &a, &r);
+	cr_assert(r.s_at[2] > 0.25, "latency: came home (spill %.3f)", r.s_at[2]);
+}
+
+/* A few pages moving all the time (under hold_share) do not hold it; nor does
+ * a steady stream for longer than hold_max decisions. */
+Test(autow, hold_is_bounded)
+{
+	struct autow_params p;
+	struct autow a;
+	int i;
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	cr_assert_not(autow_hold(&a, 9, 1000));
+	cr_assert_not(autow_hold(&a, 500, 0));
+	a.wait = 2;
+	for (i = 0; autow_hold(&a, 10, 1000); i++)
+		cr_assert(i < 100);
+	cr_assert_eq(i, p.hold_max);
+	cr_assert_eq(a.wait, 0, "held decisions count toward the dwell");
+	cr_assert(autow_hold(&a, 10, 1000), "a new hold after one decision");
 }

@@ -134,7 +134,7 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 {
 	struct autoctl *ac = p->ac;
 	double traffic[NW_MAX_NODES], own[NW_MAX_NODES] = {0}, dt;
-	uint64_t now = nw_now_ns();
+	uint64_t now = nw_now_ns(), moved = 0, resident = 0;
 	uint32_t w[NW_MAX_NODES];
 	char path[64 + NW_POLICY_NAME_MAX], err[512], buf[512];
 	int rc;
@@ -159,6 +159,8 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	for (int n = 0; n < NW_MAX_NODES; n++) {
 		double b = (double)(e->ctl.moved_to[n] - ac->moved_to[n]) * 4096;
 
+		moved += e->ctl.moved_to[n] - ac->moved_to[n];
+		resident += e->ctl.pages_on[n];
 		ac->moved_to[n] = e->ctl.moved_to[n];
 		if (dt > 0) {
 			own[n] += b / dt;
@@ -172,6 +174,8 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 		return;
 	}
 	ac->said_err = false;
+	if (!ac->paused && autow_hold(&ac->a, moved, resident))
+		return;
 	if (!ac->paused && autow_decide_by(&ac->a, &ac->s, traffic, own, w)) {
 		char why[512];
 

@@ -16,6 +16,8 @@ void autow_defaults(struct autow_params *p)
 	p->dwell = 2;
 	p->scale = 100;
 	p->lat_band = 0.10;
+	p->hold_share = 0.01;
+	p->hold_max = 15;
 }
 
 void autow_init(struct autow *a, const struct autow_params *p, int home)
@@ -53,6 +55,20 @@ int autow_describe(const struct autow *a, char *buf, size_t len)
 				isfinite(a->l_others) ? a->l_others : 0.0, a->why);
 	return snprintf(buf, len, "home %.0f %%, others %.0f %%: %s", a->u_home * 100,
 			isfinite(a->u_others) ? a->u_others * 100 : 0.0, a->why);
+}
+
+bool autow_hold(struct autow *a, uint64_t moved, uint64_t resident)
+{
+	if (!resident || (double)moved < a->p.hold_share * (double)resident ||
+	    a->held >= a->p.hold_max) {
+		a->held = 0;
+		return false;
+	}
+	a->held++;
+	if (a->wait > 0)
+		a->wait--;
+	a->why = "held: pages still moving";
+	return true;
 }
 
 static double clamp(double v, double lo, double hi)
@@ -182,6 +198,26 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 		return false;
 	}
 	return true;
+}
+
+double sim_resident(const struct sim *s)
+{
+	double sz = 0;
+
+	for (int j = 0; j < s->njobs; j++)
+		if (s->t >= s->job[j].start && s->t < s->job[j].end)
+			sz += s->job[j].size;
+	return sz;
+}
+
+bool sim_hold(struct autow *a, const struct sim *s, double *migrated)
+{
+	/* the model's sizes in thousandths: autow_hold counts pages */
+	bool held = autow_hold(a, (uint64_t)((s->migrated - *migrated) * 1000),
+			       (uint64_t)(sim_resident(s) * 1000));
+
+	*migrated = s->migrated;
+	return held;
 }
 
 void sim_step(struct sim *s, double dt, const uint32_t *w, int home)

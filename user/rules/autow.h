@@ -44,6 +44,8 @@ struct autow_params {
 	int dwell;		/* decisions to wait after a change */
 	uint32_t scale;		/* weights are shares out of this */
 	double lat_band;	/* latency law: relative difference left alone */
+	double hold_share;	/* pages moved since the last decision, of the resident, that hold it */
+	int hold_max;		/* decisions held in a row at most */
 };
 
 void autow_defaults(struct autow_params *p);
@@ -60,6 +62,7 @@ struct autow {
 	bool by_latency;	/* the last decision was on latency */
 	double l_home, l_others;	/* last latencies (ns), others capacity-weighted */
 	double s_spill, s_back;	/* bracket: largest s that said spill, smallest that said back */
+	int held;		/* decisions held in a row (autow_hold) */
 };
 
 /* home: the node the job's CPUs are on (its pages start there). */
@@ -81,6 +84,16 @@ bool autow_decide(struct autow *a, const double *traffic, const double *capacity
  */
 bool autow_decide_latency(struct autow *a, const double *latency, const double *capacity,
 			  uint32_t *weights);
+
+/*
+ * Before a decision: true when it is to be skipped because pages are still
+ * moving (moved, since the last decision, at least hold_share of the
+ * resident pages), at most hold_max in a row. The placement a sensor
+ * measures then is neither the old one nor the new, and a slow mover's own
+ * traffic reads as load. A skipped decision counts toward the dwell; a few
+ * pages moving all the time do not hold it.
+ */
+bool autow_hold(struct autow *a, uint64_t moved, uint64_t resident);
 
 /* The last decision's inputs and reason, one line ("home 80 %, others 20 %: why"). */
 int autow_describe(const struct autow *a, char *buf, size_t len);
@@ -127,5 +140,10 @@ struct sim {
 
 /* Advance dt seconds with pages moving toward weights w (home = job's start node). */
 void sim_step(struct sim *s, double dt, const uint32_t *w, int home);
+/* The running jobs' resident size. */
+double sim_resident(const struct sim *s);
+/* autow_hold on the model, as the controller calls it before each decision:
+ * *migrated is what had moved at the last call (updated). */
+bool sim_hold(struct autow *a, const struct sim *s, double *migrated);
 
 #endif

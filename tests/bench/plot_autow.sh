@@ -18,9 +18,9 @@ set terminal pngcairo size 900,$((lat ? 850 : 600))
 set output '$png'
 set multiplot layout $((lat ? 3 : 2)),1 title 'weights auto on the model$law: a job, a second 100-200 s (node 0: 100, node 1: 50)'
 set grid
-set ylabel 'weight (of 100)'
+set ylabel 'share of pages (%)'
 set yrange [-5:105]
-plot '$tmp/d' using 1:2 with steps lw 2 title 'node 0', '' using 1:3 with steps lw 2 title 'node 1'
+plot '$tmp/d' using 1:(100*$2/($2+$3)) with steps lw 2 title 'node 0', '' using 1:(100*$3/($2+$3)) with steps lw 2 title 'node 1'
 set ylabel 'traffic'
 set yrange [0:160]
 if ($lat == 0) { set xlabel 'seconds' }

@@ -168,7 +168,8 @@ Test(autow, saturated_expander_gets_nothing)
 	neighbour_case(50, 0);
 }
 
-/* s off home, spread by capacity: 1/3 over 100:50 is 67:33 out of 100. */
+/* s off home, spread by capacity, out of 32 and reduced: half over 50:0:50 is
+ * 16:8:0:8, written 2:1:0:1; a quarter on one other node is 3:1. */
 Test(autow, weights_for_a_spill_share)
 {
 	struct autow_params p;
@@ -179,10 +180,15 @@ Test(autow, weights_for_a_spill_share)
 	autow_defaults(&p);
 	autow_init(&a, &p, 0);
 	autow_weights(&a, cap, 0, w);
-	cr_assert(w[0] == 100 && w[1] == 0 && w[3] == 0);
+	cr_assert(w[0] == 1 && w[1] == 0 && w[3] == 0, "%u %u %u", w[0], w[1], w[3]);
 	autow_weights(&a, cap, 0.5, w);
-	cr_assert(w[0] == 50 && w[1] == 25 && w[2] == 0 && w[3] == 25, "%u %u %u %u", w[0], w[1],
+	cr_assert(w[0] == 2 && w[1] == 1 && w[2] == 0 && w[3] == 1, "%u %u %u %u", w[0], w[1],
 		  w[2], w[3]);
+	cap[3] = 0;
+	autow_weights(&a, cap, 0.25, w);
+	cr_assert(w[0] == 3 && w[1] == 1 && w[3] == 0, "%u %u %u", w[0], w[1], w[3]);
+	autow_weights(&a, cap, 0.3, w);	/* 22.4:9.6 of 32 */
+	cr_assert(w[0] == 11 && w[1] == 5, "%u %u", w[0], w[1]);
 }
 
 /*

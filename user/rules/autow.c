@@ -14,7 +14,11 @@ void autow_defaults(struct autow_params *p)
 	p->gain = 0.5;
 	p->max_step = 0.25;
 	p->dwell = 2;
-	p->scale = 100;
+	/* the kernel's own weights from bandwidth (mempolicy.c, 6.16) are at most
+	 * 32 ("weightiness") and divided by their GCD: a weight is a run of
+	 * consecutive pages on one node, and long runs leave the other nodes
+	 * idle while a stream reads through them */
+	p->scale = 32;
 	p->lat_band = 0.10;
 	p->hold_share = 0.01;
 	p->hold_max = 15;
@@ -28,6 +32,28 @@ void autow_init(struct autow *a, const struct autow_params *p, int home)
 	a->why = "starting at home";
 	a->s_spill = -1;
 	a->s_back = 2;
+}
+
+static uint32_t gcd(uint32_t x, uint32_t y)
+{
+	while (y) {
+		uint32_t t = x % y;
+
+		x = y;
+		y = t;
+	}
+	return x;
+}
+
+/* The same shares in the shortest runs: 24:8 is 3:1 (3 pages, then 1). */
+void weights_reduce(uint32_t *w)
+{
+	uint32_t g = 0;
+
+	for (int n = 0; n < NW_MAX_NODES; n++)
+		g = gcd(w[n], g);
+	for (int n = 0; g > 1 && n < NW_MAX_NODES; n++)
+		w[n] /= g;
 }
 
 void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w)
@@ -46,6 +72,7 @@ void autow_weights(const struct autow *a, const double *capacity, double s, uint
 	for (int n = 0; s > 0 && n < NW_MAX_NODES; n++)
 		if (n != a->home && capacity[n] > 0)
 			w[n] = (uint32_t)lround(s * capacity[n] / co * a->p.scale);
+	weights_reduce(w);
 }
 
 int autow_describe(const struct autow *a, char *buf, size_t len)
@@ -82,6 +109,8 @@ static bool commit(struct autow *a, const double *capacity, double ns, uint32_t 
 	uint32_t before[NW_MAX_NODES];
 
 	ns = clamp(ns, 0.0, 1.0 - 1.0 / a->p.scale);
+	if (ns < 0.5 / a->p.scale)	/* no page off home: home */
+		ns = 0;
 	autow_weights(a, capacity, a->s, before);
 	autow_weights(a, capacity, ns, weights);
 	if (!memcmp(before, weights, sizeof(before)))

@@ -42,7 +42,7 @@ struct autow_params {
 	double gain;		/* step per unit of relative imbalance */
 	double max_step;	/* largest change of s in one decision */
 	int dwell;		/* decisions to wait after a change */
-	uint32_t scale;		/* weights are shares out of this */
+	uint32_t scale;		/* weights are shares out of this (32), before weights_reduce */
 	double lat_band;	/* latency law: relative difference left alone */
 	double hold_share;	/* pages moved since the last decision, of the resident, that hold it */
 	int hold_max;		/* decisions held in a row at most */
@@ -98,7 +98,12 @@ bool autow_hold(struct autow *a, uint64_t moved, uint64_t resident);
 /* The last decision's inputs and reason, one line ("home 80 %, others 20 %: why"). */
 int autow_describe(const struct autow *a, char *buf, size_t len);
 
-/* The weights for a spill share s (home keeps 1 - s). */
+/* Weights divided by their greatest common divisor (0s kept): the same shares,
+ * in runs as short as they can be. */
+void weights_reduce(uint32_t *w);
+
+/* The weights for a spill share s (home keeps 1 - s), out of p.scale, reduced
+ * (weights_reduce). */
 void autow_weights(const struct autow *a, const double *capacity, double s, uint32_t *w);
 
 /*

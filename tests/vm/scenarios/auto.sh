@@ -45,12 +45,12 @@ NW=$!
 
 sleep 6
 log "phase 1, alone (75 of 100): weights $(numaweave weights)"
-[ "$(numaweave weights)" = "0:100" ] && pass "$1: alone at 75 %: the job stays home" || fail "alone: $(numaweave weights)"
+[ "$(numaweave weights)" = "0:1" ] && pass "$1: alone at 75 %: the job stays home" || fail "alone: $(numaweave weights)"
 near "$(split_pct $PID)" 100 1 && pass "... all on node 0" || fail "alone: node0 $(split_pct $PID)%"
 
 echo 150 > /tmp/demand
 i=0
-while [ "$(numaweave weights)" = "0:100" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+while [ "$(numaweave weights)" = "0:1" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
 sleep 12	# its steps settle (a decision waits two intervals after a change)
 w2=$(numaweave weights)
 log "phase 2, two instances (150): weights $w2 after $((i / 2 + 12)) s"
@@ -60,9 +60,9 @@ verify_alloc
 
 echo 75 > /tmp/demand
 i=0
-while [ "$(numaweave weights)" != "0:100" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+while [ "$(numaweave weights)" != "0:1" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
 log "phase 3, one ends (75): weights $(numaweave weights) after $((i / 2)) s"
-[ "$(numaweave weights)" = "0:100" ] && pass "$1: one ends: back home" || fail "phase 3: $(numaweave weights)"
+[ "$(numaweave weights)" = "0:1" ] && pass "$1: one ends: back home" || fail "phase 3: $(numaweave weights)"
 wait_split $PID 100 1 60 && pass "... pages back on node 0" || fail "not back"
 verify_alloc
 numaweave status | grep -E '^(weights|auto|moved)'

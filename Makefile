@@ -71,7 +71,7 @@ SHELL := /bin/bash
 # benchmarks the VM runs) are built by the targets that need them.
 all: $(OUT)/numaweave $(OUT)/alloc_data
 
-test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(BENCH_BINS) $(TIER_BINS)
+test-progs: $(OUT)/unit_tests $(OUT)/test_bpf $(OUT)/into_cgroup $(BENCH_BINS) $(TIER_BINS)
 
 $(OUT) $(OUT)/objs:
 	$(Q)mkdir -p $@
@@ -111,6 +111,10 @@ $(OUT)/numaweave: $(PROG_OBJS)
 $(OUT)/alloc_data: tests/alloc_data.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@ -lnuma -lpthread
+
+$(OUT)/into_cgroup: tests/into_cgroup.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 
 # No libbpf in the unit tests: what they test must not need a loaded object.
 $(OUT)/unit_tests: $(UNIT_SRCS) $(UNIT_OBJS)

@@ -421,11 +421,35 @@ static __always_inline void on_fork(__u32 ptgid, __u32 cpid, __u32 ctgid, bool k
 	emit(st, cpid, cpid, 0, known ? 0 : 1, NW_EV_FORK, -1, ptgid);
 }
 
+__u32 watch_cgroups;
+
+/*
+ * A process started straight inside another cgroup (clone3 CLONE_INTO_CGROUP,
+ * as systemd spawns services) is not attached by a write to cgroup.procs: no
+ * cgroup_attach_task. Its css_set differs from its parent's (a plain fork
+ * shares the parent's): said as a join, which makes user space read its
+ * policies' cgroups at once. Pointers are compared, no type behind them read
+ * (no CO-RE cost; see handle_join).
+ */
+static __always_inline void fork_into_cgroup(struct task_struct *parent, struct task_struct *child)
+{
+	struct nw_bpf_stats *st;
+
+	if (!watch_cgroups || BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) ||
+	    BPF_CORE_READ(child, cgroups) == BPF_CORE_READ(parent, cgroups))
+		return;
+	st = bstats();
+	COUNT(st, joins);
+	emit_as(st, BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid), 0, 0, NW_EV_JOIN, -1, 0,
+		true);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, pid),
 		BPF_CORE_READ(child, tgid), true);
+	fork_into_cgroup(parent, child);
 	return 0;
 }
 
@@ -465,20 +489,16 @@ int BPF_PROG(handle_damon, unsigned int target_id, struct damon_region *r,
 }
 
 /*
- * Set by user space while a policy names a cgroup. The destination is not
- * compared here: reading cgroup->kn->id would add two types to the CO-RE
- * relocations, and each costs libbpf a scan of the whole kernel BTF at every
- * start (~12 M instructions, ~40 ms in the test guest); moves between cgroups
- * are rare, and user space reads only the cgroups its policies name.
- */
-__u32 watch_cgroups;
-
-/*
  * A write to cgroup.procs: fires once per migration, with the leader when a
  * whole process moves. Processes forked inside a cgroup do not come here (a
  * target's children come by fork), nor does a clone3(CLONE_INTO_CGROUP) from
- * outside it (checked on 6.18: no attach event), which user space finds when
- * it reads cgroup.procs again (engine.c, CGROUP_READ_NS).
+ * outside it (checked on 6.18: no attach event; fork_into_cgroup sees it).
+ * watch_cgroups is set by user space while a policy names a cgroup. The
+ * destination is not compared here: reading cgroup->kn->id would add two
+ * types to the CO-RE relocations, and each costs libbpf a scan of the whole
+ * kernel BTF at every start (~12 M instructions, ~40 ms in the test guest);
+ * moves between cgroups are rare, and user space reads only the cgroups its
+ * policies name.
  */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(handle_join, struct cgroup *dst, const char *path, struct task_struct *task,

@@ -283,12 +283,12 @@ static bool engine_reload(struct engine *e)
 
 /*
  * A policy whose sources are all cgroups: joins come as ring-buffer records
- * (cgroup.procs written) and a target's children by fork, so cgroup.procs is
- * read again only this often (issue 31: 2,000 processes read 4 times a
- * second), and at once on a join record. What neither shows is a process
- * cloned into the cgroup by one outside it (clone3 CLONE_INTO_CGROUP, as
- * newer systemd spawns services): found at the next reading. Without the
- * join program (classic tracepoints), every quarter interval as before.
+ * (cgroup.procs written, or a process cloned into another cgroup than its
+ * parent's: clone3 CLONE_INTO_CGROUP, as systemd spawns services) and a
+ * target's children by fork, so cgroup.procs is read again only this often
+ * (issue 31: 2,000 processes read 4 times a second), and at once on a join
+ * record. Without the join programs (classic tracepoints), every quarter
+ * interval as before.
  */
 #define CGROUP_READ_NS (2ull * 1000000000)
 

@@ -28,17 +28,23 @@
  *   k=K mlp=M window_us=U lines=N (cache lines per vCPU, a power of 2)
  *   sock=PATH truth=PATH log=PATH report_ms=MS   (tier_io.c)
  *   addr=qemu72|linear    how QEMU reports RAM addresses (below)
+ *   pin=CPU|off           vCPU 0 alone on host CPU CPU, every other thread of
+ *                         QEMU on the other CPUs (off): the measured job runs on
+ *                         vCPU 0, so work on the other vCPUs, QEMU's main loop
+ *                         and the report thread do not take its host time
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "plugin_api.h"
 #include "tier.h"
@@ -50,7 +56,7 @@ struct tier T;
 struct vcpu {
 	uint64_t *tag;		/* (line + 1) << 4 | node << 1 | dirty; 0: empty */
 	double debt_ns;		/* latency owed, paid in sleeps of >= 50 us */
-	bool slack;
+	bool started;		/* its thread's timer slack and CPU are set */
 };
 
 static struct vcpu *V;
@@ -122,6 +128,23 @@ static void roll(uint64_t now)
 	}
 }
 
+/* pin=CPU: the calling thread onto host CPU CPU alone (ALONE), or onto every
+ * other online CPU. */
+static void pin_self(bool alone)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), c;
+	cpu_set_t set;
+
+	if (T.pin_cpu < 0 || n < 2)
+		return;
+	CPU_ZERO(&set);
+	for (c = 0; c < n && c < CPU_SETSIZE; c++)
+		if ((c == T.pin_cpu) == alone)
+			CPU_SET((int)c, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		tier_logf("tier: pinning a thread: %s", strerror(errno));
+}
+
 /* One line of traffic on node NID: wait while its budget is spent, then owe
  * its latency. */
 static void charge(struct vcpu *v, unsigned nid)
@@ -129,9 +152,12 @@ static void charge(struct vcpu *v, unsigned nid)
 	struct tier_node *n = &T.node[nid];
 	uint64_t now = tier_now_ns();
 
-	if (!v->slack) {
+	if (!v->started) {
+		/* the first charge runs on the vCPU's own thread: vCPU 0 (the
+		 * measured job's) gets the pinned host CPU to itself */
 		prctl(PR_SET_TIMERSLACK, 1000UL);
-		v->slack = true;
+		pin_self(v == V);
+		v->started = true;
 	}
 	roll(now);
 	for (;;) {
@@ -346,7 +372,13 @@ static int parse_args(int argc, char **argv, double *rate, unsigned *lines)
 			T.window_ns = strtoull(v, NULL, 10) * 1000;
 		else if (!strncmp(a, "lines=", 6))
 			*lines = (unsigned)strtoul(v, NULL, 10);
-		else if (!strncmp(a, "report_ms=", 10))
+		else if (!strncmp(a, "pin=", 4)) {
+			char *e;
+
+			T.pin_cpu = strcmp(v, "off") ? (int)strtol(v, &e, 10) : -1;
+			if (T.pin_cpu >= 0 && (e == v || *e))
+				return bad("pin (a host CPU, or off)", v);
+		} else if (!strncmp(a, "report_ms=", 10))
 			T.report_ms = (unsigned)strtoul(v, NULL, 10);
 		else if (!strncmp(a, "sock=", 5)) {
 			if (strlen(v) >= sizeof(T.sock))
@@ -385,6 +417,7 @@ NW_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, 
 	T.mlp = 10;
 	T.frac = 0.5;
 	T.report_ms = 100;
+	T.pin_cpu = -1;
 	if (!info->system_emulation)
 		return bad("mode", "user (system emulation only)");
 	if (parse_args(argc, argv, &rate, &lines))
@@ -402,11 +435,15 @@ NW_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, 
 		atomic_store(&T.node[i].lat_ns, (uint64_t)T.node[i].lat0_ns);
 	tier_set_scale(rate);
 	atomic_store(&T.win_start, tier_now_ns());
+	/* QEMU's main loop, and the threads it and this plugin start from now
+	 * on, keep off vCPU 0's host CPU */
+	pin_self(false);
 	if (tier_io_start())
 		return -1;
 	tier_logf("tier: %u nodes, %u vCPUs, cache %u lines x 64 B direct-mapped per vCPU, "
-		  "window %llu us, k %.2f, mlp %.0f", T.nr_nodes, nr_vcpus, lines,
-		  (unsigned long long)(T.window_ns / 1000), T.k, T.mlp);
+		  "window %llu us, k %.2f, mlp %.0f, vCPU 0 on host CPU %s", T.nr_nodes, nr_vcpus,
+		  lines, (unsigned long long)(T.window_ns / 1000), T.k, T.mlp,
+		  T.pin_cpu < 0 ? "any (pin=off)" : "alone");
 	for (i = 0; i < T.nr_nodes; i++)
 		tier_logf("tier: node %u: %llu MiB at %#llx, capacity %.0f (%llu lines/window), "
 			  "idle latency %.0f ns", i, (unsigned long long)(T.node[i].size >> 20),

@@ -20,6 +20,7 @@ void autow_defaults(struct autow_params *p)
 	 * idle while a stream reads through them */
 	p->scale = 32;
 	p->lat_band = 0.10;
+	p->min_step = 2.0 / 32;
 	p->hold_share = 0.01;
 	p->hold_max = 15;
 }
@@ -109,8 +110,18 @@ static bool commit(struct autow *a, const double *capacity, double ns, uint32_t 
 	uint32_t before[NW_MAX_NODES];
 
 	ns = clamp(ns, 0.0, 1.0 - 1.0 / a->p.scale);
-	if (ns < 0.5 / a->p.scale)	/* no page off home: home */
+	/* too few pages off home to be worth a table of their own: home */
+	if (ns < fmax(0.5 / a->p.scale, a->p.min_step))
 		ns = 0;
+	/*
+	 * A new table re-places pages by the interleave formula, not by the
+	 * difference in shares: 3:1 to 23:9 (0.25 to 0.28 off home) moves 34 %
+	 * of the pages. A step under min_step is not worth that (home always is).
+	 */
+	if (ns > 0 && fabs(ns - a->s) < a->p.min_step) {
+		a->why = "a step too small for the pages it would move";
+		return false;
+	}
 	autow_weights(a, capacity, a->s, before);
 	autow_weights(a, capacity, ns, weights);
 	if (!memcmp(before, weights, sizeof(before)))
@@ -223,7 +234,7 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	a->why = dir > 0 ? "home slower than the others: spill" :
 			   "the others slower than home: come back";
 	if (!commit(a, capacity, ns, weights)) {
-		a->why = "balanced within one weight step";
+		a->why = "balanced within the smallest step";
 		return false;
 	}
 	return true;

@@ -14,7 +14,8 @@
  *   - the others more loaded than home (u_others > u_home + band): s shrinks;
  *   - everything would fit at home below lo (the traffic now on the nodes the
  *     job uses, over the home's capacity): s goes back to 0.
- * A step is proportional to the imbalance, at most max_step; a decision waits
+ * A step is proportional to the imbalance, at most max_step and at least
+ * min_step (a new table re-places many pages); a decision waits
  * dwell intervals after a change, so the pages have moved and the next
  * measurement sees the new placement; lo < hi is the hysteresis.
  *
@@ -24,8 +25,8 @@
  * lat_band of each other. Latency rises steeply near saturation, so a fixed
  * step would swing across the balance: the law keeps the bracket it has
  * measured (the largest s that still said "spill more", the smallest that
- * said "come back") and bisects it; when the bracket is narrower than one
- * weight step it holds. A reading that contradicts the bracket (home now
+ * said "come back") and bisects it; when the bracket is narrower than
+ * min_step it holds. A reading that contradicts the bracket (home now
  * faster at a share that said "spill more") means the load changed: the
  * bracket is dropped and steps start again at max_step.
  */
@@ -44,6 +45,7 @@ struct autow_params {
 	int dwell;		/* decisions to wait after a change */
 	uint32_t scale;		/* weights are shares out of this (32), before weights_reduce */
 	double lat_band;	/* latency law: relative difference left alone */
+	double min_step;	/* smallest change of s made (but home), a new table moves many pages */
 	double hold_share;	/* pages moved since the last decision, of the resident, that hold it */
 	int hold_max;		/* decisions held in a row at most */
 };

@@ -20,7 +20,9 @@
 # ARMS (environment, default all) picks some: calib static live damon auto
 # light corun heat; STATIC the static weightings (default 1:0 0:1 7:1 3:1 2:1 1:1);
 # HEAT the heat arms (default cold0 cold1 hot0 hot1: migrate_cold or
-# migrate_hot under a quota, NUMA balancing off or on)
+# migrate_hot under a quota, NUMA balancing off or on; on 7.x also cold0a and
+# hot0a: the same with --no-damon, so the accessed bits are the read source
+# instead of DAMON)
 . /tests/lib.sh
 SIZE=${SIZE:-256M}
 MODE=${MODE:-read}
@@ -220,16 +222,17 @@ fi
 # model's truth over a 6 s window (dump NAME) while numaweave records, its
 # regions' classes at the end, and every 8th page's frame
 heat_arm() {
-	name=$1 nb=${1#cold} act=cold
+	name=$1 nb=${1#cold} act=cold src=
 	case $1 in hot*) nb=${1#hot} act=hot ;; esac
+	case $nb in *a) nb=${nb%a} src=--no-damon ;; esac
 	m=$MODE
 	MODE=hotidle
 	job --pfn-stride 8 --hot-chunk ${HEAT_CHUNK:-16M} --hot-every ${HEAT_EVERY:-4} || { MODE=$m; return; }
 	MODE=$m
 	echo $nb > /proc/sys/kernel/numa_balancing
 	case $act in
-	cold) numaweave run --pid $JPID --config /yaml/cold_idle3s.yaml -v 2>/tmp/nw.log & ;;
-	hot) numaweave run --pid $JPID --weights 0:1,1:1 --quota 10M --interval 200ms -v 2>/tmp/nw.log & ;;
+	cold) numaweave run --pid $JPID --config /yaml/cold_idle3s.yaml $src -v 2>/tmp/nw.log & ;;
+	hot) numaweave run --pid $JPID --weights 0:1,1:1 --quota 10M --interval 200ms $src -v 2>/tmp/nw.log & ;;
 	esac
 	NW=$!
 	nw_up || { job_end; return; }
@@ -253,7 +256,9 @@ heat_arm() {
 	echo 0 > /proc/sys/kernel/numa_balancing
 }
 if has heat; then
-	for h in ${HEAT:-cold0 cold1 hot0 hot1}; do heat_arm $h; done
+	h=
+	[ -d /sys/kernel/mm/damon/admin ] && h="cold0a hot0a"
+	for h in ${HEAT:-cold0 cold1 hot0 hot1 $h}; do heat_arm $h; done
 fi
 
 tcmd "mark done"

@@ -26,7 +26,8 @@
  *   frac=F                after a calibration, the largest node's capacity is F
  *                         times the calibrated rate (0.5)
  *   k=K mlp=M window_us=U lines=N (cache lines per vCPU, a power of 2)
- *   sock=PATH truth=PATH log=PATH report_ms=MS   (tier_io.c)
+ *   sock=PATH truth=PATH log=PATH report_ms=MS avg_ms=MS   (tier_io.c: a
+ *                         report every report_ms (100), of rates over avg_ms (1000))
  *   addr=qemu72|linear    how QEMU reports RAM addresses (below)
  *   pin=CPU|off           vCPU 0 alone on host CPU CPU, every other thread of
  *                         QEMU on the other CPUs (off): the measured job runs on
@@ -378,7 +379,9 @@ static int parse_args(int argc, char **argv, double *rate, unsigned *lines)
 			T.pin_cpu = strcmp(v, "off") ? (int)strtol(v, &e, 10) : -1;
 			if (T.pin_cpu >= 0 && (e == v || *e))
 				return bad("pin (a host CPU, or off)", v);
-		} else if (!strncmp(a, "report_ms=", 10))
+		} else if (!strncmp(a, "avg_ms=", 7))
+			T.avg_ms = (unsigned)strtoul(v, NULL, 10);
+		else if (!strncmp(a, "report_ms=", 10))
 			T.report_ms = (unsigned)strtoul(v, NULL, 10);
 		else if (!strncmp(a, "sock=", 5)) {
 			if (strlen(v) >= sizeof(T.sock))
@@ -401,7 +404,7 @@ static int parse_args(int argc, char **argv, double *rate, unsigned *lines)
 	if (parse_spec(spec, &nspec) || nspec != T.nr_nodes)
 		return bad("spec (CAP:LAT_NS per node, as many as nodes=)", spec);
 	if (*rate <= 0 || T.frac <= 0 || T.frac > 1 || T.k < 0 || T.mlp < 1 || !T.window_ns ||
-	    !T.report_ms || *lines < 64 || (*lines & (*lines - 1)))
+	    !T.report_ms || !T.avg_ms || *lines < 64 || (*lines & (*lines - 1)))
 		return bad("number", "rate/frac/k/mlp/window_us/report_ms/lines");
 	return 0;
 }
@@ -417,6 +420,7 @@ NW_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, 
 	T.mlp = 10;
 	T.frac = 0.5;
 	T.report_ms = 100;
+	T.avg_ms = 1000;
 	T.pin_cpu = -1;
 	if (!info->system_emulation)
 		return bad("mode", "user (system emulation only)");

@@ -46,6 +46,7 @@ struct tier {
 	char sock[108], truth[256], log[256];
 	FILE *logf;
 	unsigned report_ms;
+	unsigned avg_ms;	/* the guest's rates are over the last avg_ms */
 	int pin_cpu;		/* vCPU 0's host CPU, alone; -1: not pinned */
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The tier model's thread: every report_ms it sends the guest each node's
- * true traffic, capacity and loaded latency over a serial line (a unix socket
+ * true traffic (a rate over the last avg_ms), capacity and loaded latency
+ * over a serial line (a unix socket
  * QEMU serves as the guest's second serial port), in blocks
  *     tier SEQ MS
  *     NODE BYTES_PER_S CAPACITY_BYTES_PER_S LATENCYns
@@ -212,27 +213,63 @@ static void read_commands(void)
 		have = 0; /* a line too long to be a command */
 }
 
+/*
+ * What the guest is told is a rate over the last avg_ms (1 s), sent every
+ * report_ms, as a counter-based sensor read once an interval gives the rate
+ * over that interval: one 100 ms sample caught a controller's pass or a
+ * page-cache burst and a law decided on it. The log keeps report_ms rates.
+ */
+#define HIST 64
+static struct snap {
+	uint64_t t, l[TIER_MAX_NODES];
+} hist[HIST];
+static unsigned hist_n;
+
+/* the oldest snapshot no older than avg_ms (the one just before it when none is) */
+static const struct snap *snap_since(uint64_t now)
+{
+	unsigned k, idx = (hist_n - 1) % HIST;
+
+	for (k = 1; k < hist_n && k < HIST; k++) {
+		unsigned j = (hist_n - 1 - k) % HIST;
+
+		idx = j;
+		if (now - hist[j].t >= (uint64_t)T.avg_ms * 1000000)
+			break;
+	}
+	return &hist[idx];
+}
+
 static void report(uint64_t seq, uint64_t *last, uint64_t *t_last)
 {
 	char buf[1024];
 	uint64_t now = tier_now_ns();
 	double dt = (double)(now - *t_last) / 1e9;
 	unsigned long long ms = (now - t_start) / 1000000;
+	const struct snap *o;
+	struct snap *cur;
 	int off, loff;
 	char lbuf[512];
 	unsigned i;
 
+	cur = &hist[hist_n++ % HIST];
+	cur->t = now;
+	for (i = 0; i < T.nr_nodes; i++)
+		cur->l[i] = lines_of(i);
+	o = hist_n > 1 ? snap_since(now) : NULL;
 	off = snprintf(buf, sizeof(buf), "tier %llu %llu\n", (unsigned long long)seq, ms);
 	loff = snprintf(lbuf, sizeof(lbuf), "r %llu", ms);
 	for (i = 0; i < T.nr_nodes; i++) {
-		uint64_t l = lines_of(i);
+		uint64_t l = cur->l[i];
 		double bps = (double)(l - last[i]) * 64 / dt, cap = peak[i] > 0 ? peak[i] : cap_bps(i);
 		double u = cap > 0 && !T.uncapped ? bps / cap_bps(i) : 0;
 		double lat = tier_loaded_latency(&T.node[i], u);
+		double abps = o && now > o->t ? (double)(l - o->l[i]) * 64 / ((double)(now - o->t) / 1e9) : bps;
+		double au = cap > 0 && !T.uncapped ? abps / cap_bps(i) : 0;
 
 		last[i] = l;
 		off += snprintf(buf + off, sizeof(buf) - (size_t)off, "%u %.0f %.0f %.0fns\n", i,
-				bps, cap, lat);
+				abps, cap, tier_loaded_latency(&T.node[i], au));
 		loff += snprintf(lbuf + loff, sizeof(lbuf) - (size_t)loff, " %u %.0f %.3f %.0f", i,
 				 bps, u, lat);
 	}

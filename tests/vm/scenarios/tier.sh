@@ -29,7 +29,7 @@ for w in 1:0 0:1; do
 	tier_job read 64M --cpu 0 --wi $w >/tmp/where.out 2>&1 &
 	J=$!
 	while ! grep -q '^ready' /tmp/where.out; do sleep 0.2; done
-	sleep 1
+	sleep 1.5	# the reports' rates are over the last second
 	t0=$(traffic 0) t1=$(traffic 1)
 	kill $J; wait $J 2>/dev/null
 	echo "   job bound by $w: node 0 $t0 B/s, node 1 $t1 B/s"

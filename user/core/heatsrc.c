@@ -50,19 +50,23 @@ static bool heat_unused(const struct engine *e)
 
 #define DAMON_RESTART_NS (10ull * 1000000000ull)
 
+static bool heat_decides(const struct engine *e);
+
 /*
  * Whether heat should be sampled: not for --once without an access pattern
- * (heat_unused); for run, always (its policy's heat orders the quota's
- * moves); for the daemon, while one of its policies has an access pattern
- * (a policy without one moves everything misplaced, so sampling would only
- * take CPU from the job's machine).
+ * (heat_unused); for run, when heat decides something (an access pattern,
+ * or a quota, whose moves heat orders: heat_decides); for the daemon, while
+ * one of its policies has an access pattern. Without, everything misplaced
+ * moves and a sampler would only take from the job: a kdamond watching a
+ * 3:1 job on the emulated tier cost it 12-15 % of its throughput, numaweave
+ * without one 1 % (docs/tier.md).
  */
 static bool heat_wanted(const struct engine *e)
 {
 	if (heat_unused(e))
 		return false;
 	if (!e->o->daemon)
-		return true;
+		return heat_decides(e);
 	for (int i = 0; i < e->npols; i++)
 		if (policy_pattern_wants_heat(&e->pols[i]->cfg))
 			return true;
@@ -147,6 +151,11 @@ static void damon_init(struct engine *e)
 	 */
 	if (heat_unused(e)) {
 		nw_info("DAMON not used: --once makes one pass, and no access pattern asks for heat");
+		return;
+	}
+	if (!e->o->daemon && !heat_wanted(e)) {
+		nw_info("DAMON not used: no access pattern or quota asks for heat (everything "
+			"misplaced moves)");
 		return;
 	}
 	if (!e->ld.damon_prog)
@@ -359,8 +368,8 @@ int heat_sources_init(struct engine *e)
 		return 0;
 	if (e->o->daemon && damon_wanted(e))
 		return 0;	/* DAMON starts as targets join */
-	if (heat_unused(e))
-		return 0;	/* nothing to warn of */
+	if (heat_unused(e) || !heat_wanted(e))
+		return 0;	/* nothing to warn of: heat decides nothing */
 	nw_warn("heat: first touches only: nothing here sees reads (no DAMON, NUMA balancing "
 		"off); hot and cold are guesses");
 	if (e->o->cfg.action == NW_MIGRATE_COLD && policy_pattern_wants_heat(&e->o->cfg) &&

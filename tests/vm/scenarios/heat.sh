@@ -268,12 +268,14 @@ kill $PID; wait $PID 2>/dev/null; PID=
 start_heat
 
 log "E: a killed controller's kdamond is taken back by the next one"
-numaweave run --pid $PID --weights 0:1 --interval 200ms 2>/dev/null &
+# a quota: its heat orders the moves, so run samples (without a quota or an
+# access pattern it starts no kdamond)
+numaweave run --pid $PID --weights 0:1 --quota 100M --interval 200ms 2>/dev/null &
 NW=$!
 sleep 3
 kill -KILL $NW; wait $NW 2>/dev/null
 n=$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)
-numaweave run --pid $PID --weights 0:1 --interval 200ms -v 2>/tmp/nwE.log &
+numaweave run --pid $PID --weights 0:1 --quota 100M --interval 200ms -v 2>/tmp/nwE.log &
 NW=$!
 sleep 3
 kill -TERM $NW; wait $NW

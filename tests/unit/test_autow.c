@@ -117,7 +117,7 @@ static void toy_case(double lat_k, uint64_t max_changes, double max_moved)
 {
 	struct sim m;
 	struct autow a;
-	struct run r;
+	struct run r = { 0 };
 
 	setup_law(&m, &a, 0, lat_k);
 	toy(&m, &a, &r);
@@ -137,7 +137,7 @@ static void neighbour_case(double bg1, double lat_k)
 {
 	struct sim m;
 	struct autow a;
-	struct run r;
+	struct run r = { 0 };
 
 	setup_law(&m, &a, bg1, lat_k);
 	toy(&m, &a, &r);
@@ -268,7 +268,7 @@ Test(autow, slow_mover_held_while_pages_move)
 		double lat_k = law ? 0.25 : 0;
 		struct sim m;
 		struct autow a;
-		struct run r;
+		struct run r = { 0 };
 
 		slow_mover_case(lat_k, false, &m, &a, &r);
 		cr_assert(r.held > 0, "law %d: never held", law);
@@ -285,7 +285,7 @@ Test(autow, slow_mover_without_the_hold_overshoots)
 {
 	struct sim m;
 	struct autow a;
-	struct run r;
+	struct run r = { 0 };
 
 	slow_mover_case(0, true, &m, &a, &r);
 	cr_assert(a.changes >= 15 && m.migrated > 200, "bandwidth: %llu changes, migrated %.1f",

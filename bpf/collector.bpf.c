@@ -431,25 +431,26 @@ __u32 watch_cgroups;
  * policies' cgroups at once. Pointers are compared, no type behind them read
  * (no CO-RE cost; see handle_join).
  */
-static __always_inline void fork_into_cgroup(struct task_struct *parent, struct task_struct *child)
+static __always_inline void fork_into_cgroup(struct task_struct *parent, struct task_struct *child,
+					     __u32 cpid, __u32 ctgid)
 {
 	struct nw_bpf_stats *st;
 
-	if (!watch_cgroups || BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) ||
+	if (!watch_cgroups || cpid != ctgid ||
 	    BPF_CORE_READ(child, cgroups) == BPF_CORE_READ(parent, cgroups))
 		return;
 	st = bstats();
 	COUNT(st, joins);
-	emit_as(st, BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid), 0, 0, NW_EV_JOIN, -1, 0,
-		true);
+	emit_as(st, ctgid, cpid, 0, 0, NW_EV_JOIN, -1, 0, true);
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
-	on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, pid),
-		BPF_CORE_READ(child, tgid), true);
-	fork_into_cgroup(parent, child);
+	__u32 cpid = BPF_CORE_READ(child, pid), ctgid = BPF_CORE_READ(child, tgid);
+
+	on_fork(BPF_CORE_READ(parent, tgid), cpid, ctgid, true);
+	fork_into_cgroup(parent, child, cpid, ctgid);
 	return 0;
 }
 

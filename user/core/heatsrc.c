@@ -368,8 +368,8 @@ int heat_sources_init(struct engine *e)
 		return 0;
 	if (e->o->daemon && damon_wanted(e))
 		return 0;	/* DAMON starts as targets join */
-	if (heat_unused(e) || !heat_wanted(e))
-		return 0;	/* nothing to warn of: heat decides nothing */
+	if (!heat_wanted(e))
+		return 0;	/* nothing to warn of: heat decides nothing (or --once) */
 	nw_warn("heat: first touches only: nothing here sees reads (no DAMON, NUMA balancing "
 		"off); hot and cold are guesses");
 	if (e->o->cfg.action == NW_MIGRATE_COLD && policy_pattern_wants_heat(&e->o->cfg) &&

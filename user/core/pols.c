@@ -157,9 +157,10 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	ac->last_ns = now;
 	/* what we moved since the last decision: written on the destination, read at home */
 	for (int n = 0; n < NW_MAX_NODES; n++) {
-		double b = (double)(e->ctl.moved_to[n] - ac->moved_to[n]) * 4096;
+		uint64_t pages = e->ctl.moved_to[n] - ac->moved_to[n];
+		double b = (double)pages * 4096;
 
-		moved += e->ctl.moved_to[n] - ac->moved_to[n];
+		moved += pages;
 		resident += e->ctl.pages_on[n];
 		ac->moved_to[n] = e->ctl.moved_to[n];
 		if (dt > 0) {

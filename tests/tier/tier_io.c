@@ -27,6 +27,7 @@
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +226,8 @@ static struct snap {
 } hist[HIST];
 static unsigned hist_n;
 
-/* the oldest snapshot no older than avg_ms (the one just before it when none is) */
+/* the oldest snapshot no older than avg_ms (the one just before it when none
+ * is); never the newest: the loop put one down before the first report */
 static const struct snap *snap_since(uint64_t now)
 {
 	unsigned k, idx = (hist_n - 1) % HIST;
@@ -240,51 +242,58 @@ static const struct snap *snap_since(uint64_t now)
 	return &hist[idx];
 }
 
-static void report(uint64_t seq, uint64_t *last, uint64_t *t_last)
+/* the next snapshot: the time, and the lines (none when !count) */
+static struct snap *snap_put(uint64_t now, bool count)
+{
+	struct snap *sn = &hist[hist_n++ % HIST];
+	unsigned i;
+
+	sn->t = now;
+	for (i = 0; i < T.nr_nodes; i++)
+		sn->l[i] = count ? lines_of(i) : 0;
+	return sn;
+}
+
+/* A block for the guest (rates over avg_ms) and a log line (over the last report_ms). */
+static void report(uint64_t seq)
 {
 	char buf[1024];
 	uint64_t now = tier_now_ns();
-	double dt = (double)(now - *t_last) / 1e9;
 	unsigned long long ms = (now - t_start) / 1000000;
-	const struct snap *o;
-	struct snap *cur;
+	const struct snap *prev = &hist[(hist_n - 1) % HIST], *cur = snap_put(now, true);
+	const struct snap *o = snap_since(now);
+	double dt = (double)(now - prev->t) / 1e9;
 	int off, loff;
 	char lbuf[512];
 	unsigned i;
 
-	cur = &hist[hist_n++ % HIST];
-	cur->t = now;
-	for (i = 0; i < T.nr_nodes; i++)
-		cur->l[i] = lines_of(i);
-	o = hist_n > 1 ? snap_since(now) : NULL;
 	off = snprintf(buf, sizeof(buf), "tier %llu %llu\n", (unsigned long long)seq, ms);
 	loff = snprintf(lbuf, sizeof(lbuf), "r %llu", ms);
 	for (i = 0; i < T.nr_nodes; i++) {
 		uint64_t l = cur->l[i];
-		double bps = (double)(l - last[i]) * 64 / dt, cap = peak[i] > 0 ? peak[i] : cap_bps(i);
+		double bps = (double)(l - prev->l[i]) * 64 / dt, cap = peak[i] > 0 ? peak[i] : cap_bps(i);
 		double u = cap > 0 && !T.uncapped ? bps / cap_bps(i) : 0;
 		double lat = tier_loaded_latency(&T.node[i], u);
-		double abps = o && now > o->t ? (double)(l - o->l[i]) * 64 / ((double)(now - o->t) / 1e9) : bps;
+		double abps = now > o->t ? (double)(l - o->l[i]) * 64 / ((double)(now - o->t) / 1e9) : bps;
 		double au = cap > 0 && !T.uncapped ? abps / cap_bps(i) : 0;
 
-		last[i] = l;
 		off += snprintf(buf + off, sizeof(buf) - (size_t)off, "%u %.0f %.0f %.0fns\n", i,
 				abps, cap, tier_loaded_latency(&T.node[i], au));
 		loff += snprintf(lbuf + loff, sizeof(lbuf) - (size_t)loff, " %u %.0f %.3f %.0f", i,
 				 bps, u, lat);
 	}
 	snprintf(buf + off, sizeof(buf) - (size_t)off, "end %llu\n", (unsigned long long)seq);
-	*t_last = now;
 	say(buf);
 	tier_logf("%s", lbuf);
 }
 
 static void *loop(void *arg)
 {
-	uint64_t last[TIER_MAX_NODES] = { 0 }, t_last = tier_now_ns(), seq = 0;
-	uint64_t next = t_last + (uint64_t)T.report_ms * 1000000;
+	uint64_t seq = 0, next;
 
 	(void)arg;
+	/* the first report's rates are from here: no line counted yet */
+	next = snap_put(tier_now_ns(), false)->t + (uint64_t)T.report_ms * 1000000;
 	while (!atomic_load(&stop)) {
 		uint64_t now = tier_now_ns();
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -299,7 +308,7 @@ static void *loop(void *arg)
 			continue;
 		}
 		if (tier_now_ns() >= next) {
-			report(++seq, last, &t_last);
+			report(++seq);
 			next += (uint64_t)T.report_ms * 1000000;
 			if (next < tier_now_ns())
 				next = tier_now_ns() + (uint64_t)T.report_ms * 1000000;

@@ -222,7 +222,7 @@ static void read_commands(void)
  */
 #define HIST 64
 static struct snap {
-	uint64_t t, l[TIER_MAX_NODES];
+	uint64_t t, l[TIER_MAX_NODES], w[TIER_MAX_NODES];
 } hist[HIST];
 static unsigned hist_n;
 
@@ -249,9 +249,28 @@ static struct snap *snap_put(uint64_t now, bool count)
 	unsigned i;
 
 	sn->t = now;
-	for (i = 0; i < T.nr_nodes; i++)
+	for (i = 0; i < T.nr_nodes; i++) {
 		sn->l[i] = count ? lines_of(i) : 0;
+		sn->w[i] = count ? atomic_load(&T.node[i].waits_ns) : 0;
+	}
 	return sn;
+}
+
+/*
+ * Node I's loaded latency between snapshots A and B at utilisation U: the
+ * curve, plus the time its lines queued for the budget. A vCPU that waited W
+ * for its N lines stands for a core with mlp lines in flight, each of them
+ * mlp W / N later (Little's law; the latency debt is paid the same way, lat /
+ * mlp a line). So a node at its capacity answers as slowly as its queue, as a
+ * memory controller's occupancy over arrivals does on hardware, and the
+ * slower of two saturated nodes is the one that holds the job back.
+ */
+static double observed_latency(unsigned i, double u, const struct snap *a, const struct snap *b)
+{
+	uint64_t dl = b->l[i] - a->l[i], dw = b->w[i] - a->w[i];
+	double q = dl ? (double)dw / (double)dl * T.mlp : 0;
+
+	return tier_loaded_latency(&T.node[i], u) + q;
 }
 
 /* A block for the guest (rates over avg_ms) and a log line (over the last report_ms). */
@@ -273,12 +292,12 @@ static void report(uint64_t seq)
 		uint64_t l = cur->l[i];
 		double bps = (double)(l - prev->l[i]) * 64 / dt, cap = peak[i] > 0 ? peak[i] : cap_bps(i);
 		double u = cap > 0 && !T.uncapped ? bps / cap_bps(i) : 0;
-		double lat = tier_loaded_latency(&T.node[i], u);
+		double lat = observed_latency(i, u, prev, cur);
 		double abps = now > o->t ? (double)(l - o->l[i]) * 64 / ((double)(now - o->t) / 1e9) : bps;
 		double au = cap > 0 && !T.uncapped ? abps / cap_bps(i) : 0;
 
 		off += snprintf(buf + off, sizeof(buf) - (size_t)off, "%u %.0f %.0f %.0fns\n", i,
-				abps, cap, tier_loaded_latency(&T.node[i], au));
+				abps, cap, observed_latency(i, au, o, cur));
 		loff += snprintf(lbuf + loff, sizeof(lbuf) - (size_t)loff, " %u %.0f %.3f %.0f", i,
 				 bps, u, lat);
 	}

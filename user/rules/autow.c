@@ -228,6 +228,9 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 		a->why = "at home, and home answers faster";
 		return false;
 	}
+	/* proportional, as the bandwidth law's: near the balance a small gap
+	 * asks for a step under min_step, which is no step */
+	step = fmin(step, p->gain * fabs(a->l_home - a->l_others) / (a->l_home + a->l_others));
 	ns = a->s + dir * step;
 	if (ns >= a->s_back || ns <= a->s_spill)
 		ns = (a->s_spill + a->s_back) / 2;	/* inside what was measured */

@@ -22,7 +22,9 @@
  * The law on loaded latency (autow_decide_latency, where the sensor gives
  * each node's latency; Colloid's aim): move pages toward the nodes that answer
  * faster until home's latency and the others' (capacity-weighted) are within
- * lat_band of each other. Latency rises steeply near saturation, so a fixed
+ * lat_band of each other, by a step proportional to the gap (gain, at most
+ * max_step; one under min_step is none). Latency rises steeply near
+ * saturation, so a fixed
  * step would swing across the balance: the law keeps the bracket it has
  * measured (the largest s that still said "spill more", the smallest that
  * said "come back") and bisects it; when the bracket is narrower than

@@ -8,8 +8,10 @@
 #   auto,LAW,MBPS,SETTLE_S,MOVED,WEIGHTS    auto:file from 1:0, after 10
 #                                           intervals (AUTO_INTERVAL_S, 4); LAW
 #                                           latency or bandwidth
-#   corun,ARM,MBPS[,WEIGHTS]                the same job with node 0 saturated by
+#   corun,ARM,MBPS[,WEIGHTS,WAITED_S]       the same job with node 0 saturated by
 #                                           a co-runner: static 1:0 3:1 1:1, each law
+#                                           (judged once its pages stopped moving:
+#                                           WAITED_S past the 10 intervals)
 #   light,MBPS_1:0,MBPS_AUTO,WEIGHTS        a job well under node 0's capacity
 #   heatreg,ARM,ADDR,CLASS and heatpfn,ARM,REGION,PFN   numaweave's region classes
 #                                           (0 hot 1 warm 2 idle 3 unknown) and a
@@ -166,6 +168,16 @@ auto_arm() {
 	nw_up || { job_end; return 1; }
 	t0=$(job_ms)
 	sleep $((AUTO_INTERVAL_S * 10 - 4))
+	# AUTO_SETTLE (s): then wait, at most that long, for the pages to stop
+	# moving (no page moved in an interval), so a law is judged at its steady
+	# state, not mid-move; AUTO_WAITED says how long it took
+	AUTO_WAITED=0
+	while ((AUTO_WAITED < ${AUTO_SETTLE:-0})); do
+		m1=$(moved)
+		sleep $AUTO_INTERVAL_S
+		AUTO_WAITED=$((AUTO_WAITED + AUTO_INTERVAL_S))
+		[ "$(moved)" = "$m1" ] && break
+	done
 	AUTO_V=$(steady 4)
 	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
 	AUTO_M=$(moved) AUTO_W=$(weights_now | tr , /) AUTO_S=${settle:-na}
@@ -194,9 +206,12 @@ if has corun; then
 		echo "corun,static-$w,$(steady 4)"
 		job_end
 	done
+	# judged once its pages have stopped moving (at most 120 s more): from 1:0
+	# half the pages move with node 0 saturated, which takes longer than the
+	# 10 intervals the other arms are judged after
 	for law in latency bandwidth; do
-		auto_arm $law || continue
-		echo "corun,$law,$AUTO_V,$AUTO_W"
+		AUTO_SETTLE=${CORUN_SETTLE:-120} auto_arm $law || continue
+		echo "corun,$law,$AUTO_V,$AUTO_W,$AUTO_WAITED"
 		job_end
 	done
 	kill $CO; wait $CO 2>/dev/null

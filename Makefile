@@ -52,7 +52,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 TIER_BINS := $(OUT)/tier.so $(OUT)/tier_job $(OUT)/tier_relay
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
 	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias \
-	      $(OUT)/bench_vmas $(OUT)/bench_procs
+	      $(OUT)/bench_vmas $(OUT)/bench_procs $(OUT)/bench_tpfloor
 
 ifeq ($(V),1)
 Q =
@@ -282,6 +282,16 @@ $(OUT)/collector.lskel.h: $(OUT)/collector.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton -L $< name collector_lskel > $@
 
 $(OUT)/bench_load: tests/bench/bench_load.c $(OUT)/collector.skel.h $(OUT)/collector.lskel.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) -I$(OUT) $(NW_LDFLAGS) $< -o $@ $(LDLIBS)
+
+# an empty program on the fault tracepoint: the floor of bpf_stats' run times
+$(OUT)/tp_floor.bpf.o: tests/bench/tp_floor.bpf.c $(VMLINUX) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/bench_tpfloor: tests/bench/bench_tpfloor.c $(OUT)/tp_floor.skel.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) -I$(OUT) $(NW_LDFLAGS) $< -o $@ $(LDLIBS)
 

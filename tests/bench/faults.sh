@@ -51,15 +51,20 @@ old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -qw kernel.bpf_stats_enabled=1
 # Interleaved, $PAIRS rounds: faults folded per region (the default) and a
 # record per fault (--fold-window 0); the median of each.
-fold=() each=() classic=()
+# The floor: the same figure for an empty program on the same tracepoint
+# (bench_tpfloor), i.e. the kernel's two clock reads around every run, which
+# the figure includes and a run without bpf_stats does not pay.
+fold=() each=() classic=() floor=()
 for i in $(seq "$pairs"); do
 	fold+=("$(prog_ns handle_fault | cut -d' ' -f1)")
 	each+=("$(prog_ns handle_fault --fold-window 0 | cut -d' ' -f1)")
 	classic+=("$(prog_ns handle_fault_tp --classic-tp | cut -d' ' -f1)")
-	echo "round $i: BPF ns per target fault: tp_btf folded ${fold[-1]}, tp_btf a record each ${each[-1]}, classic folded ${classic[-1]}"
+	floor+=("$("$top/build/bench_tpfloor" -- "$b" "$mib" 3 | sed -n 's/^floor \([0-9.]*\).*/\1/p')")
+	echo "round $i: BPF ns per target fault: tp_btf folded ${fold[-1]}, tp_btf a record each ${each[-1]}, classic folded ${classic[-1]}; an empty program ${floor[-1]}"
 done
 medof() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "BPF program time per target fault, median of $pairs: tp_btf handle_fault $(medof "${fold[@]}") ns (folded), $(medof "${each[@]}") ns (--fold-window 0); classic handle_fault_tp $(medof "${classic[@]}") ns (folded)"
+echo "BPF program time per target fault, median of $pairs: tp_btf handle_fault $(medof "${fold[@]}") ns (folded), $(medof "${each[@]}") ns (--fold-window 0); classic handle_fault_tp $(medof "${classic[@]}") ns (folded); an empty tp_btf program $(medof "${floor[@]}") ns (bpf_stats' own clock reads)"
+awk -v f="$(medof "${fold[@]}")" -v z="$(medof "${floor[@]}")" 'BEGIN { printf "handle_fault above the empty program (folded): %.1f ns\n", f - z }'
 sysctl -qw kernel.bpf_stats_enabled="$old_stats"
 
 # (not tee /dev/stderr: that reopens a redirected stderr with O_TRUNC)

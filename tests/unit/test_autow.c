@@ -313,3 +313,43 @@ Test(autow, hold_is_bounded)
 	cr_assert_eq(a.wait, 0, "held decisions count toward the dwell");
 	cr_assert(autow_hold(&a, 10, 1000), "a new hold after one decision");
 }
+
+/* Latencies at the decision after a change has settled (dwell passed). */
+static bool decide_settled(struct autow *a, double home, double other, const double *cap,
+			   uint32_t *w)
+{
+	double lat[NW_MAX_NODES] = { home, other };
+
+	while (a->wait > 0)
+		autow_decide_latency(a, lat, cap, w);
+	return autow_decide_latency(a, lat, cap, w);
+}
+
+/*
+ * Read on the emulated tier (docs/tier.md, queueing latency): from 1:0 home
+ * answers in 2,279 ns and the idle expander in 252: spill. At 3:1 home 977
+ * and the expander 810, 20 % apart (over lat_band) but close: the law made
+ * 3:1 -> 1:1 of it with a fixed step, re-placing half the pages onto the
+ * slower node. A gap that small moves nothing; a wider one moves further
+ * than a narrower one from the same place.
+ */
+Test(autow, latency_step_follows_the_gap)
+{
+	struct autow_params p;
+	struct autow a, b;
+	double cap[NW_MAX_NODES] = { 72, 26 };
+	uint32_t w[NW_MAX_NODES];
+	double s31;
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	cr_assert(decide_settled(&a, 2279, 252, cap, w), "no spill at 9x");
+	cr_assert(w[0] > w[1] && w[1] > 0, "%u:%u", w[0], w[1]);
+	s31 = a.s;
+	cr_assert_not(decide_settled(&a, 977, 810, cap, w), "stepped on a 20 %% gap: %s", a.why);
+	cr_assert_eq(a.s, s31);
+	b = a;
+	cr_assert(decide_settled(&a, 1800, 800, cap, w));
+	cr_assert(decide_settled(&b, 3000, 800, cap, w));
+	cr_assert(b.s > a.s && a.s > s31, "steps %.3f, %.3f from %.3f", a.s, b.s, s31);
+}

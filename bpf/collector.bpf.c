@@ -52,7 +52,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define PF_PROT 0x1		/* x86 error code: the page was present */
 #define TNF_MIGRATED 0x01
-#define VM_SHARED_FLAG 0x00000008ul
 
 const volatile __u64 wakeup_bytes = 1 << 20;
 
@@ -389,7 +388,7 @@ int BPF_PROG(handle_arm, struct vm_area_struct *vma, unsigned long addr, unsigne
 		COUNT(st, arms_void);
 		return 0;
 	}
-	if (!(BPF_CORE_READ(vma, vm_flags) & VM_SHARED_FLAG) &&
+	if (!(BPF_CORE_READ(vma, vm_flags) & NW_VM_SHARED) &&
 	    BPF_CORE_READ(vma, vm_mm, mm_users.counter) == 1)
 		skip = (__s16)bpf_get_numa_node_id();
 	pages = (end - addr) >> 12;

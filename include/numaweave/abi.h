@@ -19,6 +19,18 @@
 #define NW_TPAGES 16		/* targets whose per-node pages are published in stats */
 #define NW_POL_STATS 64		/* policies published in stats (the daemon runs at most 64) */
 
+/* The kernel's vm_flags bits numaweave reads (include/linux/mm.h; stable on
+ * x86-64 since 4.x; macros, so not in BTF): the VMA iterator reports them. */
+#define NW_VM_ACCESS 0x00000007ul	/* VM_READ | VM_WRITE | VM_EXEC */
+#define NW_VM_SHARED 0x00000008ul
+#define NW_VM_UFFD (0x00000200ul | 0x00001000ul | (1ul << 41))	/* MISSING, WP, MINOR */
+#define NW_VM_PFNMAP 0x00000400ul
+#define NW_VM_IO 0x00004000ul
+#define NW_VM_DONTEXPAND 0x00040000ul
+#define NW_VM_HUGETLB 0x00400000ul
+#define NW_VM_MIXEDMAP 0x10000000ul
+#define NW_VM_NOHUGEPAGE 0x40000000ul
+
 enum nw_event_kind {
 	NW_EV_FIRST_TOUCH = 1,	/* not-present fault on a page not seen before */
 	NW_EV_REPEAT = 2,	/* not-present fault on a page already seen (x86: NUMA hint) */

@@ -5,44 +5,34 @@
 #include "placement.h"
 #include "policy.h"
 
-#define VM_ACCESS 0x00000007ul	/* VM_READ | VM_WRITE | VM_EXEC */
-#define VM_SHARED 0x00000008ul
-#define VM_UFFD (0x00000200ul | 0x00001000ul | (1ul << 41))	/* MISSING, WP, MINOR */
-#define VM_PFNMAP 0x00000400ul
-#define VM_IO 0x00004000ul
-#define VM_DONTEXPAND 0x00040000ul
-#define VM_HUGETLB 0x00400000ul
-#define VM_MIXEDMAP 0x10000000ul
-#define VM_NOHUGEPAGE 0x40000000ul
-
 bool policy_vma_eligible(const struct nw_vma *v)
 {
-	if (v->flags & (VM_IO | VM_PFNMAP | VM_HUGETLB | VM_MIXEDMAP | VM_DONTEXPAND))
+	if (v->flags & (NW_VM_IO | NW_VM_PFNMAP | NW_VM_HUGETLB | NW_VM_MIXEDMAP | NW_VM_DONTEXPAND))
 		return false;
 	if (v->kind == NW_VMA_FILE)
-		return !(v->flags & VM_SHARED);
+		return !(v->flags & NW_VM_SHARED);
 	return true;	/* anonymous, or shmem (shared: all pages; private: CoW-ed ones) */
 }
 
 bool policy_vma_uffd(const struct nw_vma *v)
 {
-	return v && (v->flags & VM_UFFD);
+	return v && (v->flags & NW_VM_UFFD);
 }
 
 bool policy_vma_reservation(const struct nw_vma *v)
 {
-	return !(v->flags & VM_ACCESS);
+	return !(v->flags & NW_VM_ACCESS);
 }
 
 bool policy_vma_small_only(const struct nw_vma *v)
 {
 	/* MADV_NOHUGEPAGE: no THP or mTHP is made here (one made before stays PMD-mapped) */
-	return v->kind == NW_VMA_ANON && !(v->flags & VM_SHARED) && (v->flags & VM_NOHUGEPAGE);
+	return v->kind == NW_VMA_ANON && !(v->flags & NW_VM_SHARED) && (v->flags & NW_VM_NOHUGEPAGE);
 }
 
 bool policy_vma_anon_only(const struct nw_vma *v)
 {
-	return v->kind != NW_VMA_ANON && !(v->flags & VM_SHARED);
+	return v->kind != NW_VMA_ANON && !(v->flags & NW_VM_SHARED);
 }
 
 /*
@@ -52,7 +42,7 @@ bool policy_vma_anon_only(const struct nw_vma *v)
  */
 static bool vma_anon(const struct nw_vma *v)
 {
-	return v->kind == NW_VMA_ANON || (v->kind == NW_VMA_FILE && !(v->flags & VM_SHARED));
+	return v->kind == NW_VMA_ANON || (v->kind == NW_VMA_FILE && !(v->flags & NW_VM_SHARED));
 }
 
 static bool dfilter_matches(const struct damos_filter *f, const struct nw_vma *v, uint64_t a)
@@ -165,7 +155,7 @@ bool policy_pattern_wants_heat(const struct nw_config *c)
 bool policy_vmas_bulk_safe(const struct nw_vma *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if ((v[i].flags & VM_HUGETLB) || (v[i].kind == NW_VMA_FILE && (v[i].flags & VM_SHARED)))
+		if ((v[i].flags & NW_VM_HUGETLB) || (v[i].kind == NW_VMA_FILE && (v[i].flags & NW_VM_SHARED)))
 			return false;
 	return true;
 }

@@ -79,8 +79,6 @@ static int read_iter(struct vma_reader *r, int pid, struct vma_list *out, bool p
 	return rc;
 }
 
-#define VM_SHARED 0x00000008ul
-
 /*
  * A shared file mapping on tmpfs or the kernel's shmem mount (MAP_SHARED |
  * MAP_ANONYMOUS, SysV shm, memfd) is shmem: its pages are placed by inode
@@ -109,7 +107,7 @@ int vmas_read(struct vma_reader *r, int pid, struct vma_list *out)
 	if (rc == -EINVAL || rc == -E2BIG)	/* iterator without task parameters */
 		rc = read_iter(r, pid, out, false);
 	for (size_t i = 0; !rc && i < out->n; i++)
-		if (out->v[i].kind == NW_VMA_FILE && out->v[i].flags & VM_SHARED)
+		if (out->v[i].kind == NW_VMA_FILE && out->v[i].flags & NW_VM_SHARED)
 			shmem_classify(pid, &out->v[i]);
 	if (!rc && !out->n && kill(pid, 0) && errno == ESRCH)
 		rc = -ESRCH;

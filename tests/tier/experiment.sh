@@ -172,7 +172,7 @@ auto_arm() {
 	# moving (no page moved in an interval), so a law is judged at its steady
 	# state, not mid-move; AUTO_WAITED says how long it took
 	AUTO_WAITED=0
-	while ((AUTO_WAITED < ${AUTO_SETTLE:-0})); do
+	while [ $AUTO_WAITED -lt ${AUTO_SETTLE:-0} ]; do
 		m1=$(moved)
 		sleep $AUTO_INTERVAL_S
 		AUTO_WAITED=$((AUTO_WAITED + AUTO_INTERVAL_S))

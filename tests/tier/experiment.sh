@@ -71,6 +71,7 @@ tput() {
 steady() { a=$(job_ms); sleep $1; tput $a $(job_ms); }
 trace() { awk -v arm=$1 '$1 == "t" { print "trace," arm "," $2 "," $3 }' $JOUT; }
 moved() { json_field "$(numaweave status --json 2>/dev/null)" pages_moved; }
+misplaced() { json_field "$(numaweave status --json 2>/dev/null)" pages_misplaced; }
 # nw_up: wait (60 s at most) until the controller NW has pinned its maps:
 # loading takes seconds in the emulated guest
 nw_up() {
@@ -169,14 +170,16 @@ auto_arm() {
 	t0=$(job_ms)
 	sleep $((AUTO_INTERVAL_S * 10 - 4))
 	# AUTO_SETTLE (s): then wait, at most that long, for the pages to stop
-	# moving (no page moved in an interval), so a law is judged at its steady
-	# state, not mid-move; AUTO_WAITED says how long it took
+	# moving (the last pass found nothing misplaced and no page moved in an
+	# interval: one move_pages(2) call of 8,192 pages can outlast an interval
+	# here), so a law is judged at its steady state, not mid-move;
+	# AUTO_WAITED says how long it took
 	AUTO_WAITED=0
 	while [ $AUTO_WAITED -lt ${AUTO_SETTLE:-0} ]; do
 		m1=$(moved)
 		sleep $AUTO_INTERVAL_S
 		AUTO_WAITED=$((AUTO_WAITED + AUTO_INTERVAL_S))
-		[ "$(moved)" = "$m1" ] && break
+		[ "$(moved)" = "$m1" ] && [ "$(misplaced)" = 0 ] && break
 	done
 	AUTO_V=$(steady 4)
 	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)

@@ -72,6 +72,7 @@ steady() { a=$(job_ms); sleep $1; tput $a $(job_ms); }
 trace() { awk -v arm=$1 '$1 == "t" { print "trace," arm "," $2 "," $3 }' $JOUT; }
 moved() { json_field "$(numaweave status --json 2>/dev/null)" pages_moved; }
 misplaced() { json_field "$(numaweave status --json 2>/dev/null)" pages_misplaced; }
+passes() { json_field "$(numaweave status --json 2>/dev/null)" passes; }
 # nw_up: wait (60 s at most) until the controller NW has pinned its maps:
 # loading takes seconds in the emulated guest
 nw_up() {
@@ -170,16 +171,17 @@ auto_arm() {
 	t0=$(job_ms)
 	sleep $((AUTO_INTERVAL_S * 10 - 4))
 	# AUTO_SETTLE (s): then wait, at most that long, for the pages to stop
-	# moving (the last pass found nothing misplaced and no page moved in an
-	# interval: one move_pages(2) call of 8,192 pages can outlast an interval
-	# here), so a law is judged at its steady state, not mid-move;
-	# AUTO_WAITED says how long it took
+	# moving, so a law is judged at its steady state, not mid-move: over one
+	# interval no page moved, a pass ended, and the last pass found nothing
+	# misplaced. (Each alone is not enough here: one move_pages(2) call of
+	# 8,192 pages outlasts an interval, and while it runs "the last pass" is
+	# the one before the weights changed.) AUTO_WAITED says how long it took
 	AUTO_WAITED=0
 	while [ $AUTO_WAITED -lt ${AUTO_SETTLE:-0} ]; do
-		m1=$(moved)
+		m1=$(moved) p1=$(passes)
 		sleep $AUTO_INTERVAL_S
 		AUTO_WAITED=$((AUTO_WAITED + AUTO_INTERVAL_S))
-		[ "$(moved)" = "$m1" ] && [ "$(misplaced)" = 0 ] && break
+		[ "$(moved)" = "$m1" ] && [ "$(passes)" != "$p1" ] && [ "$(misplaced)" = 0 ] && break
 	done
 	AUTO_V=$(steady 4)
 	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)

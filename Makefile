@@ -52,7 +52,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 TIER_BINS := $(OUT)/tier.so $(OUT)/tier_job $(OUT)/tier_relay
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
 	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias \
-	      $(OUT)/bench_vmas $(OUT)/bench_procs $(OUT)/bench_tpfloor
+	      $(OUT)/bench_vmas $(OUT)/bench_procs $(OUT)/bench_tpfloor \
+	      $(OUT)/bench_faultrate
 
 ifeq ($(V),1)
 Q =
@@ -261,6 +262,10 @@ $(OUT)/bench_sparse: tests/bench/bench_sparse.c | $(OUT)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 
 $(OUT)/bench_procs: tests/bench/bench_procs.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
+
+$(OUT)/bench_faultrate: tests/bench/bench_faultrate.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 

@@ -6,6 +6,10 @@
 #   vmas      one process with N VMAs (run --pid): 10 .. 65,000
 #   resident  one process with N GiB written (run --pid): 1 .. 16
 #   policies  64 processes of 64 MiB under 1 policy, then under 64 (daemon)
+#   faults    one process taking N page faults a second (bench_faultrate, 256
+#             MiB dropped and touched again), pages in order (-seq: one record
+#             per 2 MiB region folds 512 faults) and in a random order (-rand:
+#             a record for nearly every fault); 0 is as fast as it can
 # Columns: seconds from start until every target is followed and passed over
 # once (up), the controller's CPU seconds until then (start CPU), its CPU in
 # the steady state over WINDOW s after that (idle, % of a core; the periodic
@@ -17,7 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${OUT:-$top/build}
 nw=$out/numaweave
 window=${WINDOW:-20}
-cases=${CASES:-targets vmas resident policies}
+cases=${CASES:-targets vmas resident policies faults}
 tck=$(getconf CLK_TCK)
 pin=/sys/fs/bpf/nw-growth-$$
 tmp=$(mktemp -d)
@@ -105,6 +109,14 @@ if [[ $cases == *vmas* ]]; then
 fi
 if [[ $cases == *resident* ]]; then
 	for g in ${SIZES_RESIDENT:-1 4 16}; do one resident "${g}GiB" "$out/alloc_data" "${g}G" --nothp; done
+fi
+if [[ $cases == *faults* ]]; then
+	for pat in seq rand; do
+		for r in ${SIZES_FAULTS:-1000 10000 100000 0}; do
+			one faults "$r-$pat" "$out/bench_faultrate" "$r" 256 "$pat"
+			echo "#   faults $r-$pat: the job took $(awk '$1 == "faults" { n++; s += $2 } END { printf "%.0f", n ? s / n : 0 }' "$tmp/one") faults/s"
+		done
+	done
 fi
 if [[ $cases == *policies* ]]; then
 	for np in 1 64; do

@@ -353,3 +353,30 @@ Test(autow, latency_step_follows_the_gap)
 	cr_assert(decide_settled(&b, 3000, 800, cap, w));
 	cr_assert(b.s > a.s && a.s > s31, "steps %.3f, %.3f from %.3f", a.s, b.s, s31);
 }
+
+/*
+ * numaweave's own migration traffic: a page read where it was and written
+ * where it went. Pages moved home from node 1 (the case a job whose pages
+ * started off home meets first) make node 1 busy with reads; they were taken
+ * as read at home, so the law saw node 1 busier than the job made it.
+ */
+Test(autow, own_traffic_by_where_pages_left_and_went)
+{
+	uint64_t to[NW_MAX_NODES] = {0}, from[NW_MAX_NODES] = {0};
+	double own[NW_MAX_NODES] = {0};
+
+	to[0] = 1000;		/* home, from node 1 */
+	from[1] = 1000;
+	autow_own_traffic(to, from, 0, 2.0, own);
+	cr_assert_float_eq(own[0], 1000 * 4096 / 2.0, 1e-6);
+	cr_assert_float_eq(own[1], 1000 * 4096 / 2.0, 1e-6, "node 1's reads: %f", own[1]);
+	memset(own, 0, sizeof(own));
+	memset(from, 0, sizeof(from));
+	to[0] = 0;
+	to[1] = 500;		/* out to node 1, source unknown: read at home */
+	autow_own_traffic(to, from, 0, 1.0, own);
+	cr_assert_float_eq(own[0], 500 * 4096.0, 1e-6);
+	cr_assert_float_eq(own[1], 500 * 4096.0, 1e-6);
+	autow_own_traffic(to, from, 0, 0, own);	/* no interval yet: nothing */
+	cr_assert_float_eq(own[0], 500 * 4096.0, 1e-6);
+}

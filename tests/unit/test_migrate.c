@@ -356,6 +356,8 @@ Test(migrate, partial_results_counted_by_real_outcome)
 	cr_assert_eq(t.failed_pages, busy);
 	cr_assert_eq(t.failed[NW_FAIL_EBUSY], busy);
 	cr_assert_eq(t.moved_to[1] + t.moved_to[2], moved);
+	cr_assert_eq(t.moved_from[0], moved, "every moved page left node 0, the node it was on");
+	cr_assert_eq(t.moved_from[1] + t.moved_from[2], 0);
 	cr_assert(t.resubmitted > 0 && fake_calls > 1, "the tail was sent again");
 	cr_assert_eq(fake_touch_calls, 0, "nothing read when nothing answered ENOENT");
 	migrate_touch = pages_touch_present;

@@ -78,6 +78,7 @@ struct autoctl {
 	bool said_err;
 	uint64_t last_ns;
 	uint64_t moved_to[NW_MAX_NODES];	/* the counters at the last decision */
+	uint64_t moved_from[NW_MAX_NODES];
 };
 
 /*
@@ -134,6 +135,7 @@ struct pass {
 
 struct engine {
 	struct engine_opts *o;
+	uint64_t moved_from[NW_MAX_NODES];	/* pages moved, by the node they left (when known) */
 	struct loader ld;
 	struct vma_reader vr;
 	struct node_map nodes;

@@ -75,8 +75,10 @@ static void add_totals(struct engine *e, const struct move_totals *tot)
 	c->move_calls += tot->calls;
 	c->move_resubmitted += tot->resubmitted;
 	c->move_touched += tot->touched;
-	for (int i = 0; i < NW_MAX_NODES; i++)
+	for (int i = 0; i < NW_MAX_NODES; i++) {
 		c->moved_to[i] += tot->moved_to[i];
+		e->moved_from[i] += tot->moved_from[i];
+	}
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		c->failed[i] += tot->failed[i];
 }
@@ -256,8 +258,12 @@ static int bulk_move(struct engine *e, struct target *t, size_t n, int dest,
 		return 1;	/* the rest, and the count of all, page by page */
 	}
 	for (size_t i = 0; i < n; i++) {
+		const struct move *m = &e->moves.m[i];
+
 		e->moves.m[i].result = (int8_t)dest;
 		count_moved(e, t, &e->moves.m[i]);
+		if (m->src >= 0 && m->src < NW_MAX_NODES)
+			tot->moved_from[m->src] += 1ull << m->order;
 	}
 	tot->moved_pages += pages;
 	tot->moved_to[dest] += pages;

@@ -134,7 +134,7 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 {
 	struct autoctl *ac = p->ac;
 	double traffic[NW_MAX_NODES], own[NW_MAX_NODES] = {0}, dt;
-	uint64_t now = nw_now_ns(), moved = 0, resident = 0;
+	uint64_t now = nw_now_ns(), moved = 0, resident = 0, to[NW_MAX_NODES], from[NW_MAX_NODES];
 	uint32_t w[NW_MAX_NODES];
 	char path[64 + NW_POLICY_NAME_MAX], err[512], buf[512];
 	int rc;
@@ -155,19 +155,16 @@ void pol_auto_tick(struct engine *e, struct pol *p)
 	}
 	dt = ac->last_ns ? (now - ac->last_ns) / 1e9 : 0;
 	ac->last_ns = now;
-	/* what we moved since the last decision: written on the destination, read at home */
+	/* what we moved since the last decision: read where it was, written where it went */
 	for (int n = 0; n < NW_MAX_NODES; n++) {
-		uint64_t pages = e->ctl.moved_to[n] - ac->moved_to[n];
-		double b = (double)pages * 4096;
-
-		moved += pages;
+		to[n] = e->ctl.moved_to[n] - ac->moved_to[n];
+		from[n] = e->moved_from[n] - ac->moved_from[n];
+		moved += to[n];
 		resident += e->ctl.pages_on[n];
 		ac->moved_to[n] = e->ctl.moved_to[n];
-		if (dt > 0) {
-			own[n] += b / dt;
-			own[ac->a.home] += n != ac->a.home ? b / dt : 0;
-		}
+		ac->moved_from[n] = e->moved_from[n];
 	}
+	autow_own_traffic(to, from, ac->a.home, dt, own);
 	if ((rc = sensor_read(&ac->s, traffic, err, sizeof(err)))) {
 		if (!ac->said_err)
 			nw_warn("bandwidth sensor: %s; weights kept", err);

@@ -99,6 +99,21 @@ bool autow_hold(struct autow *a, uint64_t moved, uint64_t resident)
 	return true;
 }
 
+void autow_own_traffic(const uint64_t *to, const uint64_t *from, int home, double dt, double *own)
+{
+	uint64_t nto = 0, nfrom = 0;
+
+	if (dt <= 0)
+		return;
+	for (int n = 0; n < NW_MAX_NODES; n++) {
+		own[n] += (double)(to[n] + from[n]) * 4096 / dt;
+		nto += to[n];
+		nfrom += from[n];
+	}
+	if (nto > nfrom)
+		own[home] += (double)(nto - nfrom) * 4096 / dt;
+}
+
 static double clamp(double v, double lo, double hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;

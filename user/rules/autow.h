@@ -98,6 +98,14 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
  * pages moving all the time do not hold it.
  */
 bool autow_hold(struct autow *a, uint64_t moved, uint64_t resident);
+/*
+ * numaweave's own migration traffic per node, bytes/s over dt s, from the
+ * pages moved to (to) and from (from) each node since the last decision:
+ * each page is read on the node it left and written on the one it reached.
+ * Pages whose source is not known (to counts more than from) are taken as
+ * read at home. Added to own[].
+ */
+void autow_own_traffic(const uint64_t *to, const uint64_t *from, int home, double dt, double *own);
 
 /* The last decision's inputs and reason, one line ("home 80 %, others 20 %: why"). */
 int autow_describe(const struct autow *a, char *buf, size_t len);

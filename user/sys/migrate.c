@@ -103,8 +103,10 @@ void move_totals_add(struct move_totals *t, const struct move_totals *a)
 	t->failed_pages += a->failed_pages;
 	t->bytes += a->bytes;
 	t->ns += a->ns;
-	for (int i = 0; i < NW_MAX_NODES; i++)
+	for (int i = 0; i < NW_MAX_NODES; i++) {
 		t->moved_to[i] += a->moved_to[i];
+		t->moved_from[i] += a->moved_from[i];
+	}
 	for (int i = 0; i < NW_FAIL_MAX; i++)
 		t->failed[i] += a->failed[i];
 	t->calls += a->calls;
@@ -125,6 +127,8 @@ static void settle(struct move *mv, int st, struct move_totals *t)
 		t->bytes += pages << 12;
 		if (st >= 0 && st < NW_MAX_NODES)
 			t->moved_to[st] += pages;
+		if (mv->src >= 0 && mv->src < NW_MAX_NODES)
+			t->moved_from[mv->src] += pages;
 		return;
 	}
 	r = st >= 0 ? NW_FAIL_OTHER : fail_reason(-st);

@@ -13,6 +13,7 @@
 struct move_totals {
 	uint64_t moved_pages, failed_pages, bytes, ns;
 	uint64_t moved_to[NW_MAX_NODES];
+	uint64_t moved_from[NW_MAX_NODES];	/* of them, by the node they left (when known) */
 	uint64_t failed[NW_FAIL_MAX];
 	uint64_t calls;		/* move_pages(2) calls made, queries included */
 	uint64_t resubmitted;	/* folios sent again after the kernel stopped part-way */

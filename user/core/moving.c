@@ -258,16 +258,12 @@ static int bulk_move(struct engine *e, struct target *t, size_t n, int dest,
 		return 1;	/* the rest, and the count of all, page by page */
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct move *m = &e->moves.m[i];
+		struct move *m = &e->moves.m[i];
 
-		e->moves.m[i].result = (int8_t)dest;
-		count_moved(e, t, &e->moves.m[i]);
-		if (m->src >= 0 && m->src < NW_MAX_NODES)
-			tot->moved_from[m->src] += 1ull << m->order;
+		m->result = (int8_t)dest;
+		count_moved(e, t, m);
+		move_totals_moved(tot, m);
 	}
-	tot->moved_pages += pages;
-	tot->moved_to[dest] += pages;
-	tot->bytes += pages << 12;
 	e->ctl.bulk_pages += pages;
 	return 0;
 }

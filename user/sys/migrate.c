@@ -115,6 +115,18 @@ void move_totals_add(struct move_totals *t, const struct move_totals *a)
 	t->gone |= a->gone;
 }
 
+void move_totals_moved(struct move_totals *t, const struct move *mv)
+{
+	uint64_t pages = 1ull << mv->order;
+
+	t->moved_pages += pages;
+	t->bytes += pages << 12;
+	if (mv->result >= 0 && mv->result < NW_MAX_NODES)
+		t->moved_to[mv->result] += pages;
+	if (mv->src >= 0 && mv->src < NW_MAX_NODES)
+		t->moved_from[mv->src] += pages;
+}
+
 /* Account one folio by its status: its node, or -errno. */
 static void settle(struct move *mv, int st, struct move_totals *t)
 {
@@ -123,12 +135,7 @@ static void settle(struct move *mv, int st, struct move_totals *t)
 
 	if (st == mv->dest) {
 		mv->result = (int8_t)st;
-		t->moved_pages += pages;
-		t->bytes += pages << 12;
-		if (st >= 0 && st < NW_MAX_NODES)
-			t->moved_to[st] += pages;
-		if (mv->src >= 0 && mv->src < NW_MAX_NODES)
-			t->moved_from[mv->src] += pages;
+		move_totals_moved(t, mv);
 		return;
 	}
 	r = st >= 0 ? NW_FAIL_OTHER : fail_reason(-st);

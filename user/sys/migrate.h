@@ -40,6 +40,8 @@ long pages_touch_present(int pid, const uint64_t *addrs, size_t n);
  * exited. Threads may each run it on entries of their own.
  */
 int moves_apply(int pid, struct move *m, size_t n, struct move_totals *t);
+/* One folio moved (mv->result: the node it is on now) into the totals. */
+void move_totals_moved(struct move_totals *t, const struct move *mv);
 /* *t += *a (the totals of another mover thread) */
 void move_totals_add(struct move_totals *t, const struct move_totals *a);
 /*

@@ -489,6 +489,22 @@ int BPF_PROG(handle_damon, unsigned int target_id, struct damon_region *r,
 }
 
 /*
+ * DAMON's sampling interval after each auto-tuning step of numaweave's
+ * kdamond (Linux 6.15+, intervals_goal): the aggregation interval keeps its
+ * ratio to it, and the ages damon_aggregated reports count aggregations.
+ * User space reads it each interval; 0 until the first tuning.
+ */
+__u64 damon_sample_us;
+
+SEC("tp_btf/damon_monitor_intervals_tune")
+int BPF_PROG(handle_damon_tune, unsigned long sample_us)
+{
+	if (damon_kdamond_pid && (__u32)bpf_get_current_pid_tgid() == damon_kdamond_pid)
+		damon_sample_us = sample_us;
+	return 0;
+}
+
+/*
  * A write to cgroup.procs: fires once per migration, with the leader when a
  * whole process moves. Processes forked inside a cgroup do not come here (a
  * target's children come by fork), nor does a clone3(CLONE_INTO_CGROUP) from

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include "heat.h"
+#include "policy.h"
 
 Test(heat, touch_and_find)
 {
@@ -117,6 +118,38 @@ Test(heat, damon_updates_resident_regions_and_marks_transitions)
 	for (int i = 0; i <= NW_DAMON_FRESH; i++)
 		heat_tick(&h);
 	cr_assert(!region_damon_fresh(a, h.now), "DAMON's word goes stale");
+	heat_free(&h);
+}
+
+/*
+ * The kernel tuned DAMON to sample every 400 ms (aggregations of 8 s) while the
+ * controller ticks every 200 ms: a word comes once in 40 intervals, so it must
+ * stay valid that long (with the fixed 5 it was stale 35 intervals in 40 and
+ * the region fell back to fault heat); and an age of 3 aggregations is 24 s,
+ * not the 300 ms it would be in untuned units. Untuned, nothing changes.
+ */
+Test(heat, tuned_damon_word_lasts_an_aggregation_and_ages_in_time)
+{
+	struct heat h;
+	struct region *a;
+	uint32_t fresh;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	a = heat_get(&h, 7, 0x40000000);
+	fresh = heat_damon_span(200000, 400000);
+	cr_assert_geq(fresh, 40, "an 8 s aggregation over 200 ms intervals: %u", fresh);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, heat_damon_age(3, 400000));
+	cr_assert_eq(policy_region_age_us(a, h.now, 200000), 24000000ull,
+		     "3 aggregations of 8 s");
+	for (int i = 0; i < 39; i++)
+		heat_tick(&h);
+	cr_assert(region_damon_fresh(a, h.now), "valid until the next aggregation's word");
+	for (uint32_t i = 39; i <= fresh; i++)
+		heat_tick(&h);
+	cr_assert(!region_damon_fresh(a, h.now), "no word for longer than that: stale");
+	cr_assert_eq(heat_damon_span(200000, 0), NW_DAMON_FRESH, "untuned: as before");
+	cr_assert_eq(heat_damon_age(3, 0), 3);
+	cr_assert_eq(heat_damon_span(1000000, 5000), NW_DAMON_FRESH);
 	heat_free(&h);
 }
 

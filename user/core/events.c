@@ -123,7 +123,8 @@ int engine_on_event(void *ctx, void *data, size_t len)
 	case NW_EV_DAMON:
 		if (ev->node >= 0 && ev->node < e->damon.n) {
 			heat_damon(&e->heat, e->damon.pids[ev->node], ev->addr,
-				   (uint64_t)ev->tid << 12, ev->aux, ev->err);
+				   (uint64_t)ev->tid << 12, ev->aux,
+				   heat_damon_age(ev->err, e->damon.sample_us));
 			e->ctl.damon_events++;
 		}
 		break;

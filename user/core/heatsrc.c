@@ -95,12 +95,31 @@ static void damon_off(struct engine *e)
  * once all of its targets are gone), at most once per DAMON_RESTART_NS so
  * that a cgroup's forks do not restart it each interval.
  */
+/*
+ * The kernel tunes the kdamond's intervals: take its latest sampling interval
+ * (ages convert with it as they arrive) and keep DAMON's word valid for an
+ * aggregation.
+ */
+static void damon_follow(struct engine *e)
+{
+	uint64_t s = e->damon.on && e->damon.tuned ? loader_damon_sample_us(&e->ld) : 0;
+
+	if (s != e->damon.sample_us)
+		nw_debug("DAMON samples every %.1f ms now (aggregation %.1f s; auto-tuned)",
+			 s / 1e3, s * NW_DAMON_MAX_NR / 1e6);
+	e->damon.sample_us = s;
+	e->ctl.damon_sample_us = !e->damon.on ? 0 : s ? s : NW_DAMON_SAMPLE_US;
+	heat_damon_span(e->o->cfg.interval_us, s);
+}
+
 void damon_sync(struct engine *e)
 {
 	int pids[NW_DAMON_MAX_TARGETS], n = 0;
 	uint64_t now = nw_now_ns();
 	const char *why;
 	char err[256];
+
+	damon_follow(e);
 
 	if (!damon_wanted(e)) {
 		if (e->damon.on)
@@ -122,14 +141,16 @@ void damon_sync(struct engine *e)
 	if (!n)
 		return;
 	why = damon_unusable();
-	if (why || damon_start(&e->damon, pids, n, err, sizeof(err))) {
+	if (why || damon_start(&e->damon, pids, n, e->ld.damon_tune, err, sizeof(err))) {
 		nw_info("DAMON not used: %s", why ? why : err);
 		return;
 	}
 	loader_set_damon_pid(&e->ld, e->damon.kdamond_pid);
 	e->ctl.heat_sources |= NW_HEAT_DAMON;
-	nw_info("DAMON samples accesses of %d target(s) (kdamond %d; again with the new "
+	nw_info("DAMON samples accesses of %d target(s) (kdamond %d, %s; again with the new "
 		"list when targets join or leave, at most every %llu s)", n, e->damon.kdamond_pid,
+		e->damon.tuned ? "intervals tuned by the kernel from 5 ms / 100 ms"
+			       : "every 5 ms, aggregating 100 ms",
 		DAMON_RESTART_NS / 1000000000ull);
 }
 

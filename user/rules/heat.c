@@ -268,6 +268,17 @@ void heat_drop_flush(struct heat *h)
 	h->ndrop = 0;
 }
 
+uint32_t heat_damon_fresh = NW_DAMON_FRESH;
+
+uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us)
+{
+	uint64_t aggr = (sample_us ? sample_us : NW_DAMON_SAMPLE_US) * NW_DAMON_MAX_NR;
+	uint64_t n = interval_us ? (aggr + interval_us - 1) / interval_us + 2 : NW_DAMON_FRESH;
+
+	heat_damon_fresh = n < NW_DAMON_FRESH ? NW_DAMON_FRESH : n > 100000 ? 100000 : (uint32_t)n;
+	return heat_damon_fresh;
+}
+
 static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age)
 {
 	bool first = !r->dseen, flip;

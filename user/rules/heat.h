@@ -28,7 +28,17 @@
 #define NW_DAMON_SAMPLE_US 5000
 #define NW_DAMON_AGGR_US 100000
 #define NW_DAMON_MAX_NR (NW_DAMON_AGGR_US / NW_DAMON_SAMPLE_US)
-#define NW_DAMON_FRESH 5	/* intervals DAMON's last word on a region stays valid */
+#define NW_DAMON_FRESH 5	/* intervals DAMON's last word on a region stays valid, at least */
+/*
+ * Where the kernel tunes DAMON's intervals (Linux 6.15+, intervals_goal: as
+ * DAMON_STAT does), numaweave asks for 4 % of the possible accesses seen in
+ * 3 aggregations, sampling every 5 ms to 500 ms: aggregations of 100 ms to
+ * 10 s. The ratio of the two intervals, so NW_DAMON_MAX_NR, stays; ages are
+ * converted to NW_DAMON_AGGR_US units as they arrive (heat_damon_age).
+ */
+#define NW_DAMON_GOAL_BP 400
+#define NW_DAMON_GOAL_AGGRS 3
+#define NW_DAMON_MAX_SAMPLE_US 500000
 
 struct region {
 	uint64_t key;		/* tgid << 40 | region number (addr >> 21), 0 = free */
@@ -132,10 +142,28 @@ static inline uint32_t region_since_touch(const struct region *r, uint32_t now)
 {
 	return r && r->touched ? now + 1 - r->touched : UINT32_MAX;
 }
+/*
+ * Intervals DAMON's word stays valid: NW_DAMON_FRESH, or longer where its
+ * aggregation interval is (one DAMON per process: heat_damon_span sets it).
+ */
+extern uint32_t heat_damon_fresh;
+/*
+ * DAMON now samples every sample_us (0: as numaweave started it) and the
+ * controller's interval is interval_us: how long a word stays valid (an
+ * aggregation and two intervals, at least NW_DAMON_FRESH). Returns it.
+ */
+uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us);
+/* DAMON's age (aggregations of sample_us x NW_DAMON_MAX_NR) in NW_DAMON_AGGR_US units. */
+static inline unsigned int heat_damon_age(unsigned int age, uint64_t sample_us)
+{
+	uint64_t a = sample_us ? (uint64_t)age * sample_us / NW_DAMON_SAMPLE_US : age;
+
+	return a > UINT32_MAX ? UINT32_MAX : (unsigned int)a;
+}
 /* DAMON spoke of this region recently. */
 static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 {
-	return r && r->dseen && now + 1 - r->dseen <= NW_DAMON_FRESH;
+	return r && r->dseen && now + 1 - r->dseen <= heat_damon_fresh;
 }
 /*
  * The keys of the regions due for a scan (dirty), sorted: by process, then

@@ -109,7 +109,29 @@ static int fail(char *err, int errlen, int rc, const char *what)
 	return rc;
 }
 
-int damon_start(struct damon_src *d, const int *pids, int n, char *err, int errlen)
+/*
+ * The kernel's intervals auto-tuning (6.15+): 0, or -errno where it has none.
+ * access_bp goes last: until it is set the goal is off, so a kernel that
+ * refuses a bound leaves the fixed intervals.
+ */
+static int goal_put(void)
+{
+	const int v[] = { NW_DAMON_SAMPLE_US, NW_DAMON_MAX_SAMPLE_US, NW_DAMON_GOAL_AGGRS,
+			  NW_DAMON_GOAL_BP };
+	const char *f[] = { "min_sample_us", "max_sample_us", "aggrs", "access_bp" };
+	char buf[32];
+	int rc = 0;
+
+	if (access(CTX "/monitoring_attrs/intervals/intervals_goal", F_OK))
+		return -ENOENT;
+	for (int i = 0; i < 4 && !rc; i++) {
+		snprintf(buf, sizeof(buf), "%d", v[i]);
+		rc = put(buf, CTX "/monitoring_attrs/intervals/intervals_goal/%s", f[i]);
+	}
+	return rc;
+}
+
+int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *err, int errlen)
 {
 	char buf[64];
 	int rc;
@@ -136,6 +158,7 @@ int damon_start(struct damon_src *d, const int *pids, int n, char *err, int errl
 	    (rc = put("10", CTX "/monitoring_attrs/nr_regions/min")) ||
 	    (rc = put("1000", CTX "/monitoring_attrs/nr_regions/max")))
 		goto out;
+	d->tuned = tune && !goal_put();
 	snprintf(buf, sizeof(buf), "%d", n);
 	if ((rc = put(buf, CTX "/targets/nr_targets")))
 		goto out;

@@ -23,12 +23,18 @@ struct damon_src {
 	int kdamond_pid;
 	int pids[NW_DAMON_MAX_TARGETS];	/* target index -> pid */
 	int n;
+	bool tuned;		/* the kernel tunes its intervals (intervals_goal written) */
+	uint64_t sample_us;	/* its sampling interval now, as last tuned (0: the start's) */
 };
 
 /* Why DAMON cannot be used here, or NULL if it can. */
 const char *damon_unusable(void);
-/* Start monitoring pids; 0 or -errno with the reason in err. */
-int damon_start(struct damon_src *d, const int *pids, int n, char *err, int errlen);
+/*
+ * Start monitoring pids; 0 or -errno with the reason in err. tune: ask the
+ * kernel to tune the intervals where it can (heat.h NW_DAMON_GOAL_*); only
+ * when the caller can learn the tuned interval (the tracepoint).
+ */
+int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *err, int errlen);
 void damon_stop(struct damon_src *d);
 
 #endif

@@ -130,7 +130,7 @@ static void unpin_stale(struct loader *l, const char *name)
  */
 enum {
 	KB_FAULT_TP = 1, KB_FORK_TP = 2, KB_NUMA_FAULT = 4, KB_DAMON_TP = 8, KB_PROT_NUMA = 16,
-	KB_CGROUP_TP = 32,
+	KB_CGROUP_TP = 32, KB_DAMON_TUNE = 64,
 };
 static int kernel_btf_has;
 
@@ -185,6 +185,8 @@ static void probe_kernel(void)
 		kernel_btf_has |= KB_PROT_NUMA;
 	if (strs_have(strs, h.str_len, "btf_trace_damon_aggregated"))
 		kernel_btf_has |= KB_DAMON_TP;
+	if (strs_have(strs, h.str_len, "btf_trace_damon_monitor_intervals_tune"))
+		kernel_btf_has |= KB_DAMON_TUNE;
 	if (strs_have(strs, h.str_len, "btf_trace_cgroup_attach_task"))
 		kernel_btf_has |= KB_CGROUP_TP;
 out:
@@ -230,6 +232,8 @@ static int try_variant(struct loader *l, const struct loader_opts *o, enum varia
 	bpf_program__set_autoload(s->progs.handle_fork, l->fork_btf);
 	bpf_program__set_autoload(s->progs.handle_fork_tp, !l->fork_btf);
 	bpf_program__set_autoload(s->progs.handle_damon, l->damon_prog);
+	l->damon_tune = l->damon_prog && kernel_has(KB_DAMON_TUNE);
+	bpf_program__set_autoload(s->progs.handle_damon_tune, l->damon_tune);
 	/* without it, cgroups are found by reading them every quarter interval */
 	l->joins = kernel_has(KB_CGROUP_TP) && v != V_CLASSIC;
 	bpf_program__set_autoload(s->progs.handle_join, l->joins);
@@ -504,6 +508,12 @@ int loader_open(struct loader *l, const struct loader_opts *o)
 void loader_set_damon_pid(struct loader *l, int pid)
 {
 	l->skel->bss->damon_kdamond_pid = pid;
+	l->skel->bss->damon_sample_us = 0;
+}
+
+uint64_t loader_damon_sample_us(const struct loader *l)
+{
+	return l->damon_tune ? l->skel->bss->damon_sample_us : 0;
 }
 
 void loader_watch_cgroups(struct loader *l, bool on)

@@ -39,6 +39,7 @@ struct loader {
 	bool fork_btf;
 	bool joins;		/* cgroup_attach_task attached: moves between cgroups wake the loop */
 	bool damon_prog;	/* damon_aggregated attached (DAMON can be a heat source) */
+	bool damon_tune;	/* damon_monitor_intervals_tune attached (Linux 6.15+) */
 	bool weights_reused;	/* weights came from an earlier run's pin */
 	bool weights_pinned;	/* this run pinned a new weights map */
 	bool dry_run;		/* nothing pinned (loader_opts) */
@@ -53,6 +54,8 @@ int loader_open(struct loader *l, const struct loader_opts *o);
 void loader_close(struct loader *l, bool failed);
 /* The kdamond whose damon_aggregated results are ours (0: none). */
 void loader_set_damon_pid(struct loader *l, int pid);
+/* Its sampling interval as DAMON last tuned it, us; 0: not tuned (yet). */
+uint64_t loader_damon_sample_us(const struct loader *l);
 /* Wake the controller when a process moves between cgroups (while a policy
  * names one; a no-op without the program). */
 void loader_watch_cgroups(struct loader *l, bool on);

@@ -49,7 +49,7 @@ PURE_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(PURE_SRCS)))
 UNIT_OBJS := $(patsubst %.c,$(OUT)/objs/%.o,$(notdir $(UNIT_LIB_SRCS)))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TIER_BINS := $(OUT)/tier.so $(OUT)/tier_job $(OUT)/tier_relay
+TIER_BINS := $(OUT)/tier.so $(OUT)/tier_job $(OUT)/tier_relay $(OUT)/tier_tick
 BENCH_BINS := $(OUT)/bench_faults $(OUT)/bench_placement $(OUT)/bench_sparse $(OUT)/bench_sample \
 	      $(OUT)/sim_autow $(OUT)/bench_movepages $(OUT)/bench_load $(OUT)/bench_alias \
 	      $(OUT)/bench_vmas $(OUT)/bench_procs $(OUT)/bench_tpfloor \
@@ -253,7 +253,7 @@ $(OUT)/tier.so: tests/tier/tier.c tests/tier/tier_io.c tests/tier/tier.h tests/t
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) -fPIC -shared -fvisibility=hidden tests/tier/tier.c tests/tier/tier_io.c -o $@ -lpthread
 
-$(OUT)/tier_job $(OUT)/tier_relay: $(OUT)/%: tests/tier/%.c | $(OUT)
+$(OUT)/tier_job $(OUT)/tier_relay $(OUT)/tier_tick: $(OUT)/%: tests/tier/%.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(NW_CFLAGS) $(NW_LDFLAGS) $< -o $@
 

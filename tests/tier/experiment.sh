@@ -24,7 +24,9 @@
 # HEAT the heat arms (default cold0 cold1 hot0 hot1: migrate_cold or
 # migrate_hot under a quota, NUMA balancing off or on; on 7.x also cold0a and
 # hot0a: the same with --no-damon, so the accessed bits are the read source
-# instead of DAMON)
+# instead of DAMON); a name ending in t (cold0t, cold0at) runs tier_tick on
+# every vCPU for the arm: each vCPU's TLB flushed every 10 ms, a real core's
+# reach instead of QEMU's (docs/tier.md)
 . /tests/lib.sh
 SIZE=${SIZE:-256M}
 MODE=${MODE:-read}
@@ -244,13 +246,14 @@ if has light; then
 	job_end
 fi
 # heat_arm NAME: the hot/idle mix (one 16 MiB chunk in 4 read, 256 MiB: 64 MiB hot;
-# HEAT_CHUNK, HEAT_EVERY) under
-# numaweave (NAME: cold or hot, then NUMA balancing 0 or 1); after 10 s the
-# model's truth over a 6 s window (dump NAME) while numaweave records, its
-# regions' classes at the end, and every 8th page's frame
+# HEAT_CHUNK, HEAT_EVERY) under numaweave (NAME: cold or hot, then NUMA
+# balancing 0 or 1); after HEAT_WAIT_S (10) seconds the model's truth over a
+# 6 s window (dump NAME) while numaweave records, its regions' classes at the
+# end, and every 8th page's frame
 heat_arm() {
-	name=$1 nb=${1#cold} act=cold src=
+	name=$1 nb=${1#cold} act=cold src= TICK=
 	case $1 in hot*) nb=${1#hot} act=hot ;; esac
+	case $nb in *t) nb=${nb%t}; tier_tick 10000 >/dev/null 2>&1 & TICK=$! ;; esac
 	case $nb in *a) nb=${nb%a} src=--no-damon ;; esac
 	m=$MODE
 	MODE=hotidle
@@ -263,7 +266,7 @@ heat_arm() {
 	esac
 	NW=$!
 	nw_up || { job_end; return; }
-	sleep 10
+	sleep ${HEAT_WAIT_S:-10}
 	tcmd "dump pre-$name"
 	rm -f /tmp/heat.rec
 	numaweave record --duration 6s --interval 1s --output /tmp/heat.rec >/tmp/rec.err 2>&1 ||
@@ -277,7 +280,7 @@ heat_arm() {
 	awk -v pid=$JPID -v arm=$name '$1 == "R" && $2 == pid { c[$3] = $4 } $1 == "X" && $2 == pid { delete c[$3] }
 		END { for (a in c) print "heatreg," arm "," a "," c[a] }' /tmp/heat.rec
 	awk -v arm=$name '$1 == "pfn" && $2 != "end" { print "heatpfn," arm "," $5 "," $3 }' $JOUT
-	numaweave status | grep '^heat'
+	numaweave status | grep -E '^heat|DAMON samples'
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 	echo 0 > /proc/sys/kernel/numa_balancing
@@ -285,7 +288,10 @@ heat_arm() {
 if has heat; then
 	h=
 	[ -d /sys/kernel/mm/damon/admin ] && h="cold0a hot0a"
-	for h in ${HEAT:-cold0 cold1 hot0 hot1 $h}; do heat_arm $h; done
+	for h in ${HEAT:-cold0 cold1 hot0 hot1 $h}; do
+		heat_arm $h
+		[ -z "$TICK" ] || { kill $TICK; wait $TICK 2>/dev/null; }
+	done
 fi
 
 tcmd "mark done"

@@ -267,6 +267,8 @@ int dry_target(struct engine *e, struct target *t);
 
 /* report.c */
 void report_publish(struct engine *e);
+/* Mid-pass, between move calls: the regions a waiting recorder wants, once an interval. */
+void report_regions_midpass(struct engine *e);
 /* Between passes: a weights change pending or refused shows in status at once. */
 void report_weights_state(struct engine *e);
 void report_interval(struct engine *e, double secs);

@@ -306,6 +306,7 @@ int move_target(struct engine *e, struct target *t)
 		count_results(e, t, e->moves.m + i, k);
 		p->qt_used_ns += tot.ns - ns0;
 		engine_consume(e);	/* the job keeps faulting meanwhile */
+		report_regions_midpass(e);
 	}
 	if (i < n && !rc && !engine_stopping()) {	/* the time quota is spent */
 		for (size_t j = i; j < n; j++)

@@ -237,6 +237,32 @@ void report_publish(struct engine *e)
 	memcpy(&e->ld.stats->ctl, c, sizeof(*c));
 }
 
+/*
+ * Between a long pass's move_pages(2) calls: a recorder that waits gets the
+ * regions as they stand, at most once an interval. Without it a pass that
+ * moved for longer than the recording (192 MiB at the emulated tier's copy
+ * speed, or a node drained on hardware) left `record` without a frame. Only
+ * the regions map is written: status's counters wait for the pass's end
+ * (the classes are counted into a scratch copy).
+ */
+void report_regions_midpass(struct engine *e)
+{
+	static struct nw_ctl_stats scratch;
+	const struct nw_rec_ctl *rc = &e->ld.stats->rec;
+	uint64_t now = nw_now_ns();
+	struct recpub rp;
+
+	if (!e->ld.regions || __atomic_load_n(&rc->want_ns, __ATOMIC_ACQUIRE) < now ||
+	    now - rc->at_ns < e->o->cfg.interval_us * 1000 || !recpub_begin(e, &rp))
+		return;
+	scratch = e->ctl;
+	for (int i = 0; i < NW_TPAGES; i++)
+		scratch.tpages[i].regions_hot = scratch.tpages[i].regions_warm =
+			scratch.tpages[i].regions_idle = scratch.tpages[i].regions_unknown = 0;
+	heat_summary(&e->heat, &scratch, e->o->cfg.interval_us, &rp);
+	recpub_end(e, &rp);
+}
+
 void report_weights_state(struct engine *e)
 {
 	struct nw_ctl_stats *m = &e->ld.stats->ctl;

@@ -10,6 +10,9 @@
 #     1:1 under migrate_hot with a 10 MiB/s quota and recorded: in the last
 #     frame, the regions of the read mapping must be classed hot (>= 90 %) and
 #     those of the idle mapping idle (>= 90 %).
+#  L. A pass that moves 192 MiB (~2 s here) under a 100 ms recording: frames
+#     of that one pass show the split changing (the regions are published
+#     between move_pages(2) calls, not only at the pass's end).
 #  K. A recording stopped by SIGKILL mid-run still reads (report summary).
 # REC_DUMP=1 in the environment prints P's recording between markers (the
 # picture in README is drawn from it on the host).
@@ -130,4 +133,35 @@ kill -TERM $NW
 wait $NW
 kill $PID
 wait $PID 2>/dev/null
+
+log "L: a pass that moves for longer than a frame: frames while it moves"
+start_alloc 256M --nothp || exit 1
+numaweave run --pid $PID --weights 0:1 --interval 100ms --move-threads 1 2>/tmp/nwl.log &
+NW=$!
+wait_pinned
+numaweave record --output /tmp/l.rec --interval 100ms 2>/tmp/recl.log &
+REC=$!
+sleep 1
+# 1:3, as one edit of node 1 (interleaving: move_pages(2) in 32 MiB calls, ~2 s here)
+bpftool map update pinned /sys/fs/bpf/numaweave/weights key 1 0 0 0 value 3 0 0 0
+wait_split $PID 25 1 60
+sleep 0.5
+kill -INT $REC; wait $REC
+# per frame: the controller's pass and the target's node-0 share replayed so far
+head -n $(wc -l </tmp/l.rec) /tmp/l.rec | awk -v pid=$PID '
+	function share(   k, s0, s1) { for (k in n0) { s0 += n0[k]; s1 += n1[k] }
+		return s0 + s1 ? 100 * s0 / (s0 + s1) : -1 }
+	$1 == "F" { if (f++) print pass, share(); pass = $3 }
+	$1 == "R" && $2 == pid { split($11, a, ","); n0[$3] = a[1]; n1[$3] = a[2] }
+	$1 == "X" && $2 == pid { delete n0[$3]; delete n1[$3] }
+	END { if (f) print pass, share() }' >/tmp/lframes
+# frames of one pass that show different, partial splits: published mid-pass
+mid=$(awk '$2 > 30 && $2 < 95 { if ($1 in seen && seen[$1] != $2) n[$1]++; seen[$1] = $2 }
+	END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }' /tmp/lframes)
+log "L: $(wc -l </tmp/lframes) frames; most partial splits within one pass: $mid"
+[ "$mid" -ge 2 ] && pass "L: frames while one pass moved ($mid partial splits in a pass)" ||
+	{ cat /tmp/lframes | tr '\n' ' '; fail "L: no frame while the pass moved (record waited for its end)"; }
+kill -TERM $NW; wait $NW
+kill $PID; wait $PID 2>/dev/null
+
 finish

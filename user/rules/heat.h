@@ -30,6 +30,14 @@
 #define NW_DAMON_MAX_NR (NW_DAMON_AGGR_US / NW_DAMON_SAMPLE_US)
 #define NW_DAMON_FRESH 5	/* intervals DAMON's last word on a region stays valid, at least */
 /*
+ * At least this many DAMON regions (its maximum stays 1,000): DAMON merges
+ * regions only up to the monitored size over the minimum, so with its
+ * default of 10 a 256 MiB job had regions of 20-64 MiB, each straddling hot
+ * and idle memory; with 200, ~1.3 MiB. DAMON checks one page per region
+ * per sample: at most 40,000 a second at the 5 ms floor.
+ */
+#define NW_DAMON_MIN_REGIONS_S "200"
+/*
  * Where the kernel tunes DAMON's intervals (Linux 6.15+, intervals_goal: as
  * DAMON_STAT does), numaweave asks for 4 % of the possible accesses seen in
  * 3 aggregations, sampling every 5 ms to 500 ms: aggregations of 100 ms to

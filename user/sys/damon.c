@@ -50,6 +50,24 @@ static int get(char *buf, int len, const char *path)
 	return 0;
 }
 
+/* The kernel lists its DAMON operations, one a line, and vaddr is not among them. */
+static bool lacks_vaddr(void)
+{
+	char buf[256], *l, *save = NULL;
+	int fd = open(CTX "/avail_operations", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;	/* an older kernel: "on" says */
+	buf[n] = 0;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!strcmp(l, "vaddr"))
+			return false;
+	return true;
+}
+
 /*
  * The kdamond of a numaweave that was killed (SIGKILL: no cleanup) stays
  * until its targets exit. Its owner is recorded; a dead owner's is taken back.
@@ -145,7 +163,9 @@ int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *er
 	owner_record();
 	if ((rc = put("1", ADMIN "/0/contexts/nr_contexts")))
 		goto out;
-	if ((rc = put("vaddr", CTX "/operations"))) {
+	/* a kernel without them takes the name and refuses "on" (EINVAL) */
+	rc = lacks_vaddr() ? -EOPNOTSUPP : put("vaddr", CTX "/operations");
+	if (rc) {
 		snprintf(err, errlen, "DAMON has no vaddr operations (CONFIG_DAMON_VADDR)");
 		goto quiet;
 	}
@@ -155,7 +175,7 @@ int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *er
 	snprintf(buf, sizeof(buf), "%d", NW_DAMON_AGGR_US);
 	if ((rc = put(buf, CTX "/monitoring_attrs/intervals/aggr_us")) ||
 	    (rc = put("1000000", CTX "/monitoring_attrs/intervals/update_us")) ||
-	    (rc = put("10", CTX "/monitoring_attrs/nr_regions/min")) ||
+	    (rc = put(NW_DAMON_MIN_REGIONS_S, CTX "/monitoring_attrs/nr_regions/min")) ||
 	    (rc = put("1000", CTX "/monitoring_attrs/nr_regions/max")))
 		goto out;
 	d->tuned = tune && !goal_put();

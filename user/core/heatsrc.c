@@ -90,12 +90,6 @@ static void damon_off(struct engine *e)
 }
 
 /*
- * The kdamond follows the targets: started when the first joins, restarted
- * with the new list when targets join or leave (a kdamond stops by itself
- * once all of its targets are gone), at most once per DAMON_RESTART_NS so
- * that a cgroup's forks do not restart it each interval.
- */
-/*
  * The kernel tunes the kdamond's intervals: take its latest sampling interval
  * (ages convert with it as they arrive) and keep DAMON's word valid for an
  * aggregation.
@@ -112,6 +106,12 @@ static void damon_follow(struct engine *e)
 	heat_damon_span(e->o->cfg.interval_us, s);
 }
 
+/*
+ * The kdamond follows the targets: started when the first joins, restarted
+ * with the new list when targets join or leave (a kdamond stops by itself
+ * once all of its targets are gone), at most once per DAMON_RESTART_NS so
+ * that a cgroup's forks do not restart it each interval.
+ */
 void damon_sync(struct engine *e)
 {
 	int pids[NW_DAMON_MAX_TARGETS], n = 0;

@@ -81,6 +81,9 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 	memset(c->cold, 0, sizeof(c->cold));
 	memset(c->class_src, 0, sizeof(c->class_src));
 	c->regions_hot = c->regions_warm = c->regions_idle = c->regions_unknown = 0;
+	for (int i = 0; i < NW_TPAGES; i++)
+		c->tpages[i].regions_hot = c->tpages[i].regions_warm = c->tpages[i].regions_idle =
+			c->tpages[i].regions_unknown = 0;
 	for (uint64_t i = 0; i < h->cap; i++) {
 		const struct region *r = &h->tab[i];
 		enum nw_region_src src;
@@ -206,7 +209,6 @@ void report_publish(struct engine *e)
 		for (int k = 0; k < e->npols && k < NW_POL_STATS; k++)
 			if (e->ts.t[i]->pol == e->pols[k])
 				tp->policy = k + 1;
-		tp->regions_hot = tp->regions_warm = tp->regions_idle = tp->regions_unknown = 0;	/* heat_summary counts */
 		memcpy(tp->pages, e->ts.t[i]->per_node, sizeof(tp->pages));
 	}
 	pols_publish(e);
@@ -252,13 +254,10 @@ void report_regions_midpass(struct engine *e)
 	uint64_t now = nw_now_ns();
 	struct recpub rp;
 
-	if (!e->ld.regions || __atomic_load_n(&rc->want_ns, __ATOMIC_ACQUIRE) < now ||
-	    now - rc->at_ns < e->o->cfg.interval_us * 1000 || !recpub_begin(e, &rp))
+	/* recpub_begin: only while a recorder wants regions */
+	if (now - rc->at_ns < e->o->cfg.interval_us * 1000 || !recpub_begin(e, &rp))
 		return;
 	scratch = e->ctl;
-	for (int i = 0; i < NW_TPAGES; i++)
-		scratch.tpages[i].regions_hot = scratch.tpages[i].regions_warm =
-			scratch.tpages[i].regions_idle = scratch.tpages[i].regions_unknown = 0;
 	heat_summary(&e->heat, &scratch, e->o->cfg.interval_us, &rp);
 	recpub_end(e, &rp);
 }

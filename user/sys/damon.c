@@ -34,7 +34,8 @@ static int put(const char *val, const char *fmt, ...)
 	return n < 0 ? -errno : 0;
 }
 
-static int get(char *buf, int len, const char *path)
+/* The file's contents (up to len - 1 bytes, NUL-ended): 0 or -errno. */
+static int get_all(char *buf, int len, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -46,22 +47,26 @@ static int get(char *buf, int len, const char *path)
 	if (n < 0)
 		return -errno;
 	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
 	return 0;
+}
+
+/* Its first line. */
+static int get(char *buf, int len, const char *path)
+{
+	int rc = get_all(buf, len, path);
+
+	if (!rc)
+		buf[strcspn(buf, "\n")] = 0;
+	return rc;
 }
 
 /* The kernel lists its DAMON operations, one a line, and vaddr is not among them. */
 static bool lacks_vaddr(void)
 {
 	char buf[256], *l, *save = NULL;
-	int fd = open(CTX "/avail_operations", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (get_all(buf, sizeof(buf), CTX "/avail_operations") || !buf[0])
 		return false;	/* an older kernel: "on" says */
-	buf[n] = 0;
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (!strcmp(l, "vaddr"))
 			return false;

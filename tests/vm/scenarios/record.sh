@@ -23,15 +23,21 @@ echo 0 > /proc/sys/kernel/numa_balancing
 log "kernel $(uname -r), DAMON sysfs: $([ -d /sys/kernel/mm/damon/admin ] && echo yes || echo no)"
 taskset -c 0 true 2>/dev/null && PIN="taskset -c 0" || PIN=
 
-# rec_split FILE PID: percent of PID's recorded pages on node 0, replaying
-# the whole lines of FILE (R: a region as last written, X: a region gone)
-rec_split() {
+# rec_frames FILE PID: per frame, "PASS PCT": the controller's passes and the
+# percent of PID's recorded pages on node 0 (-1: none), replaying the whole
+# lines of FILE (R: a region as last written, X: a region gone); the last
+# line is the state at the file's end
+rec_frames() {
 	head -n $(wc -l <"$1") "$1" | awk -v pid=$2 '
+		function share(   k, s0, s1) { for (k in n0) { s0 += n0[k]; s1 += n1[k] }
+			return s0 + s1 ? sprintf("%.2f", 100 * s0 / (s0 + s1)) : -1 }
+		$1 == "F" { if (f++) print pass, share(); pass = $3 }
 		$1 == "R" && $2 == pid { split($11, a, ","); n0[$3] = a[1]; n1[$3] = a[2] }
 		$1 == "X" && $2 == pid { delete n0[$3]; delete n1[$3] }
-		END { for (k in n0) { s0 += n0[k]; s1 += n1[k] }
-		      if (s0 + s1 == 0) print -1; else printf "%.2f\n", 100 * s0 / (s0 + s1) }'
+		END { print pass + 0, share() }'
 }
+# rec_split FILE PID: the percent at the file's end
+rec_split() { rec_frames "$1" $2 | tail -n 1 | cut -d' ' -f2; }
 
 # wait_pinned: the controller's maps are there (regions pinned by this build)
 wait_pinned() {
@@ -147,14 +153,7 @@ bpftool map update pinned /sys/fs/bpf/numaweave/weights key 1 0 0 0 value 3 0 0 
 wait_split $PID 25 1 60
 sleep 0.5
 kill -INT $REC; wait $REC
-# per frame: the controller's pass and the target's node-0 share replayed so far
-head -n $(wc -l </tmp/l.rec) /tmp/l.rec | awk -v pid=$PID '
-	function share(   k, s0, s1) { for (k in n0) { s0 += n0[k]; s1 += n1[k] }
-		return s0 + s1 ? 100 * s0 / (s0 + s1) : -1 }
-	$1 == "F" { if (f++) print pass, share(); pass = $3 }
-	$1 == "R" && $2 == pid { split($11, a, ","); n0[$3] = a[1]; n1[$3] = a[2] }
-	$1 == "X" && $2 == pid { delete n0[$3]; delete n1[$3] }
-	END { if (f) print pass, share() }' >/tmp/lframes
+rec_frames /tmp/l.rec $PID >/tmp/lframes
 # frames of one pass that show different, partial splits: published mid-pass
 mid=$(awk '$2 > 30 && $2 < 95 { if ($1 in seen && seen[$1] != $2) n[$1]++; seen[$1] = $2 }
 	END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }' /tmp/lframes)

@@ -280,7 +280,11 @@ heat_arm() {
 	awk -v pid=$JPID -v arm=$name '$1 == "R" && $2 == pid { c[$3] = $4 } $1 == "X" && $2 == pid { delete c[$3] }
 		END { for (a in c) print "heatreg," arm "," a "," c[a] }' /tmp/heat.rec
 	awk -v arm=$name '$1 == "pfn" && $2 != "end" { print "heatpfn," arm "," $5 "," $3 }' $JOUT
-	numaweave status | grep -E '^heat|DAMON samples'
+	numaweave status >/tmp/st.out
+	grep -E '^heat|DAMON samples' /tmp/st.out
+	# an arm that classed nothing: what the controller said of DAMON
+	! grep -q ' 0 hot, 0 warm, 0 idle' /tmp/st.out ||
+		grep -iE 'damon|kdamond' /tmp/nw.log | tail -n 20 | sed "s/^/# heat $name: /"
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 	echo 0 > /proc/sys/kernel/numa_balancing

@@ -115,9 +115,13 @@ Test(heat, damon_updates_resident_regions_and_marks_transitions)
 	cr_assert_eq(heat_damon(&h, 7, 0, 64ull << 40, 5, 1), 2);
 	cr_assert_eq(h.used, 2);
 	cr_assert_eq(heat_damon(&h, 8, 0, 64ull << 40, 5, 1), 0, "another process");
-	for (int i = 0; i <= NW_DAMON_FRESH; i++)
+	/* DAMON goes on speaking, of b only: a's word goes stale */
+	for (int i = 0; i <= NW_DAMON_FRESH; i++) {
 		heat_tick(&h);
+		heat_damon(&h, 7, 0x40200000, 2 << 20, 0, 40);
+	}
 	cr_assert(!region_damon_fresh(a, h.now), "DAMON's word goes stale");
+	cr_assert(region_damon_fresh(b, h.now));
 	heat_free(&h);
 }
 
@@ -144,12 +148,60 @@ Test(heat, tuned_damon_word_lasts_an_aggregation_and_ages_in_time)
 	for (int i = 0; i < 39; i++)
 		heat_tick(&h);
 	cr_assert(region_damon_fresh(a, h.now), "valid until the next aggregation's word");
-	for (uint32_t i = 39; i <= fresh; i++)
+	/* the next aggregations speak of another region, not of this one */
+	heat_get(&h, 7, 0x40200000);
+	for (uint32_t i = 39; i <= fresh; i++) {
 		heat_tick(&h);
+		heat_damon(&h, 7, 0x40200000, 2 << 20, 0, 0);
+	}
 	cr_assert(!region_damon_fresh(a, h.now), "no word for longer than that: stale");
 	cr_assert_eq(heat_damon_span(200000, 0), NW_DAMON_FRESH, "untuned: as before");
 	cr_assert_eq(heat_damon_age(3, 0), 3);
 	cr_assert_eq(heat_damon_span(1000000, 5000), NW_DAMON_FRESH);
+	heat_free(&h);
+}
+
+/*
+ * A starved kdamond falls behind its own schedule (in the TCG guest no word
+ * came for 17 intervals against a 9-interval span, then several
+ * aggregations at once): a region's word stays valid while DAMON is silent,
+ * counted on DAMON's clock, for up to NW_DAMON_LATE spans, so the regions
+ * do not all turn unknown at once (they did, and migrate_cold waited on them);
+ * past that, or once DAMON is stopped, they age on the controller's clock.
+ */
+Test(heat, late_damon_keeps_its_last_words_for_a_while)
+{
+	struct heat h;
+	struct region *a, *b;
+	uint32_t f;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	f = heat_damon_span(200000, 70000);	/* 1.4 s aggregations over 200 ms intervals */
+	a = heat_get(&h, 7, 0x40000000);
+	b = heat_get(&h, 7, 0x40200000);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 40);
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40200000, 2 << 20, 3, 0);	/* DAMON's last word: one interval later */
+	for (uint32_t i = 0; i < NW_DAMON_LATE * f - 1; i++)
+		heat_tick(&h);
+	cr_assert(region_damon_fresh(a, h.now) && region_damon_fresh(b, h.now),
+		  "silent for %u intervals (span %u): the last words stand", NW_DAMON_LATE * f, f);
+	cr_assert_eq(policy_region_heat(a, h.now), 0.0f);
+	for (uint32_t i = 0; i <= f; i++)
+		heat_tick(&h);
+	cr_assert(!region_damon_fresh(a, h.now), "too late: a's word expires first");
+	cr_assert(region_damon_fresh(b, h.now));
+	heat_tick(&h);
+	cr_assert(!region_damon_fresh(b, h.now), "and then b's");
+	/* DAMON speaks again: of b only; a stays stale, b is fresh */
+	heat_damon(&h, 7, 0x40200000, 2 << 20, 0, 0);
+	cr_assert(!region_damon_fresh(a, h.now) && region_damon_fresh(b, h.now));
+	/* stopped: no allowance, its words age on the controller's clock */
+	heat_damon_quiet();
+	for (uint32_t i = 0; i <= f; i++)
+		heat_tick(&h);
+	cr_assert(!region_damon_fresh(b, h.now), "DAMON stopped: its word went stale after its span");
+	heat_damon_span(200000, 0);
 	heat_free(&h);
 }
 

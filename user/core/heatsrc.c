@@ -86,7 +86,32 @@ static void damon_off(struct engine *e)
 	loader_set_damon_pid(&e->ld, 0);	/* its records stop at the source */
 	engine_consume(e);		/* and those on the way are read by the old map */
 	damon_stop(&e->damon);
+	heat_damon_quiet();
 	e->ctl.heat_sources &= ~(uint64_t)NW_HEAT_DAMON;
+}
+
+/*
+ * Said once each time DAMON falls behind its schedule (no word for longer
+ * than its aggregation and two intervals) and when it speaks again.
+ */
+static void damon_lateness(struct engine *e)
+{
+	uint32_t now = e->heat.now, heard = heat_damon_heard;
+	double iv = e->o->cfg.interval_us / 1e6;
+
+	if (!e->damon.on || !heard || heard > now + 1)
+		return;
+	if (now + 1 - heard <= heat_damon_fresh) {
+		if (e->damon.late_since)
+			nw_info("DAMON spoke again after %.1f s", (now + 1 - e->damon.late_since) * iv);
+		e->damon.late_since = 0;
+	} else if (!e->damon.late_since) {
+		e->damon.late_since = heard;
+		nw_info("DAMON is late: no result for %.1f s (it aggregates every %.2f s); its last "
+			"results stand for %.1f s more", (now + 1 - heard) * iv,
+			e->ctl.damon_sample_us * NW_DAMON_MAX_NR / 1e6,
+			(NW_DAMON_LATE * heat_damon_fresh - (now + 1 - heard)) * iv);
+	}
 }
 
 /*
@@ -104,6 +129,7 @@ static void damon_follow(struct engine *e)
 	e->damon.sample_us = s;
 	e->ctl.damon_sample_us = !e->damon.on ? 0 : s ? s : NW_DAMON_SAMPLE_US;
 	heat_damon_span(e->o->cfg.interval_us, s);
+	damon_lateness(e);
 }
 
 /*
@@ -281,6 +307,8 @@ void young_tick(struct engine *e, bool new_only)
 				"DAMON samples the targets" :
 				"no policy's access pattern or quota asks for heat");
 		e->ctl.heat_sources &= ~(uint64_t)NW_HEAT_YOUNG;
+		if (!e->damon.on)
+			heat_damon_quiet();
 		for (size_t i = 0; i < e->ts.n; i++)
 			e->ts.t[i]->young_at = 0;
 		return;

@@ -26,6 +26,7 @@ int heat_init(struct heat *h, uint64_t max_regions, double decay)
 	while (h->max_slots < 2 * max_regions)
 		h->max_slots <<= 1;
 	h->decay = decay;
+	heat_damon_quiet();
 	h->tab = calloc(h->cap, sizeof(*h->tab));
 	return h->tab ? 0 : -ENOMEM;
 }
@@ -269,6 +270,7 @@ void heat_drop_flush(struct heat *h)
 }
 
 uint32_t heat_damon_fresh = NW_DAMON_FRESH;
+uint32_t heat_damon_heard;
 
 uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us)
 {
@@ -358,6 +360,7 @@ uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t byte
 {
 	struct damon_word d = { nr, age };
 
+	heat_damon_heard = h->now + 1;	/* DAMON's clock, whether the table holds the range or not */
 	return heat_range(h, tgid, start, bytes, damon_one, &d);
 }
 
@@ -369,6 +372,7 @@ bool heat_young(struct heat *h, uint32_t tgid, uint64_t addr, uint32_t present, 
 
 	if (!r || !present)
 		return false;
+	heat_damon_heard = h->now + 1;
 	if (young)	/* its share of pages accessed, DAMON's scale; one page is not none */
 		nr = (young * NW_DAMON_MAX_NR + present - 1) / present;
 	if (nr > NW_DAMON_MAX_NR)

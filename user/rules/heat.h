@@ -168,10 +168,34 @@ static inline unsigned int heat_damon_age(unsigned int age, uint64_t sample_us)
 
 	return a > UINT32_MAX ? UINT32_MAX : (unsigned int)a;
 }
-/* DAMON spoke of this region recently. */
+/*
+ * DAMON runs late when its kdamond is starved (in the TCG guests its
+ * aggregations came up to 2x later than its intervals, and then several at
+ * once): its words then keep their validity while it is silent, counted on
+ * its own clock (the interval of its latest word), for up to NW_DAMON_LATE
+ * times heat_damon_fresh; past that, the controller's clock runs on.
+ */
+#define NW_DAMON_LATE 3
+/* Interval + 1 of DAMON's latest word on any region (0: none, or stopped). */
+extern uint32_t heat_damon_heard;
+/* DAMON stopped: its words age on the controller's clock from now on. */
+static inline void heat_damon_quiet(void)
+{
+	heat_damon_heard = 0;
+}
+/* The interval DAMON's words are aged to: now, or DAMON's own while it is late. */
+static inline uint32_t heat_damon_now(uint32_t now)
+{
+	uint32_t allow = NW_DAMON_LATE * heat_damon_fresh;
+
+	if (!heat_damon_heard || heat_damon_heard > now + 1)
+		return now;
+	return now + 1 - heat_damon_heard <= allow ? heat_damon_heard - 1 : now - allow;
+}
+/* DAMON spoke of this region in its latest words (its aggregation and two intervals). */
 static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 {
-	return r && r->dseen && now + 1 - r->dseen <= heat_damon_fresh;
+	return r && r->dseen && heat_damon_now(now) + 1 - r->dseen <= heat_damon_fresh;
 }
 /*
  * The keys of the regions due for a scan (dirty), sorted: by process, then

@@ -217,4 +217,5 @@ void damon_stop(struct damon_src *d)
 	unlink(DAMON_OWNER);
 	d->on = false;
 	d->kdamond_pid = 0;
+	d->late_since = 0;
 }

@@ -25,6 +25,7 @@ struct damon_src {
 	int n;
 	bool tuned;		/* the kernel tunes its intervals (intervals_goal written) */
 	uint64_t sample_us;	/* its sampling interval now, as last tuned (0: the start's) */
+	uint32_t late_since;	/* behind its schedule since this interval + 1 (0: on time) */
 };
 
 /* Why DAMON cannot be used here, or NULL if it can. */

@@ -95,6 +95,22 @@ nw_up() {
 		return 1
 	done
 }
+# nw_started: nw_up, then until the first pass is done (a heat source's BPF
+# object loads after the maps are pinned: 1-20 s under TCG, which the heat
+# arms' 10 s wait must not include)
+nw_started() {
+	nw_up || return 1
+	i=0
+	until [ "$(json_field "$(numaweave status --json 2>/dev/null)" passes)" -ge 1 ] 2>/dev/null; do
+		sleep 0.5
+		i=$((i + 1))
+		kill -0 $NW 2>/dev/null && [ $i -lt 240 ] && continue
+		tail -n 20 /tmp/nw.log
+		fail "numaweave made no pass in 120 s"
+		kill $NW 2>/dev/null
+		return 1
+	done
+}
 weights_now() { numaweave weights 2>/dev/null | head -n 1 | tr -d ' '; }
 
 if has calib; then
@@ -265,7 +281,7 @@ heat_arm() {
 	hot) numaweave run --pid $JPID --weights 0:1,1:1 --quota 10M --interval 200ms $src -v 2>/tmp/nw.log & ;;
 	esac
 	NW=$!
-	nw_up || { job_end; return; }
+	nw_started || { job_end; return; }
 	sleep ${HEAT_WAIT_S:-10}
 	tcmd "dump pre-$name"
 	rm -f /tmp/heat.rec
@@ -282,9 +298,10 @@ heat_arm() {
 	awk -v arm=$name '$1 == "pfn" && $2 != "end" { print "heatpfn," arm "," $5 "," $3 }' $JOUT
 	numaweave status >/tmp/st.out
 	grep -E '^heat|DAMON samples' /tmp/st.out
+	grep -m1 'start-up' /tmp/nw.log | sed "s/^/# heat $name: /"
 	# an arm that classed nothing: what the controller said of DAMON
 	! grep -q ' 0 hot, 0 warm, 0 idle' /tmp/st.out ||
-		grep -iE 'damon|kdamond' /tmp/nw.log | tail -n 20 | sed "s/^/# heat $name: /"
+		grep -iE 'damon|kdamond|accessed bits|error|refus|read-access' /tmp/nw.log | tail -n 20 | sed "s/^/# heat $name: /"
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 	echo 0 > /proc/sys/kernel/numa_balancing

@@ -107,6 +107,7 @@ static void damon_lateness(struct engine *e)
 		e->damon.late_since = 0;
 	} else if (!e->damon.late_since) {
 		e->damon.late_since = heard;
+		e->ctl.damon_late++;
 		nw_info("DAMON is late: no result for %.1f s (it aggregates every %.2f s); its last "
 			"results stand for %.1f s more", (now + 1 - heard) * iv,
 			e->ctl.damon_sample_us * NW_DAMON_MAX_NR / 1e6,

@@ -166,6 +166,7 @@ struct engine {
 	struct pass p;
 	struct move_vec moves, unknown;
 	uint64_t last_pass_ns, drops_seen;
+	uint64_t midpass_ns;	/* when a long pass last published its moves */
 	uint64_t drops_said;		/* drops at the last -v line */
 	uint64_t seen_mark;		/* first touches at the last bitmap clear */
 	int status_targets;		/* live targets in the last sd_notify STATUS= */
@@ -267,8 +268,11 @@ int dry_target(struct engine *e, struct target *t);
 
 /* report.c */
 void report_publish(struct engine *e);
-/* Mid-pass, between move calls: the regions a waiting recorder wants, once an interval. */
-void report_regions_midpass(struct engine *e);
+/*
+ * Mid-pass, between move calls, at most once an interval: the move counters
+ * so far into status's map, and the regions a waiting recorder wants.
+ */
+void report_midpass(struct engine *e);
 /* Between passes: a weights change pending or refused shows in status at once. */
 void report_weights_state(struct engine *e);
 void report_interval(struct engine *e, double secs);

@@ -296,7 +296,6 @@ int move_target(struct engine *e, struct target *t)
 		moves_sort_by_dest(e->moves.m, n);
 	for (i = 0; i < n && !rc && !engine_stopping(); i += chunk) {
 		size_t k = n - i < chunk ? n - i : chunk;
-		uint64_t ns0 = tot.ns;
 
 		if (timed && !time_left_ns(p, nw_now_ns()))
 			break;
@@ -304,9 +303,11 @@ int move_target(struct engine *e, struct target *t)
 			moves_sort_by_dest(e->moves.m + i, k);
 		rc = moves_parallel(e, t->pid, e->moves.m + i, k, &tot);
 		count_results(e, t, e->moves.m + i, k);
-		p->qt_used_ns += tot.ns - ns0;
+		p->qt_used_ns += tot.ns;
+		add_totals(e, &tot);	/* chunk by chunk: a long pass's progress shows */
+		memset(&tot, 0, sizeof(tot));
 		engine_consume(e);	/* the job keeps faulting meanwhile */
-		report_regions_midpass(e);
+		report_midpass(e);
 	}
 	if (i < n && !rc && !engine_stopping()) {	/* the time quota is spent */
 		for (size_t j = i; j < n; j++)
@@ -315,7 +316,6 @@ int move_target(struct engine *e, struct target *t)
 	}
 	if (e->p.deferred != deferred0)
 		t->need_full = true;
-	add_totals(e, &tot);
 	return rc;
 }
 

@@ -244,10 +244,9 @@ void report_publish(struct engine *e)
  * regions as they stand, at most once an interval. Without it a pass that
  * moved for longer than the recording (192 MiB at the emulated tier's copy
  * speed, or a node drained on hardware) left `record` without a frame. Only
- * the regions map is written: status's counters wait for the pass's end
- * (the classes are counted into a scratch copy).
+ * the regions map is written (the classes are counted into a scratch copy).
  */
-void report_regions_midpass(struct engine *e)
+static void report_regions_midpass(struct engine *e)
 {
 	static struct nw_ctl_stats scratch;
 	const struct nw_rec_ctl *rc = &e->ld.stats->rec;
@@ -260,6 +259,44 @@ void report_regions_midpass(struct engine *e)
 	scratch = e->ctl;
 	heat_summary(&e->heat, &scratch, e->o->cfg.interval_us, &rp);
 	recpub_end(e, &rp);
+}
+
+/*
+ * The moves so far: cumulative counters, the whole and each policy's, so a
+ * long pass's progress shows in status (pages moved rising, passes not yet)
+ * instead of nothing until its end; the rest of status (pages per node,
+ * classes) waits for the end.
+ */
+static void report_moves_midpass(struct engine *e)
+{
+	struct nw_ctl_stats *m = &e->ld.stats->ctl;
+	const struct nw_ctl_stats *c = &e->ctl;
+
+	m->pages_moved = c->pages_moved;
+	m->pages_failed = c->pages_failed;
+	m->bytes_moved = c->bytes_moved;
+	m->move_ns = c->move_ns;
+	m->move_calls = c->move_calls;
+	m->move_resubmitted = c->move_resubmitted;
+	m->move_touched = c->move_touched;
+	memcpy(m->moved_to, c->moved_to, sizeof(m->moved_to));
+	memcpy(m->failed, c->failed, sizeof(m->failed));
+	for (uint32_t k = 0; k < m->npols && k < (uint32_t)e->npols; k++) {
+		m->pols[k].pages_moved = e->pols[k]->moved;
+		m->pols[k].pages_failed = e->pols[k]->failed;
+		m->pols[k].bytes_moved = e->pols[k]->bytes;
+	}
+}
+
+void report_midpass(struct engine *e)
+{
+	uint64_t now = nw_now_ns();
+
+	if (now - e->midpass_ns >= e->o->cfg.interval_us * 1000) {
+		e->midpass_ns = now;
+		report_moves_midpass(e);
+	}
+	report_regions_midpass(e);
 }
 
 void report_weights_state(struct engine *e)

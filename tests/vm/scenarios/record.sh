@@ -148,10 +148,19 @@ wait_pinned
 numaweave record --output /tmp/l.rec --interval 100ms 2>/tmp/recl.log &
 REC=$!
 sleep 1
+# status while it moves, every 0.1 s: passes and pages moved
+(while :; do
+	s=$(numaweave status --json 2>/dev/null)
+	# the first pages_moved is the whole's (each policy's follow)
+	echo "$(json_field "$s" passes) $(echo "$s" | grep -o '"pages_moved": [0-9]*' | head -n 1 | cut -d' ' -f2)"
+	sleep 0.1
+done) >/tmp/lstat &
+ST=$!
 # 1:3, as one edit of node 1 (interleaving: move_pages(2) in 32 MiB calls, ~2 s here)
 bpftool map update pinned /sys/fs/bpf/numaweave/weights key 1 0 0 0 value 3 0 0 0
 wait_split $PID 25 1 60
 sleep 0.5
+kill $ST; wait $ST 2>/dev/null
 kill -INT $REC; wait $REC
 rec_frames /tmp/l.rec $PID >/tmp/lframes
 # frames of one pass that show different, partial splits: published mid-pass
@@ -160,6 +169,10 @@ mid=$(awk '$2 > 30 && $2 < 95 { if ($1 in seen && seen[$1] != $2) n[$1]++; seen[
 log "L: $(wc -l </tmp/lframes) frames; most partial splits within one pass: $mid"
 [ "$mid" -ge 2 ] && pass "L: frames while one pass moved ($mid partial splits in a pass)" ||
 	{ cat /tmp/lframes | tr '\n' ' '; fail "L: no frame while the pass moved (record waited for its end)"; }
+# pages moved rising while passes stands still: status shows the pass's progress
+smid=$(awk 'NF == 2 { if ($1 == p && $2 != m) n++; p = $1; m = $2 } END { print n + 0 }' /tmp/lstat)
+[ "$smid" -ge 2 ] && pass "L: status showed pages moved rising $smid times within a pass" ||
+	{ tr '\n' ' ' </tmp/lstat; fail "L: status's pages moved waited for the pass's end"; }
 kill -TERM $NW; wait $NW
 kill $PID; wait $PID 2>/dev/null
 

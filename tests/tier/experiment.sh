@@ -72,7 +72,6 @@ tput() {
 # steady SECS: median over the next SECS seconds
 steady() { a=$(job_ms); sleep $1; tput $a $(job_ms); }
 trace() { awk -v arm=$1 '$1 == "t" { print "trace," arm "," $2 "," $3 }' $JOUT; }
-moved() { json_field "$(numaweave status --json 2>/dev/null)" pages_moved; }
 # placed: 1 when the job's share of pages on node 1 (status) is within 2 %
 # of the weights' in force
 placed() {
@@ -100,16 +99,11 @@ nw_up() {
 # arms' 10 s wait must not include)
 nw_started() {
 	nw_up || return 1
-	i=0
-	until [ "$(json_field "$(numaweave status --json 2>/dev/null)" passes)" -ge 1 ] 2>/dev/null; do
-		sleep 0.5
-		i=$((i + 1))
-		kill -0 $NW 2>/dev/null && [ $i -lt 240 ] && continue
-		tail -n 20 /tmp/nw.log
-		fail "numaweave made no pass in 120 s"
-		kill $NW 2>/dev/null
-		return 1
-	done
+	wait_first_pass $NW 120 && return 0
+	tail -n 20 /tmp/nw.log
+	fail "numaweave made no pass in 120 s"
+	kill $NW 2>/dev/null
+	return 1
 }
 weights_now() { numaweave weights 2>/dev/null | head -n 1 | tr -d ' '; }
 
@@ -166,7 +160,7 @@ live() {
 	sleep 2	# the last pages
 	after=$(steady 4)
 	case $1 in
-	numaweave) m=$(moved); kill $NW; wait $NW 2>/dev/null ;;
+	numaweave) m=$(moved_pages); kill $NW; wait $NW 2>/dev/null ;;
 	damon)
 		echo update_schemes_stats > $K/state
 		m=$(($(cat $S/stats/sz_applied 2>/dev/null || echo 0) / 4096))
@@ -203,14 +197,14 @@ auto_arm() {
 	# what it does not look at.) AUTO_WAITED says how long it took
 	AUTO_WAITED=0
 	while [ $AUTO_WAITED -lt ${AUTO_SETTLE:-0} ]; do
-		m1=$(moved)
+		m1=$(moved_pages)
 		sleep $AUTO_INTERVAL_S
 		AUTO_WAITED=$((AUTO_WAITED + AUTO_INTERVAL_S))
-		[ "$(moved)" = "$m1" ] && [ "$(placed)" = 1 ] && break
+		[ "$(moved_pages)" = "$m1" ] && [ "$(placed)" = 1 ] && break
 	done
 	AUTO_V=$(steady 4)
 	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
-	AUTO_M=$(moved) AUTO_W=$(weights_now | tr , /) AUTO_S=${settle:-na}
+	AUTO_M=$(moved_pages) AUTO_W=$(weights_now | tr , /) AUTO_S=${settle:-na}
 	grep 'controller:' /tmp/auto.log | tail -n 4 | sed "s/^/# $1: /"
 	kill $NW; wait $NW 2>/dev/null
 }

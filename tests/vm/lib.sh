@@ -83,6 +83,26 @@ wait_split() {
 # json_field JSON NAME: a number field of a flat JSON object.
 json_field() { echo "$1" | sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p"; }
 
+# moved_pages [JSON]: the pages numaweave has moved, from JSON (status --json)
+# or a fresh status: its first pages_moved is the whole's, each policy's follow
+moved_pages() {
+	{ [ $# -gt 0 ] && echo "$1" || numaweave status --json 2>/dev/null; } |
+		grep -o '"pages_moved": [0-9]*' | head -n 1 | cut -d' ' -f2
+}
+
+# wait_first_pass PID SECS: until the numaweave at PID has made its first
+# pass (status --json passes >= 1); 1 once PID is gone or SECS have passed.
+# Loading its programs (and a heat source's object at its first need) takes
+# 1 s to over 30 s in the TCG guests: what a test times starts here.
+wait_first_pass() {
+	_i=0
+	until [ "$(json_field "$(numaweave status --json 2>/dev/null)" passes)" -ge 1 ] 2>/dev/null; do
+		kill -0 $1 2>/dev/null && [ $_i -lt $(($2 * 5)) ] || return 1
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+}
+
 # policy_yaml KEY VALUE W0 [W1]: a damo-style policy naming one target (KEY
 # pid_file, cgroup or pid) with migrate_hot to node 0 (and node 1) by weight
 policy_yaml() {

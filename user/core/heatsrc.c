@@ -96,22 +96,22 @@ static void damon_off(struct engine *e)
  */
 static void damon_lateness(struct engine *e)
 {
-	uint32_t now = e->heat.now, heard = heat_damon_heard;
+	uint32_t now = e->heat.now, silent = heat_damon_silent(now);
 	double iv = e->o->cfg.interval_us / 1e6;
 
-	if (!e->damon.on || !heard || heard > now + 1)
+	if (!e->damon.on)
 		return;
-	if (now + 1 - heard <= heat_damon_fresh) {
+	if (silent <= heat_damon_fresh) {
 		if (e->damon.late_since)
 			nw_info("DAMON spoke again after %.1f s", (now + 1 - e->damon.late_since) * iv);
 		e->damon.late_since = 0;
 	} else if (!e->damon.late_since) {
-		e->damon.late_since = heard;
+		e->damon.late_since = heat_damon_heard;
 		e->ctl.damon_late++;
 		nw_info("DAMON is late: no result for %.1f s (it aggregates every %.2f s); its last "
-			"results stand for %.1f s more", (now + 1 - heard) * iv,
+			"results stand for %.1f s more", silent * iv,
 			e->ctl.damon_sample_us * NW_DAMON_MAX_NR / 1e6,
-			(NW_DAMON_LATE * heat_damon_fresh - (now + 1 - heard)) * iv);
+			(NW_DAMON_LATE * heat_damon_fresh - silent) * iv);
 	}
 }
 

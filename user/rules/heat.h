@@ -183,14 +183,17 @@ static inline void heat_damon_quiet(void)
 {
 	heat_damon_heard = 0;
 }
+/* Intervals DAMON has been silent: since its latest word (0: spoke this interval, none, stopped). */
+static inline uint32_t heat_damon_silent(uint32_t now)
+{
+	return heat_damon_heard && heat_damon_heard <= now + 1 ? now + 1 - heat_damon_heard : 0;
+}
 /* The interval DAMON's words are aged to: now, or DAMON's own while it is late. */
 static inline uint32_t heat_damon_now(uint32_t now)
 {
-	uint32_t allow = NW_DAMON_LATE * heat_damon_fresh;
+	uint32_t silent = heat_damon_silent(now), allow = NW_DAMON_LATE * heat_damon_fresh;
 
-	if (!heat_damon_heard || heat_damon_heard > now + 1)
-		return now;
-	return now + 1 - heat_damon_heard <= allow ? heat_damon_heard - 1 : now - allow;
+	return now - (silent < allow ? silent : allow);
 }
 /* DAMON spoke of this region in its latest words (its aggregation and two intervals). */
 static inline bool region_damon_fresh(const struct region *r, uint32_t now)

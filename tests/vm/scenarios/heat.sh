@@ -58,23 +58,10 @@ wait_idle_out() {
 	done
 }
 
-# first_pass: until numaweave ($NW) has made its first pass, at most 60 s.
-# Loading its programs (and the accessed-bit object at its first need) took
-# 1 s in some guests and far longer in others (a CI run's 6.1 guest left B1
-# with no sample 4 s after the start): what an arm judges starts here.
+# first_pass: until numaweave ($NW) has made its first pass, at most 60 s (a
+# CI run's 6.1 guest left B1 with no sample 4 s after the start)
 first_pass() {
-	i=0
-	until [ "$(json_field "$(numaweave status --json 2>/dev/null)" passes)" -ge 1 ] 2>/dev/null; do
-		sleep 0.2
-		i=$((i + 1))
-		[ $i -lt 300 ] && kill -0 $NW 2>/dev/null && continue
-		log "no pass after $((i / 5)) s"
-		return 1
-	done
-}
-# moved_pages: pages numaweave has moved (status --json's first pages_moved is the whole's)
-moved_pages() {
-	numaweave status --json 2>/dev/null | grep -o '"pages_moved": [0-9]*' | head -n 1 | cut -d' ' -f2
+	wait_first_pass $NW 60 || { log "no pass in 60 s"; return 1; }
 }
 
 start_heat() {

@@ -151,8 +151,7 @@ sleep 1
 # status while it moves, every 0.1 s: passes and pages moved
 (while :; do
 	s=$(numaweave status --json 2>/dev/null)
-	# the first pages_moved is the whole's (each policy's follow)
-	echo "$(json_field "$s" passes) $(echo "$s" | grep -o '"pages_moved": [0-9]*' | head -n 1 | cut -d' ' -f2)"
+	echo "$(json_field "$s" passes) $(moved_pages "$s")"
 	sleep 0.1
 done) >/tmp/lstat &
 ST=$!

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <unistd.h>
 #include "heat.h"
 #include "policy.h"
+#include "procfs.h"
 
 Test(heat, touch_and_find)
 {
@@ -416,4 +418,61 @@ Test(heat, first_arming_makes_a_region_due)
 	heat_arm(&h, 9, 0x40000000, 2 << 20, -1);
 	cr_assert(!r->dirty, "the first word only");
 	heat_free(&h);
+}
+
+/* DAMON's "three regions": the mappings and the gaps but the two largest. */
+Test(heat, vaddr_span_leaves_out_the_two_largest_gaps)
+{
+	struct vaddr_span s = { 0 };
+
+	cr_assert_eq(vaddr_span_bytes(&s), 0);
+	vaddr_span_add(&s, 0x1000, 0x3000);
+	vaddr_span_add(&s, 0x5000, 0x6000);		/* gap 8 KiB */
+	vaddr_span_add(&s, 0x4000, 0x4800);		/* out of order: ignored */
+	vaddr_span_add(&s, 0x100000, 0x200000);		/* gap 1000 KiB */
+	vaddr_span_add(&s, 0x7ff000000000, 0x7ff000001000);	/* the huge gap */
+	vaddr_span_add(&s, 0x7ff000001000, 0x7ff000001000);	/* empty: ignored */
+	vaddr_span_add(&s, 0x7ff000003000, 0x7ff000004000);	/* gap 8 KiB */
+	/* 8 + 4 + 1024 + 4 + 4 KiB mapped, the two 8 KiB gaps kept */
+	cr_assert_eq(vaddr_span_bytes(&s), 0x109000, "%#llx",
+		     (unsigned long long)vaddr_span_bytes(&s));
+}
+
+/* /proc/PID/maps lines: a long path, [vsyscall] in the kernel's half */
+Test(heat, vaddr_span_reads_a_maps_file)
+{
+	static char text[2048];
+	uint64_t b = 0;
+	int n;
+	FILE *f;
+
+	n = snprintf(text, sizeof(text),
+		     "55d0a0000000-55d0a0002000 r--p 00000000 08:01 12 /usr/bin/job\n"
+		     "55d0a0004000-55d0a0005000 rw-p 00000000 00:00 0 [heap]\n"
+		     "7f0000000000-7f0010000000 rw-p 00000000 00:00 0 \n"
+		     "7f0010100000-7f0010200000 r-xp 00000000 08:01 13 /");
+	memset(text + n, 'x', 700);	/* a path longer than one read of a line */
+	snprintf(text + n + 700, sizeof(text) - n - 700,
+		 "\n7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]\n"
+		 "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n");
+	f = fmemopen(text, strlen(text), "r");
+	cr_assert_not_null(f);
+	b = vaddr_span_read(f);
+	fclose(f);
+	/* 8 + 4 KiB, 8 KiB between; 256 MiB, 1 MiB between, 1 MiB; the two
+	 * gaps of terabytes left out; 132 KiB of stack */
+	cr_assert_eq(b, 0x3000 + 0x2000 + 0x10000000 + 0x100000 + 0x100000 + 0x21000,
+		     "%#llx", (unsigned long long)b);
+	cr_assert_eq(proc_vaddr_span(getpid(), &b), 0);
+	cr_assert_gt(b, 0);
+	cr_assert_eq(proc_vaddr_span(0x7fffffff, &b), -ENOENT);
+}
+
+Test(heat, damon_regions_follow_the_span_within_bounds)
+{
+	cr_assert_eq(heat_damon_min_regions(0), 200);
+	cr_assert_eq(heat_damon_min_regions(100ull << 20), 200);
+	cr_assert_eq(heat_damon_min_regions((200ull << 20) + 1), 201);
+	cr_assert_eq(heat_damon_min_regions(850ull << 20), 850);
+	cr_assert_eq(heat_damon_min_regions(100ull << 30), 900);
 }

@@ -174,11 +174,12 @@ void damon_sync(struct engine *e)
 	}
 	loader_set_damon_pid(&e->ld, e->damon.kdamond_pid);
 	e->ctl.heat_sources |= NW_HEAT_DAMON;
-	nw_info("DAMON samples accesses of %d target(s) (kdamond %d, %s; again with the new "
-		"list when targets join or leave, at most every %llu s)", n, e->damon.kdamond_pid,
+	nw_info("DAMON samples accesses of %d target(s) (kdamond %d, %s, at least %u regions over "
+		"%.0f MiB; again with the new list when targets join or leave, at most every %llu s)",
+		n, e->damon.kdamond_pid,
 		e->damon.tuned ? "intervals tuned by the kernel from 5 ms / 100 ms"
 			       : "every 5 ms, aggregating 100 ms",
-		DAMON_RESTART_NS / 1000000000ull);
+		e->damon.min_regions, e->damon.span / 1048576.0, DAMON_RESTART_NS / 1000000000ull);
 }
 
 /* DAMON as a second heat source where the kernel has it and nobody else uses it. */

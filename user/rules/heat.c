@@ -281,6 +281,14 @@ uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us)
 	return heat_damon_fresh;
 }
 
+unsigned int heat_damon_min_regions(uint64_t bytes)
+{
+	uint64_t n = (bytes + NW_DAMON_REGION_BYTES - 1) / NW_DAMON_REGION_BYTES;
+
+	return n < NW_DAMON_MIN_REGIONS ? NW_DAMON_MIN_REGIONS
+	       : n > NW_DAMON_MAX_MIN_REGIONS ? NW_DAMON_MAX_MIN_REGIONS : (unsigned int)n;
+}
+
 static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age)
 {
 	bool first = !r->dseen, flip;

@@ -30,13 +30,21 @@
 #define NW_DAMON_MAX_NR (NW_DAMON_AGGR_US / NW_DAMON_SAMPLE_US)
 #define NW_DAMON_FRESH 5	/* intervals DAMON's last word on a region stays valid, at least */
 /*
- * At least this many DAMON regions (its maximum stays 1,000): DAMON merges
- * regions only up to the monitored size over the minimum, so with its
+ * DAMON's regions: it merges them only up to the monitored size over its
+ * minimum count, so that minimum sets how coarse its word can be. With its
  * default of 10 a 256 MiB job had regions of 20-64 MiB, each straddling hot
- * and idle memory; with 200, ~1.3 MiB. DAMON checks one page per region
- * per sample: at most 40,000 a second at the 5 ms floor.
+ * and idle memory; with 200, ~1.3 MiB, but a job whose mappings span 850 MiB
+ * had ~4.3 MiB regions across the edges of 16 MiB hot chunks (hot precision
+ * 0.59 on the emulated tier). numaweave asks for one region per
+ * NW_DAMON_REGION_BYTES of what DAMON monitors (heat_damon_min_regions), at
+ * least NW_DAMON_MIN_REGIONS and at most NW_DAMON_MAX_MIN_REGIONS, under a
+ * maximum of NW_DAMON_MAX_REGIONS. DAMON checks one page per region per
+ * sample: at most 180,000 a second at the 5 ms floor with 900.
  */
-#define NW_DAMON_MIN_REGIONS_S "200"
+#define NW_DAMON_REGION_BYTES (1ull << 20)
+#define NW_DAMON_MIN_REGIONS 200
+#define NW_DAMON_MAX_MIN_REGIONS 900
+#define NW_DAMON_MAX_REGIONS 1000
 /*
  * Where the kernel tunes DAMON's intervals (Linux 6.15+, intervals_goal: as
  * DAMON_STAT does), numaweave asks for 4 % of the possible accesses seen in
@@ -161,6 +169,8 @@ extern uint32_t heat_damon_fresh;
  * aggregation and two intervals, at least NW_DAMON_FRESH). Returns it.
  */
 uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us);
+/* DAMON's minimum region count for targets whose monitored spans sum to bytes. */
+unsigned int heat_damon_min_regions(uint64_t bytes);
 /* DAMON's age (aggregations of sample_us x NW_DAMON_MAX_NR) in NW_DAMON_AGGR_US units. */
 static inline unsigned int heat_damon_age(unsigned int age, uint64_t sample_us)
 {

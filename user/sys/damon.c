@@ -154,6 +154,26 @@ static int goal_put(void)
 	return rc;
 }
 
+/* The region counts: at least one per NW_DAMON_REGION_BYTES of the targets' spans. */
+static int regions_put(struct damon_src *d, const int *pids, int n)
+{
+	char buf[32];
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t b = 0;
+
+		if (!proc_vaddr_span(pids[i], &b))	/* one gone now: DAMON will drop it */
+			d->span += b;
+	}
+	d->min_regions = heat_damon_min_regions(d->span);
+	snprintf(buf, sizeof(buf), "%u", d->min_regions);
+	if ((rc = put(buf, CTX "/monitoring_attrs/nr_regions/min")))
+		return rc;
+	snprintf(buf, sizeof(buf), "%d", NW_DAMON_MAX_REGIONS);
+	return put(buf, CTX "/monitoring_attrs/nr_regions/max");
+}
+
 int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *err, int errlen)
 {
 	char buf[64];
@@ -180,8 +200,7 @@ int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *er
 	snprintf(buf, sizeof(buf), "%d", NW_DAMON_AGGR_US);
 	if ((rc = put(buf, CTX "/monitoring_attrs/intervals/aggr_us")) ||
 	    (rc = put("1000000", CTX "/monitoring_attrs/intervals/update_us")) ||
-	    (rc = put(NW_DAMON_MIN_REGIONS_S, CTX "/monitoring_attrs/nr_regions/min")) ||
-	    (rc = put("1000", CTX "/monitoring_attrs/nr_regions/max")))
+	    (rc = regions_put(d, pids, n)))
 		goto out;
 	d->tuned = tune && !goal_put();
 	snprintf(buf, sizeof(buf), "%d", n);

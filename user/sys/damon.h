@@ -26,6 +26,8 @@ struct damon_src {
 	bool tuned;		/* the kernel tunes its intervals (intervals_goal written) */
 	uint64_t sample_us;	/* its sampling interval now, as last tuned (0: the start's) */
 	uint32_t late_since;	/* behind its schedule since this interval + 1 (0: on time) */
+	uint64_t span;		/* bytes it monitors, summed over the targets, at its start */
+	unsigned int min_regions;	/* the minimum region count it was given */
 };
 
 /* Why DAMON cannot be used here, or NULL if it can. */
@@ -33,7 +35,8 @@ const char *damon_unusable(void);
 /*
  * Start monitoring pids; 0 or -errno with the reason in err. tune: ask the
  * kernel to tune the intervals where it can (heat.h NW_DAMON_GOAL_*); only
- * when the caller can learn the tuned interval (the tracepoint).
+ * when the caller can learn the tuned interval (the tracepoint). Its minimum
+ * region count follows what it will monitor (heat_damon_min_regions).
  */
 int damon_start(struct damon_src *d, const int *pids, int n, bool tune, char *err, int errlen);
 void damon_stop(struct damon_src *d);

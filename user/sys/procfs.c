@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* procfs.c — /proc/PID/stat and /proc/PID/status, read robustly. */
+/* procfs.c — /proc/PID/stat, /proc/PID/status and /proc/PID/maps, read robustly. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,4 +122,61 @@ bool proc_in_init_pidns(void)
 
 	/* PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial pid namespace */
 	return stat("/proc/self/ns/pid", &st) || st.st_ino == 0xEFFFFFFCu;
+}
+
+void vaddr_span_add(struct vaddr_span *s, uint64_t start, uint64_t end)
+{
+	uint64_t gap;
+
+	if (end <= start || (s->end && start < s->end))
+		return;	/* empty, or out of order: not a mapping of this walk */
+	if (!s->end) {
+		s->first = start;
+		s->end = end;
+		return;
+	}
+	gap = start - s->end;
+	if (gap > s->gap[0]) {
+		s->gap[1] = s->gap[0];
+		s->gap[0] = gap;
+	} else if (gap > s->gap[1]) {
+		s->gap[1] = gap;
+	}
+	s->end = end;
+}
+
+uint64_t vaddr_span_bytes(const struct vaddr_span *s)
+{
+	return s->end ? s->end - s->first - s->gap[0] - s->gap[1] : 0;
+}
+
+uint64_t vaddr_span_read(FILE *f)
+{
+	struct vaddr_span s = { 0 };
+	uint64_t a, b;
+	char line[512];
+
+	while (fgets(line, sizeof(line), f)) {
+		/* user space only: [vsyscall] sits in the kernel's half */
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &a, &b) == 2 && !(a >> 63))
+			vaddr_span_add(&s, a, b);
+		/* a line longer than the buffer (a long path): skip its rest */
+		while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
+			;
+	}
+	return vaddr_span_bytes(&s);
+}
+
+int proc_vaddr_span(int pid, uint64_t *bytes)
+{
+	char p[64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/maps", pid);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	*bytes = vaddr_span_read(f);
+	fclose(f);
+	return 0;
 }

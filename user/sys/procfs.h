@@ -8,6 +8,8 @@
 #define NW_PROCFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #define PF_KTHREAD_FLAG 0x00200000ul	/* include/linux/sched.h PF_KTHREAD */
 
@@ -40,5 +42,21 @@ bool proc_gone(int pid, unsigned long long start);
 bool proc_in_init_pidns(void);
 /* Milliseconds from this process's exec to now (10 ms grain), 0 if unknown. */
 double proc_ms_since_exec(void);
+
+/*
+ * What DAMON's vaddr operations monitor of a process: from its first mapping's
+ * start to its last one's end, less the two largest gaps between mappings
+ * (mm/damon/vaddr.c, "three regions"). Fed the mappings in address order.
+ */
+struct vaddr_span {
+	uint64_t first, end;	/* the first start, the last end (0: none yet) */
+	uint64_t gap[2];	/* the two largest gaps, gap[0] >= gap[1] */
+};
+void vaddr_span_add(struct vaddr_span *s, uint64_t start, uint64_t end);
+uint64_t vaddr_span_bytes(const struct vaddr_span *s);
+/* The span of the mappings a maps file lists (user space only). */
+uint64_t vaddr_span_read(FILE *f);
+/* pid's span so (/proc/PID/maps, user mappings) in *bytes; -errno if unreadable. */
+int proc_vaddr_span(int pid, uint64_t *bytes);
 
 #endif

@@ -255,6 +255,11 @@ if has light; then
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 fi
+# cpu_ticks PID: its user and system time, in clock ticks (0 if gone)
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0
+}
+
 # heat_arm NAME: the hot/idle mix (one 16 MiB chunk in 4 read, 256 MiB: 64 MiB hot;
 # HEAT_CHUNK, HEAT_EVERY) under numaweave (NAME: cold or hot, then NUMA
 # balancing 0 or 1); after HEAT_WAIT_S (10) seconds the model's truth over a
@@ -279,9 +284,13 @@ heat_arm() {
 	sleep ${HEAT_WAIT_S:-10}
 	tcmd "dump pre-$name"
 	rm -f /tmp/heat.rec
+	kd=$(cat /sys/kernel/mm/damon/admin/kdamonds/0/pid 2>/dev/null)
+	c0=$(cpu_ticks ${kd:-0})
 	numaweave record --duration 6s --interval 1s --output /tmp/heat.rec >/tmp/rec.err 2>&1 ||
 		fail "heat $name: numaweave record failed"
 	tcmd "dump $name"
+	[ -z "$kd" ] || [ "$kd" = -1 ] ||
+		echo "# heat $name: kdamond $kd CPU $(( $(cpu_ticks $kd) - c0 )) ticks of $(getconf CLK_TCK 2>/dev/null || echo 100)/s in the 6 s window"
 	n=$(grep -c '^pfn end' $JOUT)
 	kill -USR1 $JPID
 	i=0
@@ -293,6 +302,7 @@ heat_arm() {
 	numaweave status >/tmp/st.out
 	grep -E '^heat|DAMON samples' /tmp/st.out
 	grep -m1 'start-up' /tmp/nw.log | sed "s/^/# heat $name: /"
+	grep -m1 'DAMON samples' /tmp/nw.log | sed "s/^/# heat $name: /"
 	# an arm that classed nothing: what the controller said of DAMON
 	! grep -q ' 0 hot, 0 warm, 0 idle' /tmp/st.out ||
 		grep -iE 'damon|kdamond|accessed bits|error|refus|read-access' /tmp/nw.log | tail -n 20 | sed "s/^/# heat $name: /"

@@ -275,6 +275,35 @@ Test(heat, damon_most_accessed_wins_within_an_interval)
 	heat_free(&h);
 }
 
+/* A DAMON region across a hot chunk's edge, over a sliver of an idle 2 MiB */
+Test(heat, damon_a_word_over_most_of_a_region_beats_a_sliver)
+{
+	struct heat h;
+	struct region *r;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	r = heat_get(&h, 7, 0x40000000);
+	heat_damon(&h, 7, 0x3fe00000, 0x280000, 18, 9);	/* 512 KiB of it, read */
+	heat_damon(&h, 7, 0x40080000, 0x180000, 0, 30);	/* the other 1.5 MiB, idle */
+	cr_assert_eq(r->dnr, 0, "the sliver's word decided: %u", r->dnr);
+	cr_assert_eq(r->dage, 30);
+	heat_tick(&h);	/* the other order: a sliver after the word over most */
+	heat_damon(&h, 7, 0x40000000, 0x180000, 0, 31);
+	heat_damon(&h, 7, 0x40180000, 0x100000, 17, 2);
+	cr_assert_eq(r->dnr, 0);
+	cr_assert_eq(r->dage, 31);
+	heat_tick(&h);	/* slivers alone: the most accessed still wins */
+	heat_damon(&h, 7, 0x40000000, 0xc0000, 0, 32);
+	heat_damon(&h, 7, 0x400c0000, 0xc0000, 11, 3);
+	heat_damon(&h, 7, 0x40180000, 0x80000, 0, 32);
+	cr_assert_eq(r->dnr, 11);
+	heat_tick(&h);	/* a sliver first, then the word over most */
+	heat_damon(&h, 7, 0x3ff00000, 0x180000, 14, 3);
+	heat_damon(&h, 7, 0x40080000, 0x180000, 0, 33);
+	cr_assert_eq(r->dnr, 0);
+	heat_free(&h);
+}
+
 /* A daemon's policies may each have an age.min: every one watched, up to
  * NW_HEAT_WATCH, the smallest kept when more come. */
 Test(heat, watch_keeps_each_age_and_the_smallest)

@@ -289,21 +289,28 @@ unsigned int heat_damon_min_regions(uint64_t bytes)
 	       : n > NW_DAMON_MAX_MIN_REGIONS ? NW_DAMON_MAX_MIN_REGIONS : (unsigned int)n;
 }
 
-static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age)
+static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsigned int age,
+			  bool major)
 {
-	bool first = !r->dseen, flip;
+	bool first = !r->dseen, flip, again = r->dseen == h->now + 1;
 
 	/*
 	 * DAMON's regions do not follow 2 MiB boundaries: where several speak of
-	 * one region in an interval, the most accessed wins (a region partly read
-	 * is not idle), then the youngest age.
+	 * one region in an interval, a word covering at least half of it beats
+	 * one covering less (a DAMON region across a hot chunk's edge made the
+	 * idle 2 MiB beside it hot: hot precision 0.89-0.91 on the emulated
+	 * tier); among the same, the most accessed wins (a region half read is
+	 * not idle), then the youngest age.
 	 */
-	if (r->dseen == h->now + 1 && r->dnr > nr) {
+	if (again && r->dmajor && !major) {
+		return;
+	} else if (again && r->dmajor == major && r->dnr > nr) {
 		nr = r->dnr;
 		age = r->dage;
-	} else if (r->dseen == h->now + 1 && r->dnr == nr && r->dage < age) {
+	} else if (again && r->dmajor == major && r->dnr == nr && r->dage < age) {
 		age = r->dage;
 	}
+	r->dmajor = major;
 	flip = !!r->dnr != !!nr;
 	bool cross = h->damon_watch_age[0] && crossed(h->damon_watch_age, r->dage, age);
 
@@ -354,19 +361,22 @@ static uint64_t heat_range(struct heat *h, uint32_t tgid, uint64_t start, uint64
 
 struct damon_word {
 	unsigned int nr, age;
+	uint64_t start, end;
 };
 
 static void damon_one(struct heat *h, struct region *r, void *arg)
 {
 	const struct damon_word *d = arg;
+	uint64_t a = region_addr(r), b = a + (1ull << NW_REGION_SHIFT);
+	uint64_t lo = d->start > a ? d->start : a, hi = d->end < b ? d->end : b;
 
-	damon_update(h, r, d->nr, d->age);
+	damon_update(h, r, d->nr, d->age, 2 * (hi - lo) >= (1ull << NW_REGION_SHIFT));
 }
 
 uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
 		    unsigned int nr, unsigned int age)
 {
-	struct damon_word d = { nr, age };
+	struct damon_word d = { nr, age, start, start + bytes };
 
 	heat_damon_heard = h->now + 1;	/* DAMON's clock, whether the table holds the range or not */
 	return heat_range(h, tgid, start, bytes, damon_one, &d);
@@ -388,7 +398,7 @@ bool heat_young(struct heat *h, uint32_t tgid, uint64_t addr, uint32_t present, 
 	/* as DAMON's age: how long it has stayed accessed, or idle */
 	if (region_damon_fresh(r, h->now) && !!r->dnr == !!nr)
 		age += r->dage;
-	damon_update(h, r, nr, age);
+	damon_update(h, r, nr, age, true);
 	return true;
 }
 

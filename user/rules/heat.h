@@ -66,7 +66,8 @@ struct region {
 	uint32_t placed_gen;	/* weights generation it was last fully placed under, 0 none */
 	uint32_t backoff_until;	/* interval before which the planner leaves it alone */
 	uint8_t dirty : 1;
-	uint8_t removes : 7;	/* times it was found misplaced again after placing */
+	uint8_t removes : 6;	/* times it was found misplaced again after placing (<= 31) */
+	uint8_t dmajor : 1;	/* DAMON: its last word covered at least half of it */
 	uint8_t cls;		/* log2 class of the score, for age */
 	uint8_t node;		/* node of all its pages at the last scan, or NW_RNODE_* */
 	uint8_t dnr;		/* DAMON: nr_accesses in its last aggregation (0..MAX_NR) */

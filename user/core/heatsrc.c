@@ -129,6 +129,7 @@ static void damon_follow(struct engine *e)
 			 s / 1e3, s * NW_DAMON_MAX_NR / 1e6);
 	e->damon.sample_us = s;
 	e->ctl.damon_sample_us = !e->damon.on ? 0 : s ? s : NW_DAMON_SAMPLE_US;
+	e->ctl.damon_regions = e->damon.on ? e->damon.min_regions : 0;
 	heat_damon_span(e->o->cfg.interval_us, s);
 	damon_lateness(e);
 }

@@ -302,13 +302,15 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 	 * tier); among the same, the most accessed wins (a region half read is
 	 * not idle), then the youngest age.
 	 */
-	if (again && r->dmajor && !major) {
-		return;
-	} else if (again && r->dmajor == major && r->dnr > nr) {
-		nr = r->dnr;
-		age = r->dage;
-	} else if (again && r->dmajor == major && r->dnr == nr && r->dage < age) {
-		age = r->dage;
+	if (again && r->dmajor && !major)
+		return;	/* a sliver after a word over most of it */
+	if (again && r->dmajor == major) {
+		if (r->dnr > nr) {
+			nr = r->dnr;
+			age = r->dage;
+		} else if (r->dnr == nr && r->dage < age) {
+			age = r->dage;
+		}
 	}
 	r->dmajor = major;
 	flip = !!r->dnr != !!nr;

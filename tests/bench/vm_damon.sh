@@ -29,7 +29,6 @@ else
 fi
 
 numfmt_mib() { case $1 in *G) echo $(( ${1%G} * 1024 )) ;; *M) echo ${1%M} ;; esac; }
-cpu_of() { awk '{ printf "%.2f\n", ($14 + $15) / 100 }' /proc/$1/stat; }
 now_ms() { bench_sample --now; }
 # converge PCT [TIMEOUT_MS]: sample the buffer's node-0 share every 100 ms
 # (bench_sample: C, so the sampler takes little of the guest's one emulated

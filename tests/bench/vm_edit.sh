@@ -11,7 +11,6 @@ PIN="taskset -c 0"
 SIZE=${SIZE:-128M}
 ROUNDS=${ROUNDS:-3}
 INTERVAL=${INTERVAL:-1s}
-cpu_of() { awk '{ printf "%.2f\n", ($14 + $15) / 100 }' /proc/$1/stat; }
 converge() {	# PCT: sets SECS and FINAL
 	set -- $(bench_sample $PID $BUF $1 120000 | tail -n 1)
 	SECS=$2 FINAL=$3

@@ -16,7 +16,6 @@
 PIN="taskset -c 0"
 D=/sys/kernel/mm/damon/admin/kdamonds
 [ -e /sys/module/damon_stat/parameters/enabled ] && echo N > /sys/module/damon_stat/parameters/enabled
-cpu_of() { awk '{ printf "%.2f\n", ($14 + $15) / 100 }' /proc/$1/stat 2>/dev/null || echo 0; }
 fresh() {
 	[ -n "$PID" ] && { kill $PID; wait $PID 2>/dev/null; }
 	echo 0 > /proc/sys/kernel/numa_balancing

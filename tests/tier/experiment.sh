@@ -255,11 +255,6 @@ if has light; then
 	kill $NW; wait $NW 2>/dev/null
 	job_end
 fi
-# cpu_ticks PID: its user and system time, in clock ticks (0 if gone)
-cpu_ticks() {
-	awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0
-}
-
 # heat_arm NAME: the hot/idle mix (one 16 MiB chunk in 4 read, 256 MiB: 64 MiB hot;
 # HEAT_CHUNK, HEAT_EVERY) under numaweave (NAME: cold or hot, then NUMA
 # balancing 0 or 1); after HEAT_WAIT_S (10) seconds the model's truth over a
@@ -285,12 +280,12 @@ heat_arm() {
 	tcmd "dump pre-$name"
 	rm -f /tmp/heat.rec
 	kd=$(cat /sys/kernel/mm/damon/admin/kdamonds/0/pid 2>/dev/null)
-	c0=$(cpu_ticks ${kd:-0})
+	c0=$(cpu_of ${kd:-0})
 	numaweave record --duration 6s --interval 1s --output /tmp/heat.rec >/tmp/rec.err 2>&1 ||
 		fail "heat $name: numaweave record failed"
 	tcmd "dump $name"
 	[ -z "$kd" ] || [ "$kd" = -1 ] ||
-		echo "# heat $name: kdamond $kd CPU $(( $(cpu_ticks $kd) - c0 )) ticks of $(getconf CLK_TCK 2>/dev/null || echo 100)/s in the 6 s window"
+		echo "# heat $name: kdamond $kd CPU $(awk -v a=$(cpu_of $kd) -v b=$c0 'BEGIN { printf "%.2f", a - b }') s in the 6 s window"
 	n=$(grep -c '^pfn end' $JOUT)
 	kill -USR1 $JPID
 	i=0

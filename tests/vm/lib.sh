@@ -90,6 +90,12 @@ moved_pages() {
 		grep -o '"pages_moved": [0-9]*' | head -n 1 | cut -d' ' -f2
 }
 
+# cpu_of PID: its user and system CPU seconds (USER_HZ 100), 0 if it is gone;
+# the fields after the comm's last ')', which may hold spaces
+cpu_of() {
+	awk '{ sub(/.*\) /, ""); printf "%.2f\n", ($12 + $13) / 100 }' /proc/$1/stat 2>/dev/null || echo 0
+}
+
 # wait_first_pass PID SECS: until the numaweave at PID has made its first
 # pass (status --json passes >= 1); 1 once PID is gone or SECS have passed.
 # Loading its programs (and a heat source's object at its first need) takes

@@ -51,6 +51,9 @@ node_pages() {
 	} END { print s + 0 }' /proc/$1/numa_maps
 }
 
+# vmstat_of NAME: the guest's /proc/vmstat counter NAME
+vmstat_of() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
 # vma_pages PID HEXADDR NID: pages of the mapping at HEXADDR (no 0x) on node NID
 vma_pages() {
 	awk -v a="$2 " -v n="N$3=" 'index($0, a) == 1 {

@@ -11,12 +11,11 @@ taskset -c 0 true 2>/dev/null || { echo "SKIP: no taskset"; exit 0; }
 PIN="taskset -c 0"
 start_alloc 128M --nothp || exit 1
 PAGES=32768
-vm() { grep -E "^$1 " /proc/vmstat | awk '{ print $2 }'; }
 access() {
-	h0=$(vm numa_hint_faults); m0=$(vm numa_pages_migrated)
+	h0=$(vmstat_of numa_hint_faults); m0=$(vmstat_of numa_pages_migrated)
 	t0=$(date +%s)
 	while [ $(( $(date +%s) - t0 )) -lt $1 ]; do verify_alloc >/dev/null; done
-	HINTS=$(( $(vm numa_hint_faults) - h0 )); MIGR=$(( $(vm numa_pages_migrated) - m0 ))
+	HINTS=$(( $(vmstat_of numa_hint_faults) - h0 )); MIGR=$(( $(vmstat_of numa_pages_migrated) - m0 ))
 	log "kernel: numa_hint_faults +$HINTS, numa_pages_migrated +$MIGR"
 }
 

@@ -3,7 +3,7 @@
 echo 0 > /proc/sys/kernel/numa_balancing
 log "kernel $(uname -r), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 thp_kb() { awk '/^AnonHugePages:/ { s += $2 } END { print s + 0 }' /proc/$1/smaps; }
-split_total() { grep -E '^thp_split_page ' /proc/vmstat | awk '{ print $2 }'; }
+split_total() { vmstat_of thp_split_page; }
 start_alloc 256M --thp || exit 1
 before=$(thp_kb $PID)
 splits0=$(split_total)

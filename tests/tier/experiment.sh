@@ -88,7 +88,7 @@ nw_up() {
 		sleep 0.5
 		i=$((i + 1))
 		kill -0 $NW 2>/dev/null && [ $i -lt 120 ] && continue
-		cat /tmp/nw.log /tmp/auto.log /tmp/light.log 2>/dev/null | tail -n 20
+		cat /tmp/nw.log /tmp/auto-*.log /tmp/light.log 2>/dev/null | tail -n 20
 		fail "numaweave did not come up"
 		kill $NW 2>/dev/null
 		return 1
@@ -183,7 +183,7 @@ auto_arm() {
 	# pages move slowly here (64 MiB in ~20 s: the emulated copy pays the
 	# caps), so the interval is long enough for the law's dwell of two
 	# intervals to see them moved; judged after 10 intervals
-	numaweave run --pid $JPID --weights auto:file:$f --interval $AUTO_INTERVAL -v 2>/tmp/auto.log &
+	numaweave run --pid $JPID --weights auto:file:$f --interval $AUTO_INTERVAL -v 2>/tmp/auto-$1.log &
 	NW=$!
 	nw_up || { job_end; return 1; }
 	t0=$(job_ms)
@@ -205,7 +205,8 @@ auto_arm() {
 	AUTO_V=$(steady 4)
 	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
 	AUTO_M=$(moved_pages) AUTO_W=$(weights_now | tr , /) AUTO_S=${settle:-na}
-	grep 'controller:' /tmp/auto.log | tail -n 4 | sed "s/^/# $1: /"
+	grep -m1 'start-up' /tmp/auto-$1.log | sed "s/^/# $1: /"
+	grep 'controller:' /tmp/auto-$1.log | tail -n 4 | sed "s/^/# $1: /"
 	kill $NW; wait $NW 2>/dev/null
 }
 if has auto; then

@@ -224,6 +224,22 @@ Test(policy, quota_hottest_first_for_hot_coldest_for_cold)
 	cr_assert_eq(budget, UINT64_MAX);
 }
 
+Test(policy, idle_regions_wait_while_others_wait_for_heat)
+{
+	/* NUMA balancing armed both at interval 4; a fault answered only one */
+	struct region idle = { .armed = 5, .arm_seen = 5 }, read = { .arm_seen = 5, .touched = 9 };
+	struct move m[3];
+	uint64_t deferred = 0;
+
+	read.score = 0.5f;
+	m[0] = (struct move){ .addr = 0x1000, .order = 9, .score = policy_region_heat(&idle, 10) };
+	m[1] = (struct move){ .addr = 0x2000, .score = policy_region_heat(&read, 10) };
+	m[2] = (struct move){ .addr = 0x3000, .score = policy_region_heat(&idle, 10) };
+	cr_assert_eq(policy_drop_idle(m, 3, &deferred), 1);
+	cr_assert(m[0].addr == 0x2000, "the region a fault answered keeps its move");
+	cr_assert_eq(deferred, 513, "the armed, unanswered ones wait: 512 + 1 pages");
+}
+
 Test(policy, weights_settle_before_force)
 {
 	struct wsettle s = { .force = { 1, 1 }, .read = { 1, 1 } };

@@ -126,6 +126,7 @@ struct pass {
 	bool reg_fresh;		/* its pages by node not counted yet in this scan */
 	uint64_t t_misplaced0;	/* misplaced before the target being passed over */
 	uint64_t t_deferred0;	/* deferred before it */
+	uint64_t t_heat_waits0;	/* regions left waiting for heat before it (ctl.heat_waits) */
 	bool full;			/* covers all of the target */
 	uint64_t scanned, misplaced, moved, failed, deferred;
 	uint64_t per_node[NW_MAX_NODES];	/* what it saw, after its moves */

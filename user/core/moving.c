@@ -182,12 +182,17 @@ static int moves_parallel(struct engine *e, int pid, struct move *m, size_t n,
 
 /*
  * What of e->moves may go now, a real pass's or a dry run's: nodes that were
- * full recently get nothing, then the size quota cuts the list. Its length.
+ * full recently get nothing; under migrate_hot with a size quota, regions
+ * known idle wait while some of the target's wait for heat; then the quota
+ * cuts the list. Its length.
  */
 static size_t moves_cut(struct engine *e, struct pol *p)
 {
 	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
 					&e->p.deferred);
+	if (p->cfg.action == NW_MIGRATE_HOT && p->budget != UINT64_MAX &&
+	    e->ctl.heat_waits != e->p.t_heat_waits0)
+		e->moves.n = policy_drop_idle(e->moves.m, e->moves.n, &e->p.deferred);
 	return policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget,
 				&e->p.deferred, &e->ctl.quota_deferred);
 }

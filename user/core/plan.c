@@ -331,6 +331,7 @@ static int pass_target(struct engine *e, struct target *t, bool full)
 	memset(e->p.per_node, 0, sizeof(e->p.per_node));
 	e->p.t_misplaced0 = e->p.misplaced;
 	e->p.t_deferred0 = e->p.deferred;
+	e->p.t_heat_waits0 = e->ctl.heat_waits;
 	e->p.t = t;
 	t->need_full = false;
 	rc = timed(e, scan_target, t, &e->ctl.cpu_scan_ns);

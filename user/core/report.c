@@ -99,11 +99,11 @@ static void heat_summary(const struct heat *h, struct nw_ctl_stats *c, uint64_t 
 		heat = policy_region_heat(r, h->now);
 		src = policy_region_source(r, h->now, c->heat_sources);
 		tp = tpages_of(c, region_tgid(r));
-		if (heat >= 50.0f) {
+		if (heat >= POLICY_HEAT_HOT) {
 			cls = NW_CLS_HOT;
 			c->regions_hot++;
 			tp->regions_hot++;
-		} else if (heat >= 0.01f) {
+		} else if (heat >= POLICY_HEAT_WARM) {
 			cls = NW_CLS_WARM;
 			c->regions_warm++;
 			tp->regions_warm++;

@@ -267,19 +267,49 @@ void policy_on_failure(enum nw_fail_reason why, struct region *r, int dest,
 	}
 }
 
-size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, uint32_t now,
-			  uint64_t *deferred)
+/* Keep the moves drop() refuses, in order; the dropped pages go to *deferred. */
+static size_t moves_keep(struct move *m, size_t n, bool (*drop)(const struct move *, const void *),
+			 const void *arg, uint64_t *deferred)
 {
 	size_t keep = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (node_pause[m[i].dest] > now) {
+		if (drop(&m[i], arg)) {
 			*deferred += 1ull << m[i].order;
 			continue;
 		}
 		m[keep++] = m[i];
 	}
 	return keep;
+}
+
+struct pause_arg {
+	const uint32_t *node_pause;
+	uint32_t now;
+};
+
+static bool dest_paused(const struct move *m, const void *arg)
+{
+	const struct pause_arg *a = arg;
+
+	return a->node_pause[m->dest] > a->now;
+}
+
+size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, uint32_t now,
+			  uint64_t *deferred)
+{
+	return moves_keep(m, n, dest_paused, &(struct pause_arg){ node_pause, now }, deferred);
+}
+
+static bool region_idle(const struct move *m, const void *arg)
+{
+	(void)arg;
+	return m->score < POLICY_HEAT_WARM;
+}
+
+size_t policy_drop_idle(struct move *m, size_t n, uint64_t *deferred)
+{
+	return moves_keep(m, n, region_idle, NULL, deferred);
 }
 
 uint64_t policy_budget(uint64_t bps, uint64_t last_pass_ns, uint64_t now_ns,

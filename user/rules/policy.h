@@ -33,6 +33,8 @@
 #define POLICY_ENOMEM_PAUSE 10	/* intervals a full node is left alone */
 #define POLICY_REGION (1ull << NW_REGION_SHIFT)
 #define POLICY_HEAT_GRACE_US 10000000ull	/* 10 s: see policy_heat_unknown() */
+#define POLICY_HEAT_WARM 0.01f	/* region heat from which it was accessed (warm, status) */
+#define POLICY_HEAT_HOT 50.0f	/* ... and from which it is hot */
 
 /* Anonymous and shmem mappings, and private file mappings' CoW-ed pages. */
 bool policy_vma_eligible(const struct nw_vma *v);
@@ -102,6 +104,14 @@ void policy_on_failure(enum nw_fail_reason why, struct region *r, int dest,
 /* Drop moves to paused nodes; returns the count kept, adds dropped pages to *deferred. */
 size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, uint32_t now,
 			  uint64_t *deferred);
+/*
+ * migrate_hot under a quota while some of the target's regions still wait
+ * for a read source (policy_heat_unknown): drop the moves of regions known
+ * idle (heat below POLICY_HEAT_WARM), so the quota goes to none of them
+ * before the unknown ones are known (they may be the hot ones). Returns the
+ * count kept; the dropped pages are added to *deferred.
+ */
+size_t policy_drop_idle(struct move *m, size_t n, uint64_t *deferred);
 
 /* Bytes this pass may move: bps over the time since the last pass, at most two intervals. */
 uint64_t policy_budget(uint64_t bps, uint64_t last_pass_ns, uint64_t now_ns,

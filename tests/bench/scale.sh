@@ -9,11 +9,11 @@ pin=/sys/fs/bpf/nw-scale-$$
 tmp=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$pin" "$tmp"' EXIT
-ready() { for _ in $(seq 600); do grep -q ready "$1" && return; sleep 0.1; done; return 1; }
+. "$top/tests/bench/lib.sh"
 
 "$top/build/alloc_data" 4G --nothp >"$tmp/a" &
 pids+=($!)
-ready "$tmp/a"
+ready "$tmp/a" 60
 for i in 1 2 3; do
 	"$nw" run --pid "${pids[0]}" --weights 0:1 --once --dry-run --json --pin-dir "$pin" |
 		sed -n 's/.*"pages_scanned": \([0-9]*\).*"seconds": \([0-9.]*\).*"max_rss_kib": \([0-9]*\).*/plan: \1 pages scanned in \2 s, controller max RSS \3 KiB/p'
@@ -21,16 +21,16 @@ done
 
 "$top/build/bench_sparse" 64 >"$tmp/s" &
 pids+=($!)
-ready "$tmp/s"
+ready "$tmp/s" 60
 "$nw" run --pid "${pids[1]}" --weights 0:1 --once --dry-run --json --pin-dir "$pin" |
 	sed -n 's/.*"pages_scanned": \([0-9]*\).*"seconds": \([0-9.]*\).*"max_rss_kib": \([0-9]*\).*/sparse 64 GiB: \1 pages scanned in \2 s, controller max RSS \3 KiB/p'
 
 "$nw" run --pid "${pids[0]}" --weights 0:1 --pin-dir "$pin" &
 npid=$!
 sleep 3
-t0=$(awk '{ print $14 + $15 }' "/proc/$npid/stat")
+t0=$(ticks "$npid")
 sleep 20
-t1=$(awk '{ print $14 + $15 }' "/proc/$npid/stat")
+t1=$(ticks "$npid")
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$npid/status")
 kill -TERM "$npid"
 wait "$npid" || true

@@ -18,6 +18,7 @@
 # runs some; SIZES_TARGETS etc. override the values.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
 out=${OUT:-$top/build}
 nw=$out/numaweave
 window=${WINDOW:-20}
@@ -44,8 +45,6 @@ trap cleanup EXIT
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 sysctl -qw vm.max_map_count=262144
 
-ready() { for _ in $(seq 3000); do grep -q '^ready' "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # measure NAME VALUE WANT CMD...: start the controller CMD, wait until it
 # lists WANT targets and has made 2 passes, then the steady-state window

@@ -190,8 +190,8 @@ static size_t moves_cut(struct engine *e, struct pol *p)
 {
 	e->moves.n = policy_drop_paused(e->moves.m, e->moves.n, e->node_pause, e->heat.now,
 					&e->p.deferred);
-	if (p->cfg.action == NW_MIGRATE_HOT && p->budget != UINT64_MAX &&
-	    e->ctl.heat_waits != e->p.t_heat_waits0)
+	/* counted only under migrate_hot with a size quota (region_wanted) */
+	if (e->ctl.heat_waits != e->p.t_heat_waits0)
 		e->moves.n = policy_drop_idle(e->moves.m, e->moves.n, &e->p.deferred);
 	return policy_quota_cut(e->moves.m, e->moves.n, p->cfg.action, &p->budget,
 				&e->p.deferred, &e->ctl.quota_deferred);

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 		if (sim_hold(&a, &m, &migrated))
 			;
 		else if (m.lat_k > 0)
-			autow_decide_latency(&a, lat, m.cap, w);
+			autow_decide_latency(&a, lat, acc, m.cap, own, w);
 		else
 			autow_decide(&a, acc, m.cap, own, w);
 		printf("%.0f,%u,%u,%.2f,%.2f,%.2f,%.2f,%.0f,%.0f\n", m.t, w[0], w[1], acc[0], acc[1],

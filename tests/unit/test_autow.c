@@ -51,7 +51,7 @@ static void toy(struct sim *m, struct autow *a, struct run *r)
 				changed = false;
 			} else
 			/* the latency law where the model has latency curves */
-			changed = m->lat_k > 0 ? autow_decide_latency(a, lat, m->cap, r->w) :
+			changed = m->lat_k > 0 ? autow_decide_latency(a, lat, acc, m->cap, own, r->w) :
 						 autow_decide(a, acc, m->cap, own, r->w);
 			if (changed) {
 				for (int p = 0; p < 3; p++)
@@ -238,7 +238,7 @@ Test(autow, latency_without_the_bracket_swings)
 			continue;
 		a.s_spill = -1;
 		a.s_back = 2;
-		if (autow_decide_latency(&a, lat, m.cap, w) && m.t > 150 && m.t < 200)
+		if (autow_decide_latency(&a, lat, NULL, m.cap, NULL, w) && m.t > 150 && m.t < 200)
 			late++;
 		memset(lat, 0, sizeof(lat));
 	}
@@ -321,8 +321,8 @@ static bool decide_settled(struct autow *a, double home, double other, const dou
 	double lat[NW_MAX_NODES] = { home, other };
 
 	while (a->wait > 0)
-		autow_decide_latency(a, lat, cap, w);
-	return autow_decide_latency(a, lat, cap, w);
+		autow_decide_latency(a, lat, NULL, cap, NULL, w);
+	return autow_decide_latency(a, lat, NULL, cap, NULL, w);
 }
 
 /*
@@ -352,6 +352,52 @@ Test(autow, latency_step_follows_the_gap)
 	cr_assert(decide_settled(&a, 1800, 800, cap, w));
 	cr_assert(decide_settled(&b, 3000, 800, cap, w));
 	cr_assert(b.s > a.s && a.s > s31, "steps %.3f, %.3f from %.3f", a.s, b.s, s31);
+}
+
+/*
+ * Read on the emulated tier (docs/tier.md, 2026-12-07): from 1:0 home at
+ * 4,892 ns against the expander's 1,044: spill to 3:1. At 3:1, the
+ * throughput-best weighting, home 2,329 ns and the expander 4,509, home 98 %
+ * busy (77 of 78.7 MB/s) and the expander 86 %: the law came back to 29:3
+ * and the job lost 44 % of its throughput while the pages moved. It holds
+ * now; the same latencies come back with home half busy, or with the
+ * expander the busier (saturated, as the toy example's at 5:3); without
+ * traffic (NULL) the law is latency alone.
+ */
+Test(autow, latency_comes_back_only_to_a_home_with_room)
+{
+	struct autow_params p;
+	struct autow a, start;
+	double cap[NW_MAX_NODES] = { 78.7, 29.8 };
+	double lat1[NW_MAX_NODES] = { 4892, 1044 }, lat31[NW_MAX_NODES] = { 2329, 4509 };
+	double full[NW_MAX_NODES] = { 77, 25.7 }, half[NW_MAX_NODES] = { 40, 25.7 };
+	double sat[NW_MAX_NODES] = { 74, 29.8 }, copying[NW_MAX_NODES] = { 80, 25.7 };
+	double own[NW_MAX_NODES] = { 40, 0 };
+	uint32_t w[NW_MAX_NODES];
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	cr_assert(autow_decide_latency(&a, lat1, full, cap, NULL, w));
+	cr_assert(w[0] == 3 && w[1] == 1, "%u:%u", w[0], w[1]);
+	while (a.wait > 0)
+		autow_decide_latency(&a, lat31, full, cap, NULL, w);
+	start = a;
+	cr_assert_not(autow_decide_latency(&a, lat31, full, cap, NULL, w), "came back: %s",
+		      a.why);
+	cr_assert_eq(a.s, start.s);
+	cr_assert(strstr(a.why, "no room"), "%s", a.why);
+	a = start;
+	cr_assert(autow_decide_latency(&a, lat31, half, cap, NULL, w), "half busy: %s", a.why);
+	cr_assert(a.s < start.s);
+	a = start;
+	cr_assert(autow_decide_latency(&a, lat31, sat, cap, NULL, w), "expander saturated: %s",
+		  a.why);
+	a = start;
+	cr_assert(autow_decide_latency(&a, lat31, copying, cap, own, w),
+		  "home busy with numaweave's own copies: %s", a.why);
+	a = start;
+	cr_assert(autow_decide_latency(&a, lat31, NULL, cap, NULL, w), "latency alone: %s",
+		  a.why);
 }
 
 /*

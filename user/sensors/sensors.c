@@ -131,6 +131,6 @@ bool autow_decide_by(struct autow *a, const struct sensor *s, const double *traf
 		     const double *own, uint32_t *weights)
 {
 	if (s->has_latency)
-		return autow_decide_latency(a, s->latency, s->capacity, weights);
+		return autow_decide_latency(a, s->latency, traffic, s->capacity, own, weights);
 	return autow_decide(a, traffic, s->capacity, own, weights);
 }

@@ -79,9 +79,10 @@ void autow_weights(const struct autow *a, const double *capacity, double s, uint
 int autow_describe(const struct autow *a, char *buf, size_t len)
 {
 	if (a->by_latency && isfinite(a->u_others))
-		return snprintf(buf, len, "latency home %.0f ns, others %.0f ns (home %.0f %% busy): %s",
+		return snprintf(buf, len,
+				"latency home %.0f ns, others %.0f ns (busy: home %.0f %%, others %.0f %%): %s",
 				a->l_home, isfinite(a->l_others) ? a->l_others : 0.0,
-				a->u_home * 100, a->why);
+				a->u_home * 100, a->u_others * 100, a->why);
 	if (a->by_latency)
 		return snprintf(buf, len, "latency home %.0f ns, others %.0f ns: %s", a->l_home,
 				isfinite(a->l_others) ? a->l_others : 0.0, a->why);
@@ -220,8 +221,8 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 			  const double *capacity, const double *own, uint32_t *weights)
 {
 	const struct autow_params *p = &a->p;
-	double lo = 0, co = 0, ns, step = p->max_step, t_home = 0, t_others = 0;
-	bool loads = false;
+	double lo = 0, co = 0, ns, step, t_home = 0, t_others = 0, gap;
+	bool loads = false, busy;
 	int dir = 0;
 
 	a->decisions++;
@@ -247,10 +248,38 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 		a->why = "waiting for the last change to settle";
 		return false;
 	}
-	if (co > 0 && a->l_home > a->l_others * (1 + p->lat_band))
-		dir = 1;
-	else if (a->l_others > a->l_home * (1 + p->lat_band))
-		dir = -1;
+	/* the bandwidth law's way home: the load changed, the bracket with it */
+	if (loads && a->s > 0 && (t_home + t_others) / capacity[a->home] < p->lo) {
+		a->s_spill = -1;
+		a->s_back = 2;
+		a->why = "everything fits at home";
+		return commit(a, capacity, a->s - p->max_step, weights);
+	}
+	/*
+	 * Both sides busy (over lo) and one clearly busier (by more than band):
+	 * the utilisations decide, by the bandwidth law's step. Near
+	 * saturation each node's latency is its queue, which reads either way
+	 * from one interval to the next: on the emulated tier, at the
+	 * throughput-best 3:1 with home 98-101 % busy and the expander 86 %,
+	 * home read 2,329 ns against 4,509 in one boot and 1,826 against 1,158
+	 * in another, and the law stepped back to 29:3 or on to 5:3, each a
+	 * ~27 s move. Both saturated (within band): latency decides.
+	 */
+	gap = a->u_home - a->u_others;
+	busy = loads && a->u_home > p->lo && a->u_others > p->lo && fabs(gap) > p->band;
+	if (busy) {
+		dir = gap > 0 ? 1 : -1;
+		step = fmin(p->max_step, p->gain * fabs(gap) / (a->u_home + a->u_others));
+	} else {
+		if (co > 0 && a->l_home > a->l_others * (1 + p->lat_band))
+			dir = 1;
+		else if (a->l_others > a->l_home * (1 + p->lat_band))
+			dir = -1;
+		/* proportional, as the bandwidth law's: near the balance a small
+		 * gap asks for a step under min_step, which is no step */
+		step = fmin(p->max_step, p->gain * fabs(a->l_home - a->l_others) /
+						 (a->l_home + a->l_others));
+	}
 	if (!dir) {
 		a->why = "latencies balanced";
 		return false;
@@ -265,31 +294,33 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	else
 		a->s_back = a->s;
 	if (dir < 0 && a->s <= 0) {
-		a->why = "at home, and home answers faster";
+		a->why = busy ? "both busy, home the less, and all is home" :
+				"at home, and home answers faster";
 		return false;
 	}
-	/* proportional, as the bandwidth law's: near the balance a small gap
-	 * asks for a step under min_step, which is no step */
-	step = fmin(step, p->gain * fabs(a->l_home - a->l_others) / (a->l_home + a->l_others));
-	ns = a->s + dir * step;
-	if (ns >= a->s_back || ns <= a->s_spill)
-		ns = (a->s_spill + a->s_back) / 2;	/* inside what was measured */
 	/*
-	 * No step back home while home is busy (over lo) and busier than the
-	 * others (by more than band; both saturated, latency decides): latency rises steeply near saturation, so a saturated
-	 * home reads faster than it will once the pages are back. On the
-	 * emulated tier, at the throughput-best 3:1, home read 2,329 ns against
-	 * the expander's 4,509 with home 98 % busy and the expander 86 %; the
-	 * step back to 29:3 lost 44 % of the job's throughput while it moved.
+	 * No step back home while home is busy (over lo) and the others are not
+	 * (both busy is the case above): latency rises steeply near
+	 * saturation, so a saturated home reads faster than it will once the
+	 * pages are back (the emulated expander's unloaded latency is 2.5x
+	 * home's: it reads slower at any equal load).
 	 */
-	if (dir < 0 && loads && a->u_home > p->lo && a->u_home > a->u_others + p->band) {
+	if (!busy && dir < 0 && loads && a->u_home > p->lo && gap > p->band) {
 		a->why = "the others slower, but home is busier: no room to come back";
 		return false;
 	}
-	a->why = dir > 0 ? "home slower than the others: spill" :
-			   "the others slower than home: come back";
+	ns = a->s + dir * step;
+	if (ns >= a->s_back || ns <= a->s_spill)
+		ns = (a->s_spill + a->s_back) / 2;	/* inside what was measured */
+	if (busy)
+		a->why = dir > 0 ? "both busy, the others less: spill" :
+				   "both busy, home less: come back";
+	else
+		a->why = dir > 0 ? "home slower than the others: spill" :
+				   "the others slower than home: come back";
 	if (!commit(a, capacity, ns, weights)) {
-		a->why = "balanced within the smallest step";
+		a->why = busy ? "both busy, balanced within the smallest step" :
+				"balanced within the smallest step";
 		return false;
 	}
 	return true;

@@ -273,8 +273,12 @@ Test(autow, slow_mover_held_while_pages_move)
 
 		slow_mover_case(lat_k, false, &m, &a, &r);
 		cr_assert(r.held > 0, "law %d: never held", law);
-		cr_assert(r.served_at[1] > 145, "law %d: two jobs served %.1f of 150", law,
-			  r.served_at[1]);
+		/* the latency law stops at 5:3 (143.75), home 94 % busy and the
+		 * expander saturated: 6 points apart, a step under min_step; the
+		 * model's counters stop at capacity and do not show the expander
+		 * asked for 12 % more (11:5 serves 146.9) */
+		cr_assert(r.served_at[1] > (law ? 143 : 145), "law %d: two jobs served %.1f of 150",
+			  law, r.served_at[1]);
 		assert_home_and_settled(&r);
 		cr_assert(a.changes <= 9, "law %d: %llu changes", law, (unsigned long long)a.changes);
 		cr_assert(m.migrated <= 200, "law %d: migrated %.1f", law, m.migrated);
@@ -365,7 +369,8 @@ Test(autow, latency_step_follows_the_gap)
  * in one boot (the law came back to 29:3), 1,826 against 1,158 in another
  * (it went on to 5:3); each step a ~27 s move that cost the job. Both busy,
  * the utilisations decide: they are 12 points apart, a step under min_step,
- * so it holds either way. Home busy and the expander not: no step back.
+ * so it holds either way. Home busy (and not both clearly apart): no step
+ * back.
  * Home with room: back. Without traffic (NULL) the law is latency alone.
  */
 Test(autow, latency_both_busy_and_no_room_at_home)
@@ -397,6 +402,17 @@ Test(autow, latency_both_busy_and_no_room_at_home)
 	a = start;
 	cr_assert_not(autow_decide_latency(&a, back, idle1, cap, NULL, w), "%s", a.why);
 	cr_assert(strstr(a.why, "no room"), "%s", a.why);
+	/* another boot at 3:1: home 81 % busy, the expander 79 %, home 807 ns
+	 * against 1,960: the law brought every page home */
+	a = start;
+	cap[0] = 89.3;
+	cap[1] = 33.1;
+	cr_assert_not(autow_decide_latency(&a, (double[NW_MAX_NODES]){ 807, 1960 },
+					   (double[NW_MAX_NODES]){ 72.3, 26.1 }, cap, NULL, w),
+		      "%s", a.why);
+	cr_assert(strstr(a.why, "no room"), "%s", a.why);
+	cap[0] = 78.7;
+	cap[1] = 29.8;
 	/* home half busy: back */
 	a = start;
 	cr_assert(autow_decide_latency(&a, back, half, cap, NULL, w), "half busy: %s", a.why);

@@ -299,14 +299,16 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 		return false;
 	}
 	/*
-	 * No step back home while home is busy (over lo) and the others are not
-	 * (both busy is the case above): latency rises steeply near
-	 * saturation, so a saturated home reads faster than it will once the
-	 * pages are back (the emulated expander's unloaded latency is 2.5x
-	 * home's: it reads slower at any equal load).
+	 * Latency brings no page back to a busy home (over lo; both busy and
+	 * the others clearly busier is the case above): latency rises steeply
+	 * near saturation, so a busy home reads faster than it will once the
+	 * pages are back, and an expander with 2.5x home's unloaded latency
+	 * (the emulated one) reads slower at any equal load. On the emulated
+	 * tier at 3:1, home 81 % busy and the expander 79 %, home read 807 ns
+	 * against 1,960 and the law brought every page home.
 	 */
-	if (!busy && dir < 0 && loads && a->u_home > p->lo && gap > p->band) {
-		a->why = "the others slower, but home is busier: no room to come back";
+	if (!busy && dir < 0 && loads && a->u_home > p->lo) {
+		a->why = "the others slower, but home is busy: no room to come back";
 		return false;
 	}
 	ns = a->s + dir * step;

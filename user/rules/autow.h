@@ -30,9 +30,13 @@
  * said "come back") and bisects it; when the bracket is narrower than
  * min_step it holds. A reading that contradicts the bracket (home now
  * faster at a share that said "spill more") means the load changed: the
- * bracket is dropped and steps start again at max_step. No step back home
- * while home is busy (utilisation over lo) and busier than the others (by
- * more than band; both saturated, latency decides): a saturated home reads faster than it will once the pages are back.
+ * bracket is dropped and steps start again at max_step. Given traffic too:
+ * everything fitting at home below lo brings pages back (the bandwidth
+ * law's way, bracket dropped); both sides busy (over lo) and one busier by
+ * more than band, the utilisations decide (near saturation a latency is a
+ * queue that reads either way from one interval to the next); otherwise
+ * latency, but it brings no page back to a busy home (a busy home reads
+ * faster than it will once the pages are back).
  */
 #ifndef NW_AUTOW_H
 #define NW_AUTOW_H
@@ -86,9 +90,8 @@ bool autow_decide(struct autow *a, const double *traffic, const double *capacity
 /*
  * One decision on loaded latency: latency (ns per node, 0: not read) and
  * capacity (bytes/s: the others' pages are spread by it). traffic and own as
- * autow_decide's, or NULL: latency alone then decides a step back home (no
- * look at how busy home is). Writes the weights and returns true when they
- * changed.
+ * autow_decide's, or NULL: latency alone decides. Writes the weights and
+ * returns true when they changed.
  */
 bool autow_decide_latency(struct autow *a, const double *latency, const double *traffic,
 			  const double *capacity, const double *own, uint32_t *weights);

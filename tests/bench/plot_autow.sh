@@ -20,7 +20,7 @@ set multiplot layout $((lat ? 3 : 2)),1 title 'weights auto on the model$law: a 
 set grid
 set ylabel 'share of pages (%)'
 set yrange [-5:105]
-plot '$tmp/d' using 1:(100*$2/($2+$3)) with steps lw 2 title 'node 0', '' using 1:(100*$3/($2+$3)) with steps lw 2 title 'node 1'
+plot '$tmp/d' using 1:(100*\$2/(\$2+\$3)) with steps lw 2 title 'node 0', '' using 1:(100*\$3/(\$2+\$3)) with steps lw 2 title 'node 1'
 set ylabel 'traffic'
 set yrange [0:160]
 if ($lat == 0) { set xlabel 'seconds' }

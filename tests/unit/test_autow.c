@@ -249,7 +249,7 @@ Test(autow, latency_without_the_bracket_swings)
  * A slow mover (the emulated tier's: a spill takes ~15 decisions to move):
  * SLOW pages/s against the model's 20. Deciding while pages move reads the
  * old placement as the load and steps again: the bandwidth law changes the
- * weights 22 times and moves 2.7x what it must; the latency law changes
+ * weights 16 times and moves 2.7x what it must (251); the latency law changes
  * them 9 times and moves 249 (it ended stuck half-spilled until it took
  * the bandwidth law's way home, 2026-12-07). Held while pages move (autow_hold),
  * each law makes its few changes, serves the two jobs and comes home.

@@ -152,17 +152,19 @@ static bool commit(struct autow *a, const double *capacity, double ns, uint32_t 
 	return true;
 }
 
+/* Traffic (numaweave's own moves taken out) and capacity, bytes/s. */
+struct load {
+	double t_home, t_others, c_home, c_others;
+};
+
 /*
- * Home's and the others' traffic (numaweave's own moves taken out, bytes/s)
- * and utilisation, into a->u_home and a->u_others. False when home has no
- * capacity.
+ * Home's and the others' load, and their utilisation into a->u_home and
+ * a->u_others. False when home has no capacity.
  */
 static bool load_of(struct autow *a, const double *traffic, const double *capacity,
-		    const double *own, double *t_home, double *t_others)
+		    const double *own, struct load *l)
 {
-	double c_others = 0;
-
-	*t_others = 0;
+	memset(l, 0, sizeof(*l));
 	if (capacity[a->home] <= 0)
 		return false;
 	for (int n = 0; n < NW_MAX_NODES; n++) {
@@ -170,26 +172,42 @@ static bool load_of(struct autow *a, const double *traffic, const double *capaci
 
 		if (n == a->home || capacity[n] <= 0)
 			continue;
-		*t_others += t > 0 ? t : 0;
-		c_others += capacity[n];
+		l->t_others += t > 0 ? t : 0;
+		l->c_others += capacity[n];
 	}
-	*t_home = traffic[a->home] - (own ? own[a->home] : 0);
-	if (*t_home < 0)
-		*t_home = 0;
-	a->u_home = *t_home / capacity[a->home];
-	a->u_others = c_others > 0 ? *t_others / c_others : INFINITY;
+	l->c_home = capacity[a->home];
+	l->t_home = traffic[a->home] - (own ? own[a->home] : 0);
+	if (l->t_home < 0)
+		l->t_home = 0;
+	a->u_home = l->t_home / l->c_home;
+	a->u_others = l->c_others > 0 ? l->t_others / l->c_others : INFINITY;
 	return true;
+}
+
+/* Pages off home, and what home would carry if they all came back (others'
+ * load counted: cautious) below lo. */
+static bool fits_at_home(const struct autow *a, const struct load *l)
+{
+	return a->s > 0 && (l->t_home + l->t_others) / l->c_home < a->p.lo;
+}
+
+/* The bandwidth law's step: the relative imbalance of the utilisations. */
+static double load_step(const struct autow *a)
+{
+	return fmin(a->p.max_step, a->p.gain * fabs(a->u_home - a->u_others) /
+					  (a->u_home + a->u_others));
 }
 
 bool autow_decide(struct autow *a, const double *traffic, const double *capacity,
 		  const double *own, uint32_t *weights)
 {
 	const struct autow_params *p = &a->p;
-	double t_home, t_others, ns = a->s, local;
+	struct load l;
+	double ns = a->s;
 
 	a->decisions++;
 	a->by_latency = false;
-	if (!load_of(a, traffic, capacity, own, &t_home, &t_others)) {
+	if (!load_of(a, traffic, capacity, own, &l)) {
 		a->why = "home node has no capacity";
 		return false;
 	}
@@ -198,18 +216,14 @@ bool autow_decide(struct autow *a, const double *traffic, const double *capacity
 		a->why = "waiting for the last change to settle";
 		return false;
 	}
-	/* what home would carry if every page came back (others' load counted: cautious) */
-	local = (t_home + (a->s > 0 ? t_others : 0)) / capacity[a->home];
-	if (a->s > 0 && local < p->lo) {
+	if (fits_at_home(a, &l)) {
 		ns = a->s - p->max_step;
 		a->why = "everything fits at home";
 	} else if (a->u_home > p->hi && a->u_others < a->u_home - p->band) {
-		ns = a->s + fmin(p->max_step, p->gain * (a->u_home - a->u_others) /
-					      (a->u_home + a->u_others));
+		ns = a->s + load_step(a);
 		a->why = "home overloaded, the others have room";
 	} else if (a->s > 0 && a->u_others > a->u_home + p->band) {
-		ns = a->s - fmin(p->max_step, p->gain * (a->u_others - a->u_home) /
-					      (a->u_home + a->u_others));
+		ns = a->s - load_step(a);
 		a->why = "the others more loaded than home";
 	} else {
 		a->why = "balanced";
@@ -221,7 +235,8 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 			  const double *capacity, const double *own, uint32_t *weights)
 {
 	const struct autow_params *p = &a->p;
-	double lo = 0, co = 0, c_others = 0, ns, step, t_home = 0, t_others = 0, gap;
+	double lo = 0, co = 0, ns, step, gap;
+	struct load l = { 0 };
 	bool loads = false, busy;
 	int dir = 0;
 
@@ -230,16 +245,13 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	a->u_home = 0;
 	a->u_others = INFINITY;	/* not measured: describe leaves them out */
 	if (traffic)
-		loads = load_of(a, traffic, capacity, own, &t_home, &t_others);
+		loads = load_of(a, traffic, capacity, own, &l);
 	if (capacity[a->home] <= 0 || latency[a->home] <= 0) {
 		a->why = "home node has no latency reading";
 		return false;
 	}
 	for (int n = 0; n < NW_MAX_NODES; n++) {
-		if (n == a->home || capacity[n] <= 0)
-			continue;
-		c_others += capacity[n];
-		if (latency[n] <= 0)
+		if (n == a->home || capacity[n] <= 0 || latency[n] <= 0)
 			continue;
 		lo += latency[n] * capacity[n];
 		co += capacity[n];
@@ -252,7 +264,7 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 		return false;
 	}
 	/* the bandwidth law's way home: the load changed, the bracket with it */
-	if (loads && a->s > 0 && (t_home + t_others) / capacity[a->home] < p->lo) {
+	if (loads && fits_at_home(a, &l)) {
 		a->s_spill = -1;
 		a->s_back = 2;
 		a->why = "everything fits at home";
@@ -272,7 +284,7 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	busy = loads && a->u_home > p->lo && a->u_others > p->lo && fabs(gap) > p->band;
 	if (busy) {
 		dir = gap > 0 ? 1 : -1;
-		step = fmin(p->max_step, p->gain * fabs(gap) / (a->u_home + a->u_others));
+		step = load_step(a);
 	} else {
 		if (co > 0 && a->l_home > a->l_others * (1 + p->lat_band))
 			dir = 1;
@@ -324,8 +336,8 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	 * 11:5 (a saturated home's traffic is what it served, not what the job
 	 * asks, so the room is an upper bound).
 	 */
-	if (!busy && dir > 0 && loads && t_home > 0) {
-		double room = (1 - a->s) * c_others * (1 - a->u_others) / t_home;
+	if (!busy && dir > 0 && loads && l.t_home > 0) {
+		double room = (1 - a->s) * (l.c_others - l.t_others) / l.t_home;
 
 		if (room < step)
 			step = room > 0 ? room : 0;

@@ -465,6 +465,22 @@ Test(autow, latency_spills_no_more_than_the_others_have_room_for)
 	cr_assert(strstr(a.why, "no room"), "%s", a.why);
 }
 
+/* With no other memory node (a one-node machine) nothing is "both busy". */
+Test(autow, latency_alone_on_one_node_is_not_both_busy)
+{
+	struct autow_params p;
+	struct autow a;
+	double cap[NW_MAX_NODES] = { 100 }, lat[NW_MAX_NODES] = { 900 };
+	double t[NW_MAX_NODES] = { 95 };
+	uint32_t w[NW_MAX_NODES];
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	cr_assert_not(autow_decide_latency(&a, lat, t, cap, NULL, w));
+	cr_assert_null(strstr(a.why, "both busy"), "%s", a.why);
+	cr_assert_eq(a.s, 0.0);
+}
+
 /*
  * numaweave's own migration traffic: a page read where it was and written
  * where it went. Pages moved home from node 1 (the case a job whose pages

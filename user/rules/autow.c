@@ -281,7 +281,8 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	 * ~27 s move. Both saturated (within band): latency decides.
 	 */
 	gap = a->u_home - a->u_others;
-	busy = loads && a->u_home > p->lo && a->u_others > p->lo && fabs(gap) > p->band;
+	busy = loads && l.c_others > 0 && a->u_home > p->lo && a->u_others > p->lo &&
+	       fabs(gap) > p->band;
 	if (busy) {
 		dir = gap > 0 ? 1 : -1;
 		step = load_step(a);

@@ -466,6 +466,18 @@ Test(autow, latency_spills_no_more_than_the_others_have_room_for)
 	cr_assert(strstr(a.why, "no room"), "%s", a.why);
 }
 
+/* The controller with default parameters, home 0, spilled s off home. */
+static struct autow spilled(double s)
+{
+	struct autow_params p;
+	struct autow a;
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	a.s = s;
+	return a;
+}
+
 /*
  * `make tier` (2026-12-07, a slow boot, capacities 66.0 and 23.8 MB/s): at
  * 27:5 home read 89 % busy and the expander 52 %, 4,502 ns against 1,635;
@@ -477,16 +489,12 @@ Test(autow, latency_spills_no_more_than_the_others_have_room_for)
  */
 Test(autow, latency_spills_no_further_than_the_share_of_capacity)
 {
-	struct autow_params p;
-	struct autow a;
+	struct autow a = spilled(5.0 / 32);
 	double cap[NW_MAX_NODES] = { 66.0, 23.8 };
 	double lat[NW_MAX_NODES] = { 4502, 1635 };
 	double t[NW_MAX_NODES] = { 0.89 * 66.0, 0.52 * 23.8 };
 	uint32_t w[NW_MAX_NODES];
 
-	autow_defaults(&p);
-	autow_init(&a, &p, 0);
-	a.s = 5.0 / 32;
 	cr_assert(autow_decide_latency(&a, lat, t, cap, NULL, w), "%s", a.why);
 	cr_assert(w[0] == 3 && w[1] == 1, "%u:%u", w[0], w[1]);
 	a.wait = 0;
@@ -499,6 +507,33 @@ Test(autow, latency_spills_no_further_than_the_share_of_capacity)
 	cr_assert(autow_decide_latency(&a, (double[NW_MAX_NODES]){ 3100, 1200 }, NULL, cap, NULL,
 				       w), "%s", a.why);
 	cr_assert(a.s > 0.3, "spill %.3f", a.s);
+}
+
+/*
+ * `make tier` (2026-12-07, evening, capacities 82.3 and 29.7 MB/s): at 3:1
+ * home read 61 % busy and the expander 78 %, 262 ns against 2,989, and the
+ * gap asked for max_step: every page home, where the job does not fit. The
+ * way back stops where the nodes would be equally busy (0.19 here: a step
+ * under min_step, it holds). With the expander full of another tenant's
+ * traffic, all may come home.
+ */
+Test(autow, latency_comes_back_no_further_than_even_load)
+{
+	struct autow a = spilled(0.25), start = a;
+	double cap[NW_MAX_NODES] = { 82.3, 29.7 };
+	double lat[NW_MAX_NODES] = { 262, 2989 };
+	double t[NW_MAX_NODES] = { 0.61 * 82.3, 0.78 * 29.7 };
+	uint32_t w[NW_MAX_NODES];
+
+	cr_assert_not(autow_decide_latency(&a, lat, t, cap, NULL, w), "came back: %s", a.why);
+	cr_assert(strstr(a.why, "home would be the busier"), "%s", a.why);
+	cr_assert_eq(a.s, 0.25);
+	/* the expander full of someone else's traffic, home half busy: back */
+	a = start;
+	t[0] = 0.5 * 82.3;
+	t[1] = 29.0;
+	cr_assert(autow_decide_latency(&a, lat, t, cap, NULL, w), "%s", a.why);
+	cr_assert(a.s < 0.25, "spill %.3f", a.s);
 }
 
 /* With no other memory node (a one-node machine) nothing is "both busy". */

@@ -365,9 +365,10 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	 * asked for max_step, to 5:3; at 27:5 with home 89 % and the expander
 	 * 52 %, 4,502 against 1,635, and the capacity alone allowed 21:11.
 	 * Both stop at 3:1 (0.26 of the capacity), the best static weighting
-	 * there alone and, in six boots of six, under a co-runner at home too
-	 * (where a co-runner's traffic would justify more, the law gives up
-	 * that case: it does not know the job's share of home's traffic).
+	 * there for the job alone. A co-runner's traffic at home would justify
+	 * more (static 1:1 was best under one in three boots of 2026-12-07's
+	 * evening, 3:1 in six that afternoon); the law gives that case up: it
+	 * does not know the job's share of home's traffic.
 	 */
 	if (!busy && dir > 0 && loads && l.t_home > 0) {
 		double room = (1 - a->s) * (l.c_others - l.t_others) / l.t_home;

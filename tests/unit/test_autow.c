@@ -432,26 +432,35 @@ Test(autow, latency_both_busy_and_no_room_at_home)
 	cr_assert(autow_decide_latency(&a, back, NULL, cap, NULL, w), "%s", a.why);
 }
 
+/* The controller with default parameters, home 0, spilled s off home. */
+static struct autow spilled(double s)
+{
+	struct autow_params p;
+	struct autow a;
+
+	autow_defaults(&p);
+	autow_init(&a, &p, 0);
+	a.s = s;
+	return a;
+}
+
 /*
  * A third boot: from 1:0 the law went to 7:1, where home read 100 % busy
  * (94.2 MB/s) and the expander 45 % of its 34.4, home 1,773 ns against 297:
  * the gap asked for max_step, to 5:3, past the throughput-best 3:1 (the
- * expander cannot carry 37.5 % of the job). The spill stops where the
- * expander would be full, 11:5 (home's traffic is what it served, not what
- * the job asks of it); with latency alone it goes to 5:3. With the expander
- * already full, latency spills nothing onto it.
+ * expander cannot carry 37.5 % of the job). The room below the expander's
+ * capacity stopped it at 11:5 (home's traffic is what it served, not what
+ * the job asks of it); the others' share of capacity now stops it at 3:1
+ * (below). With latency alone it goes to 5:3. With the expander already
+ * full, latency spills nothing onto it.
  */
 Test(autow, latency_spills_no_more_than_the_others_have_room_for)
 {
-	struct autow_params p;
-	struct autow a, start;
+	struct autow a = spilled(0.125), start;
 	double cap[NW_MAX_NODES] = { 94.2, 34.4 };
 	double lat[NW_MAX_NODES] = { 1773, 297 }, t[NW_MAX_NODES] = { 94.2, 15.5 };
 	uint32_t w[NW_MAX_NODES];
 
-	autow_defaults(&p);
-	autow_init(&a, &p, 0);
-	a.s = 0.125;
 	autow_weights(&a, cap, a.s, w);
 	cr_assert(w[0] == 7 && w[1] == 1, "%u:%u", w[0], w[1]);
 	start = a;
@@ -464,18 +473,6 @@ Test(autow, latency_spills_no_more_than_the_others_have_room_for)
 	cr_assert_not(autow_decide_latency(&a, lat, (double[NW_MAX_NODES]){ 60, 34.4 }, cap, NULL,
 					   w), "%s", a.why);
 	cr_assert(strstr(a.why, "no room"), "%s", a.why);
-}
-
-/* The controller with default parameters, home 0, spilled s off home. */
-static struct autow spilled(double s)
-{
-	struct autow_params p;
-	struct autow a;
-
-	autow_defaults(&p);
-	autow_init(&a, &p, 0);
-	a.s = s;
-	return a;
 }
 
 /*
@@ -539,14 +536,11 @@ Test(autow, latency_comes_back_no_further_than_even_load)
 /* With no other memory node (a one-node machine) nothing is "both busy". */
 Test(autow, latency_alone_on_one_node_is_not_both_busy)
 {
-	struct autow_params p;
-	struct autow a;
+	struct autow a = spilled(0);
 	double cap[NW_MAX_NODES] = { 100 }, lat[NW_MAX_NODES] = { 900 };
 	double t[NW_MAX_NODES] = { 95 };
 	uint32_t w[NW_MAX_NODES];
 
-	autow_defaults(&p);
-	autow_init(&a, &p, 0);
 	cr_assert_not(autow_decide_latency(&a, lat, t, cap, NULL, w));
 	cr_assert_null(strstr(a.why, "both busy"), "%s", a.why);
 	cr_assert_eq(a.s, 0.0);

@@ -152,6 +152,17 @@ static bool commit(struct autow *a, const double *capacity, double ns, uint32_t 
 	return true;
 }
 
+/* A decision skipped while the last change (or the start) settles. */
+static bool settling(struct autow *a)
+{
+	if (a->wait <= 0)
+		return false;
+	a->wait--;
+	a->why = a->changes ? "waiting for the last change to settle" :
+			      "waiting for the start to settle";
+	return true;
+}
+
 /* Traffic (numaweave's own moves taken out) and capacity, bytes/s. */
 struct load {
 	double t_home, t_others, c_home, c_others;
@@ -211,12 +222,8 @@ bool autow_decide(struct autow *a, const double *traffic, const double *capacity
 		a->why = "home node has no capacity";
 		return false;
 	}
-	if (a->wait > 0) {
-		a->wait--;
-		a->why = a->changes ? "waiting for the last change to settle" :
-				      "waiting for the start to settle";
+	if (settling(a))
 		return false;
-	}
 	if (fits_at_home(a, &l)) {
 		ns = a->s - p->max_step;
 		a->why = "everything fits at home";
@@ -259,12 +266,8 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	}
 	a->l_home = latency[a->home];
 	a->l_others = co > 0 ? lo / co : INFINITY;
-	if (a->wait > 0) {
-		a->wait--;
-		a->why = a->changes ? "waiting for the last change to settle" :
-				      "waiting for the start to settle";
+	if (settling(a))
 		return false;
-	}
 	/* the bandwidth law's way home: the load changed, the bracket with it */
 	if (loads && fits_at_home(a, &l)) {
 		a->s_spill = -1;

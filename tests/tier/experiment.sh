@@ -8,10 +8,13 @@
 #   auto,LAW,MBPS,SETTLE_S,MOVED,WEIGHTS    auto:file from 1:0, after 10
 #                                           intervals (AUTO_INTERVAL_S, 4); LAW
 #                                           latency or bandwidth
-#   corun,ARM,MBPS[,WEIGHTS,WAITED_S]       the same job with node 0 saturated by
-#                                           a co-runner: static 1:0 3:1 1:1, each law
-#                                           (judged once its pages stopped moving:
-#                                           WAITED_S past the 10 intervals)
+#   corun,ARM,MBPS,CO_MBPS[,WEIGHTS,WAITED_S]  the same job with node 0
+#                                           saturated by a co-runner (CO_MBPS its
+#                                           rate in the same window): static 1:0
+#                                           3:1 1:1, each law (judged once its
+#                                           pages stopped moving: WAITED_S past
+#                                           the 10 intervals), static 1:1 and 3:1
+#                                           again (ARM static-W-again)
 #   light,MBPS_1:0,MBPS_AUTO,WEIGHTS        a job well under node 0's capacity
 #   heatreg,ARM,ADDR,CLASS and heatpfn,ARM,REGION,PFN   numaweave's region classes
 #                                           (0 hot 1 warm 2 idle 3 unknown) and a
@@ -105,6 +108,7 @@ nw_started() {
 	kill $NW 2>/dev/null
 	return 1
 }
+lines_of() { if [ -e $1 ]; then wc -l <$1; else echo 0; fi; }
 weights_now() { numaweave weights 2>/dev/null | head -n 1 | tr -d ' '; }
 
 if has calib; then
@@ -202,7 +206,9 @@ auto_arm() {
 		AUTO_WAITED=$((AUTO_WAITED + AUTO_INTERVAL_S))
 		[ "$(moved_pages)" = "$m1" ] && [ "$(placed)" = 1 ] && break
 	done
+	AUTO_N0=$(lines_of /tmp/corun.out)
 	AUTO_V=$(steady 4)
+	AUTO_N1=$(lines_of /tmp/corun.out)
 	settle=$(awk -v t0=$t0 -v v=$AUTO_V '$1 == "t" && $2 >= t0 && $3 >= 0.95 * v { print ($2 - t0) / 1000; exit }' $JOUT)
 	AUTO_M=$(moved_pages) AUTO_W=$(weights_now | tr , /) AUTO_S=${settle:-na}
 	grep -m1 'start-up' /tmp/auto-$1.log | sed "s/^/# $1: /"
@@ -220,24 +226,47 @@ fi
 
 # the co-runner: a second reader on CPU 1, its buffer bound to node 0,
 # saturates node 0 for the whole arm; the job under static 1:0, 3:1, 1:1 and
-# under each law
+# under each law, then 1:1 and 3:1 again (mirrored: a drift over the arm
+# shows as a difference between a static's two readings). Each row carries
+# the co-runner's own median MB/s over the same window: what the job gains
+# may come out of it.
+# corun_rate N0 N1: the co-runner's median over its output lines N0+1..N1
+corun_rate() {
+	sed -n "$(($1 + 1)),${2}p" /tmp/corun.out | awk '$1 == "t" { v[n++] = $3 }
+	END {
+		if (!n) { print 0; exit }
+		for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+		print (n % 2) ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
+	}'
+}
+# corun_static W: the job placed W at allocation; sets CV (job) and CC (co-runner)
+corun_static() {
+	case $1 in 1:0) job ;; *) job --wi $1 ;; esac || return 1
+	n0=$(wc -l </tmp/corun.out)
+	CV=$(steady 4)
+	CC=$(corun_rate $n0 $(wc -l </tmp/corun.out))
+	job_end
+}
 if has corun; then
 	tcmd "caps off"
 	tier_job read 128M --cpu 1 --wi 1:0 >/tmp/corun.out 2>&1 &
 	CO=$!
 	while ! grep -q '^ready' /tmp/corun.out; do sleep 0.2; done
 	for w in 1:0 3:1 1:1; do
-		case $w in 1:0) job ;; *) job --wi $w ;; esac || continue
-		echo "corun,static-$w,$(steady 4)"
-		job_end
+		corun_static $w && echo "corun,static-$w,$CV,$CC"
 	done
 	# judged once its pages have stopped moving (at most 120 s more): from 1:0
 	# half the pages move with node 0 saturated, which takes longer than the
-	# 10 intervals the other arms are judged after
+	# 10 intervals the other arms are judged after. AUTO_V's window is the
+	# last 4 s of auto_arm, before the controller is stopped
 	for law in latency bandwidth; do
 		AUTO_SETTLE=${CORUN_SETTLE:-120} auto_arm $law || continue
-		echo "corun,$law,$AUTO_V,$AUTO_W,$AUTO_WAITED"
+		CC=$(corun_rate $AUTO_N0 $AUTO_N1)
+		echo "corun,$law,$AUTO_V,$CC,$AUTO_W,$AUTO_WAITED"
 		job_end
+	done
+	for w in 1:1 3:1; do
+		corun_static $w && echo "corun,static-$w-again,$CV,$CC"
 	done
 	kill $CO; wait $CO 2>/dev/null
 fi

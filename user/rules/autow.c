@@ -369,9 +369,11 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	 * 52 %, 4,502 against 1,635, and the capacity alone allowed 21:11.
 	 * Both stop at 3:1 (0.26 of the capacity), the best static weighting
 	 * there for the job alone. A co-runner's traffic at home would justify
-	 * more (static 1:1 was best under one in three boots of 2026-12-07's
-	 * evening, 3:1 in six that afternoon); the law gives that case up: it
-	 * does not know the job's share of home's traffic.
+	 * more (under one, static 1:1 was the best in all three finished boots
+	 * of 2026-12-07's evening, 3:1 in six that afternoon; that night, each
+	 * static read twice, a static's two readings differed by up to 16 % and
+	 * the best was 1:0, 1:1 and 3:1 in three boots); the law gives that
+	 * case up: it does not know the job's share of home's traffic.
 	 */
 	if (!busy && dir > 0 && loads && l.t_home > 0) {
 		double room = (1 - a->s) * (l.c_others - l.t_others) / l.t_home;

@@ -63,15 +63,17 @@ job() {
 job_end() { kill $JPID 2>/dev/null; wait $JPID 2>/dev/null; }
 # the job's clock: the last sample's ms
 job_ms() { awk '$1 == "t" { m = $2 } END { print m + 0 }' $JOUT; }
-# tput FROM TO: median MB/s of the job's samples in [FROM, TO) ms
-tput() {
-	awk -v a=$1 -v b=$2 '$1 == "t" && $2 >= a && $2 < b { v[n++] = $3 }
+# med_t: the median MB/s of the "t MS MBPS" samples on stdin (0: none)
+med_t() {
+	awk '$1 == "t" { v[n++] = $3 }
 	END {
 		if (!n) { print 0; exit }
 		for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
 		print (n % 2) ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
-	}' $JOUT
+	}'
 }
+# tput FROM TO: median MB/s of the job's samples in [FROM, TO) ms
+tput() { awk -v a=$1 -v b=$2 '$1 == "t" && $2 >= a && $2 < b' $JOUT | med_t; }
 # steady SECS: median over the next SECS seconds
 steady() { a=$(job_ms); sleep $1; tput $a $(job_ms); }
 trace() { awk -v arm=$1 '$1 == "t" { print "trace," arm "," $2 "," $3 }' $JOUT; }
@@ -231,14 +233,7 @@ fi
 # the co-runner's own median MB/s over the same window: what the job gains
 # may come out of it.
 # corun_rate N0 N1: the co-runner's median over its output lines N0+1..N1
-corun_rate() {
-	sed -n "$(($1 + 1)),${2}p" /tmp/corun.out | awk '$1 == "t" { v[n++] = $3 }
-	END {
-		if (!n) { print 0; exit }
-		for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
-		print (n % 2) ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
-	}'
-}
+corun_rate() { sed -n "$(($1 + 1)),${2}p" /tmp/corun.out | med_t; }
 # corun_static W: the job placed W at allocation; sets CV (job) and CC (co-runner)
 corun_static() {
 	case $1 in 1:0) job ;; *) job --wi $1 ;; esac || return 1

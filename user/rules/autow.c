@@ -371,7 +371,7 @@ bool autow_decide_latency(struct autow *a, const double *latency, const double *
 	 * there for the job alone. A co-runner's traffic at home would justify
 	 * more (under one, static 1:1 was the best in all three finished boots
 	 * of 2026-12-07's evening, 3:1 in six that afternoon; that night, each
-	 * static read twice, a static's two readings differed by up to 16 % and
+	 * static read twice, a static's two readings differed by up to 22 % and
 	 * the best was 1:0, 1:1 and 3:1 in three boots); the law gives that
 	 * case up: it does not know the job's share of home's traffic.
 	 */

@@ -237,9 +237,9 @@ corun_rate() { sed -n "$(($1 + 1)),${2}p" /tmp/corun.out | med_t; }
 # corun_static W: the job placed W at allocation; sets CV (job) and CC (co-runner)
 corun_static() {
 	case $1 in 1:0) job ;; *) job --wi $1 ;; esac || return 1
-	n0=$(wc -l </tmp/corun.out)
+	n0=$(lines_of /tmp/corun.out)
 	CV=$(steady 4)
-	CC=$(corun_rate $n0 $(wc -l </tmp/corun.out))
+	CC=$(corun_rate $n0 $(lines_of /tmp/corun.out))
 	job_end
 }
 if has corun; then

@@ -164,6 +164,61 @@ Test(heat, tuned_damon_word_lasts_an_aggregation_and_ages_in_time)
 }
 
 /*
+ * A hot set read about once in 6 s against the kernel's 2.93 s aggregations
+ * (the emulated tier, 7.3): DAMON's words on a region alternate between one
+ * sample accessed and none. The region stays warm through an idle word that
+ * follows an accessed one within three aggregations, ranked below a region
+ * accessed in the last word; a region whose last accesses lie further back
+ * is idle, and so is one DAMON never saw accessed.
+ */
+Test(heat, damon_accesses_count_for_three_aggregations)
+{
+	struct heat h;
+	struct region *a, *b, *c;
+	uint64_t iv = 1000000, s = 146500;	/* 1 s intervals, 2.93 s aggregations */
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	heat_damon_span(iv, s);
+	a = heat_get(&h, 7, 0x40000000);
+	b = heat_get(&h, 7, 0x40200000);
+	c = heat_get(&h, 7, 0x40400000);
+	heat_damon(&h, 7, 0x40000000, 6 << 20, 1, 20);	/* all three: one sample accessed */
+	for (int agg = 1; agg <= 3; agg++) {	/* then three idle words on a and c, b still read */
+		for (int i = 0; i < 3; i++)
+			heat_tick(&h);
+		heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 21 + agg);
+		heat_damon(&h, 7, 0x40200000, 2 << 20, agg == 3, 21 + agg);
+		heat_damon(&h, 7, 0x40400000, 2 << 20, 0, 21 + agg);
+		if (agg == 1) {
+			float ha = policy_region_heat(a, h.now), hb = policy_region_heat(b, h.now);
+
+			cr_assert(ha >= POLICY_HEAT_WARM && ha < POLICY_HEAT_HOT,
+				  "idle in the last word, read one aggregation before: warm (%f)", ha);
+			cr_assert(policy_region_heat(c, h.now) >= POLICY_HEAT_WARM);
+			cr_assert_eq(hb, ha, "both idle now, both read then");
+		}
+	}
+	/* 9 intervals after the accessed word: still within three aggregations and two intervals */
+	cr_assert(policy_region_heat(a, h.now) >= POLICY_HEAT_WARM, "9 s after: warm");
+	cr_assert(policy_region_heat(b, h.now) > policy_region_heat(a, h.now),
+		  "accessed in the last word ranks above accessed before it");
+	for (int i = 0; i < 3; i++)
+		heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 25);
+	cr_assert(policy_region_heat(a, h.now) < POLICY_HEAT_WARM, "12 s after: idle");
+	cr_assert_eq(a->dnr, 0, "DAMON's own word is kept as it came");
+	cr_assert_eq(a->dage, 25);
+	/* untuned (100 ms aggregations): an idle word 5 intervals on is idle */
+	heat_damon_span(iv, 0);
+	heat_damon(&h, 7, 0x40400000, 2 << 20, 1, 0);
+	for (int i = 0; i < NW_DAMON_FRESH; i++)
+		heat_tick(&h);
+	heat_damon(&h, 7, 0x40400000, 2 << 20, 0, 40);
+	cr_assert(policy_region_heat(c, h.now) < POLICY_HEAT_WARM);
+	heat_free(&h);
+}
+
+/*
  * A starved kdamond falls behind its own schedule (in the TCG guest no word
  * came for 17 intervals against a 9-interval span, then several
  * aggregations at once): a region's word stays valid while DAMON is silent,

@@ -270,14 +270,29 @@ void heat_drop_flush(struct heat *h)
 }
 
 uint32_t heat_damon_fresh = NW_DAMON_FRESH;
+uint32_t heat_damon_recall = NW_DAMON_FRESH;
 uint32_t heat_damon_heard;
+
+/* intervals of interval_us that cover n aggregations of aggr_us, and two more */
+static uint32_t aggr_intervals(uint64_t n, uint64_t aggr_us, uint64_t interval_us)
+{
+	uint64_t k = (n * aggr_us + interval_us - 1) / interval_us + 2;
+
+	return k > 100000 ? 100000 : (uint32_t)k;
+}
 
 uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us)
 {
 	uint64_t aggr = (sample_us ? sample_us : NW_DAMON_SAMPLE_US) * NW_DAMON_MAX_NR;
-	uint64_t n = interval_us ? (aggr + interval_us - 1) / interval_us + 2 : NW_DAMON_FRESH;
 
-	heat_damon_fresh = n < NW_DAMON_FRESH ? NW_DAMON_FRESH : n > 100000 ? 100000 : (uint32_t)n;
+	if (!interval_us) {
+		heat_damon_fresh = heat_damon_recall = NW_DAMON_FRESH;
+		return heat_damon_fresh;
+	}
+	heat_damon_fresh = aggr_intervals(1, aggr, interval_us);
+	if (heat_damon_fresh < NW_DAMON_FRESH)
+		heat_damon_fresh = NW_DAMON_FRESH;
+	heat_damon_recall = aggr_intervals(NW_DAMON_GOAL_AGGRS, aggr, interval_us);
 	return heat_damon_fresh;
 }
 
@@ -319,6 +334,8 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 	r->dnr = nr > 255 ? 255 : (uint8_t)nr;
 	r->dage = age;
 	r->dseen = h->now + 1;
+	if (nr)
+		r->dacc = h->now + 1;
 	if (first || flip || cross)
 		r->dirty = 1;
 }

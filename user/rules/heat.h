@@ -9,9 +9,9 @@
  * (or, where it is not, the accessed bits numaweave read itself),
  * NUMA balancing's arming, the node its pages were on at the last scan, and
  * the planner's placement state, and its pages per node at the last scan
- * (numaweave record draws them). 72 bytes a region in an open-addressed
+ * (numaweave record draws them). 80 bytes a region in an open-addressed
  * table at most half full: a target with 1 TiB resident has 512 Ki regions
- * and costs at most 72 MiB (the table's power-of-two rounding included);
+ * and costs at most 80 MiB (the table's power-of-two rounding included);
  * the table refuses to grow past its cap and counts what it could not hold.
  */
 #ifndef NW_HEAT_H
@@ -73,6 +73,7 @@ struct region {
 	uint8_t dnr;		/* DAMON: nr_accesses in its last aggregation (0..MAX_NR) */
 	uint32_t dage;		/* DAMON: age, aggregation intervals */
 	uint32_t dseen;		/* DAMON: interval of its last word + 1, 0 never */
+	uint32_t dacc;		/* DAMON: interval + 1 of its last word with accesses, 0 never */
 	uint32_t armed;		/* NUMA balancing: interval + 1 of the first arm no fault
 				   has answered yet, 0 none pending */
 	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
@@ -165,9 +166,24 @@ static inline uint32_t region_since_touch(const struct region *r, uint32_t now)
  */
 extern uint32_t heat_damon_fresh;
 /*
+ * Intervals a DAMON word that saw accesses keeps a region accessed (warm)
+ * after later words call it idle: NW_DAMON_GOAL_AGGRS aggregations and two
+ * intervals (while the latest word is fresh). DAMON checks one page of a region
+ * per sample, so a region read once in a few seconds shows accesses in some
+ * aggregations and none in others (in the emulated tier, with the kernel
+ * tuning aggregations to 1.4-2.9 s, a hot set read about once in 6 s was
+ * idle in DAMON's last word for 17 of 32 hot regions); numaweave tunes DAMON
+ * to see its accesses over NW_DAMON_GOAL_AGGRS aggregations and keeps its
+ * word on them for as long. DAMON's own nr_accesses and age (damo's access
+ * patterns) are left as DAMON gave them: its age does not restart when a
+ * region goes from one sample accessed to none, so it cannot tell this.
+ */
+extern uint32_t heat_damon_recall;
+/*
  * DAMON now samples every sample_us (0: as numaweave started it) and the
  * controller's interval is interval_us: how long a word stays valid (an
- * aggregation and two intervals, at least NW_DAMON_FRESH). Returns it.
+ * aggregation and two intervals, at least NW_DAMON_FRESH; returned) and how
+ * long one that saw accesses is remembered (heat_damon_recall).
  */
 uint32_t heat_damon_span(uint64_t interval_us, uint64_t sample_us);
 /* DAMON's minimum region count for targets whose monitored spans sum to bytes. */
@@ -210,6 +226,12 @@ static inline uint32_t heat_damon_now(uint32_t now)
 static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 {
 	return r && r->dseen && heat_damon_now(now) + 1 - r->dseen <= heat_damon_fresh;
+}
+/* DAMON's latest words on the region are fresh and one within heat_damon_recall saw accesses. */
+static inline bool region_damon_recent(const struct region *r, uint32_t now)
+{
+	return region_damon_fresh(r, now) && r->dacc &&
+	       heat_damon_now(now) + 1 - r->dacc <= heat_damon_recall;
 }
 /*
  * The keys of the regions due for a scan (dirty), sorted: by process, then

@@ -204,8 +204,15 @@ float policy_region_heat(const struct region *r, uint32_t now)
 {
 	if (!r)
 		return 0.0f;
-	if (region_damon_fresh(r, now))	/* percent of samples accessed; faults break ties */
-		return r->dnr * 100.0f / NW_DAMON_MAX_NR + (r->score > 0.99f ? 0.99f : r->score);
+	if (region_damon_fresh(r, now)) {
+		/* percent of samples accessed; faults break ties */
+		float tie = r->score > 0.99f ? 0.99f : r->score;
+
+		if (r->dnr)
+			return r->dnr * 100.0f / NW_DAMON_MAX_NR + tie;
+		/* idle in DAMON's last word, accessed in one lately: below one sample's worth */
+		return region_damon_recent(r, now) ? POLICY_HEAT_RECENT + tie : tie;
+	}
 	if (region_arm_idle(r, now))
 		return 0.0f;		/* armed, untouched: colder than anything touched */
 	return r->arm_seen ? r->score + 1.0f : r->score;

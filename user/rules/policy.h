@@ -35,6 +35,12 @@
 #define POLICY_HEAT_GRACE_US 10000000ull	/* 10 s: see policy_heat_unknown() */
 #define POLICY_HEAT_WARM 0.01f	/* region heat from which it was accessed (warm, status) */
 #define POLICY_HEAT_HOT 50.0f	/* ... and from which it is hot */
+/*
+ * A region idle in DAMON's last word that one of its words within
+ * heat_damon_recall saw accessed: warm, below any region accessed in the
+ * last aggregation (one sample of NW_DAMON_MAX_NR is 5), above the idle.
+ */
+#define POLICY_HEAT_RECENT 1.0f
 
 /* Anonymous and shmem mappings, and private file mappings' CoW-ed pages. */
 bool policy_vma_eligible(const struct nw_vma *v);

@@ -232,12 +232,41 @@ Test(policy, idle_regions_wait_while_others_wait_for_heat)
 	uint64_t deferred = 0;
 
 	read.score = 0.5f;
-	m[0] = (struct move){ .addr = 0x1000, .order = 9, .score = policy_region_heat(&idle, 10) };
-	m[1] = (struct move){ .addr = 0x2000, .score = policy_region_heat(&read, 10) };
-	m[2] = (struct move){ .addr = 0x3000, .score = policy_region_heat(&idle, 10) };
+	m[0] = (struct move){ .addr = 0x1000, .order = 9, .idle_now = policy_region_idle_now(&idle, 10) };
+	m[1] = (struct move){ .addr = 0x2000, .idle_now = policy_region_idle_now(&read, 10) };
+	m[2] = (struct move){ .addr = 0x3000, .idle_now = policy_region_idle_now(&idle, 10) };
 	cr_assert_eq(policy_drop_idle(m, 3, &deferred), 1);
 	cr_assert(m[0].addr == 0x2000, "the region a fault answered keeps its move");
 	cr_assert_eq(deferred, 513, "the armed, unanswered ones wait: 512 + 1 pages");
+}
+
+/*
+ * DAMON's word: a region accessed an aggregation ago and idle in the latest
+ * is warm for status and the quota's order, but waits with the idle while
+ * other regions wait for heat; one accessed in the latest word does not.
+ */
+Test(policy, accessed_before_damons_latest_word_waits_with_the_idle)
+{
+	struct heat h;
+	struct region *before, *now;
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	heat_damon_span(1000000, 146500);	/* 2.93 s aggregations, 1 s intervals */
+	before = heat_get(&h, 7, 0x40000000);
+	now = heat_get(&h, 7, 0x40200000);
+	heat_damon(&h, 7, 0x40000000, 4 << 20, 2, 10);
+	for (int i = 0; i < 3; i++)
+		heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 2 << 20, 0, 11);
+	heat_damon(&h, 7, 0x40200000, 2 << 20, 1, 11);
+	cr_assert_geq(policy_region_heat(before, h.now), POLICY_HEAT_WARM, "warm for status");
+	cr_assert(policy_region_idle_now(before, h.now));
+	cr_assert(!policy_region_idle_now(now, h.now));
+	now->score = 0.5f;	/* a fault since: not idle either */
+	before->score = 0.5f;
+	cr_assert(!policy_region_idle_now(before, h.now));
+	heat_damon_span(1000000, 0);
+	heat_free(&h);
 }
 
 Test(policy, weights_settle_before_force)

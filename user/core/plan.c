@@ -48,6 +48,7 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 	if (p->reg && node >= 0)
 		region_count(p->reg, node, n);
 	m.score = policy_region_heat(p->reg, e->heat.now);
+	m.idle_now = policy_region_idle_now(p->reg, e->heat.now);
 
 	m.dest = wtable_node(&e->cur->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;

@@ -15,6 +15,7 @@ struct move {
 	uint8_t order;
 	int8_t result;		/* after the move: node, or -(1 + enum nw_fail_reason) */
 	uint8_t no_touch;	/* in a userfaultfd-registered VMA: never read to find it */
+	uint8_t idle_now;	/* its region idle by its read source's latest word (policy_drop_idle) */
 };
 
 struct move_vec {

@@ -308,10 +308,17 @@ size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, 
 	return moves_keep(m, n, dest_paused, &(struct pause_arg){ node_pause, now }, deferred);
 }
 
+bool policy_region_idle_now(const struct region *r, uint32_t now)
+{
+	if (region_damon_fresh(r, now))
+		return !r->dnr && r->score < POLICY_HEAT_WARM;
+	return policy_region_heat(r, now) < POLICY_HEAT_WARM;
+}
+
 static bool region_idle(const struct move *m, const void *arg)
 {
 	(void)arg;
-	return m->score < POLICY_HEAT_WARM;
+	return m->idle_now;
 }
 
 size_t policy_drop_idle(struct move *m, size_t n, uint64_t *deferred)

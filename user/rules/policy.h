@@ -113,11 +113,18 @@ size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, 
 /*
  * migrate_hot under a quota while some of the target's regions still wait
  * for a read source (policy_heat_unknown): drop the moves of regions known
- * idle (heat below POLICY_HEAT_WARM), so the quota goes to none of them
+ * idle (policy_region_idle_now), so the quota goes to none of them
  * before the unknown ones are known (they may be the hot ones). Returns the
  * count kept; the dropped pages are added to *deferred.
  */
 size_t policy_drop_idle(struct move *m, size_t n, uint64_t *deferred);
+/*
+ * Known idle now, for policy_drop_idle: heat below POLICY_HEAT_WARM, not
+ * counting DAMON's accesses before its latest word (heat_damon_recall): a
+ * region idle in the latest aggregation waits for the unknown ones, which
+ * may be the hot ones, as it did before the recall.
+ */
+bool policy_region_idle_now(const struct region *r, uint32_t now);
 
 /* Bytes this pass may move: bps over the time since the last pass, at most two intervals. */
 uint64_t policy_budget(uint64_t bps, uint64_t last_pass_ns, uint64_t now_ns,

@@ -124,6 +124,8 @@ struct pass {
 	int reg_node;		/* node of all its folios so far, -1 none yet, NW_RNODE_MIXED */
 	bool movable;		/* the region's heat makes it due: its folios may move */
 	bool reg_fresh;		/* its pages by node not counted yet in this scan */
+	bool reg_idle;		/* its policy_region_idle_now, taken at its first folio */
+	float reg_heat;		/* its policy_region_heat, likewise */
 	uint64_t t_misplaced0;	/* misplaced before the target being passed over */
 	uint64_t t_deferred0;	/* deferred before it */
 	uint64_t t_heat_waits0;	/* regions left waiting for heat before it (ctl.heat_waits) */

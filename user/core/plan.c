@@ -44,11 +44,15 @@ static int folio_seen(void *ctx, uint64_t addr, unsigned int order, int node)
 		region_scan_start(p->reg, region_stamp(e->ctl.passes));
 	if (p->reg)
 		p->reg->seen = region_stamp(e->ctl.passes);
+	if (p->reg_fresh) {	/* its heat: once a region (events drain between regions) */
+		p->reg_heat = policy_region_heat(p->reg, e->heat.now);
+		p->reg_idle = policy_region_idle_now(p->reg, e->heat.now);
+	}
 	p->reg_fresh = false;
 	if (p->reg && node >= 0)
 		region_count(p->reg, node, n);
-	m.score = policy_region_heat(p->reg, e->heat.now);
-	m.idle_now = policy_region_idle_now(p->reg, e->heat.now);
+	m.score = p->reg_heat;
+	m.idle_now = p->reg_idle;
 
 	m.dest = wtable_node(&e->cur->wt, nw_ilx(p->vma, addr, order));
 	p->scanned += n;

@@ -227,11 +227,10 @@ static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 {
 	return r && r->dseen && heat_damon_now(now) + 1 - r->dseen <= heat_damon_fresh;
 }
-/* DAMON's latest words on the region are fresh and one within heat_damon_recall saw accesses. */
-static inline bool region_damon_recent(const struct region *r, uint32_t now)
+/* One of DAMON's words within heat_damon_recall saw accesses (counts where its latest is fresh). */
+static inline bool region_damon_recalls(const struct region *r, uint32_t now)
 {
-	return region_damon_fresh(r, now) && r->dacc &&
-	       heat_damon_now(now) + 1 - r->dacc <= heat_damon_recall;
+	return r->dacc && heat_damon_now(now) + 1 - r->dacc <= heat_damon_recall;
 }
 /*
  * The keys of the regions due for a scan (dirty), sorted: by process, then

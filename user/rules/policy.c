@@ -200,7 +200,8 @@ enum nw_region_src policy_region_source(const struct region *r, uint32_t now, ui
 	return sources & NW_HEAT_SAMPLED ? NW_RSRC_NONE : NW_RSRC_FAULTS;
 }
 
-float policy_region_heat(const struct region *r, uint32_t now)
+/* recall: count DAMON's accesses before its latest word (heat_damon_recall) */
+static float region_heat(const struct region *r, uint32_t now, bool recall)
 {
 	if (!r)
 		return 0.0f;
@@ -211,11 +212,16 @@ float policy_region_heat(const struct region *r, uint32_t now)
 		if (r->dnr)
 			return r->dnr * 100.0f / NW_DAMON_MAX_NR + tie;
 		/* idle in DAMON's last word, accessed in one lately: below one sample's worth */
-		return region_damon_recent(r, now) ? POLICY_HEAT_RECENT + tie : tie;
+		return recall && region_damon_recalls(r, now) ? POLICY_HEAT_RECENT + tie : tie;
 	}
 	if (region_arm_idle(r, now))
 		return 0.0f;		/* armed, untouched: colder than anything touched */
 	return r->arm_seen ? r->score + 1.0f : r->score;
+}
+
+float policy_region_heat(const struct region *r, uint32_t now)
+{
+	return region_heat(r, now, true);
 }
 
 bool policy_region_waits(const struct region *r, uint32_t now)
@@ -310,9 +316,7 @@ size_t policy_drop_paused(struct move *m, size_t n, const uint32_t *node_pause, 
 
 bool policy_region_idle_now(const struct region *r, uint32_t now)
 {
-	if (region_damon_fresh(r, now))
-		return !r->dnr && r->score < POLICY_HEAT_WARM;
-	return policy_region_heat(r, now) < POLICY_HEAT_WARM;
+	return region_heat(r, now, false) < POLICY_HEAT_WARM;
 }
 
 static bool region_idle(const struct move *m, const void *arg)

@@ -190,6 +190,8 @@ struct nw_ctl_stats {
 	__u64 damon_sample_us;	/* DAMON's sampling interval now (kernel-tuned on 6.15+), 0 off */
 	__u64 damon_late;	/* times DAMON fell behind its schedule (no word for a span) */
 	__u64 damon_regions;	/* the minimum region count DAMON was given, 0 off */
+	__u64 damon_moved;	/* DAMON words set aside: numaweave moved pages of their range
+				   while they were aggregated (docs/design.md) */
 	__u64 regions_hot;	/* heat regions (2 MiB, resident) by class, last pass: */
 	__u64 regions_warm;	/*   hot >= 50 % accessed (DAMON) or >= 50 events, */
 	__u64 regions_idle;	/*   idle: no access seen, warm: the rest */

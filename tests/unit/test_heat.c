@@ -226,6 +226,55 @@ Test(heat, damon_accesses_count_for_three_aggregations)
  * do not all turn unknown at once (they did, and migrate_cold waited on them);
  * past that, or once DAMON is stopped, they age on the controller's clock.
  */
+Test(heat, damon_words_over_moved_pages_are_set_aside)
+{
+	struct heat h;
+	struct region *a, *b, *c, *d, *e;
+	uint64_t iv = 1000000;	/* 1 s intervals, 100 ms aggregations */
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	heat_damon_span(iv, 0);
+	a = heat_get(&h, 7, 0x40000000);	/* idle, demoted */
+	c = heat_get(&h, 7, 0x40200000);	/* idle beside it, not moved */
+	b = heat_get(&h, 7, 0x40800000);	/* read, interleaved */
+	d = heat_get(&h, 7, 0x40c00000);	/* idle, left alone */
+	e = heat_get(&h, 7, 0x41000000);	/* moved before DAMON's first word on it */
+	heat_damon(&h, 7, 0x40000000, 4 << 20, 0, 30);
+	heat_damon(&h, 7, 0x40800000, 2 << 20, 20, 30);
+	heat_damon(&h, 7, 0x40c00000, 2 << 20, 0, 30);
+	heat_tick(&h);
+	region_moving(a, h.now);
+	region_moving(b, h.now);
+	region_moving(e, h.now);
+	heat_tick(&h);
+	/* the move seen by DAMON: every sample of a's and c's word, none of b's */
+	heat_damon(&h, 7, 0x40000000, 4 << 20, 20, 0);
+	heat_damon(&h, 7, 0x40800000, 2 << 20, 0, 0);
+	heat_damon(&h, 7, 0x40c00000, 2 << 20, 3, 0);
+	heat_damon(&h, 7, 0x41000000, 2 << 20, 20, 0);
+	cr_assert_eq(h.damon_moved, 3, "a's and c's word, b's, e's: %llu",
+		     (unsigned long long)h.damon_moved);
+	cr_assert(policy_region_heat(a, h.now) < POLICY_HEAT_WARM, "a demoted stays idle");
+	cr_assert(policy_region_heat(c, h.now) < POLICY_HEAT_WARM, "c shares a's word: idle");
+	cr_assert_eq(a->dage, 30, "a keeps its word");
+	cr_assert(policy_region_heat(b, h.now) >= POLICY_HEAT_HOT, "b interleaved stays hot");
+	cr_assert_eq(d->dnr, 3, "d, not moved, takes its word");
+	cr_assert_eq(e->dseen, 0, "e waits for a word after the move");
+	cr_assert_eq(policy_region_source(e, h.now, NW_HEAT_DAMON), NW_RSRC_NONE);
+	/* the set-aside words kept a and b valid: four intervals on, theirs still stand */
+	for (int i = 0; i < 4; i++)
+		heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 4 << 20, 20, 0);
+	cr_assert_eq(a->dnr, 0, "within a word's validity of the move: still set aside");
+	cr_assert(region_damon_fresh(b, h.now), "b's old word renewed");
+	/* past the span: DAMON's word counts again */
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40000000, 4 << 20, 20, 0);
+	cr_assert_eq(a->dnr, 20);
+	cr_assert_eq(c->dnr, 20);
+	heat_free(&h);
+}
+
 Test(heat, late_damon_keeps_its_last_words_for_a_while)
 {
 	struct heat h;

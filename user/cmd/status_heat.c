@@ -62,10 +62,11 @@ void status_heat_text(const struct nw_stats *s)
 	       (unsigned long long)b->arms_void);
 	if (c->damon_sample_us)
 		printf("             DAMON samples every %.1f ms, aggregates %.2f s%s; at least %llu "
-		       "regions; late %llu times\n", c->damon_sample_us / 1e3,
-		       c->damon_sample_us * NW_DAMON_MAX_NR / 1e6,
+		       "regions; late %llu times; %llu words set aside (pages moved meanwhile)\n",
+		       c->damon_sample_us / 1e3, c->damon_sample_us * NW_DAMON_MAX_NR / 1e6,
 		       c->damon_sample_us != NW_DAMON_SAMPLE_US ? " (tuned by the kernel)" : "",
-		       (unsigned long long)c->damon_regions, (unsigned long long)c->damon_late);
+		       (unsigned long long)c->damon_regions, (unsigned long long)c->damon_late,
+		       (unsigned long long)c->damon_moved);
 	if (c->young_samples)
 		printf("             %llu accessed-bit samples of the targets, %.1f ms\n",
 		       (unsigned long long)c->young_samples, c->young_ns / 1e6);
@@ -108,6 +109,7 @@ void status_heat_json(struct jw *w, const struct nw_stats *s)
 	jw_uint_field(w, "damon_sample_us", c->damon_sample_us);
 	jw_uint_field(w, "damon_late", c->damon_late);
 	jw_uint_field(w, "damon_regions", c->damon_regions);
+	jw_uint_field(w, "damon_moved", c->damon_moved);
 	jw_uint_field(w, "arms", b->arms);
 	jw_uint_field(w, "arms_void", b->arms_void);
 	jw_uint_field(w, "accessed_bits_samples", c->young_samples);

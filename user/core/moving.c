@@ -31,6 +31,7 @@ static void count_moved(struct engine *e, struct target *t, const struct move *m
 		r->placed_gen = e->cur->gen;
 		r->node = NW_RNODE_MIXED;	/* until the next scan says */
 		region_moved(r, m->src, m->result, pages);
+		region_moving(r, e->heat.now);
 	}
 	if (m->src >= 0 && e->p.per_node[m->src] >= pages)
 		e->p.per_node[m->src] -= pages;
@@ -46,16 +47,19 @@ static void count_results(struct engine *e, struct target *t, struct move *m, si
 {
 	for (size_t i = 0; i < n; i++) {
 		enum nw_fail_reason why = -1 - m[i].result;
+		struct region *r;
 
 		if (m[i].result >= 0) {
 			count_moved(e, t, &m[i]);
 			continue;
 		}
+		r = heat_find(&e->heat, t->pid, m[i].addr);
+		if (r)	/* it may have been off the LRU for the attempt: as unsure for DAMON */
+			region_moving(r, e->heat.now);
 		nw_debug("pid %d: %#llx (order %u) to node %d failed: %s", t->pid,
 			 (unsigned long long)m[i].addr, m[i].order, m[i].dest,
 			 fail_reason_name(why));
-		policy_on_failure(why, heat_find(&e->heat, t->pid, m[i].addr), m[i].dest,
-				  e->node_pause, e->heat.now, &t->need_full);
+		policy_on_failure(why, r, m[i].dest, e->node_pause, e->heat.now, &t->need_full);
 	}
 }
 

@@ -230,6 +230,7 @@ void report_publish(struct engine *e)
 		recpub_end(e, &rp);
 	}
 	c->heat_refused = e->heat.refused;
+	c->damon_moved = e->heat.damon_moved;
 	c->targets_refused = e->ts.refused;
 	c->cpu_ns = nw_process_cpu_ns();
 	c->weights_pending = engine_main_pol(e)->ws.pending;

@@ -392,12 +392,35 @@ static void damon_one(struct heat *h, struct region *r, void *arg)
 	damon_update(h, r, d->nr, d->age, 2 * (hi - lo) >= (1ull << NW_REGION_SHIFT));
 }
 
+static void moved_one(struct heat *h, struct region *r, void *arg)
+{
+	*(bool *)arg |= region_moved_lately(r, h->now);
+}
+
+/* A word set aside: what the region had stays, and stays valid. */
+static void renew_one(struct heat *h, struct region *r, void *arg)
+{
+	(void)arg;
+	if (r->dseen)
+		r->dseen = h->now + 1;
+}
+
 uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
 		    unsigned int nr, unsigned int age)
 {
 	struct damon_word d = { nr, age, start, start + bytes };
+	bool moved = false;
 
 	heat_damon_heard = h->now + 1;	/* DAMON's clock, whether the table holds the range or not */
+	/*
+	 * DAMON samples one page of its region at a time: pages moved anywhere
+	 * in it count for the whole word, so the word goes for every region.
+	 */
+	heat_range(h, tgid, start, bytes, moved_one, &moved);
+	if (moved) {
+		h->damon_moved++;
+		return heat_range(h, tgid, start, bytes, renew_one, NULL);
+	}
 	return heat_range(h, tgid, start, bytes, damon_one, &d);
 }
 

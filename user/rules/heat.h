@@ -74,6 +74,7 @@ struct region {
 	uint32_t dage;		/* DAMON: age, aggregation intervals */
 	uint32_t dseen;		/* DAMON: interval of its last word + 1, 0 never */
 	uint32_t dacc;		/* DAMON: interval + 1 of its last word with accesses, 0 never */
+	uint32_t dmoved;	/* interval + 1 numaweave last moved (or tried) pages of it, 0 never */
 	uint32_t armed;		/* NUMA balancing: interval + 1 of the first arm no fault
 				   has answered yet, 0 none pending */
 	uint32_t arm_seen;	/* NUMA balancing: interval + 1 of its last arm, 0 never */
@@ -94,6 +95,7 @@ struct heat {
 	uint64_t used;
 	uint64_t max_slots;	/* the cap on growth */
 	uint64_t refused;	/* events for regions that did not fit */
+	uint64_t damon_moved;	/* DAMON words set aside: numaweave moved their pages meanwhile */
 	uint32_t now;		/* current interval */
 	double decay;		/* score multiplier per interval */
 	/*
@@ -122,7 +124,10 @@ struct region *heat_get(struct heat *h, uint32_t tgid, uint64_t addr);
  * DAMON's word on [start, start + bytes) of tgid: the regions the table holds
  * there (made by scans, where memory is resident) take nr_accesses and age.
  * A region becomes dirty (due for a scan) on its first word, when it turns
- * idle or accessed, and when its age crosses damon_watch_age. Returns the
+ * idle or accessed, and when its age crosses damon_watch_age. A word over a
+ * range where numaweave moved pages lately (region_moved_lately) is set
+ * aside (counted in damon_moved): the regions it covers keep their previous
+ * word, renewed (a region with none waits for a later word). Returns the
  * regions updated; cost bounded by the smaller of the range and the table.
  */
 uint64_t heat_damon(struct heat *h, uint32_t tgid, uint64_t start, uint64_t bytes,
@@ -231,6 +236,27 @@ static inline bool region_damon_fresh(const struct region *r, uint32_t now)
 static inline bool region_damon_recalls(const struct region *r, uint32_t now)
 {
 	return r->dacc && heat_damon_now(now) + 1 - r->dacc <= heat_damon_recall;
+}
+/*
+ * numaweave moved (or tried to move) pages of the region lately: a DAMON
+ * word on it whose aggregation may have overlapped the move does not speak
+ * of the job. move_pages(2) takes the folios off the LRU before it migrates
+ * them, and DAMON leaves a folio off the LRU unmarked when it samples it
+ * (damon_get_folio), then finds the migrated one accessed: in a 7.3 guest,
+ * 216 MiB no one touched read up to 20 of 20 samples accessed in every
+ * aggregation over the 5 s move_pages(2) took on it, and none after
+ * (docs/design.md). The span is a word's validity (heat_damon_fresh: an
+ * aggregation and two intervals), so any aggregation that saw the move
+ * ends within it.
+ */
+static inline bool region_moved_lately(const struct region *r, uint32_t now)
+{
+	return r->dmoved && now + 1 - r->dmoved <= heat_damon_fresh;
+}
+/* numaweave moves, or tries to move, pages of the region in interval now. */
+static inline void region_moving(struct region *r, uint32_t now)
+{
+	r->dmoved = now + 1;
 }
 /*
  * The keys of the regions due for a scan (dirty), sorted: by process, then

@@ -39,16 +39,25 @@ for w in 1:0 0:1; do
 	esac && pass "$w: its node carries the traffic" || fail "$w: traffic on the wrong node"
 done
 
-log "the experiment, short: calibration, static 1:0 0:1 3:1, numaweave live 1:0 -> 3:1"
-SIZE=64M ARMS="calib static live" STATIC="1:0 0:1 3:1" sh /tests/experiment.sh >/tmp/exp.out 2>&1
+# The statics go 1:0 3:1 0:1 3:1 1:0 and each weighting counts by the mean of
+# its two readings: a 4 s reading under TCG has come out 0.67-1.50x of
+# another in one boot, and the order cancels a steady drift.
+log "the experiment, short: calibration, static 1:0 3:1 0:1 3:1 1:0, numaweave live 1:0 -> 3:1"
+SIZE=64M ARMS="calib static live" STATIC="1:0 3:1 0:1 3:1 1:0" sh /tests/experiment.sh \
+	>/tmp/exp.out 2>&1
 grep -v '^trace,' /tmp/exp.out
 grep -q '^FAIL' /tmp/exp.out && fail "the experiment failed"
-s10=$(sed -n 's/^static,1:0,//p' /tmp/exp.out)
-s31=$(sed -n 's/^static,3:1,//p' /tmp/exp.out)
+# mean_static W: the mean of the experiment's static W readings (none: empty)
+mean_static() {
+	awk -F, -v w=$1 '$1 == "static" && $2 == w { s += $3; n++ } END { if (n) print s / n }' \
+		/tmp/exp.out
+}
+s10=$(mean_static 1:0)
+s31=$(mean_static 3:1)
 live=$(grep '^live,numaweave,' /tmp/exp.out)
 awk -v a=${s31:-0} -v b=${s10:-0} 'BEGIN { exit !(b > 0 && a / b >= 1.15) }' &&
-	pass "static 3:1 runs $(awk -v a=$s31 -v b=$s10 'BEGIN { printf "%.2f", a / b }')x 1:0 (model 1.33)" ||
-	fail "static 3:1 ($s31 MB/s) not 1.15x 1:0 ($s10 MB/s)"
+	pass "static 3:1 runs $(awk -v a=$s31 -v b=$s10 'BEGIN { printf "%.2f", a / b }')x 1:0, means of two (model 1.33)" ||
+	fail "static 3:1 ($s31 MB/s) not 1.15x 1:0 ($s10 MB/s), means of two"
 set -- $(echo "$live" | tr ',' ' ')
 awk -v b=${3:-0} -v a=${4:-0} 'BEGIN { exit !(b > 0 && a / b >= 1.15) }' &&
 	pass "numaweave's live 1:0 -> 3:1: $3 -> $4 MB/s" ||

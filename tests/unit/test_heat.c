@@ -226,6 +226,44 @@ Test(heat, damon_accesses_count_for_three_aggregations)
  * do not all turn unknown at once (they did, and migrate_cold waited on them);
  * past that, or once DAMON is stopped, they age on the controller's clock.
  */
+Test(heat, damon_a_sliver_overridden_in_its_interval_is_not_remembered)
+{
+	struct heat h;
+	struct region *lead, *trail;
+	uint64_t iv = 200000, s = 133000;	/* 200 ms intervals, 2.66 s aggregations */
+
+	cr_assert_eq(heat_init(&h, 1024, 0.5), 0);
+	heat_damon_span(iv, s);
+	lead = heat_get(&h, 7, 0x40000000);	/* idle, just before a hot chunk */
+	trail = heat_get(&h, 7, 0x40800000);	/* idle, just after one */
+	for (int agg = 0; agg < 3; agg++) {
+		/*
+		 * DAMON's words come in address order. Before the chunk: a word over
+		 * most of lead (idle), then one across the chunk's start over a
+		 * quarter of lead (accessed); after it: one across the chunk's end
+		 * over a quarter of trail (accessed), then one over the rest (idle).
+		 */
+		heat_damon(&h, 7, 0x40000000 - (1 << 20), (5 << 20) / 2, 0, 10);
+		heat_damon(&h, 7, 0x40180000, 1 << 20, 4, 10);
+		heat_damon(&h, 7, 0x40780000, 1 << 20, 4, 10);
+		heat_damon(&h, 7, 0x40880000, (3 << 20) / 2, 0, 10);
+		for (int i = 0; i < 14; i++)
+			heat_tick(&h);
+	}
+	heat_damon(&h, 7, 0x40000000 - (1 << 20), (5 << 20) / 2, 0, 10);
+	heat_damon(&h, 7, 0x40880000, (3 << 20) / 2, 0, 10);
+	cr_assert(policy_region_heat(lead, h.now) < POLICY_HEAT_WARM, "lead: %f",
+		  policy_region_heat(lead, h.now));
+	cr_assert(policy_region_heat(trail, h.now) < POLICY_HEAT_WARM, "trail: %f",
+		  policy_region_heat(trail, h.now));
+	/* a word over most of it that saw accesses is remembered, once it is final */
+	heat_damon(&h, 7, 0x40800000, 2 << 20, 3, 0);
+	heat_tick(&h);
+	heat_damon(&h, 7, 0x40800000, 2 << 20, 0, 1);
+	cr_assert(policy_region_heat(trail, h.now) >= POLICY_HEAT_WARM);
+	heat_free(&h);
+}
+
 Test(heat, damon_words_over_moved_pages_are_set_aside)
 {
 	struct heat h;

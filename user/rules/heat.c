@@ -327,6 +327,15 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 			age = r->dage;
 		}
 	}
+	/*
+	 * An interval's word is final once the next interval's first comes: a
+	 * word that saw accesses is remembered (dacc) only then, so a sliver
+	 * across a hot neighbour's edge that a word over most of the region
+	 * overrode in the same interval is not (it made the idle 2 MiB after
+	 * each hot chunk warm: hot precision 0.889-0.914 on the emulated tier).
+	 */
+	if (!again && r->dnr)
+		r->dacc = r->dseen;
 	r->dmajor = major;
 	flip = !!r->dnr != !!nr;
 	bool cross = h->damon_watch_age[0] && crossed(h->damon_watch_age, r->dage, age);
@@ -334,8 +343,6 @@ static void damon_update(struct heat *h, struct region *r, unsigned int nr, unsi
 	r->dnr = nr > 255 ? 255 : (uint8_t)nr;
 	r->dage = age;
 	r->dseen = h->now + 1;
-	if (nr)
-		r->dacc = h->now + 1;
 	if (first || flip || cross)
 		r->dirty = 1;
 }

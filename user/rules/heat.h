@@ -73,7 +73,8 @@ struct region {
 	uint8_t dnr;		/* DAMON: nr_accesses in its last aggregation (0..MAX_NR) */
 	uint32_t dage;		/* DAMON: age, aggregation intervals */
 	uint32_t dseen;		/* DAMON: interval of its last word + 1, 0 never */
-	uint32_t dacc;		/* DAMON: interval + 1 of its last word with accesses, 0 never */
+	uint32_t dacc;		/* DAMON: interval + 1 of its last word with accesses before the
+				   latest one (an interval's word is final at the next's), 0 never */
 	uint32_t dmoved;	/* interval + 1 numaweave last moved (or tried) pages of it, 0 never */
 	uint32_t armed;		/* NUMA balancing: interval + 1 of the first arm no fault
 				   has answered yet, 0 none pending */

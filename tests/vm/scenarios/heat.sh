@@ -4,7 +4,9 @@
 # a busy co-runner shares the reader's CPU (a context switch flushes QEMU's
 # soft TLB, so accessed bits are set again as on real hardware).
 #  A. migrate_cold to node 1, nr_accesses 0, age >= 3 s, 15 s (up to 30 while it is still moving):
-#     >= 90 % of the idle mapping on node 1, <= 10 % of the read one.
+#     >= 90 % of the idle mapping on node 1, <= 10 % of the read one; status
+#     shows >= 100 idle regions, and DAMON's words over the memory being
+#     moved set aside (DAMON reads pages being migrated as accessed).
 #  C. A again without DAMON or accessed bits, kernel.numa_balancing 1: the
 #     ranges its scans arm and no fault answers are the idle evidence (fexit
 #     change_prot_numa).
@@ -204,11 +206,18 @@ cold_arm() {
 	# must stay put all along)
 	wait_idle_out 15
 	log "$name: after $t s"
-	numaweave status | grep -E '^heat|^moved|^target' | tee /tmp/st$name
+	numaweave status | grep -E '^heat|^moved|^target|DAMON samples' | tee /tmp/st$name
 	hot=$(vma_share $PID $HOT); idle=$(vma_share $PID $IDLE)
 	grep "^target $PID " /tmp/st$name | grep -q " [0-9][0-9]* hot, [0-9]* warm, [1-9][0-9][0-9]* idle" &&
 		pass "$name: status shows the target's regions by heat class" ||
 		fail "$name: no per-target heat classes in status"
+	# DAMON counts pages being moved as accessed: its words over the 216 MiB
+	# moved are set aside, so the demoted memory stays idle (above)
+	if grep -q "DAMON samples" /tmp/st$name; then
+		grep -q "; [1-9][0-9]* words set aside" /tmp/st$name &&
+			pass "$name: DAMON's words over the moving memory set aside" ||
+			fail "$name: no DAMON word set aside while 216 MiB moved"
+	fi
 	kill -TERM $NW; wait $NW
 	echo 0 > /proc/sys/kernel/numa_balancing
 	grep -E "programs|DAMON" /tmp/nw$name.log | head -3

@@ -218,14 +218,6 @@ Test(heat, damon_accesses_count_for_three_aggregations)
 	heat_free(&h);
 }
 
-/*
- * A starved kdamond falls behind its own schedule (in the TCG guest no word
- * came for 17 intervals against a 9-interval span, then several
- * aggregations at once): a region's word stays valid while DAMON is silent,
- * counted on DAMON's clock, for up to NW_DAMON_LATE spans, so the regions
- * do not all turn unknown at once (they did, and migrate_cold waited on them);
- * past that, or once DAMON is stopped, they age on the controller's clock.
- */
 Test(heat, damon_a_sliver_overridden_in_its_interval_is_not_remembered)
 {
 	struct heat h;
@@ -313,6 +305,14 @@ Test(heat, damon_words_over_moved_pages_are_set_aside)
 	heat_free(&h);
 }
 
+/*
+ * A starved kdamond falls behind its own schedule (in the TCG guest no word
+ * came for 17 intervals against a 9-interval span, then several
+ * aggregations at once): a region's word stays valid while DAMON is silent,
+ * counted on DAMON's clock, for up to NW_DAMON_LATE spans, so the regions
+ * do not all turn unknown at once (they did, and migrate_cold waited on them);
+ * past that, or once DAMON is stopped, they age on the controller's clock.
+ */
 Test(heat, late_damon_keeps_its_last_words_for_a_while)
 {
 	struct heat h;
